@@ -1,0 +1,197 @@
+// Copyright the denogo authors. MIT license.
+// This module is internal: it is not exported from the package.
+
+import { park, Parked, unpark } from "./_parking.ts";
+
+/**
+ * Waiters and wait queues: Go's `sudog` and `waitq`.
+ *
+ * A {@linkcode Waiter} is one blocked channel operation: a receive, or a send
+ * with the value it carries. A plain `send`/`receive` parks one waiter. A
+ * `select` parks one waiter per case, all pointing at one
+ * {@linkcode SelectPark}; the first case to fire commits the select and
+ * unlinks its sibling waiters from their queues at once, so a queue never
+ * holds a waiter whose select has already fired (on one isolate nothing runs
+ * between the commit and the unlinking). That is what makes "exactly one
+ * case commits" hold, and what keeps a select loop over a channel that never
+ * fires from growing its queue.
+ *
+ * A {@linkcode WaitQueue} is an intrusive doubly linked list, so enqueue,
+ * dequeue and the removal of any waiter are O(1) and allocate nothing.
+ */
+
+/** What a completed plain waiter resolves its promise with. */
+export const RESULT = 0; // { value, ok } for `receive()`
+export const ITERATION = 1; // { value, done } for `for await`
+export const SENT = 2; // undefined, for `send()`
+export type WaiterMode = typeof RESULT | typeof ITERATION | typeof SENT;
+
+/** The `{ value, ok }` of a receive. */
+export type ReceiveResult<T> =
+  | { readonly value: T; readonly ok: true }
+  | { readonly value: undefined; readonly ok: false };
+
+/** The frozen result of a receive from a closed, drained channel. */
+export const CLOSED_RESULT: ReceiveResult<never> = Object.freeze({
+  value: undefined,
+  ok: false,
+});
+
+const DONE_ITERATION: IteratorReturnResult<undefined> = Object.freeze({
+  value: undefined,
+  done: true,
+});
+
+/** One blocked channel operation (Go's sudog). */
+export class Waiter extends Parked {
+  next: Waiter | null = null;
+  prev: Waiter | null = null;
+  queue: WaitQueue | null = null;
+
+  constructor(
+    /** For a send: the value to deliver. */
+    readonly value: unknown,
+    /** The select this waiter is a case of, or null for a plain operation. */
+    readonly select: SelectPark | null,
+    /** The case index within the select. */
+    readonly index: number,
+    readonly mode: WaiterMode,
+    readonly reason: string,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: unknown) => void,
+  ) {
+    super();
+  }
+
+  /** Completes the operation: a receive got `value` (or `ok` is false). */
+  fire(value: unknown, ok: boolean): void {
+    if (this.select !== null) {
+      this.select.commit(this.index, value, ok);
+      return;
+    }
+    unpark(this);
+    switch (this.mode) {
+      case RESULT:
+        this.resolve(ok ? { value, ok: true } : CLOSED_RESULT);
+        break;
+      case ITERATION:
+        this.resolve(ok ? { value, done: false } : DONE_ITERATION);
+        break;
+      default:
+        this.resolve(undefined);
+    }
+  }
+
+  /** Fails the operation; the waiter is already out of its queue. */
+  fail(error: unknown): void {
+    if (this.select !== null) {
+      this.select.abort(error);
+      return;
+    }
+    unpark(this);
+    this.reject(error);
+  }
+
+  abort(error: unknown): void {
+    this.queue?.remove(this);
+    this.fail(error);
+  }
+}
+
+/** Parks a plain operation: one waiter in one queue. */
+export function parkWaiter(
+  queue: WaitQueue,
+  waiter: Waiter,
+  signal: AbortSignal | undefined,
+): void {
+  queue.push(waiter);
+  park(waiter, signal);
+}
+
+/** Told when a queue gains its first waiter and when it loses its last. */
+export interface QueueWatcher {
+  waiting(): void;
+  idle(): void;
+}
+
+/** A FIFO of waiters (Go's waitq), linked through the waiters themselves. */
+export class WaitQueue {
+  #first: Waiter | null = null;
+  #last: Waiter | null = null;
+  /** Set on the receive queue of a timer's channel; null elsewhere. */
+  watcher: QueueWatcher | null = null;
+
+  get isEmpty(): boolean {
+    return this.#first === null;
+  }
+
+  push(w: Waiter): void {
+    w.queue = this;
+    w.prev = this.#last;
+    w.next = null;
+    if (this.#last === null) this.#first = w;
+    else this.#last.next = w;
+    this.#last = w;
+    if (w.prev === null && this.watcher !== null) this.watcher.waiting();
+  }
+
+  /** Removes and returns the longest-waiting waiter, or null. */
+  shift(): Waiter | null {
+    const w = this.#first;
+    if (w !== null) this.remove(w);
+    return w;
+  }
+
+  remove(w: Waiter): void {
+    const prev = w.prev, next = w.next;
+    if (prev === null) this.#first = next;
+    else prev.next = next;
+    if (next === null) this.#last = prev;
+    else next.prev = prev;
+    w.prev = w.next = null;
+    w.queue = null;
+    if (this.#first === null && this.watcher !== null) this.watcher.idle();
+  }
+
+  /** Calls `fn` on each waiter, oldest first (for reports). */
+  *[Symbol.iterator](): Generator<Waiter> {
+    for (let w = this.#first; w !== null; w = w.next) yield w;
+  }
+}
+
+/**
+ * A select blocked on all of its cases. Exactly one of `commit` and `abort`
+ * runs, once; both unlink every waiter of the select first.
+ */
+export class SelectPark extends Parked {
+  readonly waiters: Waiter[] = [];
+  readonly reason: string;
+  #onCommit: (index: number, value: unknown, ok: boolean) => void;
+  #onFail: (error: unknown) => void;
+
+  constructor(
+    reason: string,
+    onCommit: (index: number, value: unknown, ok: boolean) => void,
+    onFail: (error: unknown) => void,
+  ) {
+    super();
+    this.reason = reason;
+    this.#onCommit = onCommit;
+    this.#onFail = onFail;
+  }
+
+  commit(index: number, value: unknown, ok: boolean): void {
+    this.#finish();
+    this.#onCommit(index, value, ok);
+  }
+
+  abort(error: unknown): void {
+    this.#finish();
+    this.#onFail(error);
+  }
+
+  #finish(): void {
+    for (const w of this.waiters) w.queue?.remove(w);
+    unpark(this);
+  }
+}

@@ -1,0 +1,709 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * Go's channels: {@linkcode Channel}, its send-only and receive-only views,
+ * and the error a closed channel throws.
+ *
+ * @module
+ */
+
+import { Ring } from "./_ring.ts";
+import {
+  channelInternals,
+  type ChannelSource,
+  CLOSED,
+  NOT_READY,
+} from "./_selectable.ts";
+import {
+  CLOSED_RESULT,
+  ITERATION,
+  parkWaiter,
+  RESULT,
+  SENT,
+  Waiter,
+  WaitQueue,
+} from "./_waiter.ts";
+
+/**
+ * The `{ value, ok }` pair of a receive: Go's `v, ok := <-ch`. `ok` is true
+ * when `value` was sent, false when the channel is closed and drained (then
+ * `value` is `undefined`). Checking `ok` narrows `value` to `T`.
+ *
+ * @typeParam T The type of the channel's values.
+ */
+export type ReceiveResult<T> =
+  | { readonly value: T; readonly ok: true }
+  | { readonly value: undefined; readonly ok: false };
+
+/**
+ * The outcome of {@linkcode Channel.tryReceive}, shaped as in `@std/async`:
+ * `"ok"` with the value, `"empty"` when the channel is open but no value is
+ * ready, `"closed"` when it is closed and drained.
+ *
+ * @typeParam T The type of the channel's values.
+ */
+export type TryReceiveResult<T> =
+  | { readonly state: "ok"; readonly value: T }
+  | { readonly state: "empty" }
+  | { readonly state: "closed" };
+
+/** Options for the {@linkcode Channel} constructor. */
+export interface ChannelOptions {
+  /**
+   * How many values the channel buffers. `0` makes an unbuffered channel: a
+   * send completes only when a receiver takes the value. Must be a
+   * non-negative integer.
+   *
+   * @default {0}
+   */
+  capacity?: number;
+}
+
+/** Options for a blocking {@linkcode Channel.send} or {@linkcode Channel.receive}. */
+export interface ChannelWaitOptions {
+  /**
+   * Cancels the wait: a send or receive still blocked when the signal aborts
+   * rejects with the signal's reason and leaves the channel as if it had
+   * never been called. An operation that can complete at once ignores it.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Thrown by an operation that a closed channel forbids: a send (Go's "send
+ * on closed channel" panic), including a send that was blocked when the
+ * channel closed, and a second close ("close of closed channel"). A failed
+ * send carries the unsent value in {@linkcode ChannelClosedError.value}.
+ *
+ * A receive never throws it: receiving from a closed channel is not an
+ * error in Go, it returns `ok = false` (unlike `@std/async`'s Channel).
+ *
+ * @example Recovering the unsent value
+ * ```ts
+ * import { Channel, ChannelClosedError } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const ch = new Channel<number>();
+ * ch.close();
+ * await assert.rejects(ch.send(42), (e) => {
+ *   assert(e instanceof ChannelClosedError);
+ *   assert.equal(e.value, 42);
+ *   return true;
+ * });
+ * ```
+ */
+export class ChannelClosedError extends Error {
+  /**
+   * The value a failed send did not deliver; `undefined` for a close.
+   *
+   * @example Usage
+   * ```ts
+   * import { ChannelClosedError } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new ChannelClosedError("send", 7).value, 7);
+   * ```
+   */
+  readonly value: unknown;
+
+  /**
+   * Creates the error for a failed `send` or `close`.
+   *
+   * @param operation The operation that failed.
+   * @param value The unsent value, for a send.
+   */
+  constructor(operation: "send" | "close", value?: unknown) {
+    super(
+      operation === "send"
+        ? "Cannot send on a closed channel: a channel accepts no values " +
+          "after close(); stop the senders before closing it"
+        : "Cannot close a closed channel: close a channel exactly once, " +
+          "from the sending side",
+    );
+    this.name = "ChannelClosedError";
+    this.value = value;
+  }
+}
+
+/**
+ * The sending half of a channel: Go's `chan<- T`. Pass a channel as a
+ * `SendChannel` to let a function send on it but not receive from it.
+ *
+ * @example A producer that can only send
+ * ```ts
+ * import { Channel, type SendChannel } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * async function produce(out: SendChannel<number>) {
+ *   for (let i = 0; i < 3; i++) await out.send(i);
+ *   out.close();
+ * }
+ * const ch = new Channel<number>({ capacity: 3 });
+ * await produce(ch);
+ * assert.deepEqual(await Array.fromAsync(ch), [0, 1, 2]);
+ * ```
+ *
+ * @typeParam T The type of the channel's values.
+ */
+export interface SendChannel<T> {
+  /** See {@linkcode Channel.send}. */
+  send(value: T, options?: ChannelWaitOptions): Promise<void>;
+  /** See {@linkcode Channel.trySend}. */
+  trySend(value: T): boolean;
+  /** See {@linkcode Channel.close}. */
+  close(): void;
+  /** See {@linkcode Channel.size}. */
+  readonly size: number;
+  /** See {@linkcode Channel.capacity}. */
+  readonly capacity: number;
+  /** See {@linkcode Channel.closed}. */
+  readonly closed: boolean;
+}
+
+/**
+ * The receiving half of a channel: Go's `<-chan T`. Pass a channel as a
+ * `ReceiveChannel` to let a function receive from it but not send or close.
+ *
+ * @example A consumer that can only receive
+ * ```ts
+ * import { Channel, type ReceiveChannel } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * async function sum(input: ReceiveChannel<number>): Promise<number> {
+ *   let total = 0;
+ *   for await (const v of input) total += v;
+ *   return total;
+ * }
+ * const ch = new Channel<number>({ capacity: 2 });
+ * await ch.send(1);
+ * await ch.send(2);
+ * ch.close();
+ * assert.equal(await sum(ch), 3);
+ * ```
+ *
+ * @typeParam T The type of the channel's values.
+ */
+export interface ReceiveChannel<T> extends AsyncIterable<T> {
+  /** See {@linkcode Channel.receive}. */
+  receive(options?: ChannelWaitOptions): Promise<ReceiveResult<T>>;
+  /** See {@linkcode Channel.tryReceive}. */
+  tryReceive(): TryReceiveResult<T>;
+  /** See {@linkcode Channel.size}. */
+  readonly size: number;
+  /** See {@linkcode Channel.capacity}. */
+  readonly capacity: number;
+  /** See {@linkcode Channel.closed}. */
+  readonly closed: boolean;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const CLOSED_PROMISE: Promise<ReceiveResult<never>> = Promise.resolve(
+  CLOSED_RESULT,
+);
+const EMPTY: TryReceiveResult<never> = Object.freeze({ state: "empty" });
+const CLOSED_TRY: TryReceiveResult<never> = Object.freeze({ state: "closed" });
+const DONE: Promise<IteratorReturnResult<undefined>> = Promise.resolve(
+  Object.freeze({ value: undefined, done: true as const }),
+);
+
+/**
+ * A Go channel: a typed conduit between goroutines, unbuffered or buffered.
+ *
+ * - **Unbuffered** (`capacity: 0`, the default): a send completes only when
+ *   a receiver takes the value, and a receive only when a sender gives one.
+ * - **Buffered** (`capacity: n`): FIFO; a send blocks only while `n` values
+ *   wait, a receive only while none do.
+ * - Blocked senders and receivers are served in arrival order.
+ * - **Close**: later receives drain the buffer, then resolve at once with
+ *   `ok: false`; every blocked receiver wakes that way. A send on a closed
+ *   channel, a blocked send whose channel closes, and a second close throw
+ *   {@linkcode ChannelClosedError}.
+ * - Any value may be sent, `undefined` included: `ok` tells it apart from
+ *   a closed channel.
+ *
+ * Names follow `@std/async`'s Channel (`send`, `receive`, `trySend`,
+ * `tryReceive`, `size`, `capacity`); semantics follow Go, so a receive from
+ * a closed channel is not an error.
+ *
+ * @example Ping-pong between two goroutines
+ * ```ts
+ * import { Channel, go } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const ping = new Channel<number>();
+ * const pong = new Channel<number>();
+ * go(async () => {
+ *   for await (const n of ping) await pong.send(n + 1);
+ *   pong.close();
+ * });
+ * await ping.send(1);
+ * assert.deepEqual(await pong.receive(), { value: 2, ok: true });
+ * ping.close();
+ * assert.deepEqual(await pong.receive(), { value: undefined, ok: false });
+ * ```
+ *
+ * @typeParam T The type of the channel's values.
+ */
+export class Channel<T>
+  implements SendChannel<T>, ReceiveChannel<T>, Disposable, AsyncDisposable {
+  readonly #capacity: number;
+  readonly #buffer: Ring<T>;
+  #closed = false;
+  /** Blocked receivers; non-empty only while the buffer is empty. */
+  readonly #receivers = new WaitQueue();
+  /** Blocked senders; non-empty only while the buffer is full. */
+  readonly #senders = new WaitQueue();
+  /** The timer that fills this channel, if it is a timer's channel. */
+  #source: ChannelSource | null = null;
+
+  static {
+    channelInternals.pollReceive = (ch: Channel<unknown>) => ch.#pollReceive();
+    channelInternals.pollSend = (ch: Channel<unknown>, value: unknown) =>
+      ch.#pollSend(value);
+    channelInternals.parkReceive = (ch: Channel<unknown>, w: Waiter) =>
+      ch.#receivers.push(w);
+    channelInternals.parkSend = (ch: Channel<unknown>, w: Waiter) =>
+      ch.#senders.push(w);
+    channelInternals.attachSource = (
+      ch: Channel<unknown>,
+      source: ChannelSource,
+    ) => {
+      ch.#source = source;
+      ch.#receivers.watcher = source;
+    };
+  }
+
+  /**
+   * Makes a channel: Go's `make(chan T, capacity)`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new Channel<string>({ capacity: 8 });
+   * assert.equal(ch.capacity, 8);
+   * assert.throws(() => new Channel({ capacity: -1 }), RangeError);
+   * ```
+   *
+   * @param options The channel's capacity.
+   * @throws {RangeError} If the capacity is not a non-negative integer.
+   */
+  constructor(options: ChannelOptions = {}) {
+    const capacity = options.capacity ?? 0;
+    if (
+      typeof capacity !== "number" || !Number.isSafeInteger(capacity) ||
+      capacity < 0
+    ) {
+      throw new RangeError(
+        `Cannot create channel: capacity must be a non-negative integer, received ${
+          String(capacity)
+        }`,
+      );
+    }
+    this.#capacity = capacity;
+    this.#buffer = new Ring(Math.min(capacity, 16));
+  }
+
+  /**
+   * The number of values waiting in the buffer: Go's `len(ch)`. Always 0
+   * for an unbuffered channel.
+   *
+   * @example Usage
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new Channel<number>({ capacity: 2 });
+   * ch.trySend(1);
+   * assert.equal(ch.size, 1);
+   * ```
+   */
+  get size(): number {
+    return this.#buffer.length;
+  }
+
+  /**
+   * The buffer's capacity: Go's `cap(ch)`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new Channel().capacity, 0);
+   * ```
+   */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /**
+   * Whether {@linkcode Channel.close} has been called. Values sent before
+   * the close may still wait to be received.
+   *
+   * @example Usage
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new Channel();
+   * ch.close();
+   * assert.equal(ch.closed, true);
+   * ```
+   */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Sends a value: Go's `ch <- value`. Resolves when a receiver has taken
+   * the value (unbuffered) or it is in the buffer (buffered); until then the
+   * caller is blocked. When the send can complete at once the promise is
+   * already resolved, so `await` costs a single microtask.
+   *
+   * @example Usage
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new Channel<number>({ capacity: 1 });
+   * await ch.send(42);
+   * assert.equal(ch.size, 1);
+   * ```
+   *
+   * @param value The value to send; any value, `undefined` included.
+   * @param options A signal that cancels the send while it blocks.
+   * @returns A promise that resolves once the value is delivered.
+   * @throws {ChannelClosedError} If the channel is closed, or closes while
+   *   the send is blocked (the promise rejects; the error holds the value).
+   */
+  send(value: T, options?: ChannelWaitOptions): Promise<void> {
+    if (this.#closed) {
+      return Promise.reject(new ChannelClosedError("send", value));
+    }
+    if (this.#pollSend(value)) return RESOLVED;
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const w = new Waiter(
+        value,
+        null,
+        0,
+        SENT,
+        "chan send",
+        resolve as (v: unknown) => void,
+        reject,
+      );
+      parkWaiter(this.#senders, w, signal);
+    });
+  }
+
+  /**
+   * Receives a value: Go's `v, ok := <-ch`. Resolves with `ok: true` and
+   * the value once one is available, or with `ok: false` and `undefined`
+   * once the channel is closed and drained. Never rejects because of the
+   * channel; only an aborted `signal` rejects it.
+   *
+   * @example Usage
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new Channel<string>({ capacity: 1 });
+   * await ch.send("hi");
+   * ch.close();
+   * const { value, ok } = await ch.receive();
+   * assert.equal(ok, true);
+   * assert.equal(value, "hi");
+   * assert.equal((await ch.receive()).ok, false);
+   * ```
+   *
+   * @param options A signal that cancels the receive while it blocks.
+   * @returns The value and whether it came from a send.
+   */
+  receive(options?: ChannelWaitOptions): Promise<ReceiveResult<T>> {
+    const value = this.#pollReceive();
+    if (value !== NOT_READY) {
+      return value === CLOSED
+        ? CLOSED_PROMISE
+        : Promise.resolve({ value: value as T, ok: true });
+    }
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const w = new Waiter(
+        undefined,
+        null,
+        0,
+        RESULT,
+        "chan receive",
+        resolve as (v: unknown) => void,
+        reject,
+      );
+      parkWaiter(this.#receivers, w, signal);
+    });
+  }
+
+  /**
+   * Sends without blocking: Go's `select { case ch <- v: default: }`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new Channel<number>({ capacity: 1 });
+   * assert.equal(ch.trySend(1), true);
+   * assert.equal(ch.trySend(2), false); // full
+   * ```
+   *
+   * @param value The value to send.
+   * @returns True if the value was delivered or buffered, false if the send
+   *   would block.
+   * @throws {ChannelClosedError} If the channel is closed: as in Go, and
+   *   unlike `@std/async`, a non-blocking send on a closed channel is an
+   *   error, not a `false`.
+   */
+  trySend(value: T): boolean {
+    return this.#pollSend(value);
+  }
+
+  /**
+   * Receives without blocking: Go's `select { case v, ok := <-ch: default: }`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new Channel<number>({ capacity: 1 });
+   * assert.deepEqual(ch.tryReceive(), { state: "empty" });
+   * ch.trySend(5);
+   * assert.deepEqual(ch.tryReceive(), { state: "ok", value: 5 });
+   * ch.close();
+   * assert.deepEqual(ch.tryReceive(), { state: "closed" });
+   * ```
+   *
+   * @returns The value, or whether the channel is empty or closed.
+   */
+  tryReceive(): TryReceiveResult<T> {
+    const value = this.#pollReceive();
+    if (value === NOT_READY) return EMPTY;
+    if (value === CLOSED) return CLOSED_TRY;
+    return { state: "ok", value: value as T };
+  }
+
+  /**
+   * Closes the channel: Go's `close(ch)`. Values already buffered can still
+   * be received; after them every receive resolves at once with
+   * `ok: false`. Every blocked receiver wakes that way, and every blocked
+   * sender's promise rejects with {@linkcode ChannelClosedError}.
+   *
+   * @example Usage
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new Channel<number>({ capacity: 1 });
+   * await ch.send(1);
+   * ch.close();
+   * assert.deepEqual(await ch.receive(), { value: 1, ok: true });
+   * assert.deepEqual(await ch.receive(), { value: undefined, ok: false });
+   * assert.throws(() => ch.close());
+   * ```
+   *
+   * @throws {ChannelClosedError} If the channel is already closed.
+   */
+  close(): void {
+    if (this.#closed) throw new ChannelClosedError("close");
+    this.#closed = true;
+    let w: Waiter | null;
+    while ((w = this.#receivers.shift()) !== null) w.fire(undefined, false);
+    while ((w = this.#senders.shift()) !== null) {
+      w.fail(new ChannelClosedError("send", w.value));
+    }
+  }
+
+  /**
+   * Ranges over the channel: Go's `for v := range ch`. Yields each value
+   * until the channel is closed and drained. Breaking out of the loop leaves
+   * the channel open.
+   *
+   * @example Usage
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new Channel<number>({ capacity: 3 });
+   * for (const v of [1, 2, 3]) await ch.send(v);
+   * ch.close();
+   * const seen: number[] = [];
+   * for await (const v of ch) seen.push(v);
+   * assert.deepEqual(seen, [1, 2, 3]);
+   * ```
+   *
+   * @returns An async iterator over the channel's values.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T, undefined> {
+    return {
+      next: () => this.#next(),
+      return: () => DONE,
+    };
+  }
+
+  /**
+   * Wraps the channel in a `ReadableStream` that receives a value per pull
+   * and closes when the channel is closed and drained. Cancelling the
+   * stream leaves the channel open.
+   *
+   * @example Usage
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new Channel<string>({ capacity: 2 });
+   * await ch.send("a");
+   * await ch.send("b");
+   * ch.close();
+   * assert.deepEqual(await Array.fromAsync(ch.toReadableStream()), ["a", "b"]);
+   * ```
+   *
+   * @returns A stream of the channel's values.
+   */
+  toReadableStream(): ReadableStream<T> {
+    return new ReadableStream<T>({
+      pull: async (controller) => {
+        const r = await this.receive();
+        if (r.ok) controller.enqueue(r.value);
+        else controller.close();
+      },
+    }, { highWaterMark: 0 });
+  }
+
+  /**
+   * Wraps the channel in a `WritableStream`: each chunk is sent (with
+   * backpressure), and closing the stream closes the channel.
+   *
+   * @example Piping a stream into a channel
+   * ```ts
+   * import { Channel, go } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new Channel<number>();
+   * go(() => ReadableStream.from([1, 2, 3]).pipeTo(ch.toWritableStream()));
+   * assert.deepEqual(await Array.fromAsync(ch), [1, 2, 3]);
+   * ```
+   *
+   * @returns A stream that writes into the channel.
+   */
+  toWritableStream(): WritableStream<T> {
+    return new WritableStream<T>({
+      write: (chunk) => this.send(chunk),
+      close: () => this.close(),
+    }, { highWaterMark: 1 });
+  }
+
+  /**
+   * Closes the channel if it is still open, so `using ch = new Channel()`
+   * closes it at the end of the scope.
+   *
+   * @example Usage
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * let ref: Channel<number>;
+   * {
+   *   using ch = new Channel<number>();
+   *   ref = ch;
+   * }
+   * assert.equal(ref.closed, true);
+   * ```
+   */
+  [Symbol.dispose](): void {
+    if (!this.#closed) this.close();
+  }
+
+  /**
+   * Like {@linkcode Channel[Symbol.dispose]}, for `await using`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * let ref: Channel<number>;
+   * {
+   *   await using ch = new Channel<number>();
+   *   ref = ch;
+   * }
+   * assert.equal(ref.closed, true);
+   * ```
+   *
+   * @returns A resolved promise.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
+    return RESOLVED;
+  }
+
+  #next(): Promise<IteratorResult<T, undefined>> {
+    const value = this.#pollReceive();
+    if (value !== NOT_READY) {
+      return value === CLOSED
+        ? DONE
+        : Promise.resolve({ value: value as T, done: false });
+    }
+    return new Promise((resolve, reject) => {
+      const w = new Waiter(
+        undefined,
+        null,
+        0,
+        ITERATION,
+        "chan receive",
+        resolve as (v: unknown) => void,
+        reject,
+      );
+      parkWaiter(this.#receivers, w, undefined);
+    });
+  }
+
+  /** Go's chanrecv with block = false. */
+  #pollReceive(): unknown {
+    if (this.#source !== null && this.#buffer.length === 0) {
+      this.#source.poll();
+    }
+    if (this.#buffer.length > 0) {
+      const value = this.#buffer.shift();
+      // A full buffer with a blocked sender: move its value to the tail.
+      const sender = this.#senders.shift();
+      if (sender !== null) {
+        this.#buffer.push(sender.value as T);
+        sender.fire(undefined, true);
+      }
+      return value;
+    }
+    const sender = this.#senders.shift();
+    if (sender !== null) {
+      sender.fire(undefined, true);
+      return sender.value;
+    }
+    return this.#closed ? CLOSED : NOT_READY;
+  }
+
+  /** Go's chansend with block = false. */
+  #pollSend(value: unknown): boolean {
+    if (this.#closed) throw new ChannelClosedError("send", value);
+    const receiver = this.#receivers.shift();
+    if (receiver !== null) {
+      receiver.fire(value, true);
+      return true;
+    }
+    if (this.#buffer.length < this.#capacity) {
+      this.#buffer.push(value as T);
+      return true;
+    }
+    return false;
+  }
+}

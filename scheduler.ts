@@ -1,0 +1,145 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * Goroutines on one isolate: {@linkcode go}, {@linkcode yieldNow} and
+ * {@linkcode numGoroutine}.
+ *
+ * A goroutine is an async function run on the event loop. It is cheap (a
+ * few promises) and blocks only by awaiting, so thousands can wait on
+ * channels while others run. `go()` returns the goroutine's result as a
+ * promise: an error it throws rejects that promise, and a rejection nobody
+ * handles ends the program with the error and its stack, as a panic ends a
+ * Go program. Await the promise (or pass it to `Promise.all`, an `ErrGroup`,
+ * ...) to handle the error instead.
+ *
+ * @module
+ */
+
+import {
+  goroutineEnded,
+  goroutineStarted,
+  liveGoroutines,
+} from "./_parking.ts";
+
+export { DeadlockError } from "./_parking.ts";
+
+/**
+ * Starts `fn(...args)` as a new goroutine and returns at once: Go's
+ * `go fn(args)`. The goroutine starts after the caller yields (at its next
+ * `await`), as a new goroutine in Go runs when the current one blocks.
+ *
+ * Returns the goroutine's result. If `fn` throws, the promise rejects; left
+ * unhandled, that rejection ends the program like a Go panic.
+ *
+ * @example Fan out and join
+ * ```ts
+ * import { Channel, go } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const results = new Channel<number>({ capacity: 3 });
+ * for (const n of [1, 2, 3]) go(async (x: number) => await results.send(x * x), n);
+ * let sum = 0;
+ * for (let i = 0; i < 3; i++) sum += (await results.receive()).value ?? 0;
+ * assert.equal(sum, 14);
+ * ```
+ *
+ * @example Handling a goroutine's error
+ * ```ts
+ * import { go } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const g = go(() => {
+ *   throw new Error("boom");
+ * });
+ * await assert.rejects(g, /boom/);
+ * ```
+ *
+ * @typeParam A The argument types of `fn`.
+ * @typeParam R What `fn` returns (or resolves to).
+ * @param fn The goroutine's body, sync or async.
+ * @param args The arguments to call it with.
+ * @returns The goroutine's result.
+ */
+export function go<A extends unknown[], R>(
+  fn: (...args: A) => R | PromiseLike<R>,
+  ...args: A
+): Promise<R> {
+  if (typeof fn !== "function") {
+    throw new TypeError(
+      `Cannot start goroutine: expected a function, received ${typeof fn}`,
+    );
+  }
+  goroutineStarted();
+  return run(fn, args);
+}
+
+async function run<A extends unknown[], R>(
+  fn: (...args: A) => R | PromiseLike<R>,
+  args: A,
+): Promise<R> {
+  try {
+    await undefined; // Start after the spawning goroutine yields.
+    return await fn(...args);
+  } finally {
+    goroutineEnded();
+  }
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** After this long without a macrotask turn, `yieldNow` takes one. */
+const MACROTASK_EVERY_MS = 4;
+let lastMacrotask = 0;
+
+/**
+ * Lets other goroutines run, then resumes: Go's `runtime.Gosched()`.
+ *
+ * Usually it yields to the goroutines already runnable (a microtask). So
+ * that a goroutine spinning on `yieldNow()` cannot starve timers and I/O, at
+ * least every few milliseconds it yields a whole event-loop turn instead.
+ *
+ * @example Usage
+ * ```ts
+ * import { go, yieldNow } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * let ran = false;
+ * go(() => { ran = true; });
+ * await yieldNow();
+ * assert.equal(ran, true);
+ * ```
+ *
+ * @returns A promise that resolves once others have had a turn.
+ */
+export function yieldNow(): Promise<void> {
+  const now = performance.now();
+  if (now - lastMacrotask < MACROTASK_EVERY_MS) return RESOLVED;
+  lastMacrotask = now;
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * The number of goroutines that exist: those started with {@linkcode go}
+ * that have not returned, plus one for the main program, as Go's
+ * `runtime.NumGoroutine()` counts `main`. Compare it before and after a
+ * piece of work to check for leaked goroutines.
+ *
+ * @example Usage
+ * ```ts
+ * import { Channel, go, numGoroutine } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const before = numGoroutine();
+ * const ch = new Channel<void>();
+ * const g = go(() => ch.receive());
+ * assert.equal(numGoroutine(), before + 1);
+ * ch.close();
+ * await g;
+ * assert.equal(numGoroutine(), before);
+ * ```
+ *
+ * @returns The count of live goroutines, main included.
+ */
+export function numGoroutine(): number {
+  return liveGoroutines() + 1;
+}

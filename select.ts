@@ -1,0 +1,342 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * Go's `select` statement: wait on several channel operations at once and
+ * run the one that can proceed.
+ *
+ * @module
+ */
+
+import { Channel, type ReceiveChannel, type SendChannel } from "./channel.ts";
+import { park } from "./_parking.ts";
+import { channelInternals, CLOSED, NOT_READY } from "./_selectable.ts";
+import { RESULT, SelectPark, SENT, Waiter } from "./_waiter.ts";
+
+const RECEIVE = 0;
+const SEND = 1;
+
+/**
+ * A receive case's body: Go's `case v, ok := <-ch:`. It gets the value and
+ * `ok` (false when the channel is closed and drained); testing `ok` narrows
+ * the value.
+ */
+export type ReceiveHandler<T, R> = (
+  ...args: [value: T, ok: true] | [value: undefined, ok: false]
+) => R;
+
+/**
+ * One case of a {@linkcode select}, made by {@linkcode recv} or
+ * {@linkcode send}. `R` is what its body returns.
+ *
+ * @typeParam R The result of the case's body.
+ */
+export class SelectCase<R> {
+  /** @internal */
+  readonly kind: typeof RECEIVE | typeof SEND;
+  /** @internal */
+  readonly channel: Channel<unknown> | null;
+  /** @internal */
+  readonly value: unknown;
+  /** @internal */
+  readonly body: ((value?: unknown, ok?: boolean) => R) | undefined;
+
+  /** @internal */
+  constructor(
+    kind: typeof RECEIVE | typeof SEND,
+    channel: Channel<unknown> | null,
+    value: unknown,
+    body: ((value?: unknown, ok?: boolean) => R) | undefined,
+  ) {
+    this.kind = kind;
+    this.channel = channel;
+    this.value = value;
+    this.body = body;
+  }
+}
+
+function checkChannel(
+  channel: unknown,
+  builder: string,
+): Channel<unknown> | null {
+  if (channel === null || channel instanceof Channel) return channel;
+  throw new TypeError(
+    `Cannot make a select case with ${builder}(): expected a Channel or null, received ${
+      channel === undefined ? "undefined" : typeof channel
+    }`,
+  );
+}
+
+/**
+ * A receive case: Go's `case v, ok := <-channel: body`. A `null` channel is
+ * Go's nil channel: the case never fires. Without a body the value is
+ * dropped, as in `case <-channel:`.
+ *
+ * @example Usage
+ * ```ts
+ * import { Channel, recv, select } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const ch = new Channel<number>({ capacity: 1 });
+ * ch.trySend(41);
+ * const got = await select([recv(ch, (v, ok) => ok ? v + 1 : -1)]);
+ * assert.equal(got, 42);
+ * ```
+ *
+ * @typeParam T The channel's value type.
+ * @typeParam R What the body returns.
+ * @param channel The channel to receive from, or null for a case that never fires.
+ * @param body Runs with the value and `ok` when this case is chosen.
+ * @returns The case.
+ * @throws {TypeError} If `channel` is neither a Channel nor null.
+ */
+export function recv<T, R = undefined>(
+  channel: ReceiveChannel<T> | null,
+  body?: ReceiveHandler<T, R>,
+): SelectCase<R>;
+/**
+ * A receive case whose body takes only the value (`undefined` once the
+ * channel is closed): Go's `case v := <-channel: body`.
+ *
+ * @example Usage
+ * ```ts
+ * import { Channel, recv, select } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const ch = new Channel<string>({ capacity: 1 });
+ * ch.trySend("hi");
+ * assert.equal(await select([recv(ch, (v) => v?.toUpperCase())]), "HI");
+ * ```
+ *
+ * @typeParam T The channel's value type.
+ * @typeParam R What the body returns.
+ * @param channel The channel to receive from, or null for a case that never fires.
+ * @param body Runs with the value when this case is chosen.
+ * @returns The case.
+ * @throws {TypeError} If `channel` is neither a Channel nor null.
+ */
+export function recv<T, R>(
+  channel: ReceiveChannel<T> | null,
+  body: (value: T | undefined) => R,
+): SelectCase<R>;
+export function recv<T, R>(
+  channel: ReceiveChannel<T> | null,
+  body?: ReceiveHandler<T, R> | ((value: T | undefined) => R),
+): SelectCase<R> {
+  return new SelectCase<R>(
+    RECEIVE,
+    checkChannel(channel, "recv"),
+    undefined,
+    body as ((value?: unknown, ok?: boolean) => R) | undefined,
+  );
+}
+
+/**
+ * A send case: Go's `case channel <- value: body`. A `null` channel is Go's
+ * nil channel: the case never fires. If the channel is closed when the select
+ * tries this case, the select rejects with `ChannelClosedError`, as Go panics.
+ *
+ * @example Usage
+ * ```ts
+ * import { Channel, select, send } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const ch = new Channel<string>({ capacity: 1 });
+ * const r = await select([send(ch, "hello", () => "sent")]);
+ * assert.equal(r, "sent");
+ * assert.equal(ch.size, 1);
+ * ```
+ *
+ * @typeParam T The channel's value type.
+ * @typeParam R What the body returns.
+ * @param channel The channel to send on, or null for a case that never fires.
+ * @param value The value to send.
+ * @param body Runs when this case is chosen, after the value is delivered.
+ * @returns The case.
+ * @throws {TypeError} If `channel` is neither a Channel nor null.
+ */
+export function send<T, R = undefined>(
+  channel: SendChannel<T> | null,
+  value: T,
+  body?: () => R,
+): SelectCase<R> {
+  return new SelectCase<R>(
+    SEND,
+    checkChannel(channel, "send"),
+    value,
+    body,
+  );
+}
+
+/** Options for {@linkcode select}. */
+export interface SelectOptions<D> {
+  /**
+   * Go's `default:` case: runs, and the select returns its result, when no
+   * case can proceed at once. With it, `select` never blocks.
+   */
+  default?: () => D;
+  /**
+   * Cancels a blocked select: it rejects with the signal's reason and no
+   * case fires. (A context's `done()` channel as a case is the Go way.)
+   */
+  signal?: AbortSignal;
+}
+
+/** The union of what the bodies of `cases` return. */
+export type SelectResult<C extends readonly SelectCase<unknown>[]> =
+  C[number] extends SelectCase<infer R> ? Awaited<R> : never;
+
+const RESOLVED_UNDEFINED: Promise<undefined> = Promise.resolve(undefined);
+
+/** The order in which a select polls its cases: a random permutation. */
+const pollOrder: number[] = [];
+
+/**
+ * Waits until one of `cases` can proceed, performs it, runs its body and
+ * resolves with what the body returns: Go's `select` statement.
+ *
+ * - When several cases are ready, one is chosen uniformly at random.
+ * - Exactly one case commits: a value is never both delivered and left with
+ *   its sender, nor taken by two selects.
+ * - With no ready case it blocks, unless `options.default` is given, which
+ *   then runs instead. A select with no cases (or only `null` channels) and
+ *   no default blocks forever, as `select {}` does.
+ * - Bodies run in the selecting goroutine after the case has committed; an
+ *   async body is awaited before the select resolves, and a body that throws
+ *   rejects the select.
+ *
+ * @example A receive with a timeout
+ * ```ts
+ * import { after, Channel, go, recv, select } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const words = new Channel<string>();
+ * go(() => words.send("hello"));
+ * const got = await select([
+ *   recv(words, (w, ok) => ok ? w : "closed"),
+ *   recv(after(1000), () => "timeout"),
+ * ]);
+ * assert.equal(got, "hello");
+ * ```
+ *
+ * @example A non-blocking send
+ * ```ts
+ * import { Channel, select, send } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const ch = new Channel<number>(); // nobody receives
+ * const sent = await select([send(ch, 1, () => true)], { default: () => false });
+ * assert.equal(sent, false);
+ * ```
+ *
+ * @typeParam C The cases' types.
+ * @typeParam D What the default case returns.
+ * @param cases The cases, made with {@linkcode recv} and {@linkcode send}.
+ * @param options A default case, and a signal that cancels the wait.
+ * @returns What the chosen case's body (or the default) returns; undefined
+ *   for a case without a body.
+ * @throws {ChannelClosedError} If a send case's channel is closed when the
+ *   select tries it, or closes while the select waits on it.
+ */
+export function select<
+  const C extends readonly SelectCase<unknown>[],
+  D = never,
+>(
+  cases: C,
+  options?: SelectOptions<D>,
+): Promise<SelectResult<C> | D> {
+  const n = cases.length;
+  // Pass 1: try every case, in random order, without blocking. The first
+  // ready case in a uniformly random permutation is uniform among the ready.
+  if (n > 0) {
+    pollOrder[0] = 0;
+    for (let i = 1; i < n; i++) {
+      const j = Math.floor(Math.random() * (i + 1));
+      pollOrder[i] = pollOrder[j];
+      pollOrder[j] = i;
+    }
+    for (let k = 0; k < n; k++) {
+      const c = cases[pollOrder[k]];
+      const ch = c.channel;
+      if (ch === null) continue;
+      if (c.kind === RECEIVE) {
+        const v = channelInternals.pollReceive(ch);
+        if (v === NOT_READY) continue;
+        return runBody(c, v === CLOSED ? undefined : v, v !== CLOSED);
+      }
+      try {
+        if (!channelInternals.pollSend(ch, c.value)) continue;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return runBody(c, undefined, true);
+    }
+  }
+  const fallback = options?.default;
+  if (fallback !== undefined) {
+    try {
+      return Promise.resolve(fallback());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  const signal = options?.signal;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+
+  // Pass 2: park a waiter on every case's channel; the first to fire wins.
+  return new Promise((resolve, reject) => {
+    let live = 0;
+    for (const c of cases) if (c.channel !== null) live++;
+    const sp = new SelectPark(
+      live === 0 ? "select (no cases)" : "select",
+      (index, value, ok) => {
+        const c = cases[index];
+        if (c.body === undefined) {
+          resolve(undefined as SelectResult<C>);
+          return;
+        }
+        queueMicrotask(() => {
+          try {
+            resolve(callBody(c, value, ok) as SelectResult<C>);
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+      reject,
+    );
+    for (let i = 0; i < n; i++) {
+      const c = cases[i];
+      const ch = c.channel;
+      if (ch === null) continue;
+      const w = new Waiter(
+        c.value,
+        sp,
+        i,
+        c.kind === RECEIVE ? RESULT : SENT,
+        sp.reason,
+        ignore,
+        ignore,
+      );
+      sp.waiters.push(w);
+      if (c.kind === RECEIVE) channelInternals.parkReceive(ch, w);
+      else channelInternals.parkSend(ch, w);
+    }
+    park(sp, signal);
+  });
+}
+
+function ignore(): void {}
+
+function callBody<R>(c: SelectCase<R>, value: unknown, ok: boolean): R {
+  return c.kind === RECEIVE ? c.body!(value, ok) : c.body!();
+}
+
+// deno-lint-ignore no-explicit-any
+function runBody(c: SelectCase<unknown>, value: unknown, ok: boolean): any {
+  if (c.body === undefined) return RESOLVED_UNDEFINED;
+  try {
+    return Promise.resolve(callBody(c, value, ok));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
