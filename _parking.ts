@@ -25,15 +25,24 @@
 /** One goroutine blocked on a primitive: a node of the global parked list. */
 export abstract class Parked {
   /** Links of the global parked list. */
-  pprev: Parked | null = null;
-  pnext: Parked | null = null;
+  pprev: Parked | null;
+  pnext: Parked | null;
   /** What the goroutine waits on, in Go's words ("chan receive", "select"). */
   abstract readonly reason: string;
   /** Wakes the goroutine with an error and removes it from every queue. */
   abstract abort(error: unknown): void;
   /** The AbortSignal that can cancel this wait, if any. */
-  signal: AbortSignal | undefined = undefined;
-  onAbort: (() => void) | undefined = undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+
+  constructor() {
+    // Assigned here rather than as field initializers: this constructor runs
+    // for every blocking operation, and plain stores are the cheapest form.
+    this.pprev = null;
+    this.pnext = null;
+    this.signal = undefined;
+    this.onAbort = undefined;
+  }
 }
 
 /**

@@ -44,23 +44,40 @@ const DONE_ITERATION: IteratorReturnResult<undefined> = Object.freeze({
 
 /** One blocked channel operation (Go's sudog). */
 export class Waiter extends Parked {
-  next: Waiter | null = null;
-  prev: Waiter | null = null;
-  queue: WaitQueue | null = null;
+  next: Waiter | null;
+  prev: Waiter | null;
+  queue: WaitQueue | null;
+  /** For a send: the value to deliver. */
+  readonly value: unknown;
+  /** The select this waiter is a case of, or null for a plain operation. */
+  readonly select: SelectPark | null;
+  /** The case index within the select. */
+  readonly index: number;
+  readonly mode: WaiterMode;
+  readonly reason: string;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
 
   constructor(
-    /** For a send: the value to deliver. */
-    readonly value: unknown,
-    /** The select this waiter is a case of, or null for a plain operation. */
-    readonly select: SelectPark | null,
-    /** The case index within the select. */
-    readonly index: number,
-    readonly mode: WaiterMode,
-    readonly reason: string,
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (error: unknown) => void,
+    value: unknown,
+    select: SelectPark | null,
+    index: number,
+    mode: WaiterMode,
+    reason: string,
+    resolve: (value: unknown) => void,
+    reject: (error: unknown) => void,
   ) {
     super();
+    this.next = null;
+    this.prev = null;
+    this.queue = null;
+    this.value = value;
+    this.select = select;
+    this.index = index;
+    this.mode = mode;
+    this.reason = reason;
+    this.resolve = resolve;
+    this.reject = reject;
   }
 
   /** Completes the operation: a receive got `value` (or `ok` is false). */

@@ -202,8 +202,12 @@ const CLOSED_PROMISE: Promise<ReceiveResult<never>> = Promise.resolve(
 );
 const EMPTY: TryReceiveResult<never> = Object.freeze({ state: "empty" });
 const CLOSED_TRY: TryReceiveResult<never> = Object.freeze({ state: "closed" });
+const DONE_RESULT: IteratorReturnResult<undefined> = Object.freeze({
+  value: undefined,
+  done: true,
+});
 const DONE: Promise<IteratorReturnResult<undefined>> = Promise.resolve(
-  Object.freeze({ value: undefined, done: true as const }),
+  DONE_RESULT,
 );
 
 /**
@@ -431,18 +435,7 @@ export class Channel<T>
     }
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const w = new Waiter(
-        undefined,
-        null,
-        0,
-        RESULT,
-        "chan receive",
-        resolve as (v: unknown) => void,
-        reject,
-      );
-      parkWaiter(this.#receivers, w, signal);
-    });
+    return this.#receiveBlocking(RESULT, signal);
   }
 
   /**
@@ -655,18 +648,56 @@ export class Channel<T>
         ? DONE
         : Promise.resolve({ value: value as T, done: false });
     }
-    return new Promise((resolve, reject) => {
-      const w = new Waiter(
-        undefined,
-        null,
-        0,
-        ITERATION,
-        "chan receive",
-        resolve as (v: unknown) => void,
-        reject,
-      );
-      parkWaiter(this.#receivers, w, undefined);
-    });
+    return this.#receiveBlocking(ITERATION, undefined);
+  }
+
+  /**
+   * A receive that found nothing. On a buffered channel it first looks once
+   * more after the goroutines already runnable have run: a producer that is
+   * one `await` behind has usually refilled the buffer by then, and taking
+   * that value saves parking on every item when producer and consumer run in
+   * step. An unbuffered receive parks at once, so that a sender that comes
+   * right after it finds it waiting.
+   */
+  #receiveBlocking(
+    mode: typeof RESULT | typeof ITERATION,
+    signal: AbortSignal | undefined,
+  ): Promise<never> {
+    return new Promise<unknown>((resolve, reject) => {
+      if (this.#capacity === 0) {
+        this.#parkReceiver(mode, signal, resolve, reject);
+        return;
+      }
+      queueMicrotask(() => {
+        const value = this.#pollReceive();
+        if (value === NOT_READY) {
+          if (signal?.aborted) reject(signal.reason);
+          else this.#parkReceiver(mode, signal, resolve, reject);
+        } else if (mode === RESULT) {
+          resolve(value === CLOSED ? CLOSED_RESULT : { value, ok: true });
+        } else {
+          resolve(value === CLOSED ? DONE_RESULT : { value, done: false });
+        }
+      });
+    }) as Promise<never>;
+  }
+
+  #parkReceiver(
+    mode: typeof RESULT | typeof ITERATION,
+    signal: AbortSignal | undefined,
+    resolve: (value: unknown) => void,
+    reject: (error: unknown) => void,
+  ): void {
+    const w = new Waiter(
+      undefined,
+      null,
+      0,
+      mode,
+      "chan receive",
+      resolve,
+      reject,
+    );
+    parkWaiter(this.#receivers, w, signal);
   }
 
   /** Go's chanrecv with block = false. */
