@@ -77,12 +77,21 @@ async function run<A extends unknown[], R>(
   fn: (...args: A) => R | PromiseLike<R>,
   args: A,
 ): Promise<R> {
+  await undefined; // Start after the spawning goroutine yields.
   try {
-    await undefined; // Start after the spawning goroutine yields.
-    return await fn(...args);
+    const result = fn(...args);
+    // Await only what can be awaited: a plain value costs no extra turn.
+    return isThenable(result) ? await result : result;
   } finally {
     goroutineEnded();
   }
+}
+
+function isThenable<R>(value: R | PromiseLike<R>): value is PromiseLike<R> {
+  return value instanceof Promise ||
+    (value !== null &&
+      (typeof value === "object" || typeof value === "function") &&
+      typeof (value as PromiseLike<R>).then === "function");
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();

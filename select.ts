@@ -156,7 +156,7 @@ export function recv<T, R>(
  */
 export function send<T, R = undefined>(
   channel: SendChannel<T> | null,
-  value: T,
+  value: NoInfer<T>,
   body?: () => R,
 ): SelectCase<R> {
   return new SelectCase<R>(
@@ -187,7 +187,10 @@ export type SelectResult<C extends readonly SelectCase<unknown>[]> =
 
 const RESOLVED_UNDEFINED: Promise<undefined> = Promise.resolve(undefined);
 
-/** The order in which a select polls its cases: a random permutation. */
+/**
+ * The order in which a select polls its cases, and then queues them: a
+ * random permutation, rebuilt by every select before anything else runs.
+ */
 const pollOrder: number[] = [];
 
 /**
@@ -304,7 +307,10 @@ export function select<
       },
       reject,
     );
-    for (let i = 0; i < n; i++) {
+    // Queue the cases in the same random order (Go's lockorder does this
+    // too): two cases on one channel must not always favour the first.
+    for (let k = 0; k < n; k++) {
+      const i = pollOrder[k];
       const c = cases[i];
       const ch = c.channel;
       if (ch === null) continue;
