@@ -1,0 +1,108 @@
+// Copyright the denogo authors. MIT license.
+
+// Runs every program in examples/ as a child `deno run` (with small sizes
+// where the program takes one) and checks its exit code and key lines.
+// Needs --allow-run (to start deno) and --allow-read (Deno.execPath()).
+
+import assert from "node:assert/strict";
+
+const decoder = new TextDecoder();
+
+/** Runs `examples/<name>` with `args`; returns its stdout, asserting success. */
+async function run(name: string, ...args: string[]): Promise<string> {
+  const script = new URL(`../examples/${name}`, import.meta.url).href;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", script, ...args],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const out = decoder.decode(stdout);
+  assert.equal(
+    code,
+    0,
+    `${name} exited with ${code}\n${out}\n${decoder.decode(stderr)}`,
+  );
+  return out;
+}
+
+/** The output's lines, trimmed. */
+function lines(out: string): string[] {
+  return out.split("\n").map((line) => line.trim());
+}
+
+Deno.test("examples/pipeline.ts prints 4 and 9, then 16 and 81 for sq(sq(gen(2, 3)))", async () => {
+  assert.deepEqual(lines(await run("pipeline.ts")).filter(Boolean), [
+    "sq(gen(2, 3)):",
+    "4",
+    "9",
+    "sq(sq(gen(2, 3))):",
+    "16",
+    "81",
+  ]);
+});
+
+Deno.test("examples/pipeline.ts squares the numbers given as arguments", async () => {
+  const out = lines(await run("pipeline.ts", "1", "2", "3"));
+  assert.deepEqual(out.slice(0, 4), ["sq(gen(1, 2, 3)):", "1", "4", "9"]);
+});
+
+Deno.test("examples/timeout.ts reads one word in time, times out on the other, then stops Joe", async () => {
+  const out = lines(await run("timeout.ts"));
+  assert.equal(out[0], 'in time: got "hello"');
+  assert.equal(out[1], "timed out after 20 ms");
+  const joe = out.slice(2, out.indexOf("You talk too much."));
+  assert.ok(joe.length >= 1, "Joe said nothing before the timeout");
+  joe.forEach((line, i) => assert.equal(line, `Joe ${i}`));
+});
+
+Deno.test("examples/merge.ts fans in both squares and leaks no goroutine once done is closed", async () => {
+  const out = await run("merge.ts");
+  assert.match(out, /^fan-in: merge\(sq\(in\), sq\(in\)\) gave (4 9|9 4)$/m);
+  assert.match(out, /^stopping short: got (4|9), then walked away$/m);
+  assert.match(out, /leaked [1-9]/);
+  assert.match(out, /after draining: 1$/m);
+  assert.match(out, /^cancellation: got (4|9), then closed done$/m);
+  assert.match(out, /goroutines: 1 \(baseline 1\): none leaked$/m);
+});
+
+Deno.test("examples/sieve.ts prints the first N primes and unwinds its chain", async () => {
+  const out = lines(await run("sieve.ts", "12"));
+  assert.equal(out[0].split(/\s+/).join(" "), "2 3 5 7 11 13 17 19 23 29");
+  assert.equal(out[1].split(/\s+/).join(" "), "31 37");
+  assert.match(
+    out.find((line) => line.startsWith("12 primes")) ?? "",
+    /^12 primes from 13 chained goroutines in [\d.]+ ms: [\d,]+ channel sends, \d+ ns per send \(goroutines left: 0\)$/,
+  );
+});
+
+Deno.test("examples/sieve.ts defaults to 100 primes, the last being 541", async () => {
+  const out = lines(await run("sieve.ts"));
+  assert.ok(out[9].endsWith("523 541"), out[9]);
+  assert.ok(out.some((line) => line.startsWith("100 primes from 101")));
+});
+
+Deno.test("examples/demo.ts tours a pipeline, a timeout and a fan-in, then measures every operation", async () => {
+  const out = await run("demo.ts", "--quick");
+  assert.match(out, /sum of squares: 30/);
+  // Timing decides each request; on a loaded machine any may time out.
+  const requests = out.match(
+    /request \d .* (✓ answered in \d+|⏱ timed out at 60) ms/g,
+  );
+  assert.equal(requests?.length, 6, out);
+  assert.match(out, /closed quit: all 4 goroutines returned/);
+  for (
+    const what of [
+      "buffered send+recv, non-blocking",
+      "buffered send+recv, awaited",
+      "unbuffered ping-pong round trip",
+      "select, 2 cases, 1 ready",
+      "spawn a goroutine and wait for it",
+    ]
+  ) {
+    assert.ok(out.includes(what), `missing measurement: ${what}`);
+  }
+  assert.equal(out.match(/denogo +[\d.,]+ ns .*× Go/g)?.length, 5);
+  assert.equal(out.match(/Go 1\.19 +\d+ ns/g)?.length, 5);
+  assert.ok(!out.includes("\x1b["), "NO_COLOR output has escape codes");
+  assert.match(out, /tour finished in [\d.]+ s/);
+});
