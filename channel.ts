@@ -565,12 +565,16 @@ export class Channel<T>
    * @returns A stream of the channel's values.
    */
   toReadableStream(): ReadableStream<T> {
+    // Cancelling the stream withdraws a pending receive, so the value a
+    // sender hands over next is not lost to a reader that is gone.
+    const cancelled = new AbortController();
     return new ReadableStream<T>({
       pull: async (controller) => {
-        const r = await this.receive();
+        const r = await this.receive({ signal: cancelled.signal });
         if (r.ok) controller.enqueue(r.value);
         else controller.close();
       },
+      cancel: (reason) => cancelled.abort(reason),
     }, { highWaterMark: 0 });
   }
 

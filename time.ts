@@ -85,9 +85,12 @@ abstract class LazyClock implements ChannelSource {
     this.#disarm();
   }
 
-  /** Removes any undelivered value: no stale value after stop or reset. */
-  protected drain(): void {
-    this.#channel.tryReceive();
+  /**
+   * Removes any undelivered value, so none is stale after a stop or reset;
+   * true if there was one.
+   */
+  protected drain(): boolean {
+    return this.#channel.tryReceive().state === "ok";
   }
 
   /** Re-arms or disarms after the deadline or the active flag changed. */
@@ -200,8 +203,10 @@ export class Timer implements Disposable {
    * assert.equal(t.stop(), false);
    * ```
    *
-   * @returns True if the call stopped the timer; false if it had already
-   *   expired or been stopped.
+   * @returns True if the call stopped the timer; false if its value had
+   *   already been received (for `afterFunc`: the function had already
+   *   started) or it had been stopped. As in Go 1.23, a timer past its
+   *   deadline whose value nobody has received yet is still running.
    */
   stop(): boolean {
     return this.#clock.stop();
@@ -222,7 +227,8 @@ export class Timer implements Disposable {
    * ```
    *
    * @param ms The new delay in milliseconds.
-   * @returns True if the timer was active before the reset.
+   * @returns True if the timer was running before the reset, in the sense
+   *   of {@linkcode Timer.stop}.
    * @throws {RangeError} If `ms` is not a finite number.
    */
   reset(ms: number): boolean {
@@ -261,12 +267,18 @@ class TimerClock extends LazyClock {
     else go(this.#fn);
   }
 
+  /**
+   * Go 1.23: true unless the value was already received (or the function
+   * already started, or the timer was stopped). A timer past its deadline
+   * whose value nobody has received yet still counts as running, so Go's
+   * idiom `if (!t.stop()) await t.c.receive()` never blocks.
+   */
   stop(): boolean {
-    const wasPending = this.active && performance.now() < this.deadline;
+    let wasRunning = this.active;
     this.active = false;
-    this.drain();
+    if (this.drain()) wasRunning = true;
     this.rearm();
-    return wasPending;
+    return wasRunning;
   }
 
   reset(ms: number): boolean {
