@@ -56,3 +56,4 @@ export * from "./channel.ts";
 export * from "./select.ts";
 export * from "./scheduler.ts";
 export * from "./time.ts";
+export * from "./sync/mod.ts";
