@@ -106,3 +106,11 @@ Deno.test("examples/demo.ts tours a pipeline, a timeout and a fan-in, then measu
   assert.ok(!out.includes("\x1b["), "NO_COLOR output has escape codes");
   assert.match(out, /tour finished in [\d.]+ s/);
 });
+
+Deno.test("examples/counter_race.ts loses updates only in the racy version", async () => {
+  const out = lines(await run("counter_race.ts", "50"));
+  assert.match(out[2], /^racy: read, await, write\s+\d+\s+lost \d+ updates$/);
+  assert.match(out[3], /^fix 1: sync\.Mutex\s+50\s+correct$/);
+  assert.match(out[4], /^fix 2: a channel owns the counter\s+50\s+correct$/);
+  assert.match(out[5], /^fix 3: no await inside counter\+\+\s+50\s+correct$/);
+});
