@@ -57,3 +57,4 @@ export * from "./select.ts";
 export * from "./scheduler.ts";
 export * from "./time.ts";
 export * from "./sync/mod.ts";
+export * as context from "./context/mod.ts";

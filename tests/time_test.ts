@@ -86,51 +86,67 @@ Deno.test("after() as a select case: the earlier timeout wins", async () => {
   assertAtLeast(since(start), 10);
 });
 
-// No pending timer is left behind (Deno's test sanitizer checks each test).
+// No pending timer is left behind. Deno 2 runs its op sanitizer only when a
+// test asks for it, so these tests do.
+function noLeakTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name, fn, sanitizeOps: true, sanitizeResources: true });
+}
 
-Deno.test("after(60_000) as a select case that loses to a ready case leaves no pending timer", async () => {
-  const ch = new Channel<number>({ capacity: 1 });
-  ch.trySend(1);
-  const r = await select([recv(ch, (v) => v), recv(after(60_000), () => -1)]);
-  assert.equal(r, 1);
-});
+noLeakTest(
+  "after(60_000) as a select case that loses to a ready case leaves no pending timer",
+  async () => {
+    const ch = new Channel<number>({ capacity: 1 });
+    ch.trySend(1);
+    const r = await select([recv(ch, (v) => v), recv(after(60_000), () => -1)]);
+    assert.equal(r, 1);
+  },
+);
 
-Deno.test("after(60_000) as a select case that loses after the select parked leaves no pending timer", async () => {
-  const ch = new Channel<number>();
-  const result = select([
-    recv(ch, (v) => v),
-    recv(after(60_000), () => -1),
-  ]);
-  await flush(); // The select is parked: the 60 s timer is armed.
-  const g = go(() => ch.send(2));
-  assert.equal(await result, 2);
-  await g;
-});
-
-Deno.test("after(60_000) in a select loop leaves no pending timer", async () => {
-  const ch = new Channel<number>();
-  const producer = go(async () => {
-    for (let i = 0; i < 100; i++) await ch.send(i);
-  });
-  let sum = 0;
-  for (let i = 0; i < 100; i++) {
-    sum += await select([
-      recv(ch, (v) => v!),
-      recv(after(60_000), () => 0),
+noLeakTest(
+  "after(60_000) as a select case that loses after the select parked leaves no pending timer",
+  async () => {
+    const ch = new Channel<number>();
+    const result = select([
+      recv(ch, (v) => v),
+      recv(after(60_000), () => -1),
     ]);
-  }
-  assert.equal(sum, 4950);
-  await producer;
-});
+    await flush(); // The select is parked: the 60 s timer is armed.
+    const g = go(() => ch.send(2));
+    assert.equal(await result, 2);
+    await g;
+  },
+);
 
-Deno.test("after(60_000) whose receive is aborted leaves no pending timer", async () => {
-  const c = after(60_000);
-  const controller = new AbortController();
-  const r = c.receive({ signal: controller.signal });
-  await flush();
-  controller.abort();
-  await assert.rejects(r);
-});
+noLeakTest(
+  "after(60_000) in a select loop leaves no pending timer",
+  async () => {
+    const ch = new Channel<number>();
+    const producer = go(async () => {
+      for (let i = 0; i < 100; i++) await ch.send(i);
+    });
+    let sum = 0;
+    for (let i = 0; i < 100; i++) {
+      sum += await select([
+        recv(ch, (v) => v!),
+        recv(after(60_000), () => 0),
+      ]);
+    }
+    assert.equal(sum, 4950);
+    await producer;
+  },
+);
+
+noLeakTest(
+  "after(60_000) whose receive is aborted leaves no pending timer",
+  async () => {
+    const c = after(60_000);
+    const controller = new AbortController();
+    const r = c.receive({ signal: controller.signal });
+    await flush();
+    controller.abort();
+    await assert.rejects(r);
+  },
+);
 
 Deno.test("an unreceived Timer or Ticker holds no real timer", () => {
   new Timer(60_000);
@@ -322,16 +338,19 @@ Deno.test("tick() delivers repeated ticks", async () => {
   assertAtLeast(since(start), 10);
 });
 
-Deno.test("tick() as a select case in a loop leaves no pending timer", async () => {
-  const ticks = tick(60_000);
-  const ch = new Channel<number>({ capacity: 1 });
-  for (let i = 0; i < 3; i++) {
-    const r = select([recv(ch, (v) => v), recv(ticks, () => -1)]);
-    await flush();
-    ch.trySend(i);
-    assert.equal(await r, i);
-  }
-});
+noLeakTest(
+  "tick() as a select case in a loop leaves no pending timer",
+  async () => {
+    const ticks = tick(60_000);
+    const ch = new Channel<number>({ capacity: 1 });
+    for (let i = 0; i < 3; i++) {
+      const r = select([recv(ch, (v) => v), recv(ticks, () => -1)]);
+      await flush();
+      ch.trySend(i);
+      assert.equal(await r, i);
+    }
+  },
+);
 
 // afterFunc() ----------------------------------------------------------------
 
