@@ -48,6 +48,11 @@
  *   deadlock report when every goroutine is blocked.
  * - {@linkcode after}, {@linkcode tick}, {@linkcode Timer},
  *   {@linkcode Ticker}, {@linkcode afterFunc}, {@linkcode sleep}.
+ * - Go's `sync` package ({@linkcode Mutex}, {@linkcode WaitGroup}, ...) and,
+ *   as the `context` namespace, Go's `context` package.
+ * - Across workers, in `@denogo/go/workers`: `SharedChannel` (the same API
+ *   over shared memory), `SharedMutex`, `SharedWaitGroup`, `AtomicInt32`,
+ *   `AtomicBigInt64`.
  *
  * @module
  */

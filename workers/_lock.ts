@@ -1,0 +1,75 @@
+// Copyright the denogo authors. MIT license.
+// This module is internal: it is not exported from the package.
+
+/**
+ * A tiny futex-based spin-then-sleep lock over one `Int32Array` word, for
+ * the short critical sections of the shared-memory primitives (a channel's
+ * state, a wait group's counter). It is Drepper's "mutex 2" from "Futexes
+ * Are Tricky":
+ *
+ * | word value | meaning |
+ * | --- | --- |
+ * | 0 | free |
+ * | 1 | held, nobody sleeps on it |
+ * | 2 | held, a thread may sleep on it: the unlocker must notify |
+ *
+ * - lock: `compareExchange(0 → 1)`; on failure spin a little, then
+ *   `exchange(2)` and `Atomics.wait` while the word is 2, until the exchange
+ *   returns 0 (then the lock is ours, marked 2, which is conservative).
+ * - unlock: `exchange(0)`; if the old value was 2, `notify` one sleeper.
+ *
+ * The lock is held only while a primitive updates its words and copies a
+ * record, never while it waits for another thread, so sleeping on it is
+ * brief. Deno allows `Atomics.wait` on the main thread too; where a runtime
+ * does not (a browser's main thread), the lock only spins.
+ *
+ * Limitation: a thread that is terminated (`worker.terminate()`) inside a
+ * critical section leaves the word held, and every later user of that
+ * primitive hangs. Terminate workers when they are idle, or close the
+ * primitives they use first.
+ */
+
+/** Spins before sleeping on a held lock; a critical section is ~100 ns. */
+const SPIN = 64;
+
+/** Whether this thread may block in `Atomics.wait`. */
+export const canBlock: boolean = (() => {
+  try {
+    // Returns "not-equal" at once where blocking is allowed, throws where not.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Whether this code runs in a Web Worker rather than the main thread. */
+export const inWorker: boolean =
+  typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !==
+    "undefined";
+
+/** Takes the lock at `words[index]`. */
+export function lock(words: Int32Array, index: number): void {
+  if (Atomics.compareExchange(words, index, 0, 1) !== 0) {
+    lockSlow(words, index);
+  }
+}
+
+function lockSlow(words: Int32Array, index: number): void {
+  for (let i = 0; i < SPIN; i++) {
+    if (
+      Atomics.load(words, index) === 0 &&
+      Atomics.compareExchange(words, index, 0, 1) === 0
+    ) return;
+  }
+  while (Atomics.exchange(words, index, 2) !== 0) {
+    if (canBlock) Atomics.wait(words, index, 2);
+  }
+}
+
+/** Releases the lock at `words[index]`. */
+export function unlock(words: Int32Array, index: number): void {
+  if (Atomics.exchange(words, index, 0) === 2) {
+    Atomics.notify(words, index, 1);
+  }
+}

@@ -1,0 +1,326 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * Codecs: how a {@linkcode SharedChannel} turns values into bytes in shared
+ * memory and back.
+ *
+ * A value crossing workers through shared memory cannot be passed by
+ * reference: it is written into the channel's `SharedArrayBuffer` by the
+ * sender and read out, as a new value, by the receiver. A codec says how.
+ *
+ * | name | values | encoded form in the channel |
+ * | --- | --- | --- |
+ * | `"int32"` | integers in [-2³¹, 2³¹ − 1] | one 4-byte `Int32Array` slot; no length prefix, no serialization |
+ * | `"float64"` | any `number` (NaN, ±Infinity, -0 included) | one 8-byte `Float64Array` slot; no length prefix, no serialization |
+ * | `"bytes"` | `Uint8Array` | the bytes as they are, after a 4-byte length prefix; copied once in, once out |
+ * | `"string"` | `string` | its UTF-8 bytes, after a 4-byte length prefix |
+ * | `"json"` | what `JSON.stringify` accepts | the UTF-8 bytes of `JSON.stringify(value)`, after a 4-byte length prefix |
+ * | `"structured"` | what the structured clone algorithm accepts (Map, Set, Date, RegExp, typed arrays, BigInt, cycles, ...) | the bytes of `node:v8`'s `serialize(value)`, after a 4-byte length prefix |
+ *
+ * The record layout of the variable-size codecs (a 4-byte length, the
+ * payload, padding to a multiple of 4) belongs to the channel and is
+ * described at the top of `shared_channel.ts`; a codec only produces and
+ * consumes the payload.
+ *
+ * A value a codec cannot encode (a function, a symbol, a fraction for
+ * `int32`, a cycle or a BigInt for `json`, ...) throws a
+ * {@linkcode CodecError} before the channel is touched, so the channel stays
+ * usable and nothing already in it is lost.
+ *
+ * @module
+ */
+
+import { deserialize, serialize } from "node:v8";
+
+/** The names of the built-in codecs. */
+export type CodecName =
+  | "int32"
+  | "float64"
+  | "bytes"
+  | "string"
+  | "json"
+  | "structured";
+
+/**
+ * Thrown when a value cannot be encoded by a channel's codec. The channel
+ * is left as it was: the value was rejected before anything was written.
+ *
+ * @example Usage
+ * ```ts
+ * import { CodecError, codecFor } from "@denogo/go/workers";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(() => codecFor("int32").encode(1.5), CodecError);
+ * ```
+ */
+export class CodecError extends TypeError {
+  /**
+   * The codec that refused the value.
+   *
+   * @example Usage
+   * ```ts
+   * import { CodecError } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new CodecError("json", 1n, "BigInt").codec, "json");
+   * ```
+   */
+  readonly codec: CodecName;
+  /**
+   * The value that could not be encoded.
+   *
+   * @example Usage
+   * ```ts
+   * import { CodecError } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new CodecError("json", 1n, "BigInt").value, 1n);
+   * ```
+   */
+  readonly value: unknown;
+
+  /**
+   * Creates the error.
+   *
+   * @param codec The codec that refused the value.
+   * @param value The value.
+   * @param why What the codec accepts, or why it failed.
+   * @param options The underlying error, if any.
+   */
+  constructor(
+    codec: CodecName,
+    value: unknown,
+    why: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Cannot encode value with the "${codec}" codec: ${why}, received ${
+        describe(value)
+      }; pick a codec that fits the values (see codec.ts)`,
+      options,
+    );
+    this.name = "CodecError";
+    this.codec = codec;
+    this.value = value;
+  }
+}
+
+/**
+ * A codec: the bridge between values of type `T` and bytes in shared
+ * memory. Fixed-size codecs (`slotSize` 4 or 8) store a number straight
+ * into a typed-array slot and never produce bytes; variable-size codecs
+ * (`slotSize` 0) turn a value into a payload of bytes and back.
+ *
+ * @typeParam T The values the codec carries.
+ */
+export interface Codec<T> {
+  /** The codec's name, which travels with a channel's handle. */
+  readonly name: CodecName;
+  /**
+   * The size in bytes of the typed-array slot that holds a value: 4 for
+   * `int32`, 8 for `float64`, 0 for variable-size codecs.
+   */
+  readonly slotSize: 0 | 4 | 8;
+  /**
+   * Checks a value and encodes it: the number itself for a fixed-size
+   * codec, the payload bytes for a variable-size one. The bytes may be the
+   * caller's own (`bytes` does not copy); the channel copies them once.
+   *
+   * @throws {CodecError} If the codec cannot encode the value.
+   */
+  encode(value: T): number | Uint8Array;
+  /**
+   * Decodes a payload produced by {@linkcode Codec.encode} (variable-size
+   * codecs only). `bytes` is a private, non-shared copy the codec may keep.
+   */
+  decode(bytes: Uint8Array): T;
+}
+
+const INT32_MIN = -0x80000000;
+const INT32_MAX = 0x7fffffff;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function fixedDecode(): never {
+  throw new TypeError("A fixed-size codec has no byte payload to decode");
+}
+
+const int32: Codec<number> = Object.freeze({
+  name: "int32",
+  slotSize: 4,
+  encode(value: number): number {
+    if (
+      typeof value !== "number" || !Number.isInteger(value) ||
+      value < INT32_MIN || value > INT32_MAX
+    ) {
+      throw new CodecError(
+        "int32",
+        value,
+        "expected an integer in [-2147483648, 2147483647]",
+      );
+    }
+    return value;
+  },
+  decode: fixedDecode,
+});
+
+const float64: Codec<number> = Object.freeze({
+  name: "float64",
+  slotSize: 8,
+  encode(value: number): number {
+    if (typeof value !== "number") {
+      throw new CodecError("float64", value, "expected a number");
+    }
+    return value;
+  },
+  decode: fixedDecode,
+});
+
+const bytes: Codec<Uint8Array> = Object.freeze({
+  name: "bytes",
+  slotSize: 0,
+  encode(value: Uint8Array): Uint8Array {
+    if (!(value instanceof Uint8Array)) {
+      throw new CodecError("bytes", value, "expected a Uint8Array");
+    }
+    return value;
+  },
+  decode(b: Uint8Array): Uint8Array {
+    return b;
+  },
+});
+
+const string: Codec<string> = Object.freeze({
+  name: "string",
+  slotSize: 0,
+  encode(value: string): Uint8Array {
+    if (typeof value !== "string") {
+      throw new CodecError("string", value, "expected a string");
+    }
+    return encoder.encode(value);
+  },
+  decode(b: Uint8Array): string {
+    return decoder.decode(b);
+  },
+});
+
+const json: Codec<unknown> = Object.freeze({
+  name: "json",
+  slotSize: 0,
+  encode(value: unknown): Uint8Array {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch (error) {
+      // A cycle, a BigInt, or a throwing toJSON.
+      throw new CodecError(
+        "json",
+        value,
+        `JSON.stringify failed (${(error as Error).message})`,
+        { cause: error },
+      );
+    }
+    if (text === undefined) {
+      // undefined, a function or a symbol at the top level.
+      throw new CodecError("json", value, "expected a JSON-serializable value");
+    }
+    return encoder.encode(text);
+  },
+  decode(b: Uint8Array): unknown {
+    return JSON.parse(decoder.decode(b));
+  },
+});
+
+const structured: Codec<unknown> = Object.freeze({
+  name: "structured",
+  slotSize: 0,
+  encode(value: unknown): Uint8Array {
+    try {
+      return serialize(value);
+    } catch (error) {
+      // A function, a symbol, a WeakMap, a class instance's methods, ...
+      throw new CodecError(
+        "structured",
+        value,
+        `expected a structured-clonable value (${(error as Error).message})`,
+        { cause: error },
+      );
+    }
+  },
+  decode(b: Uint8Array): unknown {
+    return deserialize(b);
+  },
+});
+
+const CODECS: Readonly<Record<CodecName, Codec<unknown>>> = Object.freeze({
+  int32: int32 as Codec<unknown>,
+  float64: float64 as Codec<unknown>,
+  bytes: bytes as Codec<unknown>,
+  string: string as Codec<unknown>,
+  json,
+  structured,
+});
+
+/** The codec names in a fixed order: a codec's index is its id in memory. */
+export const CODEC_NAMES: readonly CodecName[] = Object.freeze([
+  "int32",
+  "float64",
+  "bytes",
+  "string",
+  "json",
+  "structured",
+]);
+
+/**
+ * Returns the built-in codec with the given name.
+ *
+ * @example Usage
+ * ```ts
+ * import { codecFor } from "@denogo/go/workers";
+ * import assert from "node:assert/strict";
+ *
+ * const c = codecFor("string");
+ * assert.equal(c.decode(c.encode("héllo") as Uint8Array), "héllo");
+ * assert.equal(codecFor("float64").slotSize, 8);
+ * ```
+ *
+ * @param name The codec's name.
+ * @returns The codec.
+ * @throws {TypeError} If there is no codec with that name.
+ */
+export function codecFor<T = unknown>(name: CodecName): Codec<T> {
+  const codec = Object.hasOwn(CODECS, name) ? CODECS[name] : undefined;
+  if (codec === undefined) {
+    throw new TypeError(
+      `Cannot find codec "${String(name)}": expected one of ${
+        CODEC_NAMES.join(", ")
+      }`,
+    );
+  }
+  return codec as Codec<T>;
+}
+
+function describe(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return value.length > 40
+        ? `a string of length ${value.length}`
+        : JSON.stringify(value);
+    case "number":
+      return String(value);
+    case "bigint":
+      return `${value}n`;
+    case "symbol":
+      return value.toString();
+    case "function":
+      return `a function${value.name ? ` (${value.name})` : ""}`;
+    case "undefined":
+      return "undefined";
+    default:
+      if (value === null) return "null";
+      return `an object (${
+        (value as object).constructor?.name ?? "no prototype"
+      })`;
+  }
+}

@@ -1,0 +1,1388 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * {@linkcode SharedChannel}: a Go channel whose state and buffer live in one
+ * `SharedArrayBuffer`, so the main thread and any number of workers send and
+ * receive on it, in parallel, without `postMessage`.
+ *
+ * ## Memory layout
+ *
+ * The buffer is a header of 32-bit words followed by the data region, a
+ * byte ring of records. All offsets are in bytes from the data region's
+ * start; the header is read and written only under the lock (word 0),
+ * except the read-only words and the racy reads of `size` and `closed`.
+ *
+ * | word | name | meaning |
+ * | --- | --- | --- |
+ * | 0 | `LOCK` | the channel lock: 0 free, 1 held, 2 held with sleepers (see `_lock.ts`) |
+ * | 1 | `MAGIC` | `0x64676368` ("dgch"): marks a SharedChannel buffer (read-only) |
+ * | 2 | `CODEC` | the codec's index in `CODEC_NAMES` (read-only) |
+ * | 3 | `CAPACITY` | Go's `cap(ch)`; 0 for an unbuffered channel (read-only) |
+ * | 4 | `CLOSED` | 1 once `close()` ran |
+ * | 5 | `COUNT` | committed records at the front of the ring: buffered values, plus values handed to blocked receivers |
+ * | 6 | `OFFERED` | 1 if one more record follows the committed ones: a blocked sender's offer |
+ * | 7 | `HEAD` | offset of the first record |
+ * | 8 | `TAIL` | offset where the next record goes |
+ * | 9 | `USED` | bytes of the ring in use (committed records and the offer) |
+ * | 10 | `RING_SIZE` | bytes in the ring; a multiple of 8; grows, never shrinks |
+ * | 11 | `OFFER_POS` | offset of the offer record (valid while `OFFERED`) |
+ * | 12 | `OFFER_BYTES` | size of the offer record (valid while `OFFERED`) |
+ * | 13 | `OFFER_TICKET` | ticket of the latest offer; a sender's offer is known by its ticket |
+ * | 14 | `ACKED` | ticket of the latest offer a receiver took (received, or moved into the buffer) |
+ * | 15 | `RECV_WAITING` | receivers blocked on this channel, on every thread |
+ * | 16 | `SEND_WAITING` | senders blocked on this channel, on every thread (the offerer included) |
+ * | 17 | `RECV_SEQ` | futex word receivers sleep on: bumped and notified when a value or an offer arrives, or on close |
+ * | 18 | `SEND_SEQ` | futex word senders sleep on: bumped and notified when room frees, an offer is taken or dropped, a receiver starts waiting, or on close |
+ * | 19 | `ID` | a random number naming the channel, so that the objects of one thread that open it find each other (read-only) |
+ *
+ * A record of a fixed-size codec (`int32`, `float64`) is one 4- or 8-byte
+ * typed-array slot, aligned to its size. A record of a variable-size codec
+ * is a 4-byte length `n` (aligned to 4), then `n` payload bytes, which may
+ * wrap around the end of the ring, then padding to a multiple of 4. The
+ * ring grows by doubling (`SharedArrayBuffer.prototype.grow`, under the
+ * lock), up to `maxBytes`, so no value size has to be known in advance;
+ * every thread's views track the buffer's length.
+ *
+ * ## Invariants (under the lock)
+ *
+ * - `COUNT <= CAPACITY + RECV_WAITING`: values beyond the capacity exist
+ *   only when handed to receivers that are blocked and will take them. An
+ *   unbuffered channel therefore holds a value only on its way from a sender
+ *   to a waiting receiver, and `size` reports `min(COUNT, CAPACITY)`.
+ * - `OFFERED = 1` implies `COUNT >= CAPACITY + RECV_WAITING`: a sender
+ *   offers only when it cannot commit, and when a receive makes room the
+ *   offer is committed at once (moved into the buffer and acknowledged),
+ *   as Go's `chanrecv` moves a blocked sender's value to the buffer's tail.
+ *   So the offer is always the last record, and a new sender never
+ *   overtakes it.
+ * - At most one offer exists. Other blocked senders sleep on `SEND_SEQ` and
+ *   retry; a sender's value is written to shared memory only once (commit
+ *   or offer).
+ * - A send completes when its value is committed: buffered, handed to a
+ *   blocked receiver (who will take it), or, for an offer, when `ACKED`
+ *   reaches its ticket. `close()` drops the offer (its sender fails with
+ *   `ChannelClosedError`) but keeps every committed value, which later
+ *   receives drain.
+ * - Every state change a sleeper could be waiting for bumps the matching
+ *   `*_SEQ` word and notifies it, if `*_WAITING > 0`. A sleeper increments
+ *   `*_WAITING` and reads `*_SEQ` under the lock, then sleeps on that value,
+ *   so no wake-up is lost.
+ *
+ * ## Waiting
+ *
+ * Async operations (`send`, `receive`, `for await`) never block a thread:
+ * each channel object keeps a local FIFO of its blocked operations and at
+ * most one `Atomics.waitAsync` per futex word; when it fires, the queue is
+ * served in order under one lock acquisition. `sendSync` / `recvSync` sleep
+ * in `Atomics.wait` (workers only). Across threads, values keep FIFO order
+ * and each thread serves its own blocked operations in order, but blocked
+ * operations of different threads are not strictly served in arrival order:
+ * when woken together they race for the lock.
+ *
+ * While an async operation waits it does not park with the deadlock
+ * detector: another thread the detector cannot see may complete it. It
+ * counts as an armed timer instead (`timerArmed()` in `_parking.ts`), which
+ * says "something outside can still wake us" and keeps the detector quiet.
+ *
+ * ## Limitations
+ *
+ * A worker terminated inside a channel operation's critical section leaves
+ * the channel locked, and one terminated while blocked leaves its waiting
+ * count behind (an unbuffered `trySend` may then succeed with no live
+ * receiver; the value stays in the channel for the next receiver, it is not
+ * lost). Close or drain channels before terminating their workers.
+ *
+ * @module
+ */
+
+import {
+  ChannelClosedError,
+  type ChannelWaitOptions,
+  type ReceiveChannel,
+  type ReceiveResult,
+  type SendChannel,
+  type TryReceiveResult,
+} from "../channel.ts";
+import { timerArmed, timerDisarmed } from "../_parking.ts";
+import { type Codec, CODEC_NAMES, codecFor, type CodecName } from "./codec.ts";
+import { MainThreadWaitError } from "./errors.ts";
+import { canBlock, inWorker, lock, unlock } from "./_lock.ts";
+
+const LOCK = 0;
+const MAGIC = 1;
+const CODEC = 2;
+const CAPACITY = 3;
+const CLOSED = 4;
+const COUNT = 5;
+const OFFERED = 6;
+const HEAD = 7;
+const TAIL = 8;
+const USED = 9;
+const RING_SIZE = 10;
+const OFFER_POS = 11;
+const OFFER_BYTES = 12;
+const OFFER_TICKET = 13;
+const ACKED = 14;
+const RECV_WAITING = 15;
+const SEND_WAITING = 16;
+const RECV_SEQ = 17;
+const SEND_SEQ = 18;
+const ID = 19;
+const HEADER_WORDS = 20;
+/** Offset of the data region; a multiple of 8 so Float64 slots align. */
+const DATA = HEADER_WORDS * 4;
+
+const MAGIC_VALUE = 0x64676368;
+const MAX_INT32 = 0x7fffffff;
+/** The default bound on the ring: address space is reserved, not memory. */
+const DEFAULT_MAX_BYTES = 1 << 30;
+const INITIAL_MAX_BYTES = 1 << 16;
+
+/**
+ * This thread's channel objects that have blocked operations, by channel
+ * `ID`: the ones a local state change must serve directly.
+ */
+const localWaiting = new Map<number, Set<SharedChannel<unknown>>>();
+
+/** Results of a poll that did not produce a value. */
+const EMPTY: unique symbol = Symbol("empty");
+const DRAINED: unique symbol = Symbol("closed");
+type Raw = number | Uint8Array;
+
+/** What became of an offer. */
+const PENDING = 0;
+const TAKEN = 1;
+const DROPPED = 2;
+
+/**
+ * Polls of the futex word before `Atomics.wait` in the sync paths (a few
+ * microseconds). Measured in bench/shared_bench.ts on a 2-core machine: the
+ * unbuffered sendSync/recvSync ping-pong between two workers took 7.9 µs per
+ * round trip with 256 polls and 1.25 µs with 2,000. The async paths never
+ * spin: that would stall the thread's event loop.
+ */
+const SYNC_SPIN = 2_000;
+
+/** Options for the {@linkcode SharedChannel} constructor. */
+export interface SharedChannelOptions {
+  /**
+   * How many values the channel buffers. `0` makes an unbuffered channel: a
+   * send completes only when a receiver takes the value. Must be a
+   * non-negative integer below 2³¹.
+   *
+   * @default {0}
+   */
+  capacity?: number;
+  /**
+   * How values are stored in shared memory; see `codec.ts`. `"float64"` and
+   * `"int32"` are the fastest: a number goes straight into a typed-array
+   * slot.
+   *
+   * @default {"structured"}
+   */
+  codec?: CodecName;
+  /**
+   * The most bytes the channel's ring may grow to. The ring starts small and
+   * doubles as needed; this bound only reserves address space.
+   *
+   * @default {1073741824}
+   */
+  maxBytes?: number;
+}
+
+/**
+ * What a worker needs to open a {@linkcode SharedChannel}: a plain,
+ * structured-clonable object holding the `SharedArrayBuffer`. Post it to
+ * the worker and open it there with {@linkcode SharedChannel.from}.
+ *
+ * @typeParam T The type of the channel's values (for type inference only).
+ */
+export interface SharedChannelHandle<T> {
+  /** Marks the object as a shared channel's handle. */
+  readonly kind: "SharedChannel";
+  /** The channel's memory: header words and ring. */
+  readonly buffer: SharedArrayBuffer;
+  /** Never set: carries `T` for type inference. */
+  readonly valueType?: T;
+}
+
+interface RecvWaiter {
+  /** True for `for await`'s `next()`, false for `receive()`. */
+  readonly iteration: boolean;
+  readonly resolve: (result: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+interface SendWaiter {
+  readonly value: unknown;
+  readonly encoded: Raw;
+  /** Whether `ticket` names this sender's offer in the ring. */
+  offered: boolean;
+  ticket: number;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+const CLOSED_RESULT: ReceiveResult<never> = Object.freeze({
+  value: undefined,
+  ok: false,
+});
+const DONE: IteratorReturnResult<undefined> = Object.freeze({
+  value: undefined,
+  done: true,
+});
+const EMPTY_TRY: TryReceiveResult<never> = Object.freeze({ state: "empty" });
+const CLOSED_TRY: TryReceiveResult<never> = Object.freeze({ state: "closed" });
+const RESOLVED: Promise<void> = Promise.resolve();
+
+function pad4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+function checkCapacity(capacity: unknown): number {
+  if (
+    typeof capacity !== "number" || !Number.isSafeInteger(capacity) ||
+    capacity < 0 || capacity > MAX_INT32
+  ) {
+    throw new RangeError(
+      `Cannot create shared channel: capacity must be a non-negative integer below 2^31, received ${
+        String(capacity)
+      }`,
+    );
+  }
+  return capacity;
+}
+
+/**
+ * A Go channel in shared memory, usable from the main thread and from
+ * workers at once: many senders and many receivers on any threads.
+ *
+ * It has the methods and results of {@linkcode Channel} (`send`, `receive`
+ * with Go's `ok`, `trySend`, `tryReceive`, `close`, `size`, `capacity`,
+ * `closed`, `for await`) and the same semantics: unbuffered channels
+ * rendezvous, buffered ones are FIFO, `close` lets receivers drain the
+ * buffer and then get `ok: false`, a send on (or blocked on) a closed channel
+ * throws {@linkcode ChannelClosedError}. Workers can also block their thread
+ * with {@linkcode SharedChannel.sendSync} and {@linkcode SharedChannel.recvSync}.
+ *
+ * Values are copied through shared memory by a codec (see `codec.ts`):
+ * receivers get equal values, not the same objects. A value the codec
+ * cannot encode throws `CodecError` and leaves the channel as it was.
+ *
+ * To use a channel in a worker, post its {@linkcode SharedChannel.handle}
+ * and open it there with {@linkcode SharedChannel.from}.
+ *
+ * @example Buffered channel on one thread
+ * ```ts
+ * import { SharedChannel } from "@denogo/go/workers";
+ * import assert from "node:assert/strict";
+ *
+ * const ch = new SharedChannel<string>({ capacity: 2, codec: "string" });
+ * await ch.send("a");
+ * await ch.send("b");
+ * ch.close();
+ * assert.deepEqual(await Array.fromAsync(ch), ["a", "b"]);
+ * ```
+ *
+ * @example Passing a channel to a worker
+ * ```ts ignore
+ * import { SharedChannel } from "@denogo/go/workers";
+ *
+ * // main.ts
+ * const ch = new SharedChannel<number>({ capacity: 1024, codec: "float64" });
+ * const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+ * worker.postMessage(ch.handle);
+ * for await (const x of ch) console.log(x);
+ *
+ * // worker.ts
+ * self.onmessage = (e) => {
+ *   const ch = SharedChannel.from<number>(e.data);
+ *   for (let i = 0; i < 10; i++) ch.sendSync(i);
+ *   ch.close();
+ * };
+ * ```
+ *
+ * @typeParam T The type of the channel's values.
+ */
+export class SharedChannel<T>
+  implements SendChannel<T>, ReceiveChannel<T>, Disposable, AsyncDisposable {
+  readonly #buffer: SharedArrayBuffer;
+  readonly #codec: Codec<T>;
+  readonly #slot: number;
+  readonly #capacity: number;
+  /** The header words. */
+  readonly #h: Int32Array;
+  /** Length-tracking views of the data region. */
+  readonly #u8: Uint8Array;
+  readonly #i32: Int32Array;
+  readonly #f64: Float64Array;
+  /** This thread's blocked operations on this channel object, oldest first. */
+  #recvQ: RecvWaiter[] = [];
+  #sendQ: SendWaiter[] = [];
+  /** Whether an `Atomics.waitAsync` on `RECV_SEQ` / `SEND_SEQ` is pending. */
+  #recvWatching = false;
+  #sendWatching = false;
+  /** Whether serving the receivers / senders is queued as a microtask. */
+  #recvPoked = false;
+  #sendPoked = false;
+  /** The channel's `ID` word. */
+  readonly #id: number;
+  /** The buffer `from()` asks the constructor to open. */
+  static #opening: SharedArrayBuffer | undefined = undefined;
+
+  /**
+   * Makes a shared channel: Go's `make(chan T, capacity)`, in shared memory.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new SharedChannel<number>({ capacity: 8, codec: "float64" });
+   * assert.equal(ch.capacity, 8);
+   * assert.throws(() => new SharedChannel({ capacity: -1 }), RangeError);
+   * ```
+   *
+   * @param options Capacity, codec and memory bound.
+   * @throws {RangeError} If the capacity or `maxBytes` is out of range.
+   * @throws {TypeError} If the codec name is unknown.
+   */
+  constructor(options: SharedChannelOptions = {}) {
+    let buffer: SharedArrayBuffer;
+    const open = SharedChannel.#opening;
+    if (open !== undefined) {
+      SharedChannel.#opening = undefined;
+      buffer = open;
+    } else {
+      const capacity = checkCapacity(options.capacity ?? 0);
+      const codec = codecFor<T>(options.codec ?? "structured");
+      const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+      if (
+        typeof maxBytes !== "number" || !Number.isSafeInteger(maxBytes) ||
+        maxBytes < 64 || maxBytes > 2 ** 31
+      ) {
+        throw new RangeError(
+          `Cannot create shared channel: maxBytes must be an integer in [64, 2^31], received ${
+            String(maxBytes)
+          }`,
+        );
+      }
+      const max = maxBytes & ~7;
+      const slot = codec.slotSize;
+      const want = slot !== 0 ? slot * (capacity + 1) : 256 + 64 * capacity;
+      const ring = Math.min(
+        Math.max(8, (want + 7) & ~7),
+        INITIAL_MAX_BYTES,
+        max,
+      );
+      buffer = new SharedArrayBuffer(DATA + ring, {
+        maxByteLength: DATA + max,
+      });
+      const h = new Int32Array(buffer, 0, HEADER_WORDS);
+      h[MAGIC] = MAGIC_VALUE;
+      h[CODEC] = CODEC_NAMES.indexOf(codec.name);
+      h[CAPACITY] = capacity;
+      h[RING_SIZE] = ring;
+      h[ID] = (Math.random() * 2 ** 32) | 0;
+    }
+    this.#buffer = buffer;
+    this.#h = new Int32Array(buffer, 0, HEADER_WORDS);
+    this.#codec = codecFor<T>(CODEC_NAMES[this.#h[CODEC]]);
+    this.#slot = this.#codec.slotSize;
+    this.#capacity = this.#h[CAPACITY];
+    this.#id = this.#h[ID];
+    this.#u8 = new Uint8Array(buffer, DATA);
+    this.#i32 = new Int32Array(buffer, DATA);
+    this.#f64 = new Float64Array(buffer, DATA);
+  }
+
+  /**
+   * Opens, on this thread, a channel made on another: the other end of
+   * {@linkcode SharedChannel.handle}. Both objects are the same channel.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const a = new SharedChannel<number>({ capacity: 1, codec: "int32" });
+   * const b = SharedChannel.from<number>(structuredClone(a.handle));
+   * await a.send(7);
+   * assert.deepEqual(await b.receive(), { value: 7, ok: true });
+   * ```
+   *
+   * @typeParam T The type of the channel's values.
+   * @param handle A channel's handle, usually received by `postMessage`.
+   * @returns A channel object over the same shared memory.
+   * @throws {TypeError} If `handle` is not a shared channel's handle.
+   */
+  static from<T>(handle: SharedChannelHandle<T>): SharedChannel<T> {
+    const buffer = handle?.buffer;
+    if (
+      handle?.kind !== "SharedChannel" ||
+      !(buffer instanceof SharedArrayBuffer) || buffer.byteLength < DATA ||
+      new Int32Array(buffer, 0, HEADER_WORDS)[MAGIC] !== MAGIC_VALUE
+    ) {
+      throw new TypeError(
+        "Cannot open shared channel: expected the handle of a SharedChannel " +
+          "(channel.handle, sent with postMessage)",
+      );
+    }
+    SharedChannel.#opening = buffer;
+    return new SharedChannel<T>();
+  }
+
+  /**
+   * The structured-clonable handle of this channel: post it to a worker and
+   * open it there with {@linkcode SharedChannel.from}.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new SharedChannel<number>({ codec: "float64" });
+   * assert.ok(ch.handle.buffer instanceof SharedArrayBuffer);
+   * ```
+   */
+  get handle(): SharedChannelHandle<T> {
+    return { kind: "SharedChannel", buffer: this.#buffer };
+  }
+
+  /**
+   * The name of the codec that stores the channel's values.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new SharedChannel({ codec: "json" }).codec, "json");
+   * ```
+   */
+  get codec(): CodecName {
+    return this.#codec.name;
+  }
+
+  /**
+   * The number of values waiting in the buffer: Go's `len(ch)`. Always 0
+   * for an unbuffered channel. Other threads may change it at any time.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new SharedChannel<number>({ capacity: 2, codec: "int32" });
+   * ch.trySend(1);
+   * assert.equal(ch.size, 1);
+   * ```
+   */
+  get size(): number {
+    return Math.min(Atomics.load(this.#h, COUNT), this.#capacity);
+  }
+
+  /**
+   * The buffer's capacity: Go's `cap(ch)`.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new SharedChannel().capacity, 0);
+   * ```
+   */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /**
+   * Whether the channel has been closed, by any thread.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new SharedChannel();
+   * ch.close();
+   * assert.equal(ch.closed, true);
+   * ```
+   */
+  get closed(): boolean {
+    return Atomics.load(this.#h, CLOSED) !== 0;
+  }
+
+  /**
+   * Sends a value: Go's `ch <- value`. Resolves when a receiver has taken
+   * the value (unbuffered) or it is in the buffer (buffered); until then
+   * the caller is blocked, but the thread is not.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new SharedChannel<number>({ capacity: 1, codec: "float64" });
+   * await ch.send(0.5);
+   * assert.equal(ch.size, 1);
+   * ```
+   *
+   * @param value The value to send.
+   * @param options A signal that cancels the send while it blocks.
+   * @returns A promise that resolves once the value is delivered.
+   * @throws {ChannelClosedError} If the channel is closed, or closes while
+   *   the send is blocked (the promise rejects; the error holds the value).
+   * @throws {CodecError} If the codec cannot encode the value (the promise
+   *   rejects; the channel is untouched).
+   */
+  send(value: T, options?: ChannelWaitOptions): Promise<void> {
+    let encoded: Raw;
+    try {
+      encoded = this.#codec.encode(value);
+      this.#checkSize(encoded);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const signal = options?.signal;
+    const h = this.#h;
+    const queued = this.#sendQ.length > 0;
+    let ticket = 0;
+    let offered = false;
+    lock(h, LOCK);
+    try {
+      if (h[CLOSED] !== 0) {
+        return Promise.reject(new ChannelClosedError("send", value));
+      }
+      if (!queued && h[COUNT] < this.#capacity + h[RECV_WAITING]) {
+        this.#commit(encoded);
+        return RESOLVED;
+      }
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      if (!queued && h[OFFERED] === 0) {
+        ticket = this.#offer(encoded);
+        offered = true;
+      }
+      h[SEND_WAITING]++;
+      if (!this.#sendWatching) this.#watchSend(h[SEND_SEQ]);
+    } catch (error) {
+      return Promise.reject(error);
+    } finally {
+      unlock(h, LOCK);
+    }
+    return new Promise<void>((resolve, reject) => {
+      const w: SendWaiter = {
+        value,
+        encoded,
+        offered,
+        ticket,
+        resolve,
+        reject,
+        signal,
+        onAbort: undefined,
+      };
+      if (this.#sendQ.push(w) === 1) this.#queueStarted();
+      if (signal !== undefined) {
+        w.onAbort = () => this.#abortSend(w);
+        signal.addEventListener("abort", w.onAbort, { once: true });
+      }
+    });
+  }
+
+  /**
+   * Receives a value: Go's `v, ok := <-ch`. Resolves with `ok: true` and
+   * the value once one is available, or with `ok: false` once the channel
+   * is closed and drained. Never rejects because of the channel; an aborted
+   * `signal` rejects it (unless a value was already handed to it).
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new SharedChannel<string>({ capacity: 1, codec: "string" });
+   * await ch.send("hi");
+   * ch.close();
+   * assert.deepEqual(await ch.receive(), { value: "hi", ok: true });
+   * assert.deepEqual(await ch.receive(), { value: undefined, ok: false });
+   * ```
+   *
+   * @param options A signal that cancels the receive while it blocks.
+   * @returns The value and whether it came from a send.
+   */
+  receive(options?: ChannelWaitOptions): Promise<ReceiveResult<T>> {
+    return this.#receive(false, options?.signal) as Promise<ReceiveResult<T>>;
+  }
+
+  /**
+   * Sends without blocking: Go's `select { case ch <- v: default: }`. On an
+   * unbuffered channel it succeeds only if a receiver is blocked waiting.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new SharedChannel<number>({ capacity: 1, codec: "int32" });
+   * assert.equal(ch.trySend(1), true);
+   * assert.equal(ch.trySend(2), false); // full
+   * ```
+   *
+   * @param value The value to send.
+   * @returns True if the value was buffered or handed to a receiver, false
+   *   if the send would block.
+   * @throws {ChannelClosedError} If the channel is closed.
+   * @throws {CodecError} If the codec cannot encode the value.
+   */
+  trySend(value: T): boolean {
+    const encoded = this.#codec.encode(value);
+    this.#checkSize(encoded);
+    const h = this.#h;
+    lock(h, LOCK);
+    try {
+      if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
+      if (h[COUNT] < this.#capacity + h[RECV_WAITING]) {
+        this.#commit(encoded);
+        return true;
+      }
+      return false;
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  /**
+   * Receives without blocking: Go's `select { case v, ok := <-ch: default: }`.
+   * On an unbuffered channel it gets a value only from a blocked sender.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new SharedChannel<number>({ capacity: 1, codec: "int32" });
+   * assert.deepEqual(ch.tryReceive(), { state: "empty" });
+   * ch.trySend(5);
+   * assert.deepEqual(ch.tryReceive(), { state: "ok", value: 5 });
+   * ch.close();
+   * assert.deepEqual(ch.tryReceive(), { state: "closed" });
+   * ```
+   *
+   * @returns The value, or whether the channel is empty or closed.
+   */
+  tryReceive(): TryReceiveResult<T> {
+    const h = this.#h;
+    let raw: Raw | typeof EMPTY | typeof DRAINED;
+    lock(h, LOCK);
+    try {
+      raw = this.#receiveLocked();
+    } finally {
+      unlock(h, LOCK);
+    }
+    if (raw === EMPTY) return EMPTY_TRY;
+    if (raw === DRAINED) return CLOSED_TRY;
+    return { state: "ok", value: this.#decode(raw) };
+  }
+
+  /**
+   * Sends, blocking the worker's thread until the value is delivered: the
+   * synchronous {@linkcode SharedChannel.send}, for workers that have
+   * nothing else to run while they wait.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // In a worker:
+   * import { SharedChannel } from "@denogo/go/workers";
+   *
+   * self.onmessage = (e) => {
+   *   const ch = SharedChannel.from<number>(e.data);
+   *   ch.sendSync(42);
+   * };
+   * ```
+   *
+   * @param value The value to send.
+   * @throws {MainThreadWaitError} If called on the main thread.
+   * @throws {ChannelClosedError} If the channel is closed, or closes while
+   *   the send is blocked.
+   * @throws {CodecError} If the codec cannot encode the value.
+   */
+  sendSync(value: T): void {
+    if (!inWorker || !canBlock) {
+      throw new MainThreadWaitError("SharedChannel.sendSync()");
+    }
+    const encoded = this.#codec.encode(value);
+    this.#checkSize(encoded);
+    const h = this.#h;
+    lock(h, LOCK);
+    try {
+      for (;;) {
+        if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
+        if (h[COUNT] < this.#capacity + h[RECV_WAITING]) {
+          this.#commit(encoded);
+          return;
+        }
+        if (h[OFFERED] === 0) {
+          const ticket = this.#offer(encoded);
+          h[SEND_WAITING]++;
+          let state;
+          while ((state = this.#offerState(ticket)) === PENDING) {
+            this.#sleepLocked(SEND_SEQ);
+          }
+          h[SEND_WAITING]--;
+          if (state === DROPPED) throw new ChannelClosedError("send", value);
+          return;
+        }
+        h[SEND_WAITING]++;
+        this.#sleepLocked(SEND_SEQ);
+        h[SEND_WAITING]--;
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  /**
+   * Receives, blocking the worker's thread until a value arrives or the
+   * channel is closed and drained: the synchronous
+   * {@linkcode SharedChannel.receive}.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // In a worker:
+   * import { SharedChannel } from "@denogo/go/workers";
+   *
+   * self.onmessage = (e) => {
+   *   const ch = SharedChannel.from<number>(e.data);
+   *   let sum = 0;
+   *   for (let r = ch.recvSync(); r.ok; r = ch.recvSync()) sum += r.value;
+   * };
+   * ```
+   *
+   * @returns The value and whether it came from a send.
+   * @throws {MainThreadWaitError} If called on the main thread.
+   */
+  recvSync(): ReceiveResult<T> {
+    if (!inWorker || !canBlock) {
+      throw new MainThreadWaitError("SharedChannel.recvSync()");
+    }
+    const h = this.#h;
+    let raw: Raw | typeof EMPTY | typeof DRAINED;
+    lock(h, LOCK);
+    try {
+      while ((raw = this.#receiveLocked()) === EMPTY) {
+        h[RECV_WAITING]++;
+        this.#sleepLocked(RECV_SEQ);
+        h[RECV_WAITING]--;
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
+    return raw === DRAINED
+      ? CLOSED_RESULT
+      : { value: this.#decode(raw), ok: true };
+  }
+
+  /**
+   * Closes the channel: Go's `close(ch)`, for every thread. Buffered values
+   * can still be received; after them every receive gets `ok: false`.
+   * Blocked receivers wake that way and blocked senders fail with
+   * {@linkcode ChannelClosedError}, on every thread.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new SharedChannel<number>({ capacity: 1, codec: "int32" });
+   * await ch.send(1);
+   * ch.close();
+   * assert.deepEqual(await ch.receive(), { value: 1, ok: true });
+   * assert.deepEqual(await ch.receive(), { value: undefined, ok: false });
+   * assert.throws(() => ch.close());
+   * ```
+   *
+   * @throws {ChannelClosedError} If the channel is already closed.
+   */
+  close(): void {
+    const h = this.#h;
+    lock(h, LOCK);
+    try {
+      if (h[CLOSED] !== 0) throw new ChannelClosedError("close");
+      h[CLOSED] = 1;
+      if (h[OFFERED] !== 0) this.#dropOffer();
+      this.#wake(RECV_WAITING, RECV_SEQ);
+      this.#wake(SEND_WAITING, SEND_SEQ);
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  /**
+   * Ranges over the channel: Go's `for v := range ch`, until it is closed
+   * and drained. Breaking out of the loop leaves the channel open.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const ch = new SharedChannel<number>({ capacity: 3, codec: "int32" });
+   * for (const v of [1, 2, 3]) await ch.send(v);
+   * ch.close();
+   * const seen: number[] = [];
+   * for await (const v of ch) seen.push(v);
+   * assert.deepEqual(seen, [1, 2, 3]);
+   * ```
+   *
+   * @returns An async iterator over the channel's values.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T, undefined> {
+    return {
+      next: () =>
+        this.#receive(true, undefined) as Promise<IteratorResult<T, undefined>>,
+      return: () => Promise.resolve(DONE),
+    };
+  }
+
+  /**
+   * Closes the channel if it is still open, so `using` closes it at the end
+   * of the scope.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * let ref: SharedChannel<number>;
+   * {
+   *   using ch = new SharedChannel<number>({ codec: "int32" });
+   *   ref = ch;
+   * }
+   * assert.equal(ref.closed, true);
+   * ```
+   */
+  [Symbol.dispose](): void {
+    if (!this.closed) {
+      try {
+        this.close();
+      } catch (error) {
+        // Another thread closed it in between.
+        if (!(error instanceof ChannelClosedError)) throw error;
+      }
+    }
+  }
+
+  /**
+   * Like {@linkcode SharedChannel[Symbol.dispose]}, for `await using`.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * let ref: SharedChannel<number>;
+   * {
+   *   await using ch = new SharedChannel<number>({ codec: "int32" });
+   *   ref = ch;
+   * }
+   * assert.equal(ref.closed, true);
+   * ```
+   *
+   * @returns A resolved promise.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
+    return RESOLVED;
+  }
+
+  // Async receive. -----------------------------------------------------------
+
+  #receive(
+    iteration: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const h = this.#h;
+    const queued = this.#recvQ.length > 0;
+    let raw: Raw | typeof EMPTY | typeof DRAINED = EMPTY;
+    lock(h, LOCK);
+    try {
+      if (!queued) raw = this.#receiveLocked();
+      if (raw === EMPTY && !signal?.aborted) {
+        h[RECV_WAITING]++;
+        if (!this.#recvWatching) this.#watchRecv(h[RECV_SEQ]);
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
+    if (raw !== EMPTY) {
+      try {
+        return Promise.resolve(this.#result(iteration, raw));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const w: RecvWaiter = {
+        iteration,
+        resolve,
+        reject,
+        signal,
+        onAbort: undefined,
+      };
+      if (this.#recvQ.push(w) === 1) this.#queueStarted();
+      if (signal !== undefined) {
+        w.onAbort = () => this.#abortReceive(w);
+        signal.addEventListener("abort", w.onAbort, { once: true });
+      }
+    });
+  }
+
+  #result(iteration: boolean, raw: Raw | typeof DRAINED): unknown {
+    if (raw === DRAINED) return iteration ? DONE : CLOSED_RESULT;
+    const value = this.#decode(raw);
+    return iteration ? { value, done: false } : { value, ok: true };
+  }
+
+  #watchRecv(seq: number): void {
+    this.#recvWatching = true;
+    const r = Atomics.waitAsync(this.#h, RECV_SEQ, seq);
+    if (r.async) r.value.then(this.#onRecvWatch);
+    else queueMicrotask(this.#onRecvWatch);
+  }
+
+  #onRecvWatch = (): void => {
+    this.#recvWatching = false;
+    this.#serveReceivers();
+  };
+
+  #onRecvPoke = (): void => {
+    this.#recvPoked = false;
+    this.#serveReceivers();
+  };
+
+  /** Serves this thread's blocked receivers, oldest first. */
+  #serveReceivers(): void {
+    const q = this.#recvQ;
+    if (q.length === 0) return;
+    const h = this.#h;
+    const served: (RecvWaiter | Raw | typeof DRAINED)[] = [];
+    let n = 0;
+    lock(h, LOCK);
+    try {
+      for (; n < q.length; n++) {
+        h[RECV_WAITING]--;
+        const raw = this.#receiveLocked();
+        if (raw === EMPTY) {
+          h[RECV_WAITING]++;
+          break;
+        }
+        served.push(q[n], raw);
+      }
+      if (n < q.length && !this.#recvWatching) this.#watchRecv(h[RECV_SEQ]);
+    } finally {
+      unlock(h, LOCK);
+    }
+    if (n === 0) return;
+    q.splice(0, n);
+    if (q.length === 0) this.#queueEnded();
+    for (let i = 0; i < served.length; i += 2) {
+      const w = served[i] as RecvWaiter;
+      this.#settleReceive(w, served[i + 1] as Raw | typeof DRAINED);
+    }
+  }
+
+  #settleReceive(w: RecvWaiter, raw: Raw | typeof DRAINED): void {
+    if (w.onAbort !== undefined) {
+      w.signal!.removeEventListener("abort", w.onAbort);
+    }
+    try {
+      w.resolve(this.#result(w.iteration, raw));
+    } catch (error) {
+      w.reject(error);
+    }
+  }
+
+  #abortReceive(w: RecvWaiter): void {
+    const q = this.#recvQ;
+    const i = q.indexOf(w);
+    if (i < 0) return;
+    q.splice(i, 1);
+    if (q.length === 0) this.#queueEnded();
+    w.onAbort = undefined;
+    const h = this.#h;
+    let raw: Raw | typeof EMPTY | typeof DRAINED = EMPTY;
+    lock(h, LOCK);
+    try {
+      h[RECV_WAITING]--;
+      // A sender may have handed a value on the strength of this receiver
+      // waiting; if the others cannot cover it, completion wins the race.
+      if (h[COUNT] > this.#capacity + h[RECV_WAITING]) {
+        raw = this.#receiveLocked();
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
+    if (raw === EMPTY) w.reject(w.signal!.reason);
+    else this.#settleReceive(w, raw);
+  }
+
+  // Async send. --------------------------------------------------------------
+
+  #watchSend(seq: number): void {
+    this.#sendWatching = true;
+    const r = Atomics.waitAsync(this.#h, SEND_SEQ, seq);
+    if (r.async) r.value.then(this.#onSendWatch);
+    else queueMicrotask(this.#onSendWatch);
+  }
+
+  #onSendWatch = (): void => {
+    this.#sendWatching = false;
+    this.#serveSenders();
+  };
+
+  #onSendPoke = (): void => {
+    this.#sendPoked = false;
+    this.#serveSenders();
+  };
+
+  /** Serves this thread's blocked senders, oldest first. */
+  #serveSenders(): void {
+    const q = this.#sendQ;
+    if (q.length === 0) return;
+    const h = this.#h;
+    const served: (SendWaiter | unknown)[] = [];
+    let n = 0;
+    lock(h, LOCK);
+    try {
+      for (; n < q.length; n++) {
+        const w = q[n];
+        let error: unknown = null;
+        if (w.offered) {
+          const state = this.#offerState(w.ticket);
+          if (state === PENDING) break;
+          if (state === DROPPED) {
+            error = new ChannelClosedError("send", w.value);
+          }
+        } else if (h[CLOSED] !== 0) {
+          error = new ChannelClosedError("send", w.value);
+        } else if (h[COUNT] < this.#capacity + h[RECV_WAITING]) {
+          try {
+            this.#commit(w.encoded);
+          } catch (e) {
+            error = e;
+          }
+        } else {
+          if (h[OFFERED] === 0) {
+            try {
+              w.ticket = this.#offer(w.encoded);
+              w.offered = true;
+            } catch (e) {
+              h[SEND_WAITING]--;
+              served.push(w, e);
+              n++;
+            }
+          }
+          break;
+        }
+        h[SEND_WAITING]--;
+        served.push(w, error);
+      }
+      if (n < q.length && !this.#sendWatching) this.#watchSend(h[SEND_SEQ]);
+    } finally {
+      unlock(h, LOCK);
+    }
+    if (n === 0) return;
+    q.splice(0, n);
+    if (q.length === 0) this.#queueEnded();
+    for (let i = 0; i < served.length; i += 2) {
+      this.#settleSend(served[i] as SendWaiter, served[i + 1]);
+    }
+  }
+
+  #settleSend(w: SendWaiter, error: unknown): void {
+    if (w.onAbort !== undefined) {
+      w.signal!.removeEventListener("abort", w.onAbort);
+    }
+    if (error === null) w.resolve();
+    else w.reject(error);
+  }
+
+  #abortSend(w: SendWaiter): void {
+    const q = this.#sendQ;
+    const i = q.indexOf(w);
+    if (i < 0) return;
+    q.splice(i, 1);
+    if (q.length === 0) this.#queueEnded();
+    w.onAbort = undefined;
+    const h = this.#h;
+    let error: unknown = w.signal!.reason;
+    lock(h, LOCK);
+    try {
+      h[SEND_WAITING]--;
+      if (w.offered) {
+        const state = this.#offerState(w.ticket);
+        if (state === PENDING) {
+          this.#dropOffer();
+          this.#wake(SEND_WAITING, SEND_SEQ);
+        } else {
+          // Taken or dropped before the abort: that outcome stands.
+          error = state === TAKEN
+            ? null
+            : new ChannelClosedError("send", w.value);
+        }
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
+    this.#settleSend(w, error);
+  }
+
+  // Under the lock. ----------------------------------------------------------
+
+  /** Go's chanrecv with block = false: a raw value, EMPTY or DRAINED. */
+  #receiveLocked(): Raw | typeof EMPTY | typeof DRAINED {
+    const h = this.#h;
+    const count = h[COUNT];
+    if (count > 0) {
+      const raw = this.#take();
+      h[COUNT] = count - 1;
+      if (h[OFFERED] !== 0) {
+        if (count - 1 < this.#capacity + h[RECV_WAITING]) {
+          // Room in the buffer: the blocked sender's offer moves in.
+          h[OFFERED] = 0;
+          h[COUNT] = count;
+          h[ACKED] = h[OFFER_TICKET];
+          this.#wake(SEND_WAITING, SEND_SEQ);
+        }
+      } else {
+        this.#wake(SEND_WAITING, SEND_SEQ);
+      }
+      return raw;
+    }
+    if (h[OFFERED] !== 0) {
+      const raw = this.#take();
+      h[OFFERED] = 0;
+      h[ACKED] = h[OFFER_TICKET];
+      this.#wake(SEND_WAITING, SEND_SEQ);
+      return raw;
+    }
+    return h[CLOSED] !== 0 ? DRAINED : EMPTY;
+  }
+
+  /** Appends a committed value and wakes receivers. */
+  #commit(encoded: Raw): void {
+    this.#append(encoded);
+    this.#h[COUNT]++;
+    this.#wake(RECV_WAITING, RECV_SEQ);
+  }
+
+  /** Appends a blocked sender's offer and wakes receivers; its ticket. */
+  #offer(encoded: Raw): number {
+    const h = this.#h;
+    const pos = this.#append(encoded);
+    h[OFFERED] = 1;
+    h[OFFER_POS] = pos;
+    h[OFFER_BYTES] = this.#recordBytes(encoded);
+    const ticket = (h[OFFER_TICKET] + 1) | 0;
+    h[OFFER_TICKET] = ticket;
+    this.#wake(RECV_WAITING, RECV_SEQ);
+    return ticket;
+  }
+
+  #offerState(ticket: number): typeof PENDING | typeof TAKEN | typeof DROPPED {
+    const h = this.#h;
+    if (((h[ACKED] - ticket) | 0) >= 0) return TAKEN;
+    return h[OFFERED] !== 0 && h[OFFER_TICKET] === ticket ? PENDING : DROPPED;
+  }
+
+  /** Removes the offer, the last record of the ring. */
+  #dropOffer(): void {
+    const h = this.#h;
+    h[OFFERED] = 0;
+    const used = h[USED] - h[OFFER_BYTES];
+    h[USED] = used;
+    if (used === 0) h[HEAD] = h[TAIL] = 0;
+    else h[TAIL] = h[OFFER_POS];
+  }
+
+  /**
+   * Bumps a futex word and wakes its sleepers, if any: with `notify` on
+   * other threads, and directly on this one, where a `waitAsync` woken by
+   * this thread's own `notify` would only be served on a later turn of the
+   * event loop (or never, if nothing else keeps the loop alive).
+   */
+  #wake(waiting: number, seq: number): void {
+    const h = this.#h;
+    if (h[waiting] > 0) {
+      Atomics.add(h, seq, 1);
+      Atomics.notify(h, seq);
+      const here = localWaiting.get(this.#id);
+      if (here !== undefined) {
+        for (const ch of here) ch.#poke(seq === RECV_SEQ);
+      }
+    }
+  }
+
+  /** Schedules serving this object's receivers or senders. */
+  #poke(receivers: boolean): void {
+    if (receivers) {
+      if (this.#recvQ.length > 0 && !this.#recvPoked) {
+        this.#recvPoked = true;
+        queueMicrotask(this.#onRecvPoke);
+      }
+    } else if (this.#sendQ.length > 0 && !this.#sendPoked) {
+      this.#sendPoked = true;
+      queueMicrotask(this.#onSendPoke);
+    }
+  }
+
+  /** A local queue gained its first waiter. */
+  #queueStarted(): void {
+    // "Something outside can still wake us": keeps the deadlock detector
+    // from reporting a wait that another thread will end.
+    timerArmed();
+    if (this.#recvQ.length + this.#sendQ.length === 1) {
+      let here = localWaiting.get(this.#id);
+      if (here === undefined) localWaiting.set(this.#id, here = new Set());
+      here.add(this as SharedChannel<unknown>);
+    }
+  }
+
+  /** A local queue lost its last waiter. */
+  #queueEnded(): void {
+    timerDisarmed();
+    if (this.#recvQ.length + this.#sendQ.length === 0) {
+      const here = localWaiting.get(this.#id)!;
+      here.delete(this as SharedChannel<unknown>);
+      if (here.size === 0) localWaiting.delete(this.#id);
+    }
+  }
+
+  /** Releases the lock, sleeps until `seq` changes, retakes the lock. */
+  #sleepLocked(seq: number): void {
+    const h = this.#h;
+    const value = h[seq];
+    unlock(h, LOCK);
+    for (let i = 0; i < SYNC_SPIN && Atomics.load(h, seq) === value; i++);
+    Atomics.wait(h, seq, value);
+    lock(h, LOCK);
+  }
+
+  #recordBytes(encoded: Raw): number {
+    return this.#slot !== 0
+      ? this.#slot
+      : 4 + pad4((encoded as Uint8Array).length);
+  }
+
+  /** Rejects a value that could never fit, before the lock is taken. */
+  #checkSize(encoded: Raw): void {
+    if (this.#slot !== 0) return;
+    const need = this.#recordBytes(encoded);
+    const limit = (this.#buffer.maxByteLength - DATA) & ~7;
+    if (need > limit) {
+      throw new RangeError(
+        `Cannot send on shared channel: the value needs ${need} bytes but ` +
+          `the channel holds at most ${limit}; create it with a larger maxBytes`,
+      );
+    }
+  }
+
+  /** Writes a record at the tail, growing the ring if needed; its offset. */
+  #append(encoded: Raw): number {
+    const h = this.#h;
+    const need = this.#recordBytes(encoded);
+    if (h[USED] + need > h[RING_SIZE]) this.#grow(h[USED] + need);
+    const ring = h[RING_SIZE];
+    const pos = h[TAIL];
+    const slot = this.#slot;
+    if (slot === 8) {
+      this.#f64[pos >> 3] = encoded as number;
+    } else if (slot === 4) {
+      this.#i32[pos >> 2] = encoded as number;
+    } else {
+      const bytes = encoded as Uint8Array;
+      const n = bytes.length;
+      this.#i32[pos >> 2] = n;
+      let start = pos + 4;
+      if (start === ring) start = 0;
+      const first = Math.min(n, ring - start);
+      this.#u8.set(first === n ? bytes : bytes.subarray(0, first), start);
+      if (first < n) this.#u8.set(bytes.subarray(first), 0);
+    }
+    h[TAIL] = (pos + need) % ring;
+    h[USED] += need;
+    return pos;
+  }
+
+  /** Removes the head record and returns its value (a private copy). */
+  #take(): Raw {
+    const h = this.#h;
+    const ring = h[RING_SIZE];
+    const pos = h[HEAD];
+    const slot = this.#slot;
+    let raw: Raw;
+    let need = slot;
+    if (slot === 8) {
+      raw = this.#f64[pos >> 3];
+    } else if (slot === 4) {
+      raw = this.#i32[pos >> 2];
+    } else {
+      const n = this.#i32[pos >> 2];
+      need = 4 + pad4(n);
+      let start = pos + 4;
+      if (start === ring) start = 0;
+      const out = new Uint8Array(n);
+      const first = Math.min(n, ring - start);
+      out.set(this.#u8.subarray(start, start + first));
+      if (first < n) out.set(this.#u8.subarray(0, n - first), first);
+      raw = out;
+    }
+    const used = h[USED] - need;
+    h[USED] = used;
+    if (used === 0) h[HEAD] = h[TAIL] = 0;
+    else h[HEAD] = (pos + need) % ring;
+    return raw;
+  }
+
+  /**
+   * Grows the ring to hold at least `min` bytes. A wrapped ring's front
+   * part, `[HEAD, old size)`, moves to the end of the grown ring, so the
+   * records stay in order; the offer's offset moves with it.
+   */
+  #grow(min: number): void {
+    const h = this.#h;
+    const old = h[RING_SIZE];
+    const limit = (this.#buffer.maxByteLength - DATA) & ~7;
+    let size = old * 2;
+    while (size < min) size *= 2;
+    if (size > limit) size = limit;
+    if (size < min) {
+      throw new RangeError(
+        `Cannot send on shared channel: the ring is full at its limit of ` +
+          `${limit} bytes; receive values first or create it with a larger maxBytes`,
+      );
+    }
+    this.#buffer.grow(DATA + size);
+    const head = h[HEAD];
+    const used = h[USED];
+    if (used > 0 && head + used > old) {
+      const delta = size - old;
+      this.#u8.copyWithin(head + delta, head, old);
+      if (h[OFFERED] !== 0 && h[OFFER_POS] >= head) h[OFFER_POS] += delta;
+      h[HEAD] = head + delta;
+    } else if (used > 0 && head + used === old) {
+      h[TAIL] = old;
+    }
+    h[RING_SIZE] = size;
+  }
+
+  #decode(raw: Raw): T {
+    return typeof raw === "number" ? raw as T : this.#codec.decode(raw);
+  }
+}

@@ -1,0 +1,381 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * {@linkcode SharedMutex}: Go's `sync.Mutex` in shared memory, lockable
+ * from the main thread and from workers.
+ *
+ * ## Memory layout
+ *
+ * | word | name | meaning |
+ * | --- | --- | --- |
+ * | 0 | `STATE` | 0 when unlocked, else the thread id of the holder |
+ * | 1 | `WAITERS` | lock calls (any thread) sleeping or about to sleep on `STATE` |
+ * | 2 | `MAGIC` | `0x64676d78` ("dgmx"): marks a SharedMutex buffer |
+ * | 3 | `ID` | a random number naming the mutex, for wake-ups within a thread |
+ *
+ * ## Protocol
+ *
+ * - lock: `compareExchange(STATE, 0 → threadId)`. On failure, increment
+ *   `WAITERS`, then loop: retry the exchange; if `STATE` still holds an
+ *   owner `o`, sleep until it is no longer `o` (`Atomics.waitAsync` for
+ *   `lock()`, `Atomics.wait` for `lockSync()`); finally decrement `WAITERS`.
+ * - unlock: `exchange(STATE, 0)`; if `WAITERS > 0`, wake every sleeper
+ *   (they race for the lock; one wins, the others sleep again).
+ * - The waiter increments `WAITERS` before it reads `STATE`, and the
+ *   unlocker writes `STATE` before it reads `WAITERS` (both sequentially
+ *   consistent), so either the unlocker sees the waiter or the waiter sees
+ *   the mutex free: no wake-up is lost.
+ *
+ * The holder's id is the lock word itself, so the owner is always known,
+ * even if the holder dies right after taking the lock.
+ *
+ * ## A holder that dies
+ *
+ * A worker terminated while it holds the mutex never unlocks it: every
+ * other locker would wait forever, as in Go (a goroutine that exits holding
+ * a mutex leaves it locked). The mutex records its holder, so a supervisor
+ * that knows the worker is gone (it called `worker.terminate()`, or the
+ * worker's `error` event fired) can check {@linkcode SharedMutex.owner}
+ * against the worker's {@linkcode SharedMutex.threadId} (which the worker
+ * reports, e.g. in its first message) and call
+ * {@linkcode SharedMutex.releaseAbandoned}. The data the mutex protected may
+ * have been left half-updated: repair it before use, as after a POSIX robust
+ * mutex's `EOWNERDEAD`.
+ *
+ * Ownership is per thread: goroutines of one thread share its id, and, as
+ * in Go, any goroutine may unlock a mutex another locked.
+ *
+ * @module
+ */
+
+import { MainThreadWaitError, UnlockOfUnlockedMutexError } from "./errors.ts";
+import { inWorker } from "./_lock.ts";
+import { newId, waitChange, wakeLocal } from "./_wait.ts";
+
+const STATE = 0;
+const WAITERS = 1;
+const MAGIC = 2;
+const ID = 3;
+const WORDS = 4;
+const MAGIC_VALUE = 0x64676d78;
+const SPIN = 100;
+
+/** This thread's id: a random non-zero 32-bit number. */
+const THREAD_ID = newId();
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** What a worker needs to open a {@linkcode SharedMutex}. Structured-clonable. */
+export interface SharedMutexHandle {
+  /** Marks the object as a mutex's handle. */
+  readonly kind: "SharedMutex";
+  /** The mutex's words. */
+  readonly buffer: SharedArrayBuffer;
+}
+
+/** Options for {@linkcode SharedMutex.lock}. */
+export interface SharedMutexLockOptions {
+  /** Gives up waiting: the lock rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A mutual exclusion lock shared by threads: Go's `sync.Mutex` over a
+ * `SharedArrayBuffer`. `await lock()` works on any thread without blocking
+ * it; a worker may also block its thread with {@linkcode SharedMutex.lockSync}.
+ *
+ * @example Guarding shared memory
+ * ```ts
+ * import { SharedMutex } from "@denogo/go/workers";
+ * import assert from "node:assert/strict";
+ *
+ * const mu = new SharedMutex();
+ * // worker.postMessage(mu.handle); in the worker: SharedMutex.from(handle)
+ * await mu.lock();
+ * try {
+ *   assert.equal(mu.tryLock(), false);
+ * } finally {
+ *   mu.unlock();
+ * }
+ * ```
+ */
+export class SharedMutex {
+  readonly #h: Int32Array;
+  readonly #id: number;
+  static #opening: SharedArrayBuffer | undefined = undefined;
+
+  /**
+   * Makes an unlocked mutex in a new `SharedArrayBuffer`.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new SharedMutex().owner, 0);
+   * ```
+   */
+  constructor() {
+    const open = SharedMutex.#opening;
+    SharedMutex.#opening = undefined;
+    this.#h = new Int32Array(open ?? new SharedArrayBuffer(WORDS * 4));
+    if (open === undefined) {
+      this.#h[MAGIC] = MAGIC_VALUE;
+      this.#h[ID] = newId();
+    }
+    this.#id = this.#h[ID];
+  }
+
+  /**
+   * Opens a mutex from its handle, usually on another thread.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedMutex();
+   * const view = SharedMutex.from(structuredClone(mu.handle));
+   * assert.equal(mu.tryLock(), true);
+   * assert.equal(view.tryLock(), false);
+   * view.unlock();
+   * ```
+   *
+   * @param handle A mutex's {@linkcode SharedMutex.handle}.
+   * @returns The same mutex.
+   * @throws {TypeError} If `handle` is not a mutex's handle.
+   */
+  static from(handle: SharedMutexHandle): SharedMutex {
+    const buffer = handle?.buffer;
+    if (
+      handle?.kind !== "SharedMutex" ||
+      !(buffer instanceof SharedArrayBuffer) ||
+      buffer.byteLength !== WORDS * 4 ||
+      new Int32Array(buffer)[MAGIC] !== MAGIC_VALUE
+    ) {
+      throw new TypeError(
+        "Cannot open SharedMutex: expected the handle of a SharedMutex (mutex.handle)",
+      );
+    }
+    SharedMutex.#opening = buffer;
+    return new SharedMutex();
+  }
+
+  /**
+   * This thread's id, as recorded in {@linkcode SharedMutex.owner}.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedMutex();
+   * mu.tryLock();
+   * assert.equal(mu.owner, SharedMutex.threadId);
+   * mu.unlock();
+   * ```
+   */
+  static get threadId(): number {
+    return THREAD_ID;
+  }
+
+  /**
+   * The structured-clonable handle: post it to a worker and open it there
+   * with {@linkcode SharedMutex.from}.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new SharedMutex().handle.kind, "SharedMutex");
+   * ```
+   */
+  get handle(): SharedMutexHandle {
+    return {
+      kind: "SharedMutex",
+      buffer: this.#h.buffer as SharedArrayBuffer,
+    };
+  }
+
+  /**
+   * The thread id of the holder, or 0 when the mutex is unlocked.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedMutex();
+   * assert.equal(mu.owner, 0);
+   * ```
+   */
+  get owner(): number {
+    return Atomics.load(this.#h, STATE);
+  }
+
+  /**
+   * Locks the mutex, waiting (without blocking the thread) while another
+   * thread or goroutine holds it: Go's `mu.Lock()`.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedMutex();
+   * await mu.lock();
+   * const second = mu.lock();
+   * mu.unlock();
+   * await second;
+   * assert.equal(mu.owner, SharedMutex.threadId);
+   * mu.unlock();
+   * ```
+   *
+   * @param options A signal that gives up the wait.
+   * @returns A promise that resolves once the mutex is held.
+   */
+  lock(options?: SharedMutexLockOptions): Promise<void> {
+    if (Atomics.compareExchange(this.#h, STATE, 0, THREAD_ID) === 0) {
+      return RESOLVED;
+    }
+    return this.#lockSlow(options?.signal);
+  }
+
+  async #lockSlow(signal: AbortSignal | undefined): Promise<void> {
+    const h = this.#h;
+    Atomics.add(h, WAITERS, 1);
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        const owner = Atomics.compareExchange(h, STATE, 0, THREAD_ID);
+        if (owner === 0) return;
+        await waitChange(h, STATE, owner, this.#id, signal);
+      }
+    } finally {
+      Atomics.sub(h, WAITERS, 1);
+    }
+  }
+
+  /**
+   * Locks the mutex, blocking the worker's thread while another holds it.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // In a worker:
+   * import { SharedMutex } from "@denogo/go/workers";
+   *
+   * self.onmessage = (e) => {
+   *   const mu = SharedMutex.from(e.data);
+   *   mu.lockSync();
+   *   try {
+   *     // ... update shared memory ...
+   *   } finally {
+   *     mu.unlock();
+   *   }
+   * };
+   * ```
+   *
+   * @throws {MainThreadWaitError} If called on the main thread.
+   */
+  lockSync(): void {
+    if (!inWorker) throw new MainThreadWaitError("SharedMutex.lockSync()");
+    const h = this.#h;
+    for (let i = 0; i < SPIN; i++) {
+      if (
+        Atomics.load(h, STATE) === 0 &&
+        Atomics.compareExchange(h, STATE, 0, THREAD_ID) === 0
+      ) return;
+    }
+    Atomics.add(h, WAITERS, 1);
+    try {
+      for (;;) {
+        const owner = Atomics.compareExchange(h, STATE, 0, THREAD_ID);
+        if (owner === 0) return;
+        Atomics.wait(h, STATE, owner);
+      }
+    } finally {
+      Atomics.sub(h, WAITERS, 1);
+    }
+  }
+
+  /**
+   * Locks the mutex if it is free: Go's `mu.TryLock()`.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedMutex();
+   * assert.equal(mu.tryLock(), true);
+   * assert.equal(mu.tryLock(), false);
+   * mu.unlock();
+   * ```
+   *
+   * @returns Whether the mutex is now held by this call.
+   */
+  tryLock(): boolean {
+    return Atomics.compareExchange(this.#h, STATE, 0, THREAD_ID) === 0;
+  }
+
+  /**
+   * Unlocks the mutex: Go's `mu.Unlock()`. Any thread or goroutine may
+   * unlock it, as in Go.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedMutex();
+   * await mu.lock();
+   * mu.unlock();
+   * assert.equal(mu.owner, 0);
+   * ```
+   *
+   * @throws {UnlockOfUnlockedMutexError} If the mutex is not locked.
+   */
+  unlock(): void {
+    if (Atomics.exchange(this.#h, STATE, 0) === 0) {
+      throw new UnlockOfUnlockedMutexError();
+    }
+    this.#wakeAll();
+  }
+
+  /**
+   * Frees a mutex held by a thread that is known to be gone (a terminated
+   * worker), if that thread still holds it. The data the mutex guards may
+   * be half-updated; repair it before use.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedMutex();
+   * mu.tryLock(); // pretend this thread died holding it
+   * assert.equal(mu.releaseAbandoned(12345), false); // not the holder
+   * assert.equal(mu.releaseAbandoned(SharedMutex.threadId), true);
+   * assert.equal(mu.owner, 0);
+   * ```
+   *
+   * @param deadThreadId The `SharedMutex.threadId` of the terminated thread.
+   * @returns Whether that thread held the mutex (it is now unlocked).
+   */
+  releaseAbandoned(deadThreadId: number): boolean {
+    if (deadThreadId === 0) return false;
+    if (
+      Atomics.compareExchange(this.#h, STATE, deadThreadId, 0) !== deadThreadId
+    ) return false;
+    this.#wakeAll();
+    return true;
+  }
+
+  #wakeAll(): void {
+    if (Atomics.load(this.#h, WAITERS) > 0) {
+      Atomics.notify(this.#h, STATE);
+      wakeLocal(this.#id);
+    }
+  }
+}
