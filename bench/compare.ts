@@ -1,0 +1,393 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * Runs denogo's tier-1 benchmarks and, when `go` is on the PATH, the Go
+ * reference benchmarks in `bench/go/`, in the same run on the same machine,
+ * and prints one Markdown table of the ratios against DESIGN.md §4's
+ * targets. Raw outputs go to `bench/results/` (gitignored).
+ *
+ * ```sh
+ * deno task bench:compare            # full run, a few minutes
+ * deno task bench:compare --quick    # smoke run: fewer iterations, smaller batches
+ * ```
+ *
+ * Exits non-zero only when a benchmark fails to run; a missed target is
+ * reported in the table, not as a failure.
+ *
+ * @module
+ */
+
+const QUICK = Deno.args.includes("--quick");
+
+const BENCH_DIR = new URL("./", import.meta.url);
+const ROOT_DIR = new URL("../", BENCH_DIR);
+const RESULTS_DIR = new URL("./results/", BENCH_DIR);
+const GO_DIR = new URL("./go/", BENCH_DIR);
+
+const BENCH_FILES = [
+  "bench/channel_bench.ts",
+  "bench/select_bench.ts",
+  "bench/spawn_bench.ts",
+];
+
+/** Goroutines parked at once for the memory row. */
+const MEMORY_COUNT = QUICK ? 100_000 : 1_000_000;
+
+function path(url: URL): string {
+  // Good enough for file: URLs on POSIX and Windows.
+  const p = decodeURIComponent(url.pathname);
+  return Deno.build.os === "windows" ? p.slice(1) : p;
+}
+
+async function writeResult(name: string, text: string): Promise<void> {
+  await Deno.mkdir(RESULTS_DIR, { recursive: true });
+  await Deno.writeTextFile(new URL(name, RESULTS_DIR), text);
+}
+
+interface RunOutput {
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(
+  command: string,
+  args: string[],
+  cwd: URL,
+  env: Record<string, string> = {},
+): Promise<RunOutput> {
+  console.error(`$ ${command} ${args.join(" ")}`);
+  try {
+    const out = await new Deno.Command(command, {
+      args,
+      cwd: path(cwd),
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const decoder = new TextDecoder();
+    return {
+      ok: out.success,
+      stdout: decoder.decode(out.stdout),
+      stderr: decoder.decode(out.stderr),
+    };
+  } catch (error) {
+    return { ok: false, stdout: "", stderr: String(error) };
+  }
+}
+
+// Deno. ----------------------------------------------------------------------
+
+/** ns per operation of each Deno bench, keyed by `group / name`. */
+type Timings = Map<string, number>;
+
+interface DenoBenchJson {
+  benches: {
+    group: string | null;
+    name: string;
+    results: { ok?: { avg: number } }[];
+  }[];
+}
+
+/**
+ * Reads `deno bench --json`. A name ending in "(N ops)" is a batch of N
+ * operations per iteration: its time per operation is the average / N.
+ */
+function parseDenoBench(json: string): Timings {
+  const timings: Timings = new Map();
+  const data = JSON.parse(json) as DenoBenchJson;
+  for (const bench of data.benches) {
+    const avg = bench.results[0]?.ok?.avg;
+    if (avg === undefined) continue;
+    const ops = /\((\d+) ops\)$/.exec(bench.name);
+    timings.set(
+      `${bench.group ?? ""} / ${bench.name}`,
+      ops === null ? avg : avg / Number(ops[1]),
+    );
+  }
+  return timings;
+}
+
+async function runDenoBenches(): Promise<Timings | null> {
+  const result = await run(
+    Deno.execPath(),
+    [
+      "bench",
+      "--json",
+      "--allow-env=DENOGO_BENCH_QUICK",
+      ...BENCH_FILES,
+    ],
+    ROOT_DIR,
+    { DENOGO_BENCH_QUICK: QUICK ? "1" : "0", NO_COLOR: "1" },
+  );
+  await writeResult("deno-bench.json", result.stdout);
+  await writeResult("deno-bench.stderr.txt", result.stderr);
+  if (!result.ok) {
+    console.error(`deno bench failed:\n${result.stderr}`);
+    return null;
+  }
+  return parseDenoBench(result.stdout);
+}
+
+async function runDenoMemory(): Promise<number | null> {
+  const result = await run(
+    Deno.execPath(),
+    [
+      "run",
+      "--v8-flags=--expose-gc",
+      "bench/memory.ts",
+      "--json",
+      "--count",
+      String(MEMORY_COUNT),
+    ],
+    ROOT_DIR,
+  );
+  await writeResult("deno-memory.json", result.stdout);
+  if (!result.ok) {
+    console.error(`bench/memory.ts failed:\n${result.stderr}`);
+    return null;
+  }
+  return (JSON.parse(result.stdout) as { bytesPerGoroutine: number })
+    .bytesPerGoroutine;
+}
+
+// Go. ------------------------------------------------------------------------
+
+/** ns/op of each Go benchmark, keyed by name without "Benchmark" and "-P". */
+type GoTimings = Map<string, number>;
+
+function parseGoBench(text: string): GoTimings {
+  const timings: GoTimings = new Map();
+  const line = /^Benchmark(\w+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns\/op/gm;
+  for (const m of text.matchAll(line)) timings.set(m[1], Number(m[2]));
+  return timings;
+}
+
+async function goAvailable(): Promise<boolean> {
+  return (await run("go", ["version"], GO_DIR)).ok;
+}
+
+function goEnv(): Record<string, string> {
+  // A cache and GOPATH of our own, so the run works offline and leaves the
+  // user's caches alone; the module has no dependencies.
+  const goRoot = path(new URL("go-env/", RESULTS_DIR));
+  return {
+    GOMAXPROCS: "2",
+    GOFLAGS: "-mod=mod",
+    GOPROXY: "off",
+    GOCACHE: `${goRoot}cache`,
+    GOPATH: `${goRoot}path`,
+    DENOGO_BENCH_QUICK: QUICK ? "1" : "0",
+  };
+}
+
+async function runGoBenches(): Promise<GoTimings | null> {
+  const args = [
+    "test",
+    "-bench",
+    ".",
+    "-benchmem",
+    "-run",
+    "^$",
+    "-count",
+    "1",
+  ];
+  if (QUICK) args.push("-benchtime", "0.1s");
+  const result = await run("go", args, GO_DIR, goEnv());
+  await writeResult("go-bench.txt", result.stdout + result.stderr);
+  if (!result.ok) {
+    console.error(`go test -bench failed:\n${result.stdout}${result.stderr}`);
+    return null;
+  }
+  return parseGoBench(result.stdout);
+}
+
+async function runGoMemory(): Promise<number | null> {
+  const result = await run(
+    "go",
+    ["test", "-run", "^TestParkedGoroutineMemory$", "-v", "-count", "1"],
+    GO_DIR,
+    { ...goEnv(), DENOGO_BENCH_MEMORY: String(MEMORY_COUNT) },
+  );
+  await writeResult("go-memory.txt", result.stdout + result.stderr);
+  const m = /bytes_per_goroutine=([\d.]+)/.exec(result.stdout);
+  if (!result.ok || m === null) {
+    console.error(`go memory test failed:\n${result.stdout}${result.stderr}`);
+    return null;
+  }
+  return Number(m[1]);
+}
+
+// The table. -----------------------------------------------------------------
+
+const MANY = QUICK ? "10,000" : "100,000";
+
+interface Row {
+  workload: string;
+  /** `group / name` of our bench, or "memory". */
+  ours: string;
+  /** Go benchmark name, or "memory", or null when Go has no counterpart. */
+  go: string | null;
+  /** The largest ratio that meets the target, or null for no target. */
+  target: number | null;
+  /** Our bench to divide by instead of Go (row 2). */
+  against?: string;
+}
+
+const ROWS: Row[] = [
+  {
+    workload: "buffered send+recv, non-blocking (trySend + tryReceive)",
+    ours:
+      "buffered send+recv, non-blocking / buffered trySend+tryReceive (1000 ops)",
+    go: "BufferedSendRecv",
+    target: 1.0,
+  },
+  {
+    workload: "baseline: `await Promise.resolve()` pair",
+    ours:
+      "buffered send+recv, awaited / await Promise.resolve() pair (1000 ops)",
+    go: null,
+    target: null,
+  },
+  {
+    workload: "buffered send+recv, awaited (ratio against the pair above)",
+    ours:
+      "buffered send+recv, awaited / buffered await send+receive (1000 ops)",
+    go: "BufferedSendRecv",
+    target: 1.1,
+    against:
+      "buffered send+recv, awaited / await Promise.resolve() pair (1000 ops)",
+  },
+  {
+    workload: "unbuffered ping-pong round trip between two goroutines",
+    ours: "unbuffered ping-pong / unbuffered ping-pong round trip (1000 ops)",
+    go: "UnbufferedPingPong",
+    target: 1.0,
+  },
+  {
+    workload: "producer-consumer through a buffer of 1024, per item",
+    ours: "producer-consumer / producer-consumer, buffer 1024 (10000 ops)",
+    go: "ProducerConsumerBuffered1024",
+    target: 1.5,
+  },
+  {
+    workload: "producer-consumer through an unbuffered channel, per item",
+    ours: "producer-consumer / producer-consumer, unbuffered (10000 ops)",
+    go: "ProducerConsumerUnbuffered",
+    target: null,
+  },
+  {
+    workload: "select, two cases, one ready",
+    ours:
+      "select, two cases, one ready / trySend + select two cases, one ready (1000 ops)",
+    go: "SelectTwoCasesOneReady",
+    target: 1.5,
+  },
+  {
+    workload: "spawn a goroutine and wait for it",
+    ours: "spawn a goroutine and wait / await go(fn) (1000 ops)",
+    go: "SpawnAndWait",
+    target: 0.5,
+  },
+  {
+    workload: `${MANY} goroutines spawned and joined (ns per batch)`,
+    ours: `goroutines spawned and joined / ${
+      MANY.replace(",", "")
+    } goroutines spawned and joined`,
+    go: "SpawnJoin100k",
+    target: 0.5,
+  },
+  {
+    workload: `memory per goroutine parked on a channel, ${
+      QUICK ? "100,000" : "1,000,000"
+    } parked (bytes)`,
+    ours: "memory",
+    go: "memory",
+    target: 0.25,
+  },
+];
+
+function format(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "-";
+  if (value >= 1000) return Math.round(value).toLocaleString("en-US");
+  return value.toFixed(1);
+}
+
+function table(
+  ours: Timings,
+  oursMemory: number | null,
+  go: GoTimings | null,
+  goMemory: number | null,
+): string {
+  const lines = [
+    "| workload | ours (ns/op) | Go (ns/op) | ratio | target | met? |",
+    "| --- | ---: | ---: | ---: | --- | --- |",
+  ];
+  for (const row of ROWS) {
+    const mine = row.ours === "memory" ? oursMemory : ours.get(row.ours);
+    const theirs = row.go === null
+      ? null
+      : row.go === "memory"
+      ? goMemory
+      : go?.get(row.go);
+    const denominator = row.against !== undefined
+      ? ours.get(row.against)
+      : theirs;
+    const ratio = mine !== null && mine !== undefined &&
+        denominator !== null && denominator !== undefined
+      ? mine / denominator
+      : null;
+    const targetText = row.target === null
+      ? "-"
+      : `≤ ${
+        Number.isInteger(row.target)
+          ? row.target.toFixed(1)
+          : String(row.target)
+      }${row.against !== undefined ? " × pair" : " × Go"}`;
+    const met = row.target === null || ratio === null
+      ? "-"
+      : ratio <= row.target
+      ? "yes"
+      : "no";
+    const ratioText = ratio === null
+      ? "-"
+      : `${ratio.toFixed(2)}${row.against !== undefined ? " × pair" : ""}`;
+    lines.push(
+      `| ${row.workload} | ${format(mine)} | ${
+        format(theirs)
+      } | ${ratioText} | ${targetText} | ${met} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+// Main. ----------------------------------------------------------------------
+
+if (import.meta.main) {
+  let failed = false;
+  const ours = await runDenoBenches();
+  if (ours === null) failed = true;
+  const oursMemory = await runDenoMemory();
+  if (oursMemory === null) failed = true;
+
+  let go: GoTimings | null = null;
+  let goMemory: number | null = null;
+  const haveGo = await goAvailable();
+  if (haveGo) {
+    go = await runGoBenches();
+    goMemory = await runGoMemory();
+    if (go === null || goMemory === null) failed = true;
+  } else {
+    console.error("go is not on the PATH: the Go column is empty.");
+  }
+
+  const markdown = table(ours ?? new Map(), oursMemory, go, goMemory);
+  const header = `${
+    QUICK ? "Quick run (smoke test, not for quoting)" : "Full run"
+  }: Deno ${Deno.version.deno}${
+    haveGo ? "" : ", no Go"
+  }, ${navigator.hardwareConcurrency} CPUs, ${new Date().toISOString()}\n`;
+  await writeResult("table.md", `${header}\n${markdown}\n`);
+  console.log(`${header}\n${markdown}`);
+  if (failed) Deno.exit(1);
+}

@@ -1,0 +1,3 @@
+module denogo/bench
+
+go 1.19

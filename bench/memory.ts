@@ -1,0 +1,123 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * Memory per parked goroutine: DESIGN.md §4's memory row. Parks `--count`
+ * goroutines (1,000,000 by default) on receives of one unbuffered channel,
+ * compares `Deno.memoryUsage().heapUsed` before and after (after a full GC
+ * when V8 exposes `gc()`), then closes the channel to release them all and
+ * waits until every one has returned.
+ *
+ * Run with:
+ *
+ * ```sh
+ * deno run --v8-flags=--expose-gc bench/memory.ts [--count 1000000] [--json]
+ * ```
+ *
+ * `--json` prints one JSON object (what `bench/compare.ts` reads) instead of
+ * a sentence.
+ *
+ * @module
+ */
+
+import { Channel, go, numGoroutine } from "../mod.ts";
+
+/** What a run measured. */
+export interface MemoryResult {
+  /** Goroutines parked at once. */
+  goroutines: number;
+  /** `heapUsed` growth per parked goroutine, in bytes. */
+  bytesPerGoroutine: number;
+  /** Whether a full GC ran before each reading (`--v8-flags=--expose-gc`). */
+  gcExposed: boolean;
+  /** Milliseconds spent spawning and parking them all. */
+  parkMs: number;
+  /** Milliseconds from close() until every goroutine returned. */
+  releaseMs: number;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function heapUsed(): number {
+  gc?.();
+  gc?.();
+  return Deno.memoryUsage().heapUsed;
+}
+
+/** A macrotask turn: every goroutine started so far has run to its park. */
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Parks `count` goroutines on one channel and measures the heap they hold.
+ *
+ * @param count How many goroutines to park at once.
+ * @returns The measurement.
+ */
+export async function measure(count: number): Promise<MemoryResult> {
+  const ch = new Channel<number>();
+  let remaining = count;
+  const { promise: allDone, resolve } = Promise.withResolvers<void>();
+  // One shared body: the goroutines hold no closure of their own.
+  const body = async () => {
+    await ch.receive();
+    if (--remaining === 0) resolve();
+  };
+  const base = numGoroutine();
+  await macrotask();
+  const before = heapUsed();
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) go(body);
+  await macrotask();
+  const parkMs = performance.now() - t0;
+  const after = heapUsed();
+  if (numGoroutine() !== base + count) {
+    throw new Error(
+      `Expected ${count} parked goroutines, found ${numGoroutine() - base}`,
+    );
+  }
+  const t1 = performance.now();
+  ch.close();
+  await allDone;
+  const releaseMs = performance.now() - t1;
+  return {
+    goroutines: count,
+    bytesPerGoroutine: (after - before) / count,
+    gcExposed: gc !== undefined,
+    parkMs,
+    releaseMs,
+  };
+}
+
+function parseCount(args: string[]): number {
+  const i = args.findIndex((a) => a === "--count" || a.startsWith("--count="));
+  if (i === -1) return 1_000_000;
+  const text = args[i].includes("=") ? args[i].split("=")[1] : args[i + 1];
+  const count = Number(text);
+  if (!Number.isSafeInteger(count) || count <= 0) {
+    throw new RangeError(
+      `Cannot measure memory: --count must be a positive integer, received ${text}`,
+    );
+  }
+  return count;
+}
+
+if (import.meta.main) {
+  const result = await measure(parseCount(Deno.args));
+  if (Deno.args.includes("--json")) {
+    console.log(JSON.stringify(result));
+  } else {
+    console.log(
+      `${result.goroutines} goroutines parked on a channel receive: ` +
+        `${result.bytesPerGoroutine.toFixed(1)} bytes each ` +
+        `(heapUsed${
+          result.gcExposed
+            ? ", after a full GC"
+            : ", no GC: run with --v8-flags=--expose-gc"
+        }); ` +
+        `parked in ${result.parkMs.toFixed(0)} ms, released in ${
+          result.releaseMs.toFixed(0)
+        } ms`,
+    );
+  }
+}

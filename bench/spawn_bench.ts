@@ -1,0 +1,90 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * Goroutine benchmarks: DESIGN.md §4 rows 6 and 7. "spawn and wait" performs
+ * a batch of operations per bench iteration, the number in its name
+ * "(1000 ops)", so the time per operation is the reported time divided by
+ * it; "spawned and joined" reports the time of the whole batch. The Go
+ * counterparts are in `bench/go/chan_test.go`.
+ *
+ * Run with `deno bench bench/spawn_bench.ts`.
+ *
+ * @module
+ */
+
+import { go } from "../mod.ts";
+
+/** Whether `compare.ts --quick` asked for a short smoke run. */
+function quick(): boolean {
+  const variable = "DENOGO_BENCH_QUICK";
+  try {
+    return Deno.permissions.querySync({ name: "env", variable }).state ===
+        "granted" && Deno.env.get(variable) === "1";
+  } catch {
+    return false;
+  }
+}
+
+const QUICK = quick();
+/** Iteration counts for a quick run; `deno bench`'s own when undefined. */
+const RUNS = QUICK ? { n: 10, warmup: 2 } : {};
+
+/** Operations per bench iteration. */
+const N = 1000;
+/** Goroutines per spawn-and-join iteration (10,000 in a quick run). */
+const MANY = QUICK ? 10_000 : 100_000;
+
+if (import.meta.main) {
+  console.log("Run with: deno bench bench/spawn_bench.ts");
+}
+
+function noop(): void {}
+async function asyncNoop(): Promise<void> {}
+
+// 6. Spawn a goroutine and wait for it. --------------------------------------
+
+Deno.bench({
+  name: `await an async function call, no go() (${N} ops)`,
+  group: "spawn a goroutine and wait",
+  baseline: true,
+  ...RUNS,
+  async fn() {
+    for (let i = 0; i < N; i++) await asyncNoop();
+  },
+});
+
+Deno.bench({
+  name: `await go(fn) (${N} ops)`,
+  group: "spawn a goroutine and wait",
+  ...RUNS,
+  async fn() {
+    for (let i = 0; i < N; i++) await go(noop);
+  },
+});
+
+// 7. Many goroutines spawned and joined. -------------------------------------
+
+const MANY_RUNS = QUICK ? RUNS : { n: 30, warmup: 5 };
+
+Deno.bench({
+  name: `${MANY} async function calls joined, no go()`,
+  group: "goroutines spawned and joined",
+  baseline: true,
+  ...MANY_RUNS,
+  async fn() {
+    const all: Promise<void>[] = new Array(MANY);
+    for (let i = 0; i < MANY; i++) all[i] = asyncNoop();
+    await Promise.all(all);
+  },
+});
+
+Deno.bench({
+  name: `${MANY} goroutines spawned and joined`,
+  group: "goroutines spawned and joined",
+  ...MANY_RUNS,
+  async fn() {
+    const all: Promise<void>[] = new Array(MANY);
+    for (let i = 0; i < MANY; i++) all[i] = go(noop);
+    await Promise.all(all);
+  },
+});

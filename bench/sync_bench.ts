@@ -1,0 +1,180 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * Benchmarks of the `sync` primitives. Each bench iteration performs a
+ * batch of operations; the number is in the bench's name, "(1000 ops)", so
+ * the time per operation is the reported time divided by it. The Go
+ * counterparts, one operation per `b.N`, are in `bench/go/sync_test.go`:
+ *
+ * | bench | Go |
+ * | --- | --- |
+ * | Mutex tryLock+unlock | BenchmarkMutexTryLock |
+ * | Mutex await lock+unlock | BenchmarkMutexUncontended |
+ * | Mutex hand-off between two goroutines | BenchmarkMutexContended |
+ * | RWMutex tryRLock+rUnlock | BenchmarkRWMutexRLockUncontended |
+ * | WaitGroup spawn one goroutine and wait | BenchmarkWaitGroupSpawnWait |
+ * | WaitGroup spawn 100 goroutines and wait | BenchmarkWaitGroupSpawnWait100 |
+ * | Once.do after the first call | BenchmarkOnceDone |
+ * | Semaphore tryAcquire+release | BenchmarkSemaphoreTryAcquire |
+ *
+ * Run with `deno bench bench/sync_bench.ts`.
+ *
+ * @module
+ */
+
+import { go } from "../mod.ts";
+import { Mutex, Once, RWMutex, Semaphore, WaitGroup } from "../sync/mod.ts";
+
+/** Whether `compare.ts --quick` asked for a short smoke run. */
+function quick(): boolean {
+  const variable = "DENOGO_BENCH_QUICK";
+  try {
+    return Deno.permissions.querySync({ name: "env", variable }).state ===
+        "granted" && Deno.env.get(variable) === "1";
+  } catch {
+    return false;
+  }
+}
+
+/** Iteration counts for a quick run; `deno bench`'s own when undefined. */
+const RUNS = quick() ? { n: 10, warmup: 2 } : {};
+
+/** Operations per bench iteration. */
+const N = 1000;
+
+if (import.meta.main) {
+  console.log("Run with: deno bench bench/sync_bench.ts");
+}
+
+// Mutex, uncontended: the non-blocking path and the awaited path. ---------
+
+const mu = new Mutex();
+
+Deno.bench({
+  name: `Mutex tryLock+unlock (${N} ops)`,
+  group: "mutex uncontended, non-blocking",
+  ...RUNS,
+  fn() {
+    for (let i = 0; i < N; i++) {
+      mu.tryLock();
+      mu.unlock();
+    }
+  },
+});
+
+Deno.bench({
+  name: `await Promise.resolve() (${N} ops)`,
+  group: "mutex uncontended, awaited",
+  baseline: true,
+  ...RUNS,
+  async fn() {
+    for (let i = 0; i < N; i++) await Promise.resolve();
+  },
+});
+
+Deno.bench({
+  name: `Mutex await lock+unlock (${N} ops)`,
+  group: "mutex uncontended, awaited",
+  ...RUNS,
+  async fn() {
+    for (let i = 0; i < N; i++) {
+      await mu.lock();
+      mu.unlock();
+    }
+  },
+});
+
+// Mutex, contended: two goroutines, every lock a hand-off. ----------------
+
+let shared = 0;
+async function locker(m: Mutex, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await m.lock();
+    shared++;
+    m.unlock();
+  }
+}
+
+Deno.bench({
+  name: `Mutex hand-off between two goroutines (${N} ops)`,
+  group: "mutex contended",
+  ...RUNS,
+  async fn() {
+    const m = new Mutex();
+    await Promise.all([go(locker, m, N / 2), go(locker, m, N / 2)]);
+  },
+});
+
+// RWMutex, Once, Semaphore: the non-blocking paths. ----------------------
+
+const rw = new RWMutex();
+Deno.bench({
+  name: `RWMutex tryRLock+rUnlock (${N} ops)`,
+  group: "other non-blocking paths",
+  ...RUNS,
+  fn() {
+    for (let i = 0; i < N; i++) {
+      rw.tryRLock();
+      rw.rUnlock();
+    }
+  },
+});
+
+const once = new Once();
+await once.do(() => {});
+const noop = () => {};
+Deno.bench({
+  name: `Once.do after the first call (${N} ops)`,
+  group: "other non-blocking paths",
+  ...RUNS,
+  fn() {
+    for (let i = 0; i < N; i++) once.do(noop);
+  },
+});
+
+const sem = new Semaphore(10);
+Deno.bench({
+  name: `Semaphore tryAcquire+release (${N} ops)`,
+  group: "other non-blocking paths",
+  ...RUNS,
+  fn() {
+    for (let i = 0; i < N; i++) {
+      sem.tryAcquire(1);
+      sem.release(1);
+    }
+  },
+});
+
+// WaitGroup: spawn and wait. ----------------------------------------------
+
+function done(wg: WaitGroup): void {
+  wg.done();
+}
+
+Deno.bench({
+  name: `WaitGroup spawn one goroutine and wait (${N} ops)`,
+  group: "wait group",
+  ...RUNS,
+  async fn() {
+    for (let i = 0; i < N; i++) {
+      const wg = new WaitGroup();
+      wg.add(1);
+      go(done, wg);
+      await wg.wait();
+    }
+  },
+});
+
+Deno.bench({
+  name: `WaitGroup spawn 100 goroutines and wait (10 ops)`,
+  group: "wait group",
+  ...RUNS,
+  async fn() {
+    for (let i = 0; i < 10; i++) {
+      const wg = new WaitGroup();
+      wg.add(100);
+      for (let j = 0; j < 100; j++) go(done, wg);
+      await wg.wait();
+    }
+  },
+});
