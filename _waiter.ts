@@ -54,7 +54,6 @@ export class Waiter extends Parked {
   /** The case index within the select. */
   readonly index: number;
   readonly mode: WaiterMode;
-  readonly reason: string;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 
@@ -63,7 +62,6 @@ export class Waiter extends Parked {
     select: SelectPark | null,
     index: number,
     mode: WaiterMode,
-    reason: string,
     resolve: (value: unknown) => void,
     reject: (error: unknown) => void,
   ) {
@@ -75,9 +73,14 @@ export class Waiter extends Parked {
     this.select = select;
     this.index = index;
     this.mode = mode;
-    this.reason = reason;
     this.resolve = resolve;
     this.reject = reject;
+  }
+
+  /** Go's wait reason, for the deadlock report (derived: one field less). */
+  get reason(): string {
+    if (this.select !== null) return this.select.reason;
+    return this.mode === SENT ? "chan send" : "chan receive";
   }
 
   /** Completes the operation: a receive got `value` (or `ok` is false). */

@@ -395,7 +395,6 @@ export class Channel<T>
         null,
         0,
         SENT,
-        "chan send",
         resolve as (v: unknown) => void,
         reject,
       );
@@ -697,7 +696,6 @@ export class Channel<T>
       null,
       0,
       mode,
-      "chan receive",
       resolve,
       reject,
     );

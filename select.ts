@@ -319,7 +319,6 @@ export function select<
         sp,
         i,
         c.kind === RECEIVE ? RESULT : SENT,
-        sp.reason,
         ignore,
         ignore,
       );
