@@ -12,6 +12,17 @@
  * Go program. Await the promise (or pass it to `Promise.all`, an `ErrGroup`,
  * ...) to handle the error instead.
  *
+ * Deadlock: when every goroutine and the main program (or the test body)
+ * are parked on this library's primitives, no library timer is pending, and
+ * Deno's event loop holds nothing else (no server, socket, child process,
+ * fetch or timer) that could still send, every parked operation rejects with
+ * a {@linkcode DeadlockError} carrying Go's report. Two limits: awaiting a
+ * goroutine's promise is not a library primitive, so a main program blocked
+ * only in `await go(...)` gets Deno's own "promise never resolved" error
+ * (wait on a `WaitGroup` or a channel to get the report); and a raw Web
+ * Worker that feeds channels is invisible to the check, so a program doing
+ * that should turn detection off with {@linkcode setDeadlockDetection}.
+ *
  * @module
  */
 
@@ -19,6 +30,7 @@ import {
   goroutineEnded,
   goroutineStarted,
   liveGoroutines,
+  setDetection,
 } from "./_parking.ts";
 
 export { DeadlockError } from "./_parking.ts";
@@ -144,4 +156,27 @@ export function yieldNow(): Promise<void> {
  */
 export function numGoroutine(): number {
   return liveGoroutines() + 1;
+}
+
+/**
+ * Turns the deadlock report on or off for the whole program, and returns
+ * whether it was on. It is on by default wherever Deno lets the library see
+ * its event loop. Turn it off in a program whose channels are fed by
+ * something the check cannot see, such as a raw Web Worker's messages.
+ *
+ * @example Usage
+ * ```ts
+ * import { setDeadlockDetection } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const was = setDeadlockDetection(false);
+ * setDeadlockDetection(was);
+ * assert.equal(typeof was, "boolean");
+ * ```
+ *
+ * @param enabled Whether to report deadlocks.
+ * @returns Whether reporting was on before the call.
+ */
+export function setDeadlockDetection(enabled: boolean): boolean {
+  return setDetection(enabled);
 }

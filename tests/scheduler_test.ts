@@ -10,6 +10,7 @@ import {
   recv,
   select,
   send,
+  setDeadlockDetection,
   sleep,
   yieldNow,
 } from "../mod.ts";
@@ -406,4 +407,22 @@ Deno.test({
     const ch = new Channel<number>();
     await deadlockMessage(go(() => ch.receive()));
   },
+});
+
+Deno.test("setDeadlockDetection(false) leaves a deadlocked wait pending instead of reporting it", async () => {
+  const was = setDeadlockDetection(false);
+  try {
+    const ch = new Channel<number>();
+    const abort = new AbortController();
+    const pending = ch.receive({ signal: abort.signal });
+    let settled = false;
+    pending.then(() => settled = true, () => settled = true);
+    // Several event-loop turns with every goroutine parked: no report.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 2));
+    assert.equal(settled, false);
+    abort.abort(new Error("released"));
+    await assert.rejects(pending, /released/);
+  } finally {
+    assert.equal(setDeadlockDetection(was), false);
+  }
 });
