@@ -28,6 +28,8 @@ const BENCH_FILES = [
   "bench/channel_bench.ts",
   "bench/select_bench.ts",
   "bench/spawn_bench.ts",
+  "bench/sync_bench.ts",
+  "bench/context_bench.ts",
 ];
 
 /** Goroutines parked at once for the memory row. */
@@ -307,6 +309,82 @@ const ROWS: Row[] = [
   },
 ];
 
+/** The sync and context rows (issue: the sync and context packages). */
+const SYNC_ROWS: Row[] = [
+  {
+    workload: "sync: Mutex tryLock+unlock, uncontended (Go: Lock+Unlock)",
+    ours: "mutex uncontended, non-blocking / Mutex tryLock+unlock (1000 ops)",
+    go: "MutexUncontended",
+    target: 1.5,
+  },
+  {
+    workload: "sync: Mutex await lock()+unlock, uncontended",
+    ours: "mutex uncontended, awaited / Mutex await lock+unlock (1000 ops)",
+    go: "MutexUncontended",
+    target: null,
+  },
+  {
+    workload: "sync: Mutex hand-off between two goroutines",
+    ours: "mutex contended / Mutex hand-off between two goroutines (1000 ops)",
+    go: "MutexContended",
+    target: null,
+  },
+  {
+    workload: "sync: RWMutex tryRLock+rUnlock, uncontended",
+    ours: "other non-blocking paths / RWMutex tryRLock+rUnlock (1000 ops)",
+    go: "RWMutexRLockUncontended",
+    target: 1.5,
+  },
+  {
+    workload: "sync: Semaphore tryAcquire+release",
+    ours: "other non-blocking paths / Semaphore tryAcquire+release (1000 ops)",
+    go: "SemaphoreTryAcquire",
+    target: 1.5,
+  },
+  {
+    workload: "sync: Once.do after the first call",
+    ours: "other non-blocking paths / Once.do after the first call (1000 ops)",
+    go: "OnceDone",
+    target: 1.5,
+  },
+  {
+    workload: "sync: WaitGroup, spawn one goroutine and wait",
+    ours: "wait group / WaitGroup spawn one goroutine and wait (1000 ops)",
+    go: "WaitGroupSpawnWait",
+    target: null,
+  },
+  {
+    workload: "sync: WaitGroup, spawn 100 goroutines and wait (per batch)",
+    ours: "wait group / WaitGroup spawn 100 goroutines and wait (10 ops)",
+    go: "WaitGroupSpawnWait100",
+    target: null,
+  },
+  {
+    workload: "context: tree of 10,000 nodes, create + cancel (per tree)",
+    ours: " / context: tree of 10,000 nodes, create + cancel",
+    go: "ContextTree10000",
+    target: null,
+  },
+  {
+    workload: "context: value() lookup at depth 10",
+    ours: " / context: value() lookup at depth 10",
+    go: "ContextValueDepth10",
+    target: null,
+  },
+  {
+    workload: "context: select on ctx.done() + one ready channel",
+    ours: " / context: select on ctx.done() + one ready channel",
+    go: "ContextSelectDoneReady",
+    target: null,
+  },
+  {
+    workload: "context: withTimeout() + cancel()",
+    ours: " / context: withTimeout() + cancel()",
+    go: "ContextWithTimeoutCancel",
+    target: null,
+  },
+];
+
 function format(value: number | null | undefined): string {
   if (value === null || value === undefined) return "-";
   if (value >= 1000) return Math.round(value).toLocaleString("en-US");
@@ -323,7 +401,7 @@ function table(
     "| workload | ours (ns/op) | Go (ns/op) | ratio | target | met? |",
     "| --- | ---: | ---: | ---: | --- | --- |",
   ];
-  for (const row of ROWS) {
+  for (const row of [...ROWS, ...SYNC_ROWS]) {
     const mine = row.ours === "memory" ? oursMemory : ours.get(row.ours);
     const theirs = row.go === null
       ? null
