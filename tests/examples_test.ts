@@ -8,11 +8,15 @@ import assert from "node:assert/strict";
 
 const decoder = new TextDecoder();
 
+/** Examples that start workers, which load local modules. */
+const NEEDS_READ = new Set(["parallel_fib.ts", "worker_pool.ts"]);
+
 /** Runs `examples/<name>` with `args`; returns its stdout, asserting success. */
 async function run(name: string, ...args: string[]): Promise<string> {
   const script = new URL(`../examples/${name}`, import.meta.url).href;
+  const flags = NEEDS_READ.has(name) ? ["--allow-read"] : [];
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", script, ...args],
+    args: ["run", ...flags, script, ...args],
     env: { NO_COLOR: "1" },
     stdin: "null",
   }).output();
@@ -113,4 +117,21 @@ Deno.test("examples/counter_race.ts loses updates only in the racy version", asy
   assert.match(out[3], /^fix 1: sync\.Mutex\s+50\s+correct$/);
   assert.match(out[4], /^fix 2: a channel owns the counter\s+50\s+correct$/);
   assert.match(out[5], /^fix 3: no await inside counter\+\+\s+50\s+correct$/);
+});
+
+Deno.test("examples/parallel_fib.ts computes fib on the multi-worker runtime", async () => {
+  const out = lines(await run("parallel_fib.ts", "24", "16"));
+  assert.equal(out[0], "fib(24) = 46368 (cutoff 16)");
+  assert.match(out.join("\n"), /^speedup: [\d.]+x on \d+ cores$/m);
+});
+
+Deno.test("examples/worker_pool.ts runs every job once and sums the results", async () => {
+  const out = lines(await run("worker_pool.ts", "4"));
+  for (let job = 1; job <= 4; job++) {
+    assert.equal(
+      out.filter((l) => l.includes(`finished job ${job} `)).length,
+      1,
+    );
+  }
+  assert.ok(out.includes("sum of results: 20"), out.join("\n"));
 });

@@ -1,0 +1,197 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * Multi-worker scheduler benchmarks: DESIGN.md §4, the last three rows.
+ *
+ * - tiny tasks (x => x + 1) through the scheduler: tasks per second;
+ * - one task's round trip on a warm, idle runtime: µs;
+ * - 8 CPU-bound tasks of ~50 ms: speedup of `procs` workers over one;
+ * - fork-join fib(30) with a spawn per call above a cutoff: speedup over one.
+ *
+ * `deno run --allow-read --allow-env --allow-run bench/scheduler_bench.ts
+ * [--quick]` prints all four as JSON, and, when `node` and
+ * `bench/pools/node_modules` exist (`bench/pools/install.sh`), runs
+ * `bench/pools/bench.mjs` (piscina and tinypool, 2 threads) and prints the
+ * ratios against the targets. Under `deno bench` it registers the tiny-task
+ * and round-trip benches.
+ *
+ * This module is also the task module: the runtime loads it in its workers
+ * (where `import.meta.main` is false, so nothing below runs there).
+ *
+ * @module
+ */
+
+import { Runtime, spawn, workerIndex } from "../workers/runtime/mod.ts";
+
+/** The tiny task. */
+export function inc(x: number): number {
+  return x + 1;
+}
+
+/** Busy-loops for `ms` milliseconds. */
+export function burn(ms: number): number {
+  const until = performance.now() + ms;
+  let spins = 0;
+  while (performance.now() < until) spins++;
+  return spins;
+}
+
+function fibSeq(n: number): number {
+  return n < 2 ? n : fibSeq(n - 1) + fibSeq(n - 2);
+}
+
+/** Fork-join Fibonacci: a spawned child per call above `cutoff`. */
+export async function fib(n: number, cutoff: number): Promise<number> {
+  if (n <= cutoff) return fibSeq(n);
+  const a = spawn(fib, n - 1, cutoff);
+  const b = fib(n - 2, cutoff);
+  return (await a) + (await b);
+}
+
+const SELF = import.meta.url;
+type Self = typeof import("./scheduler_bench.ts");
+
+async function tinyThroughput(rt: Runtime, n: number): Promise<number> {
+  const { inc } = rt.module<Self>(SELF);
+  const t0 = performance.now();
+  const calls: Promise<number>[] = new Array(n);
+  for (let i = 0; i < n; i++) calls[i] = inc(i);
+  await Promise.all(calls);
+  return n / ((performance.now() - t0) / 1000);
+}
+
+async function roundTrip(rt: Runtime, n: number): Promise<number> {
+  const { inc } = rt.module<Self>(SELF);
+  for (let i = 0; i < 200; i++) await inc(i);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await inc(i);
+  return ((performance.now() - t0) / n) * 1000;
+}
+
+async function timed(procs: number, body: (rt: Runtime) => Promise<unknown>) {
+  await using rt = await Runtime.start({ procs });
+  await body(rt); // warm up: load the module, JIT the task
+  const t0 = performance.now();
+  await body(rt);
+  return { ms: performance.now() - t0, steals: rt.stats().steals };
+}
+
+async function report(quick: boolean) {
+  const procs = navigator.hardwareConcurrency;
+  const rt = await Runtime.start({ procs });
+  await tinyThroughput(rt, 5_000);
+  const tiny = await tinyThroughput(rt, quick ? 20_000 : 200_000);
+  const rtt = await roundTrip(rt, quick ? 1_000 : 10_000);
+  await rt.close();
+
+  const cpu = (r: Runtime) =>
+    Promise.all(Array.from({ length: 8 }, () => r.module<Self>(SELF).burn(50)));
+  const cpuOne = await timed(1, cpu);
+  const cpuAll = await timed(procs, cpu);
+
+  const fibN = quick ? 27 : 30;
+  const fibRun = async (r: Runtime) => {
+    for (let i = 0; i < 5; i++) await r.module<Self>(SELF).fib(fibN, fibN - 12);
+  };
+  const fibOne = await timed(1, fibRun);
+  const fibAll = await timed(procs, fibRun);
+
+  return {
+    procs,
+    tinyTasksPerSecond: Math.round(tiny),
+    roundTripMicros: Number(rtt.toFixed(2)),
+    cpuBound: {
+      tasks: 8,
+      taskMs: 50,
+      oneWorkerMs: Math.round(cpuOne.ms),
+      allWorkersMs: Math.round(cpuAll.ms),
+      speedup: Number((cpuOne.ms / cpuAll.ms).toFixed(3)),
+    },
+    forkJoinFib: {
+      n: fibN,
+      runs: 5,
+      cutoff: fibN - 12,
+      oneWorkerMs: Math.round(fibOne.ms),
+      allWorkersMs: Math.round(fibAll.ms),
+      speedup: Number((fibOne.ms / fibAll.ms).toFixed(3)),
+      steals: fibAll.steals,
+    },
+  };
+}
+
+async function pools(quick: boolean): Promise<Record<string, unknown> | null> {
+  const dir = new URL("./pools/", import.meta.url);
+  try {
+    await Deno.stat(new URL("node_modules/piscina", dir));
+    const { code, stdout } = await new Deno.Command("node", {
+      args: ["bench.mjs", ...(quick ? ["--quick"] : [])],
+      cwd: dir,
+      stderr: "inherit",
+    }).output();
+    if (code !== 0) return null;
+    return JSON.parse(new TextDecoder().decode(stdout));
+  } catch {
+    return null;
+  }
+}
+
+if (import.meta.main) {
+  const quick = Deno.args.includes("--quick");
+  const ours = await report(quick);
+  const others = await pools(quick) as null | {
+    piscina: { tinyTasksPerSecond: number; roundTripMicros: number };
+    tinypool: { tinyTasksPerSecond: number; roundTripMicros: number };
+  };
+  const out: Record<string, unknown> = { denogo: ours };
+  if (others) {
+    out.pools = others;
+    const best = Math.max(
+      others.piscina.tinyTasksPerSecond,
+      others.tinypool.tinyTasksPerSecond,
+    );
+    out.ratios = {
+      "tiny tasks vs best pool (target >= 10)": Number(
+        (ours.tinyTasksPerSecond / best).toFixed(1),
+      ),
+      "round trip vs piscina (target <= 0.2)": Number(
+        (ours.roundTripMicros / others.piscina.roundTripMicros).toFixed(3),
+      ),
+      "CPU-bound speedup / cores (target >= 0.95)": Number(
+        (ours.cpuBound.speedup / ours.procs).toFixed(3),
+      ),
+      "fork-join fib speedup / cores": Number(
+        (ours.forkJoinFib.speedup / ours.procs).toFixed(3),
+      ),
+    };
+  }
+  console.log(JSON.stringify(out, null, 2));
+} else if (workerIndex() === -1) {
+  const N = 10_000;
+  Deno.bench({
+    name: `tiny tasks x => x + 1 through the scheduler (${N} tasks)`,
+    group: "scheduler",
+    n: 10,
+    warmup: 2,
+    async fn(b) {
+      await using rt = await Runtime.start();
+      await tinyThroughput(rt, 1000);
+      b.start();
+      await tinyThroughput(rt, N);
+      b.end();
+    },
+  });
+  Deno.bench({
+    name: "one task's round trip on a warm idle runtime (1000 tasks)",
+    group: "scheduler",
+    n: 10,
+    warmup: 2,
+    async fn(b) {
+      await using rt = await Runtime.start();
+      const { inc } = rt.module<Self>(SELF);
+      for (let i = 0; i < 200; i++) await inc(i);
+      b.start();
+      for (let i = 0; i < 1000; i++) await inc(i);
+      b.end();
+    },
+  });
+}

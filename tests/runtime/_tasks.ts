@@ -1,0 +1,123 @@
+// Copyright the denogo authors. MIT license.
+// Task functions for the runtime tests: the runtime loads this module in
+// its workers.
+
+import { spawn, taskSignal, workerIndex } from "../../workers/runtime/mod.ts";
+
+/** x + 1: the tiny task. */
+export function inc(x: number): number {
+  return x + 1;
+}
+
+/** Sums its arguments. */
+export function add(a: number, b: number): number {
+  return a + b;
+}
+
+/** Echoes any structured-clonable value. */
+export function echo<T>(value: T): T {
+  return value;
+}
+
+/** Greets by name (a string result). */
+export function greet(name: string): string {
+  return `hello, ${name}`;
+}
+
+/** The worker index that runs it. */
+export function where(): number {
+  return workerIndex();
+}
+
+function fibSeq(n: number): number {
+  return n < 2 ? n : fibSeq(n - 1) + fibSeq(n - 2);
+}
+
+/** Fork-join Fibonacci: spawns a child per call above `cutoff`. */
+export async function fib(n: number, cutoff: number): Promise<number> {
+  if (n <= cutoff) return fibSeq(n);
+  const a = spawn(fib, n - 1, cutoff);
+  const b = spawn(fib, n - 2, cutoff);
+  return (await a) + (await b);
+}
+
+/** Busy-loops for `ms` milliseconds; returns the worker index. */
+export function burn(ms: number): number {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // spin
+  }
+  return workerIndex();
+}
+
+/** Skewed load: one task spawns `n` children that each burn `ms`. */
+export async function fanOut(n: number, ms: number): Promise<number[]> {
+  const children: Promise<number>[] = [];
+  for (let i = 0; i < n; i++) children.push(spawn(burn, ms));
+  return await Promise.all(children);
+}
+
+/** Spawns `depth` levels of nested children; returns how many ran. */
+export async function nest(depth: number, width: number): Promise<number> {
+  if (depth === 0) return 1;
+  const children: Promise<number>[] = [];
+  for (let i = 0; i < width; i++) children.push(spawn(nest, depth - 1, width));
+  let total = 1;
+  for (const count of await Promise.all(children)) total += count;
+  return total;
+}
+
+/** Throws an error with a cause. */
+export function fail(message: string): never {
+  throw new RangeError(message, { cause: new Error("root cause") });
+}
+
+/** Rejects after an await. */
+export async function failLater(message: string): Promise<never> {
+  await null;
+  throw new TypeError(message);
+}
+
+/** Waits until cancelled; resolves with the abort reason's name. */
+export function waitForCancel(): Promise<string> {
+  const signal = taskSignal();
+  return new Promise((resolve) => {
+    signal.addEventListener(
+      "abort",
+      () => resolve(String(signal.reason?.name)),
+    );
+  });
+}
+
+/** Kills its worker with self.close(). */
+export function closeSelf(): Promise<never> {
+  (globalThis as unknown as { close(): void }).close();
+  return new Promise(() => {});
+}
+
+/** Kills its worker with an uncaught error. */
+export function throwUncaught(): Promise<never> {
+  setTimeout(() => {
+    throw new Error("uncaught in worker");
+  }, 0);
+  return new Promise(() => {});
+}
+
+/** Crashes the first time it runs on a fresh worker (uses a global flag). */
+export function crashOnce(key: string): string {
+  const g = globalThis as unknown as Record<string, boolean>;
+  const marker = `crashOnce:${key}`;
+  // The first run in the process writes a file-less flag through env.
+  if (!Deno.env.get(marker) && !g[marker]) {
+    Deno.env.set(marker, "1");
+    (globalThis as unknown as { close(): void }).close();
+    return "never";
+  }
+  return "second run";
+}
+
+/** Sleeps `ms` then returns `value` (an async task that awaits a timer). */
+export async function sleepy(ms: number, value: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return value;
+}

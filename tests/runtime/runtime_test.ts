@@ -1,0 +1,216 @@
+// Copyright the denogo authors. MIT license.
+
+import assert from "node:assert/strict";
+import process from "node:process";
+import {
+  Runtime,
+  RuntimeClosedError,
+  spawn,
+  TaskError,
+  TaskPayloadError,
+  WorkerCrashedError,
+  workerIndex,
+} from "../../workers/runtime/mod.ts";
+import type * as Tasks from "./_tasks.ts";
+
+const TASKS = new URL("./_tasks.ts", import.meta.url);
+const FULL = Deno.env.get("STRESS") === "full";
+
+async function start(procs = 2, trace = false) {
+  const rt = await Runtime.start({ procs, trace });
+  return { rt, t: rt.module<typeof Tasks>(TASKS) };
+}
+
+Deno.test("Runtime runs tiny tasks each exactly once and returns their results", async () => {
+  const n = FULL ? 100_000 : 20_000;
+  await using rt = await Runtime.start({ procs: 2, maxTasks: 4096 });
+  const { inc } = rt.module<typeof Tasks>(TASKS);
+  const calls: Promise<number>[] = [];
+  for (let i = 0; i < n; i++) calls.push(inc(i));
+  const results = await Promise.all(calls);
+  results.forEach((r, i) => assert.equal(r, i + 1));
+  const stats = rt.stats();
+  assert.equal(stats.finished, n);
+  assert.equal(stats.pending, 0);
+  assert.equal(stats.running, 0);
+  assert.equal(stats.queued, 0);
+});
+
+Deno.test("Runtime carries numbers, strings and structured values both ways", async () => {
+  const { rt, t } = await start(1);
+  await using _ = rt;
+  assert.equal(await t.add(2, 3), 5);
+  assert.equal(await t.greet("gopher"), "hello, gopher");
+  assert.equal(Object.is(await t.echo(-0), -0), true);
+  assert.equal(Number.isNaN(await t.echo(NaN)), true);
+  assert.equal(await t.echo(undefined), undefined);
+  const value = { a: [1, 2n], m: new Map([["k", new Date(0)]]) };
+  assert.deepEqual(await t.echo(value), value);
+  const big = "x".repeat(100_000) + "é";
+  assert.equal(await t.echo(big), big); // through the payload heap
+  assert.equal(await rt.go(TASKS, "inc", 41), 42);
+  assert.equal(await rt.run(TASKS, "add", [1, 2]), 3);
+});
+
+Deno.test("Runtime.module() types arguments and results from the module's exports", async () => {
+  const { rt, t } = await start(1);
+  await using _ = rt;
+  const n: number = await t.inc(1);
+  const s: string = await t.greet("x");
+  assert.equal(n, 2);
+  assert.equal(s, "hello, x");
+  const wrongCall = () => {
+    // @ts-expect-error: inc takes a number, so a string does not type-check
+    return t.inc("1");
+  };
+  assert.equal(typeof wrongCall, "function"); // checked by the type checker
+});
+
+Deno.test("fork-join fib(25) with a spawn per call above a cutoff gives 75025", async () => {
+  const { rt, t } = await start(2);
+  await using _ = rt;
+  assert.equal(await t.fib(25, 15), 75025);
+  assert.equal(await t.fib(10, 1), 55); // a spawn for every call above 1
+});
+
+Deno.test("skewed load from one task is spread over the workers by stealing", async () => {
+  const { rt, t } = await start(2);
+  await using _ = rt;
+  const ran = await t.fanOut(16, 5);
+  assert.equal(ran.length, 16);
+  assert.deepEqual(new Set(ran), new Set([0, 1]));
+  assert.ok(rt.stats().steals > 0, "no steal recorded");
+});
+
+Deno.test("tasks on every worker spawn nested children that all run", async () => {
+  const { rt, t } = await start(2);
+  await using _ = rt;
+  const roots = Array.from({ length: 8 }, () => t.nest(3, 4));
+  for (const count of await Promise.all(roots)) assert.equal(count, 85);
+  for (const w of rt.stats().workers) assert.ok(w.started > 0);
+});
+
+Deno.test("spawn() outside a task throws and workerIndex() is -1 on the main thread", () => {
+  assert.throws(() => spawn(() => 1), /outside a task/);
+  assert.equal(workerIndex(), -1);
+});
+
+Deno.test("an error thrown in a task rejects with TaskError carrying the remote stack and cause", async () => {
+  const { rt, t } = await start(1);
+  await using _ = rt;
+  const error = await t.fail("bad n").then(() => null, (e) => e);
+  assert.ok(error instanceof TaskError);
+  assert.equal(error.task, "fail");
+  assert.match(error.message, /Task "fail" .* threw RangeError: bad n/);
+  assert.match(error.remoteStack, /at fail \(.*_tasks\.ts/);
+  assert.ok(error.cause instanceof Error);
+  assert.equal((error.cause as Error).name, "RangeError");
+  assert.equal(((error.cause as Error).cause as Error).message, "root cause");
+  await assert.rejects(t.failLater("later"), (e: TaskError) => {
+    assert.ok(e instanceof TaskError);
+    assert.match(e.message, /TypeError: later/);
+    return true;
+  });
+  await assert.rejects(rt.go(TASKS, "missing"), /no exported function/);
+  await assert.rejects(
+    rt.go(TASKS, "echo", () => 1),
+    TaskPayloadError,
+  );
+  assert.equal(await t.inc(1), 2); // still healthy
+});
+
+Deno.test("a worker that calls self.close() is replaced and its task fails with WorkerCrashedError", async () => {
+  const { rt, t } = await start(2);
+  await using _ = rt;
+  await assert.rejects(t.closeSelf(), (e: WorkerCrashedError) => {
+    assert.ok(e instanceof WorkerCrashedError);
+    assert.match(e.message, /self\.close\(\)/);
+    return true;
+  });
+  await assert.rejects(t.throwUncaught(), WorkerCrashedError);
+  assert.equal(rt.stats().crashes, 2);
+  const results = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => t.inc(i)),
+  );
+  assert.equal(results[49], 50);
+  assert.equal(await t.fib(18, 10), 2584);
+});
+
+Deno.test("a task with retries is re-run when its worker dies", async () => {
+  const { rt, t } = await start(1);
+  await using _ = rt;
+  const key = crypto.randomUUID();
+  assert.equal(await t.crashOnce.with({ retries: 1 })(key), "second run");
+  Deno.env.delete(`crashOnce:${key}`);
+});
+
+Deno.test("cancelling a task through its signal rejects the call and aborts the task", async () => {
+  const { rt, t } = await start(1);
+  await using _ = rt;
+  const controller = new AbortController();
+  const call = t.waitForCancel.with({ signal: controller.signal })();
+  assert.equal(await t.inc(0), 1); // the waiting task does not block its worker
+  controller.abort();
+  await assert.rejects(call, { name: "AbortError" });
+  // Already aborted: rejects without running.
+  await assert.rejects(
+    t.inc.with({ signal: AbortSignal.abort() })(1),
+    { name: "AbortError" },
+  );
+  // Queued behind a busy worker, then cancelled: never runs.
+  const busy = t.burn(30);
+  const queued = new AbortController();
+  const later = t.inc.with({ signal: queued.signal })(1);
+  queued.abort();
+  await assert.rejects(later, { name: "AbortError" });
+  await busy;
+});
+
+Deno.test("close() waits for tasks in flight; calls after close throw RuntimeClosedError", async () => {
+  const { rt, t } = await start(2);
+  const calls = Array.from({ length: 6 }, (_, i) => t.sleepy(10, i));
+  await rt.close();
+  assert.deepEqual(await Promise.all(calls), [0, 1, 2, 3, 4, 5]);
+  assert.throws(() => t.inc(1), RuntimeClosedError);
+  assert.throws(() => rt.go(TASKS, "inc", 1), RuntimeClosedError);
+  await rt.close(); // idempotent
+});
+
+Deno.test('close({ mode: "cancel" }) rejects tasks in flight with RuntimeClosedError', async () => {
+  const { rt, t } = await start(1);
+  const calls = [t.waitForCancel(), t.sleepy(1000, 1), t.inc(1)];
+  await rt.close({ mode: "cancel" });
+  for (const call of calls) {
+    await assert.rejects(call, RuntimeClosedError);
+  }
+});
+
+Deno.test("Runtime.start() rejects a bad procs count", async () => {
+  await assert.rejects(Runtime.start({ procs: 0 }), RangeError);
+  await assert.rejects(Runtime.start({ procs: 1.5 }), RangeError);
+});
+
+Deno.test("Runtime.trace() returns a Chrome trace with a track per worker and a slice per task", async () => {
+  const { rt, t } = await start(2, true);
+  await using _ = rt;
+  await Promise.all(Array.from({ length: 20 }, (_, i) => t.inc(i)));
+  const trace = rt.trace();
+  const slices = trace.traceEvents.filter((e) => e.ph === "X");
+  assert.equal(slices.length, 20);
+  assert.ok(slices.every((e) => e.name === "inc" && e.tid >= 1 && e.tid <= 2));
+  const threads = trace.traceEvents.filter((e) => e.name === "thread_name");
+  assert.equal(threads.length, 2);
+  JSON.parse(JSON.stringify(trace));
+});
+
+Deno.test("an idle runtime uses no CPU once its work is done", async () => {
+  const { rt, t } = await start(2);
+  await using _ = rt;
+  await Promise.all(Array.from({ length: 2000 }, (_, i) => t.inc(i)));
+  const before = process.cpuUsage();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const used = process.cpuUsage(before);
+  const ms = (used.user + used.system) / 1000;
+  assert.ok(ms < 50, `idle runtime used ${ms} ms of CPU in 1 s`);
+  assert.equal(rt.stats().parked, 2);
+});

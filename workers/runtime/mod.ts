@@ -1,0 +1,52 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * Go's scheduler for Deno: run plain exported functions as tasks on a pool
+ * of workers (`GOMAXPROCS` of them) with work stealing, fork-join
+ * ({@linkcode spawn}), cancellation, crash recovery and tracing.
+ *
+ * ```ts ignore
+ * // tasks.ts: a plain module; the runtime loads it in its workers.
+ * import { spawn } from "@denogo/go/runtime";
+ * export function square(x: number): number {
+ *   return x * x;
+ * }
+ * export async function fib(n: number): Promise<number> {
+ *   if (n < 20) return fibSeq(n);
+ *   const [a, b] = await Promise.all([spawn(fib, n - 1), spawn(fib, n - 2)]);
+ *   return a + b;
+ * }
+ * function fibSeq(n: number): number {
+ *   return n < 2 ? n : fibSeq(n - 1) + fibSeq(n - 2);
+ * }
+ * ```
+ *
+ * ```ts ignore
+ * // main.ts
+ * import { Runtime } from "@denogo/go/runtime";
+ *
+ * await using rt = await Runtime.start({ procs: 4 });
+ * const tasks = rt.module<typeof import("./tasks.ts")>(
+ *   import.meta.resolve("./tasks.ts"),
+ * );
+ * console.log(await tasks.square(7)); // 49, type-checked: (x: number) => Promise<number>
+ * console.log(await tasks.fib(30)); // fork-join over every worker
+ * console.log(rt.stats().steals);
+ * ```
+ *
+ * - {@linkcode Runtime}: start, call tasks (`module()`, `go()`, `run()`),
+ *   `stats()`, `trace()`, `close()` / `await using`.
+ * - {@linkcode spawn}, {@linkcode taskSignal}, {@linkcode workerIndex}: for
+ *   code running inside a task.
+ * - Errors: {@linkcode TaskError}, {@linkcode WorkerCrashedError},
+ *   {@linkcode RuntimeClosedError}, {@linkcode TaskPayloadError}.
+ *
+ * Workers import task modules, so local modules need `--allow-read`.
+ *
+ * @module
+ */
+
+export * from "./errors.ts";
+export * from "./runtime.ts";
+export { spawn, type TaskFunction, taskSignal, workerIndex } from "./spawn.ts";
+export type { TraceEvent, TraceFile } from "./trace.ts";

@@ -1,0 +1,77 @@
+// Copyright the denogo authors. MIT license.
+// This module is internal: it is not exported from the package.
+
+/**
+ * Parking and waking (Go's `notesleep` / `wakep`), over the owner words of
+ * `layout.ts`.
+ *
+ * An owner sleeps on its `O_WAKE` word. Anyone who gives it something to
+ * do (a completion in its ring, a cancellation, work to steal) bumps
+ * `O_WAKE` and, if `O_WAITING` is set, notifies it. The sleeper reads
+ * `O_WAKE`, sets `O_WAITING`, re-checks every source of work, and only
+ * then waits for `O_WAKE` to change: with sequentially consistent atomics
+ * either the sleeper's re-check sees the new work, or the producer sees
+ * `O_WAITING` (no lost wake-up).
+ *
+ * Idle workers also join the parked set (`O_PARKED`, counted in
+ * `H_NPARKED`) so that new work wakes exactly as many of them as it needs:
+ * {@linkcode wakeOne} takes one worker out of the set (CAS `O_PARKED`
+ * 1 → 0) and wakes it, and does nothing while a worker is spinning (the
+ * spinner will find the work; Go's rule). A worker that finds work after
+ * spinning wakes one more if work remains, so a burst spreads over the
+ * parked workers one hop at a time.
+ *
+ * @module
+ */
+
+import {
+  H_NPARKED,
+  H_NSPINNING,
+  type Memory,
+  O_PARKED,
+  O_WAITING,
+  O_WAKE,
+  OWNER_WORDS,
+} from "./layout.ts";
+
+/** Bumps owner `o`'s wake word and notifies it if it sleeps. */
+export function signal(m: Memory, o: number): void {
+  const block = m.layout.owners + o * OWNER_WORDS;
+  Atomics.add(m.i32, block + O_WAKE, 1);
+  if (Atomics.load(m.i32, block + O_WAITING) !== 0) {
+    Atomics.notify(m.i32, block + O_WAKE);
+  }
+}
+
+let next = 0;
+
+/**
+ * Wakes one parked worker, unless none is parked or one is spinning.
+ * Returns whether it woke one.
+ */
+export function wakeOne(m: Memory): boolean {
+  const { i32, layout } = m;
+  if (Atomics.load(i32, H_NPARKED) === 0) return false;
+  if (Atomics.load(i32, H_NSPINNING) !== 0) return false;
+  const procs = layout.procs;
+  for (let k = 0; k < procs; k++) {
+    const w = (next + k) % procs;
+    const block = layout.owners + w * OWNER_WORDS;
+    if (Atomics.compareExchange(i32, block + O_PARKED, 1, 0) === 1) {
+      Atomics.sub(i32, H_NPARKED, 1);
+      next = w + 1;
+      Atomics.add(i32, block + O_WAKE, 1);
+      Atomics.notify(i32, block + O_WAKE);
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Takes worker `w` out of the parked set if it is still there. */
+export function unpark(m: Memory, w: number): void {
+  const block = m.layout.owners + w * OWNER_WORDS;
+  if (Atomics.compareExchange(m.i32, block + O_PARKED, 1, 0) === 1) {
+    Atomics.sub(m.i32, H_NPARKED, 1);
+  }
+}

@@ -1,0 +1,557 @@
+// Copyright the denogo authors. MIT license.
+// This module is internal: it is not exported from the package.
+
+/**
+ * A worker's scheduler loop: Go's P (a local run queue) and M (the thread
+ * that runs it) in one. See `runtime.ts` for the whole picture.
+ *
+ * The loop, in order: take completions of children this worker spawned
+ * (its ring); take cancellations; pop the newest task of its own deque;
+ * else take a batch from the global queue; else steal the oldest task of a
+ * random victim; else spin briefly (at most half the workers spin), then
+ * park. A task runs as a tier-1 goroutine: its synchronous part runs to
+ * its first `await`, then the loop goes on with other tasks, and the task
+ * resumes when what it awaits settles. So a task blocked on a channel or a
+ * child does not block its worker.
+ *
+ * Parking blocks the thread (`Atomics.wait`) only when no task of this
+ * worker is suspended; otherwise it waits with `Atomics.waitAsync`, so
+ * timers, I/O and promise continuations of the suspended tasks still run.
+ * The loop also yields a macrotask every few milliseconds while it is busy,
+ * for the same reason.
+ *
+ * @module
+ */
+
+import {
+  ABORT,
+  dequeSize,
+  EMPTY,
+  globalSize,
+  globalTake,
+  pop,
+  push,
+  ringPending,
+  ringPop,
+  ringPush,
+  steal,
+} from "./deque.ts";
+import {
+  F_T0,
+  H_NPARKED,
+  H_NSPINNING,
+  H_STATE,
+  type Memory,
+  now,
+  O_CANCEL,
+  O_DONE,
+  O_PARKED,
+  O_PARKS,
+  O_RUN,
+  O_SPINNING,
+  O_STEALS,
+  O_TRACE_N,
+  O_WAITING,
+  O_WAKE,
+  OWNER_F64S,
+  OWNER_WORDS,
+  TRACE_RECORD,
+} from "./layout.ts";
+import { signal, unpark, wakeOne } from "./park.ts";
+import {
+  CANCELLED,
+  DONE,
+  FLAG_CANCEL,
+  FREE,
+  K_CANCELLED,
+  K_CRASHED,
+  K_ERROR,
+  QUEUED,
+  readArgs,
+  readResult,
+  Registry,
+  RUNNING,
+  S_EXEC,
+  S_FLAGS,
+  S_FN,
+  S_KIND,
+  S_SPAWNER,
+  S_STATE,
+  slotBase,
+  writeArgs,
+  writeError,
+  writeMarker,
+  writeResult,
+} from "./task.ts";
+import { TaskError, WorkerCrashedError } from "./errors.ts";
+import type { ProcessorHooks } from "./spawn.ts";
+
+// deno-lint-ignore no-explicit-any
+type AnyFunction = (...args: any[]) => unknown;
+
+/** How long an idle worker looks for work before it parks, in ms. */
+const SPIN_MS = 0.05;
+/** Longest stretch of work between two macrotask yields, in ms. */
+const YIELD_EVERY_MS = 4;
+/** Most tasks taken from the global queue at once. */
+const BATCH = 64;
+
+interface Waiter {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** One worker's scheduler. */
+export class Processor implements ProcessorHooks {
+  readonly index: number;
+  #m: Memory;
+  #i32: Int32Array;
+  #block: number;
+  #procs: number;
+  #registry: Registry;
+  #fns: (AnyFunction | undefined)[] = [];
+  #names = new WeakMap<AnyFunction, { url: string; name: string }>();
+  #free: number[] = [];
+  #slotBase: number;
+  #waiters: (Waiter | undefined)[];
+  #suspended = 0;
+  #running = new Set<number>();
+  #controllers = new Map<number, AbortController>();
+  #current = -1;
+  #cancelSeen = 0;
+  #batch = new Int32Array(BATCH);
+  #trace: boolean;
+  #statF64: number;
+  #macrotask: () => Promise<void>;
+
+  /** Opens worker `index`'s processor on `m`. */
+  constructor(m: Memory, index: number) {
+    this.#m = m;
+    this.#i32 = m.i32;
+    this.index = index;
+    this.#procs = m.layout.procs;
+    this.#block = m.layout.owners + index * OWNER_WORDS;
+    this.#registry = new Registry(m);
+    this.#slotBase = m.layout.slotBase[index];
+    const count = m.layout.slotCount[index];
+    this.#waiters = new Array(count);
+    // A replacement worker inherits the slots still in flight; they return
+    // through the ring and are freed then.
+    for (let i = count - 1; i >= 0; i--) {
+      const slot = this.#slotBase + i;
+      if (Atomics.load(this.#i32, slotBase(m, slot) + S_STATE) === FREE) {
+        this.#free.push(slot);
+      }
+    }
+    this.#trace = m.layout.traceEvents > 0;
+    this.#statF64 = m.layout.ownerF64 + index * OWNER_F64S;
+    this.#cancelSeen = Atomics.load(this.#i32, this.#block + O_CANCEL);
+    const channel = new MessageChannel();
+    let wakeUp: (() => void) | undefined;
+    channel.port1.onmessage = () => wakeUp?.();
+    this.#macrotask = () =>
+      new Promise<void>((resolve) => {
+        wakeUp = resolve;
+        channel.port2.postMessage(0);
+      });
+  }
+
+  /** Runs the scheduler loop until the runtime closes. */
+  async run(): Promise<void> {
+    const i32 = this.#i32;
+    let lastYield = performance.now();
+    while (Atomics.load(i32, H_STATE) === 0) {
+      this.#drainRing();
+      if (Atomics.load(i32, this.#block + O_CANCEL) !== this.#cancelSeen) {
+        this.#takeCancellations();
+      }
+      let slot = pop(this.#m, this.index);
+      if (slot < 0) slot = this.#search();
+      if (slot >= 0) {
+        const loading = this.#execute(slot);
+        // Load a task's module before taking more work: a thief must not
+        // hoard tasks it cannot run yet.
+        if (loading !== undefined) await loading;
+        if (this.#suspended > 0) await null; // let continuations run
+        const t = performance.now();
+        if (t - lastYield > YIELD_EVERY_MS) {
+          await this.#macrotask();
+          lastYield = performance.now();
+        }
+        continue;
+      }
+      if (this.#suspended > 0) {
+        await null; // a continuation may be ready to run
+        if (ringPending(this.#m, this.index)) continue;
+      }
+      await this.#park();
+      lastYield = performance.now();
+    }
+  }
+
+  /**
+   * Looks for work elsewhere (global queue, then stealing), spinning for up
+   * to `SPIN_MS` while it finds none; returns a slot or EMPTY. While it
+   * spins it counts in `H_NSPINNING`, so new work does not wake a parked
+   * worker for nothing (Go's rule); at most half the workers spin.
+   */
+  #search(): number {
+    const i32 = this.#i32;
+    const spinning = Atomics.load(i32, H_NSPINNING);
+    if (spinning * 2 >= Math.max(2, this.#procs)) return this.#findWork();
+    Atomics.add(i32, H_NSPINNING, 1);
+    Atomics.store(i32, this.#block + O_SPINNING, 1);
+    let slot = EMPTY;
+    let until = 0;
+    for (;;) {
+      slot = this.#findWork();
+      if (slot >= 0 || ringPending(this.#m, this.index)) break;
+      if (
+        Atomics.load(i32, this.#block + O_CANCEL) !== this.#cancelSeen ||
+        Atomics.load(i32, H_STATE) !== 0
+      ) break;
+      const t = performance.now();
+      if (until === 0) until = t + SPIN_MS;
+      else if (t >= until) break;
+    }
+    Atomics.store(i32, this.#block + O_SPINNING, 0);
+    Atomics.sub(i32, H_NSPINNING, 1);
+    return slot;
+  }
+
+  // Finding work. -------------------------------------------------------
+
+  #findWork(): number {
+    const m = this.#m;
+    const space = m.layout.dequeCapacity - dequeSize(m, this.index);
+    const k = globalTake(m, this.#batch, Math.min(BATCH, space + 1));
+    if (k > 0) {
+      for (let i = 1; i < k; i++) push(m, this.index, this.#batch[i]);
+      if (k > 1 || globalSize(m) > 0) wakeOne(m);
+      return this.#batch[0];
+    }
+    const procs = this.#procs;
+    if (procs > 1) {
+      const start = (Math.random() * procs) | 0;
+      for (let round = 0; round < 2; round++) {
+        for (let j = 0; j < procs; j++) {
+          const victim = (start + j) % procs;
+          if (victim === this.index) continue;
+          let slot = steal(m, victim);
+          if (slot === ABORT) slot = steal(m, victim);
+          if (slot >= 0) {
+            Atomics.add(this.#i32, this.#block + O_STEALS, 1);
+            return slot;
+          }
+        }
+      }
+    }
+    return EMPTY;
+  }
+
+  #workVisible(): boolean {
+    const m = this.#m;
+    if (globalSize(m) > 0 || ringPending(m, this.index)) return true;
+    for (let w = 0; w < this.#procs; w++) {
+      if (dequeSize(m, w) > 0) return true;
+    }
+    return Atomics.load(this.#i32, this.#block + O_CANCEL) !== this.#cancelSeen;
+  }
+
+  async #park(): Promise<void> {
+    const i32 = this.#i32;
+    const block = this.#block;
+    Atomics.store(i32, block + O_PARKED, 1);
+    Atomics.add(i32, H_NPARKED, 1);
+    const seen = Atomics.load(i32, block + O_WAKE);
+    Atomics.store(i32, block + O_WAITING, 1);
+    if (this.#workVisible() || Atomics.load(i32, H_STATE) !== 0) {
+      Atomics.store(i32, block + O_WAITING, 0);
+      unpark(this.#m, this.index);
+      return;
+    }
+    Atomics.add(i32, block + O_PARKS, 1);
+    if (this.#suspended === 0) {
+      Atomics.wait(i32, block + O_WAKE, seen);
+    } else {
+      const result = Atomics.waitAsync(i32, block + O_WAKE, seen);
+      if (result.async) await result.value;
+    }
+    Atomics.store(i32, block + O_WAITING, 0);
+    unpark(this.#m, this.index);
+  }
+
+  // Running tasks. ------------------------------------------------------
+
+  /** Runs `slot`; returns a promise while its function's module loads. */
+  #execute(slot: number): Promise<void> | undefined {
+    const m = this.#m;
+    const i32 = this.#i32;
+    const base = slotBase(m, slot);
+    if (
+      Atomics.compareExchange(i32, base + S_STATE, QUEUED, RUNNING) !== QUEUED
+    ) {
+      // Cancelled while queued: hand it back unrun.
+      if (Atomics.load(i32, base + S_STATE) === CANCELLED) {
+        writeMarker(m, slot, K_CANCELLED);
+        this.#finish(slot, base);
+      }
+      return;
+    }
+    i32[base + S_EXEC] = this.index;
+    Atomics.add(i32, this.#block + O_RUN, 1);
+    const fnId = i32[base + S_FN];
+    const fn = this.#fns[fnId];
+    if (fn !== undefined) {
+      this.#invoke(slot, base, fn);
+      return;
+    }
+    this.#suspended++;
+    return this.#load(fnId).then(
+      (loaded) => {
+        this.#suspended--;
+        this.#invoke(slot, base, loaded);
+      },
+      (error) => {
+        this.#suspended--;
+        this.#complete(slot, base, error, true, now());
+      },
+    );
+  }
+
+  async #load(fnId: number): Promise<AnyFunction> {
+    const { url, name } = this.#registry.nameOf(fnId);
+    const module = await import(url) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(module)) {
+      if (
+        typeof value === "function" && !this.#names.has(value as AnyFunction)
+      ) {
+        this.#names.set(value as AnyFunction, { url, name: key });
+      }
+    }
+    const fn = module[name];
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `Cannot run task "${name}": ${url} has no exported function of that ` +
+          `name (found ${typeof fn})`,
+      );
+    }
+    this.#fns[fnId] = fn as AnyFunction;
+    return fn as AnyFunction;
+  }
+
+  #invoke(slot: number, base: number, fn: AnyFunction): void {
+    const m = this.#m;
+    const start = this.#trace ? now() : 0;
+    const t0 = performance.now();
+    let result: unknown;
+    this.#current = slot;
+    try {
+      const args = readArgs(m, slot);
+      result = args.length === 1 ? fn(args[0]) : fn(...args);
+    } catch (error) {
+      this.#current = -1;
+      this.#busy(t0);
+      this.#complete(slot, base, error, true, start);
+      return;
+    }
+    this.#current = -1;
+    this.#busy(t0);
+    if (
+      result !== null && typeof result === "object" &&
+      typeof (result as PromiseLike<unknown>).then === "function"
+    ) {
+      this.#suspended++;
+      this.#running.add(slot);
+      (result as PromiseLike<unknown>).then(
+        (value) => this.#resume(slot, base, value, false, start),
+        (error) => this.#resume(slot, base, error, true, start),
+      );
+      return;
+    }
+    this.#complete(slot, base, result, false, start);
+  }
+
+  #resume(
+    slot: number,
+    base: number,
+    value: unknown,
+    failed: boolean,
+    start: number,
+  ): void {
+    this.#suspended--;
+    this.#running.delete(slot);
+    this.#controllers.delete(slot);
+    this.#complete(slot, base, value, failed, start);
+    // The loop may be parked with waitAsync: let it look again.
+    signal(this.#m, this.index);
+  }
+
+  #busy(t0: number): void {
+    this.#m.f64[this.#statF64] += performance.now() - t0;
+  }
+
+  #complete(
+    slot: number,
+    base: number,
+    value: unknown,
+    failed: boolean,
+    start: number,
+  ): void {
+    const m = this.#m;
+    if (Atomics.load(this.#i32, base + S_STATE) !== RUNNING) return; // reaped
+    try {
+      if (failed) writeError(m, slot, value);
+      else writeResult(m, slot, value);
+    } catch (error) {
+      writeError(m, slot, error);
+    }
+    if (this.#trace) this.#record(start, slot, base);
+    Atomics.add(this.#i32, this.#block + O_DONE, 1);
+    this.#finish(slot, base);
+  }
+
+  /** Marks `slot` done and hands it to its spawner. */
+  #finish(slot: number, base: number): void {
+    const m = this.#m;
+    Atomics.store(this.#i32, base + S_STATE, DONE);
+    const spawner = this.#i32[base + S_SPAWNER];
+    if (spawner === this.index) {
+      this.#settle(slot);
+    } else {
+      ringPush(m, spawner, slot);
+      signal(m, spawner);
+    }
+  }
+
+  #record(start: number, slot: number, base: number): void {
+    const { f64, i32, layout } = this.#m;
+    const n = i32[this.#block + O_TRACE_N];
+    if (n >= layout.traceEvents) return;
+    const at = layout.trace +
+      (this.index * layout.traceEvents + n) * TRACE_RECORD;
+    const t0 = f64[F_T0];
+    f64[at] = start - t0;
+    f64[at + 1] = now() - start;
+    f64[at + 2] = i32[base + S_FN];
+    f64[at + 3] = slot;
+    Atomics.store(i32, this.#block + O_TRACE_N, n + 1);
+  }
+
+  // Children: spawning and collecting. ----------------------------------
+
+  /** Spawns `fn(...args)` on this worker's deque. */
+  spawn(fn: AnyFunction, args: unknown[]): Promise<unknown> {
+    const name = this.#names.get(fn);
+    if (name === undefined) {
+      throw new TypeError(
+        `Cannot spawn ${fn.name || "an anonymous function"}: it is not an ` +
+          `exported function of a module the runtime has loaded in this worker`,
+      );
+    }
+    const m = this.#m;
+    const fnId = this.#registry.idOf(name.url, name.name);
+    this.#fns[fnId] ??= fn;
+    const slot = this.#free.pop();
+    if (slot === undefined) return this.#inline(fn, args);
+    const base = slotBase(m, slot);
+    const i32 = this.#i32;
+    i32[base + S_FN] = fnId;
+    i32[base + S_SPAWNER] = this.index;
+    i32[base + S_EXEC] = -1;
+    i32[base + S_FLAGS] = 0;
+    try {
+      writeArgs(m, slot, args);
+    } catch (error) {
+      this.#free.push(slot);
+      return Promise.reject(error);
+    }
+    Atomics.store(i32, base + S_STATE, QUEUED);
+    if (!push(m, this.index, slot)) {
+      Atomics.store(i32, base + S_STATE, FREE);
+      this.#free.push(slot);
+      return this.#inline(fn, args);
+    }
+    const promise = new Promise<unknown>((resolve, reject) => {
+      this.#waiters[slot - this.#slotBase] = { resolve, reject };
+    });
+    wakeOne(m);
+    return promise;
+  }
+
+  /** Runs a child as a goroutine here (no slot or deque room left). */
+  async #inline(fn: AnyFunction, args: unknown[]): Promise<unknown> {
+    await undefined;
+    return await fn(...args);
+  }
+
+  #drainRing(): void {
+    const m = this.#m;
+    for (;;) {
+      const slot = ringPop(m, this.index);
+      if (slot < 0) return;
+      this.#settle(slot);
+    }
+  }
+
+  /** Delivers a finished child's result to whoever awaits it; frees it. */
+  #settle(slot: number): void {
+    const m = this.#m;
+    const base = slotBase(m, slot);
+    const at = slot - this.#slotBase;
+    const waiter = this.#waiters[at];
+    this.#waiters[at] = undefined;
+    const kind = this.#i32[base + S_KIND];
+    const fnId = this.#i32[base + S_FN];
+    const exec = this.#i32[base + S_EXEC];
+    const value = readResult(m, slot);
+    Atomics.store(this.#i32, base + S_STATE, FREE);
+    this.#free.push(slot);
+    if (waiter === undefined) return; // spawned by a dead predecessor
+    if (kind === K_ERROR || kind === K_CRASHED || kind === K_CANCELLED) {
+      const { url, name } = this.#registry.nameOf(fnId);
+      waiter.reject(
+        kind === K_ERROR
+          ? new TaskError(url, name, value)
+          : kind === K_CRASHED
+          ? new WorkerCrashedError(url, name, exec, String(value))
+          : new DOMException(`Task "${name}" was cancelled`, "AbortError"),
+      );
+    } else {
+      waiter.resolve(value);
+    }
+  }
+
+  // Cancellation. -------------------------------------------------------
+
+  /** The signal of the task whose synchronous code runs now. */
+  signal(): AbortSignal {
+    const slot = this.#current;
+    if (slot < 0) {
+      throw new Error(
+        "Cannot call taskSignal() here: call it in the task's synchronous " +
+          "part, before its first await, and keep the signal",
+      );
+    }
+    let controller = this.#controllers.get(slot);
+    if (controller === undefined) {
+      controller = new AbortController();
+      this.#controllers.set(slot, controller);
+      const flags = Atomics.load(this.#i32, slotBase(this.#m, slot) + S_FLAGS);
+      if (flags & FLAG_CANCEL) controller.abort(cancelReason());
+    }
+    return controller.signal;
+  }
+
+  #takeCancellations(): void {
+    this.#cancelSeen = Atomics.load(this.#i32, this.#block + O_CANCEL);
+    for (const [slot, controller] of this.#controllers) {
+      const flags = Atomics.load(this.#i32, slotBase(this.#m, slot) + S_FLAGS);
+      if (flags & FLAG_CANCEL) controller.abort(cancelReason());
+    }
+  }
+}
+
+function cancelReason(): DOMException {
+  return new DOMException("The task was cancelled", "AbortError");
+}

@@ -1,0 +1,965 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * The multi-worker runtime: Go's G-M-P scheduler over Web Workers.
+ *
+ * - **P and M**: {@linkcode Runtime.start} starts `procs` workers
+ *   (`GOMAXPROCS`, by default `navigator.hardwareConcurrency`). Each owns a
+ *   Chase-Lev deque in shared memory (`deque.ts`) and runs the scheduler
+ *   loop of `processor.ts`.
+ * - **G**: a task is a call of an exported function of a module: the
+ *   runtime loads the module in the worker that runs it, so there is no
+ *   worker file or message protocol to write. Its arguments and result
+ *   cross threads in a 256-byte slot of shared memory (`task.ts`): numbers
+ *   as they are, anything else by structured clone.
+ * - **Queues**: the main thread puts tasks on the global queue; a task
+ *   spawning a child ({@linkcode spawn}) pushes it on its own worker's
+ *   deque (LIFO for the owner, FIFO for thieves). An idle worker takes a
+ *   batch from the global queue, else steals from a random victim, spins
+ *   briefly, then parks on `Atomics.wait`; new work wakes as many parked
+ *   workers as it needs (`park.ts`). An idle runtime uses no CPU.
+ * - **Results** come back through each spawner's completion ring; the main
+ *   thread waits for them with `Atomics.waitAsync`, never blocking.
+ *
+ * Nothing here uses `postMessage` after start-up except a worker's
+ * `self.close()` notice.
+ *
+ * @module
+ */
+
+import {
+  dequeSize,
+  globalPush,
+  globalSize,
+  ringPending,
+  ringPop,
+  ringPush,
+} from "./deque.ts";
+import {
+  F_T0,
+  H_NPARKED,
+  H_NSPINNING,
+  H_STATE,
+  type Layout,
+  layoutFor,
+  type Memory,
+  memoryOf,
+  now,
+  O_CANCEL,
+  O_DONE,
+  O_PARKS,
+  O_RUN,
+  O_SPINNING,
+  O_STEALS,
+  O_WAITING,
+  O_WAKE,
+  OWNER_F64S,
+  OWNER_WORDS,
+} from "./layout.ts";
+import { signal, unpark, wakeOne } from "./park.ts";
+import {
+  CANCELLED,
+  DONE,
+  FLAG_CANCEL,
+  FREE,
+  K_CANCELLED,
+  K_CRASHED,
+  K_ERROR,
+  QUEUED,
+  readResult,
+  Registry,
+  RUNNING,
+  S_EXEC,
+  S_FLAGS,
+  S_FN,
+  S_KIND,
+  S_RETRIES,
+  S_SPAWNER,
+  S_STATE,
+  slotBase,
+  writeArgs,
+  writeMarker,
+} from "./task.ts";
+import { RuntimeClosedError, TaskError, WorkerCrashedError } from "./errors.ts";
+import { buildTrace, type TraceFile } from "./trace.ts";
+
+import type { TaskFunction } from "./spawn.ts";
+
+/** Options of {@linkcode Runtime.start}. */
+export interface RuntimeOptions {
+  /**
+   * Workers to start (Go's `GOMAXPROCS`).
+   *
+   * @default {navigator.hardwareConcurrency}
+   */
+  procs?: number;
+  /**
+   * What `await using` (`Symbol.asyncDispose`) and `close()` without a
+   * mode do with unfinished tasks: `"wait"` for them, or `"cancel"` them.
+   *
+   * @default {"wait"}
+   */
+  onClose?: "wait" | "cancel";
+  /**
+   * Record a trace ({@linkcode Runtime.trace}): `true` keeps up to 65,536
+   * task slices per worker, a number keeps that many.
+   *
+   * @default {false}
+   */
+  trace?: boolean | number;
+  /**
+   * Tasks from the main thread that may be queued or running at once;
+   * further calls wait in a queue on the main thread. Rounded up to a
+   * power of two.
+   *
+   * @default {16384}
+   */
+  maxTasks?: number;
+  /**
+   * How long the main thread polls for a result before it waits on the
+   * event loop, in microseconds. Polling makes a short task's round trip a
+   * few microseconds instead of tens, at the cost of up to this much busy
+   * main-thread time per wait; 0 turns it off.
+   *
+   * @default {20}
+   */
+  spinMicros?: number;
+  /**
+   * Bytes of shared memory for arguments and results that do not fit a
+   * task's 192-byte inline payload.
+   *
+   * @default {16777216}
+   */
+  heapBytes?: number;
+}
+
+/** Options of one task call. */
+export interface TaskOptions {
+  /**
+   * Cancels the task: the call rejects with the signal's reason at once; a
+   * queued task never runs, a running one sees its `taskSignal()` abort.
+   */
+  signal?: AbortSignal;
+  /**
+   * Times to re-run the task if the worker running it dies.
+   *
+   * @default {0}
+   */
+  retries?: number;
+}
+
+/** Options of {@linkcode Runtime.close}. */
+export interface CloseOptions {
+  /**
+   * `"wait"` for the unfinished tasks of the main thread, then stop the
+   * workers; `"cancel"` rejects them at once with
+   * {@linkcode RuntimeClosedError} and stops the workers.
+   *
+   * @default {the runtime's onClose option}
+   */
+  mode?: "wait" | "cancel";
+}
+
+/** A task function called through the runtime. */
+export interface RemoteTask<A extends unknown[], R> {
+  /** Runs the task on a worker and resolves to its result. */
+  (...args: A): Promise<R>;
+  /**
+   * The same task with call options (cancellation, retries).
+   *
+   * @param options The options for calls through the returned function.
+   * @returns A function that runs the task with `options`.
+   */
+  with(options: TaskOptions): (...args: A) => Promise<R>;
+}
+
+/**
+ * The task functions of module type `M` (from `typeof import("./m.ts")`):
+ * each exported function becomes a {@linkcode RemoteTask} with the same
+ * parameters, resolving to its awaited result.
+ */
+export type Tasks<M> = {
+  readonly [K in keyof M as M[K] extends TaskFunction ? K : never]: M[K] extends
+    (...args: infer A) => infer R ? RemoteTask<A, Awaited<R>> : never;
+};
+
+/** Statistics of one worker, from {@linkcode Runtime.stats}. */
+export interface WorkerStats {
+  /** The worker's index (its P). */
+  index: number;
+  /** Tasks it started. */
+  started: number;
+  /** Tasks it finished. */
+  finished: number;
+  /** Tasks in its deque. */
+  queued: number;
+  /** Tasks it stole from other workers' deques. */
+  steals: number;
+  /** Times it parked. */
+  parks: number;
+  /** Milliseconds spent running task code. */
+  busyMs: number;
+  /** `busyMs` over the runtime's age: 0 .. 1. */
+  utilisation: number;
+}
+
+/** A snapshot of a runtime's counters, from {@linkcode Runtime.stats}. */
+export interface RuntimeStats {
+  /** Workers. */
+  procs: number;
+  /** Tasks called from the main thread and not settled yet. */
+  pending: number;
+  /** Tasks waiting in the global queue and the deques. */
+  queued: number;
+  /** Tasks started and not finished, on all workers. */
+  running: number;
+  /** Tasks finished, on all workers. */
+  finished: number;
+  /** Steals, on all workers. */
+  steals: number;
+  /** Parks, on all workers. */
+  parks: number;
+  /** Workers parked right now. */
+  parked: number;
+  /** Workers replaced after a crash. */
+  crashes: number;
+  /** Per worker. */
+  workers: WorkerStats[];
+}
+
+interface Call {
+  fnId: number;
+  args: unknown[];
+  options: TaskOptions | undefined;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+const WORKER_URL = new URL("./worker_main.ts", import.meta.url);
+
+function pow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/**
+ * A pool of `procs` workers that run tasks with work stealing: Go's
+ * runtime scheduler for Deno. Start it with {@linkcode Runtime.start},
+ * call tasks with {@linkcode Runtime.module} (typed) or
+ * {@linkcode Runtime.go}, and close it (`await using` does).
+ *
+ * A task is an exported function of a module; the worker that runs it
+ * imports the module (so it needs `--allow-read` for local files). Inside,
+ * it may be async (it runs as a goroutine: awaiting does not block the
+ * worker) and may fork children with {@linkcode spawn}.
+ *
+ * Errors: a task's error rejects the call with a {@linkcode TaskError}
+ * (with the remote stack); a task whose worker dies rejects with a
+ * {@linkcode WorkerCrashedError} (or re-runs, with `retries`) and the
+ * worker is replaced; calls after `close()` throw
+ * {@linkcode RuntimeClosedError}.
+ *
+ * @example Typed calls of a module's exports
+ * ```ts ignore
+ * import { Runtime } from "@denogo/go/runtime";
+ *
+ * await using rt = await Runtime.start({ procs: 2 });
+ * const tasks = rt.module<typeof import("./tasks.ts")>(
+ *   new URL("./tasks.ts", import.meta.url),
+ * );
+ * const n: number = await tasks.fib(30); // arguments and result type-checked
+ * ```
+ */
+export class Runtime implements AsyncDisposable {
+  #m: Memory;
+  #layout: Layout;
+  #procs: number;
+  #registry: Registry;
+  #workers: Worker[] = [];
+  #mainBase: number;
+  #free: number[] = [];
+  #resolve: (((value: unknown) => void) | undefined)[];
+  #reject: (((error: unknown) => void) | undefined)[];
+  #cleanup: ((() => void) | undefined)[];
+  #overflow: Call[] = [];
+  #overflowHead = 0;
+  #inFlight = 0;
+  #pumping = false;
+  #closing = false;
+  #terminated = false;
+  #closed: Promise<void> | undefined;
+  #onClose: "wait" | "cancel";
+  #idle: (() => void)[] = [];
+  #crashes = 0;
+  #started: number;
+  #replacing: Promise<void>[] = [];
+  #spinMs = 0.02;
+
+  private constructor(m: Memory, onClose: "wait" | "cancel") {
+    this.#m = m;
+    this.#layout = m.layout;
+    this.#procs = m.layout.procs;
+    this.#registry = new Registry(m);
+    this.#mainBase = m.layout.slotBase[this.#procs];
+    const count = m.layout.mainSlots;
+    this.#resolve = new Array(count);
+    this.#reject = new Array(count);
+    this.#cleanup = new Array(count);
+    for (let i = count - 1; i >= 0; i--) this.#free.push(this.#mainBase + i);
+    this.#onClose = onClose;
+    this.#started = now();
+    m.f64[F_T0] = this.#started;
+  }
+
+  /**
+   * Starts a runtime and waits until its workers are ready.
+   *
+   * @example Usage
+   * ```ts
+   * import { Runtime } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
+   *
+   * await using rt = await Runtime.start({ procs: 1 });
+   * assert.equal(rt.procs, 1);
+   * ```
+   *
+   * @param options Workers, closing behaviour, tracing and sizes.
+   * @returns The running runtime.
+   * @throws {RangeError} If `procs` is not a positive integer.
+   */
+  static async start(options: RuntimeOptions = {}): Promise<Runtime> {
+    const procs = options.procs ?? navigator.hardwareConcurrency ?? 1;
+    if (!Number.isInteger(procs) || procs < 1 || procs > 256) {
+      throw new RangeError(
+        `Cannot start runtime: procs must be an integer in [1, 256], ` +
+          `received ${procs}`,
+      );
+    }
+    const trace = options.trace === true
+      ? 65536
+      : typeof options.trace === "number"
+      ? Math.max(0, Math.floor(options.trace))
+      : 0;
+    const layout = layoutFor({
+      procs,
+      mainSlots: pow2(Math.max(16, options.maxTasks ?? 16384)),
+      workerSlots: 4096,
+      dequeCapacity: 8192,
+      traceEvents: trace,
+      heapBytes: Math.ceil((options.heapBytes ?? 16 * 1024 * 1024) / 8) * 8,
+    });
+    const m = memoryOf(new SharedArrayBuffer(layout.byteLength), layout);
+    const rt = new Runtime(m, options.onClose ?? "wait");
+    rt.#spinMs = Math.max(0, options.spinMicros ?? 20) / 1000;
+    try {
+      await Promise.all(
+        Array.from({ length: procs }, (_, i) => rt.#startWorker(i)),
+      );
+    } catch (error) {
+      rt.#shutdown();
+      throw error;
+    }
+    return rt;
+  }
+
+  /**
+   * The number of workers.
+   *
+   * @example Usage
+   * ```ts
+   * import { Runtime } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
+   *
+   * await using rt = await Runtime.start({ procs: 2 });
+   * assert.equal(rt.procs, 2);
+   * ```
+   *
+   * @returns The number of workers.
+   */
+  get procs(): number {
+    return this.#procs;
+  }
+
+  /** Whether `close()` has been called. */
+  get closed(): boolean {
+    return this.#closing;
+  }
+
+  #startWorker(index: number): Promise<void> {
+    const worker = new Worker(WORKER_URL, {
+      type: "module",
+      name: `denogo-P${index}`,
+    });
+    this.#workers[index] = worker;
+    let ready = false;
+    return new Promise<void>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<{ type: string }>) => {
+        if (event.data.type === "ready") {
+          ready = true;
+          resolve();
+        } else if (event.data.type === "exit") {
+          this.#crash(index, worker, "the worker called self.close()");
+        }
+      };
+      worker.onerror = (event: ErrorEvent) => {
+        event.preventDefault();
+        if (!ready) {
+          // Failing to start is not a crash to recover from.
+          worker.terminate();
+          reject(new Error(`Runtime worker ${index} failed: ${event.message}`));
+          return;
+        }
+        this.#crash(index, worker, event.message || "an uncaught error");
+      };
+      worker.postMessage({ sab: this.#m.sab, layout: this.#layout, index });
+    });
+  }
+
+  /**
+   * Typed access to the exported functions of module `url`: each becomes a
+   * function that runs it as a task and resolves to its result. Pass the
+   * module's type, `typeof import("./tasks.ts")` (a type-only import: the
+   * main thread does not load the module), to check arguments and results.
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Runtime } from "@denogo/go/runtime";
+   *
+   * await using rt = await Runtime.start();
+   * const { fib } = rt.module<typeof import("./tasks.ts")>(
+   *   import.meta.resolve("./tasks.ts"),
+   * );
+   * const n: number = await fib(30);
+   * const cancellable = fib.with({ signal: AbortSignal.timeout(1000) });
+   * await cancellable(30);
+   * ```
+   *
+   * @typeParam M The module's type.
+   * @param url The module's URL (absolute: use `new URL(path, import.meta.url)` or `import.meta.resolve(path)`).
+   * @returns Its task functions.
+   */
+  module<M>(url: string | URL): Tasks<M> {
+    const href = new URL(url).href;
+    const cache = new Map<string, unknown>();
+    return new Proxy({}, {
+      get: (_target, key) => {
+        if (typeof key !== "string" || key === "then") return undefined;
+        let task = cache.get(key);
+        if (task === undefined) {
+          const fnId = this.#registry.idOf(href, key);
+          const call =
+            (options: TaskOptions | undefined) => (...args: unknown[]) =>
+              this.#call(fnId, args, options, "module()");
+          task = Object.assign(call(undefined), {
+            with: (options: TaskOptions) => call(options),
+          });
+          cache.set(key, task);
+        }
+        return task;
+      },
+    }) as Tasks<M>;
+  }
+
+  /**
+   * Runs `url`'s export `name` with `args` as a task, untyped (see
+   * {@linkcode Runtime.module} for the typed form).
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Runtime } from "@denogo/go/runtime";
+   *
+   * await using rt = await Runtime.start();
+   * const n = await rt.go<number>(import.meta.resolve("./tasks.ts"), "fib", 30);
+   * ```
+   *
+   * @typeParam R The result type the caller expects.
+   * @param url The module's URL.
+   * @param name The exported function's name.
+   * @param args Its arguments.
+   * @returns The task's result.
+   * @throws {RuntimeClosedError} If the runtime is closed.
+   */
+  go<R = unknown>(
+    url: string | URL,
+    name: string,
+    ...args: unknown[]
+  ): Promise<R> {
+    if (this.#closing) throw new RuntimeClosedError("Runtime.go()");
+    const fnId = this.#registry.idOf(new URL(url).href, name);
+    return this.#call(fnId, args, undefined, "go()") as Promise<R>;
+  }
+
+  /**
+   * {@linkcode Runtime.go} with call options (cancellation, retries).
+   *
+   * @example Usage
+   * ```ts ignore
+   * import { Runtime } from "@denogo/go/runtime";
+   *
+   * await using rt = await Runtime.start();
+   * const signal = AbortSignal.timeout(100);
+   * await rt.run(import.meta.resolve("./tasks.ts"), "slow", [], { signal });
+   * ```
+   *
+   * @typeParam R The result type the caller expects.
+   * @param url The module's URL.
+   * @param name The exported function's name.
+   * @param args Its arguments.
+   * @param options Call options.
+   * @returns The task's result.
+   * @throws {RuntimeClosedError} If the runtime is closed.
+   */
+  run<R = unknown>(
+    url: string | URL,
+    name: string,
+    args: unknown[],
+    options?: TaskOptions,
+  ): Promise<R> {
+    if (this.#closing) throw new RuntimeClosedError("Runtime.run()");
+    const fnId = this.#registry.idOf(new URL(url).href, name);
+    return this.#call(fnId, args, options, "run()") as Promise<R>;
+  }
+
+  #call(
+    fnId: number,
+    args: unknown[],
+    options: TaskOptions | undefined,
+    what: string,
+  ): Promise<unknown> {
+    if (this.#closing) throw new RuntimeClosedError(`Runtime.${what} task`);
+    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
+    const slot = this.#free.pop();
+    if (slot === undefined || this.#overflowHead < this.#overflow.length) {
+      if (slot !== undefined) this.#free.push(slot);
+      return new Promise((resolve, reject) => {
+        const call: Call = { fnId, args, options, resolve, reject };
+        this.#overflow.push(call);
+        this.#inFlight++;
+        const signal = options?.signal;
+        if (signal) {
+          signal.addEventListener("abort", () => {
+            const at = this.#overflow.indexOf(call, this.#overflowHead);
+            if (at < 0) return; // dispatched: the slot's listener handles it
+            this.#overflow.splice(at, 1);
+            this.#inFlight--;
+            reject(signal.reason);
+            this.#checkIdle();
+          }, { once: true });
+        }
+      });
+    }
+    this.#inFlight++;
+    return new Promise((resolve, reject) => {
+      this.#dispatch(slot, fnId, args, options, resolve, reject);
+    });
+  }
+
+  #dispatch(
+    slot: number,
+    fnId: number,
+    args: unknown[],
+    options: TaskOptions | undefined,
+    resolve: (value: unknown) => void,
+    reject: (error: unknown) => void,
+  ): void {
+    const m = this.#m;
+    const i32 = m.i32;
+    const base = slotBase(m, slot);
+    i32[base + S_FN] = fnId;
+    i32[base + S_SPAWNER] = this.#procs;
+    i32[base + S_EXEC] = -1;
+    i32[base + S_FLAGS] = 0;
+    i32[base + S_RETRIES] = options?.retries ?? 0;
+    try {
+      writeArgs(m, slot, args);
+    } catch (error) {
+      this.#free.push(slot);
+      this.#inFlight--;
+      reject(error);
+      this.#checkIdle();
+      return;
+    }
+    const at = slot - this.#mainBase;
+    this.#resolve[at] = resolve;
+    this.#reject[at] = reject;
+    const signal = options?.signal;
+    if (signal) {
+      const onAbort = () => this.#cancel(slot, signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#cleanup[at] = () => signal.removeEventListener("abort", onAbort);
+    }
+    Atomics.store(i32, base + S_STATE, QUEUED);
+    globalPush(m, slot);
+    wakeOne(m);
+    if (!this.#pumping) this.#pump();
+  }
+
+  /** Rejects `slot`'s call with `reason` now and stops the task. */
+  #cancel(slot: number, reason: unknown): void {
+    const at = slot - this.#mainBase;
+    const reject = this.#reject[at];
+    if (reject === undefined) return;
+    this.#resolve[at] = this.#reject[at] = undefined;
+    this.#cleanup[at]?.();
+    this.#cleanup[at] = undefined;
+    const i32 = this.#m.i32;
+    const base = slotBase(this.#m, slot);
+    Atomics.or(i32, base + S_FLAGS, FLAG_CANCEL);
+    if (
+      Atomics.compareExchange(i32, base + S_STATE, QUEUED, CANCELLED) !==
+        QUEUED
+    ) {
+      const exec = Atomics.load(i32, base + S_EXEC);
+      if (exec >= 0 && Atomics.load(i32, base + S_STATE) === RUNNING) {
+        Atomics.add(
+          i32,
+          this.#layout.owners + exec * OWNER_WORDS + O_CANCEL,
+          1,
+        );
+        signal(this.#m, exec);
+      }
+    }
+    reject(reason);
+  }
+
+  /** Collects results until nothing from the main thread is in flight. */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    const m = this.#m;
+    const i32 = m.i32;
+    const owner = this.#procs;
+    const block = this.#layout.owners + owner * OWNER_WORDS;
+    try {
+      while (this.#inFlight > 0 && !this.#terminated) {
+        if (this.#drain()) {
+          await null; // let the callers' continuations run
+          continue;
+        }
+        if (this.#spinMs > 0 && this.#spinForResult()) continue;
+        const seen = Atomics.load(i32, block + O_WAKE);
+        Atomics.store(i32, block + O_WAITING, 1);
+        if (ringPending(m, owner) || this.#terminated) {
+          Atomics.store(i32, block + O_WAITING, 0);
+          continue;
+        }
+        const wait = Atomics.waitAsync(i32, block + O_WAKE, seen);
+        if (wait.async) await wait.value;
+        Atomics.store(i32, block + O_WAITING, 0);
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /**
+   * Polls the main ring for up to `spinMicros`: a result that arrives
+   * within microseconds is taken without the event-loop round trip of
+   * `Atomics.waitAsync`, which costs tens of microseconds.
+   */
+  #spinForResult(): boolean {
+    const m = this.#m;
+    const owner = this.#procs;
+    const until = performance.now() + this.#spinMs;
+    do {
+      if (ringPending(m, owner)) return true;
+    } while (performance.now() < until);
+    return false;
+  }
+
+  /** Settles every completed call in the main ring; returns whether any. */
+  #drain(): boolean {
+    const m = this.#m;
+    let any = false;
+    for (;;) {
+      const slot = ringPop(m, this.#procs);
+      if (slot < 0) break;
+      any = true;
+      this.#settle(slot);
+    }
+    if (any) this.#refill();
+    return any;
+  }
+
+  #settle(slot: number): void {
+    const m = this.#m;
+    const i32 = m.i32;
+    const base = slotBase(m, slot);
+    const at = slot - this.#mainBase;
+    const resolve = this.#resolve[at];
+    const reject = this.#reject[at];
+    this.#resolve[at] = this.#reject[at] = undefined;
+    this.#cleanup[at]?.();
+    this.#cleanup[at] = undefined;
+    const kind = i32[base + S_KIND];
+    const fnId = i32[base + S_FN];
+    const exec = i32[base + S_EXEC];
+    const value = readResult(m, slot);
+    Atomics.store(i32, base + S_STATE, FREE);
+    this.#free.push(slot);
+    this.#inFlight--;
+    if (resolve === undefined) return; // cancelled: already rejected
+    if (kind === K_ERROR || kind === K_CRASHED || kind === K_CANCELLED) {
+      const { url, name } = this.#registry.nameOf(fnId);
+      reject!(
+        kind === K_ERROR
+          ? new TaskError(url, name, value)
+          : kind === K_CRASHED
+          ? new WorkerCrashedError(url, name, exec, String(value))
+          : new DOMException(`Task "${name}" was cancelled`, "AbortError"),
+      );
+    } else {
+      resolve(value);
+    }
+  }
+
+  /** Dispatches calls that waited for a free slot; resolves idle waiters. */
+  #refill(): void {
+    while (
+      this.#overflowHead < this.#overflow.length && this.#free.length > 0
+    ) {
+      const call = this.#overflow[this.#overflowHead];
+      this.#overflow[this.#overflowHead++] = undefined as unknown as Call;
+      const slot = this.#free.pop()!;
+      this.#dispatch(
+        slot,
+        call.fnId,
+        call.args,
+        call.options,
+        call.resolve,
+        call.reject,
+      );
+      if (call.options?.signal?.aborted) {
+        this.#cancel(
+          slot,
+          call.options.signal.reason,
+        );
+      }
+    }
+    if (
+      this.#overflowHead === this.#overflow.length && this.#overflowHead > 0
+    ) {
+      this.#overflow = [];
+      this.#overflowHead = 0;
+    }
+    this.#checkIdle();
+  }
+
+  #checkIdle(): void {
+    if (this.#inFlight === 0 && this.#idle.length > 0) {
+      const idle = this.#idle;
+      this.#idle = [];
+      for (const resolve of idle) resolve();
+    }
+  }
+
+  /** Handles the death of `worker` (P `index`): fail or re-run its tasks, replace it. */
+  #crash(index: number, worker: Worker, reason: string): void {
+    if (this.#terminated || this.#workers[index] !== worker) return;
+    this.#crashes++;
+    worker.terminate();
+    const m = this.#m;
+    const i32 = m.i32;
+    const block = this.#layout.owners + index * OWNER_WORDS;
+    if (Atomics.compareExchange(i32, block + O_SPINNING, 1, 0) === 1) {
+      Atomics.sub(i32, H_NSPINNING, 1);
+    }
+    unpark(m, index);
+    const total = this.#layout.slotBase[this.#procs] + this.#layout.mainSlots;
+    for (let slot = 0; slot < total; slot++) {
+      const base = slotBase(m, slot);
+      if (
+        Atomics.load(i32, base + S_STATE) !== RUNNING ||
+        i32[base + S_EXEC] !== index
+      ) continue;
+      const spawner = i32[base + S_SPAWNER];
+      if (
+        spawner === this.#procs && i32[base + S_RETRIES] > 0 &&
+        !(i32[base + S_FLAGS] & FLAG_CANCEL)
+      ) {
+        i32[base + S_RETRIES]--;
+        i32[base + S_EXEC] = -1;
+        Atomics.store(i32, base + S_STATE, QUEUED);
+        globalPush(m, slot);
+        continue;
+      }
+      writeMarker(m, slot, K_CRASHED, reason);
+      Atomics.store(i32, base + S_STATE, DONE);
+      Atomics.add(i32, block + O_DONE, 1);
+      ringPush(m, spawner, slot);
+      signal(m, spawner);
+    }
+    const replaced = this.#startWorker(index).catch(() => {});
+    this.#replacing.push(replaced);
+    replaced.then(() => {
+      this.#replacing = this.#replacing.filter((p) => p !== replaced);
+      wakeOne(m);
+    });
+    wakeOne(m);
+  }
+
+  /**
+   * A snapshot of the runtime's counters: tasks pending, queued, running
+   * and finished; steals and parks; per-worker utilisation.
+   *
+   * @example Usage
+   * ```ts
+   * import { Runtime } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
+   *
+   * await using rt = await Runtime.start({ procs: 1 });
+   * const stats = rt.stats();
+   * assert.equal(stats.workers.length, 1);
+   * assert.equal(stats.pending, 0);
+   * ```
+   *
+   * @returns The counters.
+   */
+  stats(): RuntimeStats {
+    const m = this.#m;
+    const { i32, f64 } = m;
+    const age = Math.max(1e-9, now() - this.#started);
+    const workers: WorkerStats[] = [];
+    let queued = globalSize(m);
+    let running = 0, finished = 0, steals = 0, parks = 0;
+    for (let w = 0; w < this.#procs; w++) {
+      const block = this.#layout.owners + w * OWNER_WORDS;
+      const started = Atomics.load(i32, block + O_RUN);
+      const done = Atomics.load(i32, block + O_DONE);
+      const busyMs = f64[this.#layout.ownerF64 + w * OWNER_F64S];
+      const stats: WorkerStats = {
+        index: w,
+        started,
+        finished: done,
+        queued: dequeSize(m, w),
+        steals: Atomics.load(i32, block + O_STEALS),
+        parks: Atomics.load(i32, block + O_PARKS),
+        busyMs,
+        utilisation: Math.min(1, busyMs / age),
+      };
+      workers.push(stats);
+      queued += stats.queued;
+      running += Math.max(0, started - done);
+      finished += done;
+      steals += stats.steals;
+      parks += stats.parks;
+    }
+    return {
+      procs: this.#procs,
+      pending: this.#inFlight,
+      queued,
+      running,
+      finished,
+      steals,
+      parks,
+      parked: Atomics.load(i32, H_NPARKED),
+      crashes: this.#crashes,
+      workers,
+    };
+  }
+
+  /**
+   * The trace recorded so far, in the Chrome trace event format (start the
+   * runtime with `trace: true`): one track per worker, one slice per task.
+   * Write it with `Deno.writeTextFile("trace.json", JSON.stringify(trace))`
+   * and open it in Perfetto.
+   *
+   * @example Usage
+   * ```ts
+   * import { Runtime } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
+   *
+   * await using rt = await Runtime.start({ procs: 1, trace: true });
+   * const trace = rt.trace();
+   * assert.ok(Array.isArray(trace.traceEvents));
+   * ```
+   *
+   * @returns The trace.
+   */
+  trace(): TraceFile {
+    return buildTrace(this.#m, (id) => this.#registry.nameOf(id));
+  }
+
+  /**
+   * Closes the runtime: new calls throw {@linkcode RuntimeClosedError};
+   * then, with `mode: "wait"` (the default unless the runtime was started
+   * with `onClose: "cancel"`), waits for every call made from the main
+   * thread to settle, or with `mode: "cancel"` rejects them at once; then
+   * terminates the workers. Calling it again returns the same promise.
+   *
+   * @example Usage
+   * ```ts
+   * import { Runtime, RuntimeClosedError } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
+   *
+   * const rt = await Runtime.start({ procs: 1 });
+   * await rt.close();
+   * assert.throws(() => rt.go(import.meta.url, "f"), RuntimeClosedError);
+   * ```
+   *
+   * @param options How to treat unfinished tasks.
+   * @returns A promise that resolves once the workers are stopped.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    if (this.#closed) return this.#closed;
+    this.#closing = true;
+    const mode = options.mode ?? this.#onClose;
+    this.#closed = (async () => {
+      if (mode === "cancel") {
+        this.#cancelAll();
+      } else if (this.#inFlight > 0) {
+        await new Promise<void>((resolve) => this.#idle.push(resolve));
+      }
+      await Promise.all(this.#replacing);
+      this.#shutdown();
+    })();
+    return this.#closed;
+  }
+
+  #cancelAll(): void {
+    const reason = () =>
+      new RuntimeClosedError(
+        "close",
+        'Runtime.close({ mode: "cancel" }) cancelled the task',
+      );
+    const overflow = this.#overflow.slice(this.#overflowHead);
+    this.#overflow = [];
+    this.#overflowHead = 0;
+    for (const call of overflow) {
+      this.#inFlight--;
+      call.reject(reason());
+    }
+    for (let at = 0; at < this.#layout.mainSlots; at++) {
+      if (this.#reject[at] !== undefined) {
+        this.#cancel(this.#mainBase + at, reason());
+      }
+    }
+  }
+
+  #shutdown(): void {
+    if (this.#terminated) return;
+    this.#terminated = true;
+    this.#closing = true;
+    const m = this.#m;
+    Atomics.store(m.i32, H_STATE, 1);
+    for (let w = 0; w <= this.#procs; w++) signal(m, w);
+    for (const worker of this.#workers) worker?.terminate();
+  }
+
+  /**
+   * Closes the runtime as {@linkcode Runtime.close} does with the
+   * `onClose` mode, for `await using`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Runtime } from "@denogo/go/runtime";
+   *
+   * await using _rt = await Runtime.start({ procs: 1 });
+   * ```
+   *
+   * @returns A promise that resolves once the workers are stopped.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,129 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * The API a task uses from inside a worker: {@linkcode spawn} (fork a child
+ * task onto this worker's deque, Go's `go` inside a goroutine),
+ * {@linkcode taskSignal} and {@linkcode workerIndex}.
+ *
+ * @module
+ */
+
+/**
+ * Any function that can be a task: an exported function of a module, sync
+ * or async, whose arguments and result are structured-clonable.
+ */
+// deno-lint-ignore no-explicit-any
+export type TaskFunction = (...args: any[]) => unknown;
+
+/** What the worker's processor provides to this module. @internal */
+export interface ProcessorHooks {
+  /** Spawns `fn(...args)` as a child task. */
+  spawn(fn: TaskFunction, args: unknown[]): Promise<unknown>;
+  /** The signal of the task whose synchronous code is running. */
+  signal(): AbortSignal;
+  /** This worker's index. */
+  index: number;
+}
+
+let hooks: ProcessorHooks | undefined;
+
+/** Installs the worker's processor (done by `worker_main.ts`). @internal */
+export function installProcessor(processor: ProcessorHooks): void {
+  hooks = processor;
+}
+
+/**
+ * Runs `fn(...args)` as a new task on the runtime, from inside a task, and
+ * returns its result: fork-join parallelism. The child goes on the bottom
+ * of this worker's own deque (Go's local run queue): this worker runs it
+ * next unless an idle worker steals it first (thieves take the oldest
+ * entries, so big subproblems move and small ones stay).
+ *
+ * `fn` must be an exported function of a module the runtime has loaded in
+ * this worker (the module of the running task, or any module of a task run
+ * here before); arguments and result cross threads by structured clone
+ * (numbers without it). If the deque is full the child runs as a goroutine
+ * on this worker instead, which keeps the same result.
+ *
+ * A task whose spawned children are not awaited keeps running after its
+ * parent returns; await every child (or `Promise.all`) for fork-join.
+ *
+ * @example Fork-join Fibonacci (in the module that the runtime loads)
+ * ```ts ignore
+ * import { spawn } from "@denogo/go/runtime";
+ *
+ * export async function fib(n: number): Promise<number> {
+ *   if (n < 20) return fibSeq(n);
+ *   const [a, b] = await Promise.all([spawn(fib, n - 1), spawn(fib, n - 2)]);
+ *   return a + b;
+ * }
+ * function fibSeq(n: number): number {
+ *   return n < 2 ? n : fibSeq(n - 1) + fibSeq(n - 2);
+ * }
+ * ```
+ *
+ * @typeParam F The child's function type; checks `args` and types the result.
+ * @param fn An exported function of a module loaded by the runtime.
+ * @param args Its arguments.
+ * @returns The child's result.
+ * @throws {Error} If called outside a task running in a runtime worker.
+ */
+export function spawn<F extends TaskFunction>(
+  fn: F,
+  ...args: Parameters<F>
+): Promise<Awaited<ReturnType<F>>> {
+  if (hooks === undefined) {
+    throw new Error(
+      "Cannot call spawn() outside a task: it forks a task from inside a " +
+        "runtime worker; on the main thread use Runtime.go() or " +
+        "Runtime.module()",
+    );
+  }
+  return hooks.spawn(fn, args) as Promise<Awaited<ReturnType<F>>>;
+}
+
+/**
+ * The `AbortSignal` of the running task: it aborts when the caller cancels
+ * the task (the `signal` task option) or closes the runtime with
+ * `mode: "cancel"`. Call it in the task's synchronous part (before its
+ * first `await`) and keep the signal.
+ *
+ * @example Usage (in a task module)
+ * ```ts ignore
+ * import { taskSignal } from "@denogo/go/runtime";
+ *
+ * export async function poll(url: string): Promise<string> {
+ *   const signal = taskSignal();
+ *   return await (await fetch(url, { signal })).text();
+ * }
+ * ```
+ *
+ * @returns The running task's signal.
+ * @throws {Error} If no task's synchronous code is running.
+ */
+export function taskSignal(): AbortSignal {
+  if (hooks === undefined) {
+    throw new Error(
+      "Cannot call taskSignal() outside a task running in a runtime worker",
+    );
+  }
+  return hooks.signal();
+}
+
+/**
+ * The index (0 .. procs - 1) of the worker running this code, or -1 outside
+ * a runtime worker.
+ *
+ * @example Usage
+ * ```ts
+ * import { workerIndex } from "@denogo/go/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(workerIndex(), -1); // the main thread
+ * ```
+ *
+ * @returns The worker's index, or -1.
+ */
+export function workerIndex(): number {
+  return hooks === undefined ? -1 : hooks.index;
+}
