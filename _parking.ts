@@ -208,18 +208,40 @@ function allAsleep(): boolean {
   return state.parked > state.live && state.timers === 0;
 }
 
+// The probe timer is armed and cleared from a microtask, never in the middle
+// of a channel operation: where Node compatibility is loaded, a call to
+// setTimeout or clearTimeout can run queued microtasks (user code) on the
+// spot, which must not happen while a select is half parked.
+
+let probeSyncQueued = false;
+
 function maybeArmProbe(): void {
   if (state.probe === undefined && detectionEnabled && allAsleep()) {
-    state.probe = setTimeout(probeFired, state.probeDelay);
+    queueProbeSync();
   }
 }
 
 function disarmProbe(): void {
-  if (state.probe !== undefined) {
+  if (state.probe !== undefined) queueProbeSync();
+}
+
+function queueProbeSync(): void {
+  if (probeSyncQueued) return;
+  probeSyncQueued = true;
+  queueMicrotask(syncProbe);
+}
+
+/** Arms or clears the probe timer to match the state now. */
+function syncProbe(): void {
+  probeSyncQueued = false;
+  const wanted = detectionEnabled && allAsleep();
+  if (wanted && state.probe === undefined) {
+    state.probe = setTimeout(probeFired, state.probeDelay);
+  } else if (!wanted && state.probe !== undefined) {
     clearTimeout(state.probe);
     state.probe = undefined;
+    state.probeDelay = FIRST_PROBE_DELAY_MS;
   }
-  state.probeDelay = FIRST_PROBE_DELAY_MS;
 }
 
 function probeFired(): void {

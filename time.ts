@@ -46,7 +46,13 @@ let newFuncTimer: (ms: number, fn: () => unknown) => Timer;
 abstract class LazyClock implements ChannelSource {
   readonly #channel = new Channel<Date>({ capacity: 1 });
   #handle: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Whether a receiver waits on the channel. */
   #waiting = false;
+  /** Whether the detector counts this timer: waited on and active. */
+  #counted = false;
+  /** Whether the deadline moved since the real timer was armed. */
+  #stale = false;
+  #syncQueued = false;
   /** When the next value is due (`performance.now()` milliseconds). */
   protected deadline: number;
   /** Whether a value is still to come. */
@@ -77,12 +83,12 @@ abstract class LazyClock implements ChannelSource {
 
   waiting(): void {
     this.#waiting = true;
-    this.#arm();
+    this.#reconcile();
   }
 
   idle(): void {
     this.#waiting = false;
-    this.#disarm();
+    this.#reconcile();
   }
 
   /**
@@ -95,29 +101,48 @@ abstract class LazyClock implements ChannelSource {
 
   /** Re-arms or disarms after the deadline or the active flag changed. */
   protected rearm(): void {
-    this.#disarm();
-    if (this.#waiting) this.#arm();
+    this.#stale = true;
+    this.#reconcile();
   }
 
-  #arm(): void {
-    if (this.#handle !== undefined || !this.active) return;
-    const delay = Math.max(0, this.deadline - performance.now());
-    timerArmed();
-    this.#handle = setTimeout(this.#fire, delay);
+  /**
+   * Counts the timer in or out for the deadlock detector at once, and
+   * queues the real timer's arming or clearing for a microtask: this runs
+   * inside channel operations (a select parking on this channel), where a
+   * setTimeout call must not run (Node compatibility can make setTimeout
+   * and clearTimeout run queued microtasks on the spot).
+   */
+  #reconcile(): void {
+    const wanted = this.#waiting && this.active;
+    if (wanted !== this.#counted) {
+      this.#counted = wanted;
+      if (wanted) timerArmed();
+      else timerDisarmed();
+    }
+    if (!this.#syncQueued) {
+      this.#syncQueued = true;
+      queueMicrotask(this.#sync);
+    }
   }
 
-  #disarm(): void {
-    if (this.#handle === undefined) return;
-    clearTimeout(this.#handle);
-    this.#handle = undefined;
-    timerDisarmed();
-  }
+  #sync = (): void => {
+    this.#syncQueued = false;
+    if (this.#handle !== undefined && (!this.#counted || this.#stale)) {
+      clearTimeout(this.#handle);
+      this.#handle = undefined;
+    }
+    this.#stale = false;
+    if (this.#counted && this.#handle === undefined) {
+      const delay = Math.max(0, this.deadline - performance.now());
+      this.#handle = setTimeout(this.#fire, delay);
+    }
+  };
 
   #fire = (): void => {
     this.#handle = undefined;
-    timerDisarmed();
     this.poll();
-    if (this.#waiting) this.#arm();
+    // Still wanted (a ticker, or a timer that fired a little early): again.
+    if (this.#counted) this.#reconcile();
   };
 }
 
