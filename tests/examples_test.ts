@@ -8,13 +8,19 @@ import assert from "node:assert/strict";
 
 const decoder = new TextDecoder();
 
-/** Examples that start workers, which load local modules. */
-const NEEDS_READ = new Set(["parallel_fib.ts", "worker_pool.ts"]);
+/** The permissions an example needs beyond none. */
+const FLAGS: Record<string, string[]> = {
+  // Workers load local task modules.
+  "parallel_fib.ts": ["--allow-read"],
+  "worker_pool.ts": ["--allow-read"],
+  // A local server and the requests to it.
+  "url_fetch.ts": ["--allow-net=127.0.0.1"],
+};
 
 /** Runs `examples/<name>` with `args`; returns its stdout, asserting success. */
 async function run(name: string, ...args: string[]): Promise<string> {
   const script = new URL(`../examples/${name}`, import.meta.url).href;
-  const flags = NEEDS_READ.has(name) ? ["--allow-read"] : [];
+  const flags = FLAGS[name] ?? [];
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...flags, script, ...args],
     env: { NO_COLOR: "1" },
@@ -134,4 +140,22 @@ Deno.test("examples/worker_pool.ts runs every job once and sums the results", as
     );
   }
   assert.ok(out.includes("sum of results: 20"), out.join("\n"));
+});
+
+Deno.test("examples/url_fetch.ts fetches every page three ways, concurrency fastest", async () => {
+  const out = lines(await run("url_fetch.ts", "8", "30", "2"));
+  const row = (label: string) => {
+    const line = out.find((l) => l.startsWith(label));
+    assert.ok(line, `no "${label}" line in\n${out.join("\n")}`);
+    const m = /(\d+) ms\s+\((\d+) bytes\)$/.exec(line);
+    assert.ok(m, line);
+    return { ms: Number(m[1]), bytes: Number(m[2]) };
+  };
+  const seq = row("sequential");
+  const each = row("one goroutine per request");
+  const pool = row("worker pool of 2 goroutines");
+  assert.equal(each.bytes, seq.bytes);
+  assert.equal(pool.bytes, seq.bytes);
+  // 8 requests of 30 ms in sequence cannot take less than 240 ms.
+  assert.ok(seq.ms >= 240, `sequential took ${seq.ms} ms`);
 });
