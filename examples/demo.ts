@@ -3,17 +3,20 @@
 /**
  * A short tour of denogo, then a live measurement of what its channels cost.
  *
- *     deno task demo                      # = deno run examples/demo.ts
- *     deno run examples/demo.ts --quick   # shorter measurements
+ *     deno task demo                                   # = the line below
+ *     deno run --allow-read examples/demo.ts [--quick]
  *
- * No permissions needed. In a few seconds it shows:
+ * `--allow-read` lets the runtime's workers load this module (its `spin`
+ * task). In a few seconds it shows:
  *
  * 1. a pipeline (gen → sq → main) with values flowing through goroutines,
  * 2. `select` with a timeout against a slow server,
  * 3. a fan-in of three talkers (Rob Pike's `fanIn`),
  * 4. channel latency measured now: buffered send+receive (non-blocking and
  *    awaited), unbuffered ping-pong, select, spawn+join, beside Go's
- *    figures.
+ *    figures,
+ * 5. the multi-worker runtime spreading CPU-bound tasks over every core,
+ *    with the speedup over one worker.
  *
  * @module
  */
@@ -30,6 +33,7 @@ import {
   sleep,
   yieldNow,
 } from "../mod.ts";
+import { Runtime, workerIndex } from "../workers/runtime/mod.ts";
 
 const quick = Deno.args.includes("--quick");
 const useColor = !Deno.noColor && Deno.stdout.isTerminal();
@@ -357,6 +361,57 @@ async function latency(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------
+// 5. All cores: CPU-bound tasks on the multi-worker runtime.
+
+/** A task: burns `ms` of CPU on whichever worker runs it; returns the worker. */
+export function spin(ms: number): number {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // work
+  }
+  return workerIndex();
+}
+
+async function allCores(): Promise<void> {
+  const cores = navigator.hardwareConcurrency;
+  const tasks = cores * 4;
+  const ms = quick ? 10 : 50;
+  heading(
+    5,
+    "All cores",
+    `${tasks} tasks of ${ms} ms of CPU each, on the work-stealing runtime`,
+  );
+  const times: number[] = [];
+  for (const procs of [1, cores]) {
+    await using rt = await Runtime.start({ procs });
+    const t = rt.module<typeof import("./demo.ts")>(import.meta.url);
+    await Promise.all(Array.from({ length: procs }, () => t.spin(1))); // warm
+    const start = performance.now();
+    const ran = await Promise.all(
+      Array.from({ length: tasks }, () => t.spin(ms)),
+    );
+    const took = performance.now() - start;
+    times.push(took);
+    const perWorker = Array.from(
+      { length: procs },
+      (_, w) => ran.filter((x) => x === w).length,
+    );
+    const label = `${procs} worker${procs === 1 ? " " : "s"}`;
+    console.log(
+      `     ${label}  ${took.toFixed(0).padStart(5)} ms  ${
+        dim(bar(took, times[0], 30))
+      }  ${dim(`tasks per worker: ${perWorker.join(" / ")}`)}`,
+    );
+  }
+  const speedup = times[0] / times[1];
+  console.log(
+    `     speedup ${bold(`${speedup.toFixed(2)}×`)} on ${cores} cores ${
+      dim(`(${(speedup / cores * 100).toFixed(0)}% of linear)`)
+    }`,
+  );
+}
+
+// ---------------------------------------------------------------------------
 
 if (import.meta.main) {
   const start = performance.now();
@@ -367,6 +422,7 @@ if (import.meta.main) {
   await timeouts();
   await fanInTour();
   await latency();
+  await allCores();
   const seconds = ((performance.now() - start) / 1000).toFixed(1);
   console.log(`\n${dim(`tour finished in ${seconds} s`)}`);
 }

@@ -11,6 +11,7 @@ const decoder = new TextDecoder();
 /** The permissions an example needs beyond none. */
 const FLAGS: Record<string, string[]> = {
   // Workers load local task modules.
+  "demo.ts": ["--allow-read"],
   "parallel_fib.ts": ["--allow-read"],
   "worker_pool.ts": ["--allow-read"],
   // A local server and the requests to it.
@@ -91,7 +92,7 @@ Deno.test("examples/sieve.ts defaults to 100 primes, the last being 541", async 
   assert.ok(out.some((line) => line.startsWith("100 primes from 101")));
 });
 
-Deno.test("examples/demo.ts tours a pipeline, a timeout and a fan-in, then measures every operation", async () => {
+Deno.test("examples/demo.ts tours a pipeline, a timeout and a fan-in, measures every operation, then uses all cores", async () => {
   const out = await run("demo.ts", "--quick");
   assert.match(out, /sum of squares: 30/);
   // Timing decides each request; on a loaded machine any may time out.
@@ -114,6 +115,17 @@ Deno.test("examples/demo.ts tours a pipeline, a timeout and a fan-in, then measu
   assert.equal(out.match(/denogo +[\d.,]+ ns .*× Go/g)?.length, 5);
   assert.equal(out.match(/Go 1\.19 +\d+ ns/g)?.length, 5);
   assert.ok(!out.includes("\x1b["), "NO_COLOR output has escape codes");
+  // All cores: every task ran, on one worker and then spread over all.
+  const cores = navigator.hardwareConcurrency;
+  assert.match(out, /1 worker +\d+ ms .*tasks per worker: (\d+)$/m);
+  const spread = /(\d+) workers +\d+ ms .*tasks per worker: ([\d /]+)$/m.exec(
+    out,
+  );
+  assert.ok(spread, out);
+  assert.equal(Number(spread[1]), cores);
+  const counts = spread[2].split(" / ").map(Number);
+  assert.equal(counts.reduce((a, b) => a + b, 0), cores * 4);
+  assert.match(out, /speedup [\d.]+× on \d+ cores/);
   assert.match(out, /tour finished in [\d.]+ s/);
 });
 
