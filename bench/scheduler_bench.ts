@@ -119,10 +119,30 @@ async function report(quick: boolean) {
   };
 }
 
-async function pools(quick: boolean): Promise<Record<string, unknown> | null> {
+interface PoolResult {
+  tinyTasksPerSecond: number;
+  roundTripMicros: number;
+  cpuBoundSpeedup: number;
+}
+
+/** piscina and tinypool under Node (bench/pools), installed on first use. */
+async function pools(
+  quick: boolean,
+): Promise<{ piscina: PoolResult; tinypool: PoolResult } | null> {
   const dir = new URL("./pools/", import.meta.url);
   try {
-    await Deno.stat(new URL("node_modules/piscina", dir));
+    try {
+      await Deno.stat(new URL("node_modules/piscina", dir));
+    } catch {
+      console.error("installing piscina and tinypool into bench/pools ...");
+      const install = await new Deno.Command("sh", {
+        args: ["install.sh"],
+        cwd: dir,
+        stdout: "null",
+        stderr: "inherit",
+      }).output();
+      if (!install.success) return null;
+    }
     const { code, stdout } = await new Deno.Command("node", {
       args: ["bench.mjs", ...(quick ? ["--quick"] : [])],
       cwd: dir,
@@ -135,36 +155,117 @@ async function pools(quick: boolean): Promise<Record<string, unknown> | null> {
   }
 }
 
+/** Go's fork-join fib(30) (bench/go/fib_test.go): ms per run at 1 and N procs. */
+async function goFib(
+  procs: number,
+): Promise<{ oneMs: number; allMs: number } | null> {
+  try {
+    const { code, stdout } = await new Deno.Command("go", {
+      args: [
+        "test",
+        "-run",
+        "^$",
+        "-bench",
+        "ForkJoinFib30",
+        "-cpu",
+        `1,${procs}`,
+        "-count",
+        "1",
+      ],
+      cwd: new URL("./go/", import.meta.url),
+      env: { GOFLAGS: "-mod=mod", GOPROXY: "off" },
+      stderr: "null",
+    }).output();
+    if (code !== 0) return null;
+    const ns = [
+      ...new TextDecoder().decode(stdout).matchAll(
+        /^BenchmarkForkJoinFib30(?:-(\d+))?\s+\d+\s+([\d.]+) ns\/op/gm,
+      ),
+    ].map((m) => ({ procs: Number(m[1] ?? 1), ms: Number(m[2]) / 1e6 }));
+    const one = ns.find((r) => r.procs === 1);
+    const all = ns.find((r) => r.procs === procs) ?? one;
+    return one && all ? { oneMs: one.ms, allMs: all.ms } : null;
+  } catch {
+    return null; // No go on the PATH.
+  }
+}
+
+type Ours = Awaited<ReturnType<typeof report>>;
+
+/** One Markdown table: the rows of DESIGN §4 for the scheduler. */
+function table(
+  ours: Ours,
+  others: { piscina: PoolResult; tinypool: PoolResult } | null,
+  go: { oneMs: number; allMs: number } | null,
+): string {
+  const cell = (v: number | undefined, digits = 0) =>
+    v === undefined ? "-" : v.toLocaleString("en-US", {
+      maximumFractionDigits: digits,
+      minimumFractionDigits: digits,
+    });
+  const met = (ok: boolean | undefined) =>
+    ok === undefined ? "-" : ok ? "yes" : "no";
+  const best = others
+    ? Math.max(
+      others.piscina.tinyTasksPerSecond,
+      others.tinypool.tinyTasksPerSecond,
+    )
+    : undefined;
+  const tinyRatio = best ? ours.tinyTasksPerSecond / best : undefined;
+  const rttRatio = others
+    ? ours.roundTripMicros / others.piscina.roundTripMicros
+    : undefined;
+  const cpuRatio = ours.cpuBound.speedup / ours.procs;
+  const fibMs = ours.forkJoinFib.allWorkersMs / ours.forkJoinFib.runs;
+  const fibOneMs = ours.forkJoinFib.oneWorkerMs / ours.forkJoinFib.runs;
+  const rows = [
+    "| workload | denogo | piscina | tinypool | Go | ratio | target | met? |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    `| tiny tasks (x => x + 1), tasks/s | ${cell(ours.tinyTasksPerSecond)} | ${
+      cell(others?.piscina.tinyTasksPerSecond)
+    } | ${cell(others?.tinypool.tinyTasksPerSecond)} | - | ${
+      cell(tinyRatio, 1)
+    } × best pool | ≥ 10 | ${
+      met(tinyRatio !== undefined ? tinyRatio >= 10 : undefined)
+    } |`,
+    `| one task's round trip, warm idle runtime, µs | ${
+      cell(ours.roundTripMicros, 1)
+    } | ${cell(others?.piscina.roundTripMicros, 1)} | ${
+      cell(others?.tinypool.roundTripMicros, 1)
+    } | - | ${cell(rttRatio, 3)} × piscina | ≤ 0.2 | ${
+      met(rttRatio !== undefined ? rttRatio <= 0.2 : undefined)
+    } |`,
+    `| 8 CPU-bound tasks of 50 ms, speedup over 1 worker | ${
+      cell(ours.cpuBound.speedup, 2)
+    } | ${cell(others?.piscina.cpuBoundSpeedup, 2)} | ${
+      cell(others?.tinypool.cpuBoundSpeedup, 2)
+    } | - | ${cell(cpuRatio, 3)} × cores | ≥ 0.95 | ${met(cpuRatio >= 0.95)} |`,
+    `| fork-join fib(${ours.forkJoinFib.n}), cutoff ${ours.forkJoinFib.cutoff}, ms per run on ${ours.procs} procs | ${
+      cell(fibMs, 1)
+    } | - | - | ${cell(go?.allMs, 1)} | ${
+      go ? cell(fibMs / go.allMs, 2) : "-"
+    } × Go | - | - |`,
+    `| fork-join fib, speedup over 1 proc | ${
+      cell(fibOneMs / fibMs, 2)
+    } | - | - | ${go ? cell(go.oneMs / go.allMs, 2) : "-"} | - | - | - |`,
+  ];
+  return rows.join("\n");
+}
+
 if (import.meta.main) {
   const quick = Deno.args.includes("--quick");
   const ours = await report(quick);
-  const others = await pools(quick) as null | {
-    piscina: { tinyTasksPerSecond: number; roundTripMicros: number };
-    tinypool: { tinyTasksPerSecond: number; roundTripMicros: number };
-  };
-  const out: Record<string, unknown> = { denogo: ours };
-  if (others) {
-    out.pools = others;
-    const best = Math.max(
-      others.piscina.tinyTasksPerSecond,
-      others.tinypool.tinyTasksPerSecond,
+  const others = await pools(quick);
+  const go = ours.forkJoinFib.n === 30 ? await goFib(ours.procs) : null;
+  if (Deno.args.includes("--json")) {
+    console.log(JSON.stringify({ denogo: ours, pools: others, go }, null, 2));
+  } else {
+    console.log(
+      `Scheduler: Deno ${Deno.version.deno}, ${ours.procs} CPUs` +
+        `${others ? "" : ", pools not run"}${go ? "" : ", no Go"}\n`,
     );
-    out.ratios = {
-      "tiny tasks vs best pool (target >= 10)": Number(
-        (ours.tinyTasksPerSecond / best).toFixed(1),
-      ),
-      "round trip vs piscina (target <= 0.2)": Number(
-        (ours.roundTripMicros / others.piscina.roundTripMicros).toFixed(3),
-      ),
-      "CPU-bound speedup / cores (target >= 0.95)": Number(
-        (ours.cpuBound.speedup / ours.procs).toFixed(3),
-      ),
-      "fork-join fib speedup / cores": Number(
-        (ours.forkJoinFib.speedup / ours.procs).toFixed(3),
-      ),
-    };
+    console.log(table(ours, others, go));
   }
-  console.log(JSON.stringify(out, null, 2));
 } else if (workerIndex() === -1) {
   const N = 10_000;
   Deno.bench({
