@@ -56,3 +56,51 @@ export const channelInternals: ChannelInternals<any> = {
 function unset(): never {
   throw new Error("channel.ts was not loaded");
 }
+
+/**
+ * A select case as the shared-memory tier sees it (`select.ts`'s
+ * `SelectCase`): its kind (0 receive, 1 send), channel (null for a nil
+ * channel), the value to send, and whether the channel is a `SharedChannel`.
+ */
+export interface CaseLike {
+  readonly kind: 0 | 1;
+  readonly channel: unknown;
+  readonly value: unknown;
+  readonly shared: boolean;
+}
+
+/**
+ * What `select` needs of the shared-memory tier (`workers/`), which fills
+ * these in when `workers/shared_channel.ts` is loaded; until then no shared
+ * channel exists and `isShared` is always false. Tier 1 never imports the
+ * workers code.
+ */
+export interface SharedSelectHooks {
+  /** Whether `ch` is a `SharedChannel`. */
+  isShared(ch: unknown): boolean;
+  /** Receives without blocking: the value, `NOT_READY` or `CLOSED`. */
+  pollReceive(ch: unknown): unknown;
+  /**
+   * Sends without blocking; false if it would block.
+   * @throws {ChannelClosedError} If the channel is closed.
+   */
+  pollSend(ch: unknown, value: unknown): boolean;
+  /**
+   * Blocks a select that has at least one shared case and no ready case;
+   * exactly one of `onCommit` and `onFail` is called, once.
+   */
+  block(
+    cases: readonly CaseLike[],
+    signal: AbortSignal | undefined,
+    onCommit: (index: number, value: unknown, ok: boolean) => void,
+    onFail: (error: unknown) => void,
+  ): void;
+}
+
+/** The shared tier's select hooks; see {@linkcode SharedSelectHooks}. */
+export const sharedSelect: SharedSelectHooks = {
+  isShared: () => false,
+  pollReceive: unset,
+  pollSend: unset,
+  block: unset,
+};

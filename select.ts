@@ -9,7 +9,12 @@
 
 import { Channel, type ReceiveChannel, type SendChannel } from "./channel.ts";
 import { park } from "./_parking.ts";
-import { channelInternals, CLOSED, NOT_READY } from "./_selectable.ts";
+import {
+  channelInternals,
+  CLOSED,
+  NOT_READY,
+  sharedSelect,
+} from "./_selectable.ts";
 import { RESULT, SelectPark, SENT, Waiter } from "./_waiter.ts";
 
 const RECEIVE = 0;
@@ -33,17 +38,19 @@ export type ReceiveHandler<T, R> = (
 export class SelectCase<R> {
   /** @internal */
   readonly kind: typeof RECEIVE | typeof SEND;
-  /** @internal */
-  readonly channel: Channel<unknown> | null;
+  /** @internal A `Channel`, a `SharedChannel`, or null. */
+  readonly channel: object | null;
   /** @internal */
   readonly value: unknown;
   /** @internal */
   readonly body: ((value?: unknown, ok?: boolean) => R) | undefined;
+  /** @internal Whether `channel` is a `SharedChannel`. */
+  readonly shared: boolean;
 
   /** @internal */
   constructor(
     kind: typeof RECEIVE | typeof SEND,
-    channel: Channel<unknown> | null,
+    channel: object | null,
     value: unknown,
     body: ((value?: unknown, ok?: boolean) => R) | undefined,
   ) {
@@ -51,14 +58,16 @@ export class SelectCase<R> {
     this.channel = channel;
     this.value = value;
     this.body = body;
+    this.shared = channel !== null && !(channel instanceof Channel);
   }
 }
 
 function checkChannel(
   channel: unknown,
   builder: string,
-): Channel<unknown> | null {
+): object | null {
   if (channel === null || channel instanceof Channel) return channel;
+  if (sharedSelect.isShared(channel)) return channel as object;
   throw new TypeError(
     `Cannot make a select case with ${builder}(): expected a Channel or null, received ${
       channel === undefined ? "undefined" : typeof channel
@@ -248,6 +257,7 @@ export function select<
   options?: SelectOptions<D>,
 ): Promise<SelectResult<C> | D> {
   const n = cases.length;
+  let hasShared = false;
   // Pass 1: try every case, in random order, without blocking. The first
   // ready case in a uniformly random permutation is uniform among the ready.
   if (n > 0) {
@@ -261,13 +271,16 @@ export function select<
       const c = cases[pollOrder[k]];
       const ch = c.channel;
       if (ch === null) continue;
+      const internals = c.shared
+        ? (hasShared = true, sharedSelect)
+        : channelInternals;
       if (c.kind === RECEIVE) {
-        const v = channelInternals.pollReceive(ch);
+        const v = internals.pollReceive(ch);
         if (v === NOT_READY) continue;
         return runBody(c, v === CLOSED ? undefined : v, v !== CLOSED);
       }
       try {
-        if (!channelInternals.pollSend(ch, c.value)) continue;
+        if (!internals.pollSend(ch, c.value)) continue;
       } catch (error) {
         return Promise.reject(error);
       }
@@ -286,6 +299,26 @@ export function select<
   if (signal?.aborted) return Promise.reject(signal.reason);
 
   // Pass 2: park a waiter on every case's channel; the first to fire wins.
+  // A select over shared channels waits in the shared tier, which also
+  // parks its tier-1 cases.
+  if (hasShared) {
+    return new Promise((resolve, reject) => {
+      sharedSelect.block(cases, signal, (index, value, ok) => {
+        const c = cases[index];
+        if (c.body === undefined) {
+          resolve(undefined as SelectResult<C>);
+          return;
+        }
+        queueMicrotask(() => {
+          try {
+            resolve(callBody(c, value, ok) as SelectResult<C>);
+          } catch (error) {
+            reject(error);
+          }
+        });
+      }, reject);
+    });
+  }
   return new Promise((resolve, reject) => {
     let live = 0;
     for (const c of cases) if (c.channel !== null) live++;

@@ -34,6 +34,12 @@
  * | 17 | `RECV_SEQ` | futex word receivers sleep on: bumped and notified when a value or an offer arrives, or on close |
  * | 18 | `SEND_SEQ` | futex word senders sleep on: bumped and notified when room frees, an offer is taken or dropped, a receiver starts waiting, or on close |
  * | 19 | `ID` | a random number naming the channel, so that the objects of one thread that open it find each other (read-only) |
+ * | 20 | `RECV_WATCHERS` | blocked selects with a receive case on this channel, on every thread: they watch `RECV_SEQ` but are not counted as receivers |
+ * | 21 | `SEND_WATCHERS` | blocked selects with a send case on this channel, on every thread: they watch `SEND_SEQ` |
+ * | 22 | `RECV_SYNC` | the receivers of `RECV_WAITING` blocked in `recvSync` (spinning or sleeping) |
+ * | 23 | `SEND_SYNC` | the senders of `SEND_WAITING` blocked in `sendSync` |
+ * | 24 | `RECV_SLEEPING` | `recvSync` calls inside `Atomics.wait` on `RECV_SEQ` (or about to be); changed atomically, outside the lock |
+ * | 25 | `SEND_SLEEPING` | `sendSync` calls inside `Atomics.wait` on `SEND_SEQ` |
  *
  * A record of a fixed-size codec (`int32`, `float64`) is one 4- or 8-byte
  * typed-array slot, aligned to its size. A record of a variable-size codec
@@ -64,9 +70,14 @@
  *   `ChannelClosedError`) but keeps every committed value, which later
  *   receives drain.
  * - Every state change a sleeper could be waiting for bumps the matching
- *   `*_SEQ` word and notifies it, if `*_WAITING > 0`. A sleeper increments
- *   `*_WAITING` and reads `*_SEQ` under the lock, then sleeps on that value,
- *   so no wake-up is lost.
+ *   `*_SEQ` word, if `*_WAITING` or `*_WATCHERS` is above 0. A sleeper
+ *   increments `*_WAITING` and reads `*_SEQ` under the lock, then sleeps on
+ *   that value, so no wake-up is lost. The bump is followed by a `notify`
+ *   only if someone may be inside a wait: an async waiter or select, or a
+ *   sync caller that has stopped spinning (`*_SLEEPING`, which it increments
+ *   before `Atomics.wait`, while the waker bumps `*_SEQ` before reading it:
+ *   either the waker sees the sleeper or the sleeper sees the new `*_SEQ`).
+ *   A spinning sync caller sees the bump without the cost of a `notify`.
  *
  * ## Waiting
  *
@@ -83,6 +94,15 @@
  * detector: another thread the detector cannot see may complete it. It
  * counts as an armed timer instead (`timerArmed()` in `_parking.ts`), which
  * says "something outside can still wake us" and keeps the detector quiet.
+ *
+ * ## Select
+ *
+ * `select` (in `select.ts`) takes shared channels as cases. A blocked
+ * select is not counted in `RECV_WAITING`: it counts itself in
+ * `RECV_WATCHERS` / `SEND_WATCHERS`, sleeps on the sequence words and polls
+ * under the lock when they change; a select with a send case may leave its
+ * value as the channel's offer, withdrawn before it commits any other case.
+ * See `_select.ts` for why exactly one case commits.
  *
  * ## Limitations
  *
@@ -107,6 +127,21 @@ import { timerArmed, timerDisarmed } from "../_parking.ts";
 import { type Codec, CODEC_NAMES, codecFor, type CodecName } from "./codec.ts";
 import { MainThreadWaitError } from "./errors.ts";
 import { canBlock, inWorker, lock, unlock } from "./_lock.ts";
+import { wakeWatchers } from "./_watch.ts";
+import {
+  CLOSED as SELECT_CLOSED,
+  NOT_READY,
+  sharedSelect,
+} from "../_selectable.ts";
+import {
+  blockSelect,
+  OFFER_COMMITTED,
+  OFFER_MADE,
+  OFFER_NONE,
+  type SharedOps,
+  sharedOps,
+  WITHDRAWN,
+} from "./_select.ts";
 
 const LOCK = 0;
 const MAGIC = 1;
@@ -128,7 +163,13 @@ const SEND_WAITING = 16;
 const RECV_SEQ = 17;
 const SEND_SEQ = 18;
 const ID = 19;
-const HEADER_WORDS = 20;
+const RECV_WATCHERS = 20;
+const SEND_WATCHERS = 21;
+const RECV_SYNC = 22;
+const SEND_SYNC = 23;
+const RECV_SLEEPING = 24;
+const SEND_SLEEPING = 25;
+const HEADER_WORDS = 26;
 /** Offset of the data region; a multiple of 8 so Float64 slots align. */
 const DATA = HEADER_WORDS * 4;
 
@@ -333,6 +374,158 @@ export class SharedChannel<T>
   readonly #id: number;
   /** The buffer `from()` asks the constructor to open. */
   static #opening: SharedArrayBuffer | undefined = undefined;
+
+  static {
+    type Ch = SharedChannel<unknown>;
+    const ops: SharedOps = sharedOps;
+    ops.words = (ch) => (ch as Ch).#h;
+    ops.id = (ch) => (ch as Ch).#id;
+    ops.seqIndex = (send) => send ? SEND_SEQ : RECV_SEQ;
+    ops.encode = (ch, value) => (ch as Ch).#encodeChecked(value);
+    ops.pollReceive = (ch) => (ch as Ch).#pollReceive();
+    ops.pollSend = (ch, value, encoded) =>
+      (ch as Ch).#pollSend(value, encoded as Raw);
+    ops.watch = (ch, send, delta) => (ch as Ch).#watchSelect(send, delta);
+    ops.looksReady = (ch, send, ticket) => (ch as Ch).#looksReady(send, ticket);
+    ops.recvWatchers = (ch) => Atomics.load((ch as Ch).#h, RECV_WATCHERS);
+    ops.offer = (ch, encoded) => (ch as Ch).#selectOffer(encoded as Raw);
+    ops.offerState = (ch, ticket) => {
+      const c = ch as Ch;
+      lock(c.#h, LOCK);
+      try {
+        return c.#offerState(ticket);
+      } finally {
+        unlock(c.#h, LOCK);
+      }
+    };
+    ops.withdraw = (ch, ticket, wake) =>
+      (ch as Ch).#selectWithdraw(ticket, wake);
+    ops.wakeSenders = (ch) => {
+      const c = ch as Ch;
+      lock(c.#h, LOCK);
+      try {
+        c.#wake(SEND_WAITING, SEND_SEQ);
+      } finally {
+        unlock(c.#h, LOCK);
+      }
+    };
+    sharedSelect.isShared = (ch) => ch instanceof SharedChannel;
+    sharedSelect.pollReceive = ops.pollReceive;
+    sharedSelect.pollSend = (ch, value) =>
+      ops.pollSend(ch, value, ops.encode(ch, value));
+    sharedSelect.block = blockSelect;
+  }
+
+  // Select support (see `_select.ts`). --------------------------------------
+
+  #encodeChecked(value: unknown): Raw {
+    const encoded = this.#codec.encode(value as T);
+    this.#checkSize(encoded);
+    return encoded;
+  }
+
+  #pollReceive(): unknown {
+    const h = this.#h;
+    let raw: Raw | typeof EMPTY | typeof DRAINED;
+    lock(h, LOCK);
+    try {
+      raw = this.#receiveLocked();
+    } finally {
+      unlock(h, LOCK);
+    }
+    if (raw === EMPTY) return NOT_READY;
+    if (raw === DRAINED) return SELECT_CLOSED;
+    return this.#decode(raw);
+  }
+
+  #pollSend(value: unknown, encoded: Raw): boolean {
+    const h = this.#h;
+    lock(h, LOCK);
+    try {
+      if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
+      if (h[COUNT] < this.#capacity + h[RECV_WAITING]) {
+        this.#commit(encoded);
+        return true;
+      }
+      return false;
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  /** Counts a blocked select's case in (`delta` 1) or out (-1). */
+  #watchSelect(send: boolean, delta: number): void {
+    const h = this.#h;
+    lock(h, LOCK);
+    try {
+      h[send ? SEND_WATCHERS : RECV_WATCHERS] += delta;
+      // A select that may receive: selects that send here may offer now.
+      if (!send && delta > 0) this.#receiverWaits();
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  /**
+   * Whether a case could proceed, read without the lock (a hint: a select
+   * polls under the lock before it commits). `ticket` names the select's
+   * own offer on this channel, if any, which its receive case must not
+   * count.
+   */
+  #looksReady(send: boolean, ticket: number | undefined): boolean {
+    const h = this.#h;
+    if (Atomics.load(h, CLOSED) !== 0) return true;
+    const count = Atomics.load(h, COUNT);
+    if (send) {
+      return count < this.#capacity + Atomics.load(h, RECV_WAITING);
+    }
+    if (count > 0) return true;
+    if (Atomics.load(h, OFFERED) === 0) return false;
+    return ticket === undefined || Atomics.load(h, OFFER_TICKET) !== ticket;
+  }
+
+  /**
+   * A select's conditional send: commits the value if there is room, else
+   * offers it if no other offer exists. Returns the outcome, and in
+   * `offerTicket` the offer's ticket and the `RECV_SEQ` values around it.
+   */
+  #selectOffer(encoded: Raw): number {
+    const h = this.#h;
+    lock(h, LOCK);
+    try {
+      if (h[CLOSED] !== 0) return OFFER_NONE;
+      if (h[COUNT] < this.#capacity + h[RECV_WAITING]) {
+        this.#commit(encoded);
+        return OFFER_COMMITTED;
+      }
+      if (h[OFFERED] !== 0) return OFFER_NONE;
+      sharedOps.seqBefore = h[RECV_SEQ];
+      sharedOps.ticket = this.#offer(encoded);
+      sharedOps.seqAfter = h[RECV_SEQ];
+      return OFFER_MADE;
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  /**
+   * Withdraws a select's offer if no receiver took it: `WITHDRAWN`, or
+   * what became of it (`TAKEN`, `DROPPED` by close). With `wake`, senders
+   * waiting for the offer slot are told it is free.
+   */
+  #selectWithdraw(ticket: number, wake: boolean): number {
+    const h = this.#h;
+    lock(h, LOCK);
+    try {
+      const state = this.#offerState(ticket);
+      if (state !== PENDING) return state;
+      this.#dropOffer();
+      if (wake) this.#wake(SEND_WAITING, SEND_SEQ);
+      return WITHDRAWN;
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
 
   /**
    * Makes a shared channel: Go's `make(chan T, capacity)`, in shared memory.
@@ -729,17 +922,21 @@ export class SharedChannel<T>
         if (h[OFFERED] === 0) {
           const ticket = this.#offer(encoded);
           h[SEND_WAITING]++;
+          h[SEND_SYNC]++;
           let state;
           while ((state = this.#offerState(ticket)) === PENDING) {
             this.#sleepLocked(SEND_SEQ);
           }
           h[SEND_WAITING]--;
+          h[SEND_SYNC]--;
           if (state === DROPPED) throw new ChannelClosedError("send", value);
           return;
         }
         h[SEND_WAITING]++;
+        h[SEND_SYNC]++;
         this.#sleepLocked(SEND_SEQ);
         h[SEND_WAITING]--;
+        h[SEND_SYNC]--;
       }
     } finally {
       unlock(h, LOCK);
@@ -776,8 +973,11 @@ export class SharedChannel<T>
     try {
       while ((raw = this.#receiveLocked()) === EMPTY) {
         h[RECV_WAITING]++;
+        h[RECV_SYNC]++;
+        this.#receiverWaits();
         this.#sleepLocked(RECV_SEQ);
         h[RECV_WAITING]--;
+        h[RECV_SYNC]--;
       }
     } finally {
       unlock(h, LOCK);
@@ -785,6 +985,144 @@ export class SharedChannel<T>
     return raw === DRAINED
       ? CLOSED_RESULT
       : { value: this.#decode(raw), ok: true };
+  }
+
+  /**
+   * Sends every value in order, blocking the worker's thread while the
+   * channel is full: the batched {@linkcode SharedChannel.sendSync}. As many
+   * values as fit are committed under one lock acquisition, with one
+   * wake-up for receivers, which makes a stream of small values several
+   * times cheaper per item. On an unbuffered channel each value still waits
+   * for its receiver.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // In a worker:
+   * const ch = SharedChannel.from<number>(handle);
+   * ch.sendManySync([1, 2, 3]);
+   * ```
+   *
+   * @param values The values to send, in order.
+   * @throws {MainThreadWaitError} If called on the main thread.
+   * @throws {ChannelClosedError} If the channel is or gets closed; the
+   *   values before the one it names were sent.
+   * @throws {CodecError} If the codec cannot encode a value; nothing was
+   *   sent.
+   */
+  sendManySync(values: readonly T[]): void {
+    if (!inWorker || !canBlock) {
+      throw new MainThreadWaitError("SharedChannel.sendManySync()");
+    }
+    const n = values.length;
+    const encoded: Raw[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      encoded[i] = this.#codec.encode(values[i]);
+      this.#checkSize(encoded[i]);
+    }
+    const h = this.#h;
+    const capacity = this.#capacity;
+    let i = 0;
+    for (;;) {
+      lock(h, LOCK);
+      try {
+        if (h[CLOSED] !== 0) throw new ChannelClosedError("send", values[i]);
+        const start = i;
+        while (i < n && h[COUNT] < capacity + h[RECV_WAITING]) {
+          this.#append(encoded[i++]);
+          h[COUNT]++;
+        }
+        if (i > start) this.#wake(RECV_WAITING, RECV_SEQ);
+      } finally {
+        unlock(h, LOCK);
+      }
+      if (i === n) return;
+      this.sendSync(values[i++]);
+      if (i === n) return;
+    }
+  }
+
+  /**
+   * Receives up to `max` values at once, blocking the worker's thread until
+   * at least one is available: the batched {@linkcode SharedChannel.recvSync}.
+   * Every value it returns is taken from the channel (received), so ask
+   * only for what the caller will process. An empty array means the
+   * channel is closed and drained.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // In a worker:
+   * const ch = SharedChannel.from<number>(handle);
+   * let sum = 0;
+   * for (let xs = ch.recvManySync(256); xs.length > 0; xs = ch.recvManySync(256)) {
+   *   for (const x of xs) sum += x;
+   * }
+   * ```
+   *
+   * @param max The most values to take; at least 1.
+   * @returns The values, oldest first; empty once closed and drained.
+   * @throws {MainThreadWaitError} If called on the main thread.
+   * @throws {RangeError} If `max` is not a positive integer.
+   */
+  recvManySync(max: number): T[] {
+    if (!inWorker || !canBlock) {
+      throw new MainThreadWaitError("SharedChannel.recvManySync()");
+    }
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new RangeError(
+        `Cannot receive from shared channel: max must be a positive integer, received ${
+          String(max)
+        }`,
+      );
+    }
+    const h = this.#h;
+    const raws: Raw[] = [];
+    lock(h, LOCK);
+    try {
+      while (this.#takeManyLocked(max, raws) === 0 && h[CLOSED] === 0) {
+        h[RECV_WAITING]++;
+        h[RECV_SYNC]++;
+        this.#receiverWaits();
+        this.#sleepLocked(RECV_SEQ);
+        h[RECV_WAITING]--;
+        h[RECV_SYNC]--;
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
+    if (this.#slot !== 0) return raws as T[];
+    const out: T[] = new Array(raws.length);
+    for (let i = 0; i < raws.length; i++) out[i] = this.#decode(raws[i]);
+    return out;
+  }
+
+  /**
+   * Under the lock: takes up to `max` records into `out`, as that many
+   * receives would, with one wake-up for senders; how many it took.
+   */
+  #takeManyLocked(max: number, out: Raw[]): number {
+    const h = this.#h;
+    let n = 0;
+    while (n < max) {
+      const count = h[COUNT];
+      if (count > 0) {
+        out.push(this.#take());
+        h[COUNT] = count - 1;
+      } else if (h[OFFERED] !== 0) {
+        out.push(this.#take());
+        h[OFFERED] = 0;
+        h[ACKED] = h[OFFER_TICKET];
+      } else break;
+      n++;
+    }
+    if (n === 0) return 0;
+    if (h[OFFERED] !== 0 && h[COUNT] < this.#capacity + h[RECV_WAITING]) {
+      // Room in the buffer: the blocked sender's offer moves in.
+      h[OFFERED] = 0;
+      h[COUNT]++;
+      h[ACKED] = h[OFFER_TICKET];
+    }
+    this.#wake(SEND_WAITING, SEND_SEQ);
+    return n;
   }
 
   /**
@@ -914,6 +1252,7 @@ export class SharedChannel<T>
       if (!queued) raw = this.#receiveLocked();
       if (raw === EMPTY && !signal?.aborted) {
         h[RECV_WAITING]++;
+        this.#receiverWaits();
         if (!this.#recvWatching) this.#watchRecv(h[RECV_SEQ]);
       }
     } finally {
@@ -1219,14 +1558,32 @@ export class SharedChannel<T>
    */
   #wake(waiting: number, seq: number): void {
     const h = this.#h;
-    if (h[waiting] > 0) {
+    const recv = seq === RECV_SEQ;
+    const watchers = h[recv ? RECV_WATCHERS : SEND_WATCHERS];
+    const all = h[waiting];
+    if (all > 0 || watchers > 0) {
       Atomics.add(h, seq, 1);
-      Atomics.notify(h, seq);
-      const here = localWaiting.get(this.#id);
-      if (here !== undefined) {
-        for (const ch of here) ch.#poke(seq === RECV_SEQ);
+      // Async waiters (every waiter that is not a sync one) and selects.
+      const async = all - h[recv ? RECV_SYNC : SEND_SYNC] + watchers;
+      if (
+        async > 0 ||
+        Atomics.load(h, recv ? RECV_SLEEPING : SEND_SLEEPING) > 0
+      ) {
+        Atomics.notify(h, seq);
+      }
+      if (async > 0) {
+        const here = localWaiting.get(this.#id);
+        if (here !== undefined) {
+          for (const ch of here) ch.#poke(recv);
+        }
+        if (watchers > 0) wakeWatchers(this.#id, seq);
       }
     }
+  }
+
+  /** A receiver starts waiting: selects with a send case may now commit. */
+  #receiverWaits(): void {
+    if (this.#h[SEND_WATCHERS] > 0) this.#wake(SEND_WAITING, SEND_SEQ);
   }
 
   /** Schedules serving this object's receivers or senders. */
@@ -1270,7 +1627,12 @@ export class SharedChannel<T>
     const value = h[seq];
     unlock(h, LOCK);
     for (let i = 0; i < SYNC_SPIN && Atomics.load(h, seq) === value; i++);
-    Atomics.wait(h, seq, value);
+    if (Atomics.load(h, seq) === value) {
+      const sleeping = seq === RECV_SEQ ? RECV_SLEEPING : SEND_SLEEPING;
+      Atomics.add(h, sleeping, 1);
+      Atomics.wait(h, seq, value);
+      Atomics.sub(h, sleeping, 1);
+    }
     lock(h, LOCK);
   }
 

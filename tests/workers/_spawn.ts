@@ -1,0 +1,38 @@
+// Copyright the denogo authors. MIT license.
+// Starts a fixture worker that runs one job at a time; `using` terminates it.
+
+import assert from "node:assert/strict";
+
+/** A fixture worker: `run` posts one job and resolves with its result. */
+export interface Fixture<J> extends Disposable {
+  run(job: J): Promise<unknown>;
+  readonly worker: Worker;
+}
+
+/** Starts the fixture module `url` in a worker. */
+export function spawn<J>(url: URL): Fixture<J> {
+  const worker = new Worker(url.href, { type: "module" });
+  let pending: PromiseWithResolvers<unknown> | undefined;
+  worker.onmessage = (e) => {
+    const p = pending!;
+    pending = undefined;
+    if (e.data.ok) p.resolve(e.data.result);
+    else p.reject(new Error(e.data.error));
+  };
+  worker.onerror = (e) => {
+    e.preventDefault();
+    pending?.reject(new Error(e.message));
+  };
+  return {
+    worker,
+    run(job: J): Promise<unknown> {
+      assert.equal(pending, undefined, "one job at a time per worker");
+      pending = Promise.withResolvers();
+      worker.postMessage(job);
+      return pending.promise;
+    },
+    [Symbol.dispose]() {
+      worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// Copyright the denogo authors. MIT license.
+// select() over SharedChannels across real Workers: selects in two workers
+// racing for the same values, selects that send racing into the main
+// thread's select, and checksums proving nothing is lost or duplicated.
+
+import assert from "node:assert/strict";
+import { recv, select, send } from "../../mod.ts";
+import { SharedChannel } from "../../workers/mod.ts";
+import type { SelectJob } from "./_select_fixture.ts";
+import { spawn } from "./_spawn.ts";
+
+const FIXTURE = new URL("./_select_fixture.ts", import.meta.url);
+const N = 4_000;
+
+function assertExactly(got: number[], from: number, count: number): void {
+  assert.equal(got.length, count, "no value lost or duplicated");
+  const sorted = [...got].sort((a, b) => a - b);
+  for (let i = 0; i < count; i++) assert.equal(sorted[i], from + i);
+}
+
+for (const capacity of [0, 16]) {
+  Deno.test(`selects in two workers racing on two SharedChannels (capacity ${capacity}) each get distinct values`, async () => {
+    using w1 = spawn<SelectJob>(FIXTURE);
+    using w2 = spawn<SelectJob>(FIXTURE);
+    const a = new SharedChannel<number>({ capacity, codec: "int32" });
+    const b = new SharedChannel<number>({ capacity, codec: "float64" });
+    const chans = [a.handle, b.handle];
+    // Warm both workers up, so that they race from the start.
+    await Promise.all(
+      [w1, w2].map((w) =>
+        w.run({ cmd: "selectSend", chans, from: 0, count: 0 })
+      ),
+    );
+    const r1 = w1.run({ cmd: "selectRecv", chans });
+    const r2 = w2.run({ cmd: "selectRecv", chans });
+    // The main thread sends with a select too: select meets select.
+    for (let v = 0; v < N; v++) {
+      await select([send(a, v), send(b, v)]);
+    }
+    a.close();
+    b.close();
+    const [g1, g2] = await Promise.all([r1, r2]) as [number[], number[]];
+    assertExactly([...g1, ...g2], 0, N);
+  });
+}
+
+Deno.test("selects that send in two workers meet the main thread's receiving select on unbuffered SharedChannels", async () => {
+  using w1 = spawn<SelectJob>(FIXTURE);
+  using w2 = spawn<SelectJob>(FIXTURE);
+  const a = new SharedChannel<number>({ codec: "int32" });
+  const b = new SharedChannel<number>({ codec: "int32" });
+  const chans = [a.handle, b.handle];
+  const s1 = w1.run({ cmd: "selectSend", chans, from: 0, count: N });
+  const s2 = w2.run({ cmd: "selectSend", chans, from: N, count: N });
+  const got: number[] = [];
+  const perA: number[] = [];
+  for (let i = 0; i < 2 * N; i++) {
+    await select([
+      recv(a, (v) => {
+        got.push(v!);
+        perA.push(v!);
+      }),
+      recv(b, (v) => got.push(v!)),
+    ]);
+  }
+  assert.deepEqual(await Promise.all([s1, s2]), [N, N]);
+  assertExactly(got, 0, 2 * N);
+  assert.ok(perA.length > 0 && perA.length < 2 * N, "both cases fired");
+  assert.deepEqual(a.tryReceive(), { state: "empty" });
+  assert.deepEqual(b.tryReceive(), { state: "empty" });
+});
