@@ -39,7 +39,10 @@ export class SyncError extends Error {
 export type UnlockOperation =
   | "Mutex.unlock"
   | "RWMutex.unlock"
-  | "RWMutex.rUnlock";
+  | "RWMutex.rUnlock"
+  | "SharedMutex.unlock"
+  | "SharedRWMutex.unlock"
+  | "SharedRWMutex.rUnlock";
 
 const UNLOCK_MESSAGES: Record<UnlockOperation, string> = {
   "Mutex.unlock": "Cannot unlock Mutex: it is not locked " +
@@ -51,6 +54,16 @@ const UNLOCK_MESSAGES: Record<UnlockOperation, string> = {
   "RWMutex.rUnlock": "Cannot rUnlock RWMutex: it holds no read lock " +
     '(Go\'s "sync: RUnlock of unlocked RWMutex"); call rUnlock() exactly ' +
     "once for each rLock() or successful tryRLock()",
+  "SharedMutex.unlock": "Cannot unlock SharedMutex: it is not locked " +
+    '(Go\'s "sync: unlock of unlocked mutex"); call unlock() exactly once ' +
+    "for each lock(), lockSync() or successful tryLock()",
+  "SharedRWMutex.unlock": "Cannot unlock SharedRWMutex: it is not " +
+    'write-locked (Go\'s "sync: Unlock of unlocked RWMutex"); call unlock() ' +
+    "exactly once for each lock(), lockSync() or successful tryLock(), and " +
+    "rUnlock() for read locks",
+  "SharedRWMutex.rUnlock": "Cannot rUnlock SharedRWMutex: it holds no " +
+    'read lock (Go\'s "sync: RUnlock of unlocked RWMutex"); call rUnlock() ' +
+    "exactly once for each rLock(), rLockSync() or successful tryRLock()",
 };
 
 /**

@@ -1,10 +1,14 @@
 // Copyright the denogo authors. MIT license.
 
 /**
- * Errors shared by the shared-memory primitives.
+ * Errors of the shared-memory primitives. Where the concept is the same as
+ * in tier 1 (`sync/errors.ts`), the class is the same: a `SharedMutex`
+ * unlocked twice throws the `UnlockOfUnlockedError` a `Mutex` throws.
  *
  * @module
  */
+
+import { NegativeCounterError, UnlockOfUnlockedError } from "../sync/errors.ts";
 
 /**
  * Thrown by a synchronous, thread-blocking call (`SharedChannel.recvSync()`,
@@ -38,54 +42,49 @@ export class MainThreadWaitError extends Error {
   }
 }
 
-/**
- * Thrown by `SharedMutex.unlock()` when the mutex is not locked: Go's
- * "sync: unlock of unlocked mutex".
- *
- * @example Usage
- * ```ts
- * import { SharedMutex, UnlockOfUnlockedMutexError } from "@denogo/go/workers";
- * import assert from "node:assert/strict";
- *
- * assert.throws(() => new SharedMutex().unlock(), UnlockOfUnlockedMutexError);
- * ```
- */
-export class UnlockOfUnlockedMutexError extends Error {
-  /** Creates the error. */
-  constructor() {
-    super(
-      "Cannot unlock SharedMutex: it is not locked; call unlock() exactly " +
-        "once per successful lock()",
-    );
-    this.name = "UnlockOfUnlockedMutexError";
-  }
-}
+export {
+  AcquireExceedsSizeError,
+  NegativeCounterError,
+  ReleaseExceedsHeldError,
+  SyncError,
+  UnlockOfUnlockedError,
+  type UnlockOperation,
+} from "../sync/errors.ts";
 
 /**
- * Thrown by `SharedWaitGroup.add()` / `done()` when the counter would go
- * below zero: Go's "sync: negative WaitGroup counter". The counter is left
- * as it was.
+ * The tier-1 {@linkcode UnlockOfUnlockedError}, under the name the shared
+ * tier first used: `SharedMutex.unlock()` and `SharedRWMutex.unlock()` /
+ * `rUnlock()` throw it (with `operation` naming the call). One class, so
+ * `instanceof` works with either name.
  *
  * @example Usage
  * ```ts
- * import { NegativeWaitGroupCounterError, SharedWaitGroup } from "@denogo/go/workers";
+ * import { SharedMutex, UnlockOfUnlockedError, UnlockOfUnlockedMutexError } from "@denogo/go/workers";
  * import assert from "node:assert/strict";
  *
- * assert.throws(() => new SharedWaitGroup().done(), NegativeWaitGroupCounterError);
+ * assert.equal(UnlockOfUnlockedMutexError, UnlockOfUnlockedError);
+ * assert.throws(() => new SharedMutex().unlock(), UnlockOfUnlockedError);
  * ```
  */
-export class NegativeWaitGroupCounterError extends RangeError {
-  /**
-   * Creates the error.
-   *
-   * @param counter The counter before the failed change.
-   * @param delta The change that would have made it negative.
-   */
-  constructor(counter: number, delta: number) {
-    super(
-      `Cannot add ${delta} to SharedWaitGroup: the counter is ${counter} and ` +
-        `would go negative; call done() once per add(1)`,
-    );
-    this.name = "NegativeWaitGroupCounterError";
-  }
-}
+export const UnlockOfUnlockedMutexError: typeof UnlockOfUnlockedError =
+  UnlockOfUnlockedError;
+/** The tier-1 {@linkcode UnlockOfUnlockedError}, by its first shared name. */
+export type UnlockOfUnlockedMutexError = UnlockOfUnlockedError;
+
+/**
+ * The tier-1 {@linkcode NegativeCounterError}, under the name the shared
+ * tier first used: `SharedWaitGroup.add()` / `done()` throw it when the
+ * counter would go below zero (the counter is left as it was).
+ *
+ * @example Usage
+ * ```ts
+ * import { NegativeCounterError, SharedWaitGroup } from "@denogo/go/workers";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(() => new SharedWaitGroup().done(), NegativeCounterError);
+ * ```
+ */
+export const NegativeWaitGroupCounterError: typeof NegativeCounterError =
+  NegativeCounterError;
+/** The tier-1 {@linkcode NegativeCounterError}, by its first shared name. */
+export type NegativeWaitGroupCounterError = NegativeCounterError;

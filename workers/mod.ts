@@ -30,9 +30,18 @@
  *   methods of the tier-1 `Channel`; values are carried by a codec
  *   (`codec.ts`: `int32`, `float64`, `bytes`, `string`, `json`,
  *   `structured`).
+ *   `select` (from the root module) accepts shared channels too, mixed
+ *   freely with tier-1 channels, timers and `ctx.done()`. Workers can move
+ *   many values per call with `sendManySync` / `recvManySync`.
+ * - {@linkcode SharedContext}: a `Context` whose cancellation (and
+ *   deadline) reaches every thread; `done()` works as a select case.
  * - {@linkcode SharedMutex} (`lock`, `lockSync`, `tryLock`, `unlock`, and
- *   recovery from a holder that died), {@linkcode SharedWaitGroup}
- *   (`add`, `done`, `wait`, `waitSync`): Go's `sync`, across threads.
+ *   recovery from a holder that died), {@linkcode SharedRWMutex},
+ *   {@linkcode SharedSemaphore} (weighted, strict FIFO),
+ *   {@linkcode SharedOnce}, {@linkcode SharedWaitGroup} (`add`, `done`,
+ *   `wait`, `waitSync`): Go's `sync`, across threads. Their errors are the
+ *   tier-1 classes of `sync/errors.ts` (`UnlockOfUnlockedError`,
+ *   `NegativeCounterError`, ...), re-exported here.
  * - {@linkcode AtomicInt32}, {@linkcode AtomicBigInt64}: Go's `sync/atomic`.
  *
  * `ChannelClosedError` and the channel result types are the tier-1 ones,
@@ -53,5 +62,9 @@ export * from "./atomic.ts";
 export * from "./codec.ts";
 export * from "./errors.ts";
 export * from "./shared_channel.ts";
+export * from "./shared_context.ts";
 export * from "./shared_mutex.ts";
+export * from "./shared_once.ts";
+export * from "./shared_rw_mutex.ts";
+export * from "./shared_semaphore.ts";
 export * from "./shared_wait_group.ts";

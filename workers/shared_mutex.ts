@@ -48,7 +48,7 @@
  * @module
  */
 
-import { MainThreadWaitError, UnlockOfUnlockedMutexError } from "./errors.ts";
+import { MainThreadWaitError, UnlockOfUnlockedError } from "./errors.ts";
 import { inWorker } from "./_lock.ts";
 import { newId, waitChange, wakeLocal } from "./_wait.ts";
 
@@ -334,11 +334,11 @@ export class SharedMutex {
    * assert.equal(mu.owner, 0);
    * ```
    *
-   * @throws {UnlockOfUnlockedMutexError} If the mutex is not locked.
+   * @throws {UnlockOfUnlockedError} If the mutex is not locked.
    */
   unlock(): void {
     if (Atomics.exchange(this.#h, STATE, 0) === 0) {
-      throw new UnlockOfUnlockedMutexError();
+      throw new UnlockOfUnlockedError("SharedMutex.unlock");
     }
     this.#wakeAll();
   }

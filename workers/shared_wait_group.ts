@@ -30,10 +30,7 @@
  * @module
  */
 
-import {
-  MainThreadWaitError,
-  NegativeWaitGroupCounterError,
-} from "./errors.ts";
+import { MainThreadWaitError, NegativeCounterError } from "./errors.ts";
 import { inWorker } from "./_lock.ts";
 import { newId, waitChange, wakeLocal } from "./_wait.ts";
 
@@ -195,7 +192,7 @@ export class SharedWaitGroup {
    * ```
    *
    * @param delta The change; an integer.
-   * @throws {NegativeWaitGroupCounterError} If the counter would go below
+   * @throws {NegativeCounterError} If the counter would go below
    *   zero (it is left unchanged).
    * @throws {RangeError} If `delta` is not an integer, or the counter would
    *   pass 2³¹ − 1.
@@ -210,7 +207,7 @@ export class SharedWaitGroup {
     for (;;) {
       const c = Atomics.load(h, COUNTER);
       const n = c + delta;
-      if (n < 0) throw new NegativeWaitGroupCounterError(c, delta);
+      if (n < 0) throw new NegativeCounterError(c, delta);
       if (n > 0x7fffffff) {
         throw new RangeError(
           `Cannot add ${delta} to SharedWaitGroup: the counter would pass 2^31 - 1`,
@@ -240,7 +237,7 @@ export class SharedWaitGroup {
    * assert.equal(wg.count, 0);
    * ```
    *
-   * @throws {NegativeWaitGroupCounterError} If the counter is already zero.
+   * @throws {NegativeCounterError} If the counter is already zero.
    */
   done(): void {
     this.add(-1);

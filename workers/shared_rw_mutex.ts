@@ -1,0 +1,396 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * {@linkcode SharedRWMutex}: Go's `sync.RWMutex` in shared memory: many
+ * readers or one writer, across the main thread and workers.
+ *
+ * ## Memory layout
+ *
+ * Words 0–4 are the guard of `_guarded.ts` (`LOCK`, `SEQ`, `SLEEPERS`,
+ * `MAGIC` = `0x64677277` "dgrw", `ID`), then:
+ *
+ * | word | name | meaning |
+ * | --- | --- | --- |
+ * | 5 | `READERS` | read locks held |
+ * | 6 | `WRITER` | 0, or the `SharedMutex.threadId` of the thread holding the write lock |
+ * | 7 | `WRITERS_WAITING` | write lockers waiting; while > 0 new readers wait (writer preference, as in Go, so writers are not starved) |
+ *
+ * All words change only under the guard lock.
+ *
+ * ## A holder that dies
+ *
+ * A worker terminated while it holds the write lock leaves it held; as with
+ * `SharedMutex`, a supervisor that knows the thread is gone calls
+ * {@linkcode SharedRWMutex.releaseAbandoned} with its thread id. Read locks
+ * are not recorded per thread, so a dead reader's lock cannot be recovered:
+ * keep read sections short or close the workers' work before terminating.
+ *
+ * @module
+ */
+
+import { UnlockOfUnlockedError } from "./errors.ts";
+import {
+  create,
+  FIRST,
+  guarded,
+  open,
+  waitUntil,
+  waitUntilSync,
+  wakeAllLocked,
+} from "./_guarded.ts";
+import { SharedMutex } from "./shared_mutex.ts";
+
+const READERS = FIRST;
+const WRITER = FIRST + 1;
+const WRITERS_WAITING = FIRST + 2;
+const WORDS = FIRST + 3;
+const MAGIC_VALUE = 0x64677277;
+
+/** What a worker needs to open a {@linkcode SharedRWMutex}. */
+export interface SharedRWMutexHandle {
+  /** Marks the object as an RW mutex's handle. */
+  readonly kind: "SharedRWMutex";
+  /** The mutex's words. */
+  readonly buffer: SharedArrayBuffer;
+}
+
+/** Options for the async lock methods of {@linkcode SharedRWMutex}. */
+export interface SharedRWMutexLockOptions {
+  /** Gives up waiting: the call rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A reader/writer mutex shared by threads: Go's `sync.RWMutex`. Async
+ * `lock()` / `rLock()` work on any thread; workers may block with
+ * `lockSync()` / `rLockSync()`. A waiting writer keeps new readers out, so
+ * writers are not starved.
+ *
+ * @example Usage
+ * ```ts
+ * import { SharedRWMutex } from "@denogo/go/workers";
+ * import assert from "node:assert/strict";
+ *
+ * const mu = new SharedRWMutex();
+ * await mu.rLock();
+ * await mu.rLock(); // readers share
+ * assert.equal(mu.tryLock(), false);
+ * mu.rUnlock();
+ * mu.rUnlock();
+ * await mu.lock();
+ * assert.equal(mu.tryRLock(), false);
+ * mu.unlock();
+ * ```
+ */
+export class SharedRWMutex {
+  readonly #h: Int32Array;
+  static #opening: Int32Array | undefined;
+
+  /**
+   * Makes an unlocked RW mutex in a new `SharedArrayBuffer`.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedRWMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new SharedRWMutex().tryLock(), true);
+   * ```
+   */
+  constructor() {
+    this.#h = SharedRWMutex.#opening ?? create(WORDS, MAGIC_VALUE);
+    SharedRWMutex.#opening = undefined;
+  }
+
+  /**
+   * Opens an RW mutex from its handle, usually on another thread.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedRWMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedRWMutex();
+   * await mu.lock();
+   * assert.equal(SharedRWMutex.from(mu.handle).tryRLock(), false);
+   * mu.unlock();
+   * ```
+   *
+   * @param handle A mutex's {@linkcode SharedRWMutex.handle}.
+   * @returns The same mutex.
+   * @throws {TypeError} If `handle` is not an RW mutex's handle.
+   */
+  static from(handle: SharedRWMutexHandle): SharedRWMutex {
+    SharedRWMutex.#opening = open(handle, "SharedRWMutex", WORDS, MAGIC_VALUE);
+    return new SharedRWMutex();
+  }
+
+  /**
+   * The structured-clonable handle, for `postMessage`.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedRWMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new SharedRWMutex().handle.kind, "SharedRWMutex");
+   * ```
+   */
+  get handle(): SharedRWMutexHandle {
+    return {
+      kind: "SharedRWMutex",
+      buffer: this.#h.buffer as SharedArrayBuffer,
+    };
+  }
+
+  /**
+   * The thread id holding the write lock, or 0.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedMutex, SharedRWMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedRWMutex();
+   * await mu.lock();
+   * assert.equal(mu.writer, SharedMutex.threadId);
+   * mu.unlock();
+   * ```
+   */
+  get writer(): number {
+    return Atomics.load(this.#h, WRITER);
+  }
+
+  /**
+   * Takes a read lock: Go's `rw.RLock()`. Waits while a writer holds or
+   * waits for the lock.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedRWMutex } from "@denogo/go/workers";
+   *
+   * const mu = new SharedRWMutex();
+   * await mu.rLock();
+   * mu.rUnlock();
+   * ```
+   *
+   * @param options A signal that gives up the wait.
+   * @returns A promise that resolves once the read lock is held.
+   */
+  rLock(options?: SharedRWMutexLockOptions): Promise<void> {
+    return waitUntil(this.#h, this.#tryRead, options?.signal);
+  }
+
+  /**
+   * Takes a read lock, blocking the worker's thread while it waits.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // In a worker:
+   * const mu = SharedRWMutex.from(handle);
+   * mu.rLockSync();
+   * mu.rUnlock();
+   * ```
+   *
+   * @throws {MainThreadWaitError} On the main thread.
+   */
+  rLockSync(): void {
+    waitUntilSync(this.#h, this.#tryRead, "SharedRWMutex.rLockSync()");
+  }
+
+  /**
+   * Takes a read lock if no writer holds or waits for the lock.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedRWMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedRWMutex();
+   * assert.equal(mu.tryRLock(), true);
+   * mu.rUnlock();
+   * ```
+   *
+   * @returns Whether the read lock is now held.
+   */
+  tryRLock(): boolean {
+    return guarded(this.#h, this.#tryRead);
+  }
+
+  /**
+   * Releases a read lock: Go's `rw.RUnlock()`.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedRWMutex, UnlockOfUnlockedError } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * assert.throws(() => new SharedRWMutex().rUnlock(), UnlockOfUnlockedError);
+   * ```
+   *
+   * @throws {UnlockOfUnlockedError} If no read lock is held.
+   */
+  rUnlock(): void {
+    const h = this.#h;
+    guarded(h, () => {
+      if (h[READERS] === 0) {
+        throw new UnlockOfUnlockedError("SharedRWMutex.rUnlock");
+      }
+      if (--h[READERS] === 0) wakeAllLocked(h);
+    });
+  }
+
+  /**
+   * Takes the write lock: Go's `rw.Lock()`. Waits until no reader or
+   * writer holds it; while it waits, new readers wait too.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedRWMutex } from "@denogo/go/workers";
+   *
+   * const mu = new SharedRWMutex();
+   * await mu.lock();
+   * mu.unlock();
+   * ```
+   *
+   * @param options A signal that gives up the wait.
+   * @returns A promise that resolves once the write lock is held.
+   */
+  lock(options?: SharedRWMutexLockOptions): Promise<void> {
+    const w = this.#writeAttempt();
+    return waitUntil(this.#h, w.attempt, options?.signal, w.cancel);
+  }
+
+  /**
+   * Takes the write lock, blocking the worker's thread while it waits.
+   *
+   * @example Usage
+   * ```ts ignore
+   * // In a worker:
+   * const mu = SharedRWMutex.from(handle);
+   * mu.lockSync();
+   * mu.unlock();
+   * ```
+   *
+   * @throws {MainThreadWaitError} On the main thread.
+   */
+  lockSync(): void {
+    waitUntilSync(
+      this.#h,
+      this.#writeAttempt().attempt,
+      "SharedRWMutex.lockSync()",
+    );
+  }
+
+  /**
+   * Takes the write lock if nobody holds the mutex.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedRWMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedRWMutex();
+   * assert.equal(mu.tryLock(), true);
+   * assert.equal(mu.tryLock(), false);
+   * mu.unlock();
+   * ```
+   *
+   * @returns Whether the write lock is now held.
+   */
+  tryLock(): boolean {
+    const h = this.#h;
+    return guarded(h, () => {
+      if (h[WRITER] !== 0 || h[READERS] !== 0) return false;
+      h[WRITER] = SharedMutex.threadId;
+      return true;
+    });
+  }
+
+  /**
+   * Releases the write lock: Go's `rw.Unlock()`. Any thread may release
+   * it, as in Go.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedRWMutex, UnlockOfUnlockedError } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * assert.throws(() => new SharedRWMutex().unlock(), UnlockOfUnlockedError);
+   * ```
+   *
+   * @throws {UnlockOfUnlockedError} If the write lock is not held.
+   */
+  unlock(): void {
+    const h = this.#h;
+    guarded(h, () => {
+      if (h[WRITER] === 0) {
+        throw new UnlockOfUnlockedError("SharedRWMutex.unlock");
+      }
+      h[WRITER] = 0;
+      wakeAllLocked(h);
+    });
+  }
+
+  /**
+   * Frees the write lock held by a thread known to be gone (see the module
+   * doc), if that thread still holds it.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedMutex, SharedRWMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedRWMutex();
+   * mu.tryLock();
+   * assert.equal(mu.releaseAbandoned(SharedMutex.threadId), true);
+   * assert.equal(mu.writer, 0);
+   * ```
+   *
+   * @param deadThreadId The `SharedMutex.threadId` of the terminated thread.
+   * @returns Whether that thread held the write lock (it is now free).
+   */
+  releaseAbandoned(deadThreadId: number): boolean {
+    const h = this.#h;
+    return guarded(h, () => {
+      if (deadThreadId === 0 || h[WRITER] !== deadThreadId) return false;
+      h[WRITER] = 0;
+      wakeAllLocked(h);
+      return true;
+    });
+  }
+
+  #tryRead = (): boolean => {
+    const h = this.#h;
+    if (h[WRITER] !== 0 || h[WRITERS_WAITING] !== 0) return false;
+    h[READERS]++;
+    return true;
+  };
+
+  /** One write lock call's attempt (counting it as waiting) and cancel. */
+  #writeAttempt(): { attempt: () => boolean; cancel: () => void } {
+    const h = this.#h;
+    let waiting = false;
+    return {
+      attempt: () => {
+        if (h[WRITER] === 0 && h[READERS] === 0) {
+          if (waiting) h[WRITERS_WAITING]--;
+          h[WRITER] = SharedMutex.threadId;
+          return true;
+        }
+        if (!waiting) {
+          waiting = true;
+          h[WRITERS_WAITING]++;
+        }
+        return false;
+      },
+      cancel: () => {
+        if (waiting) {
+          waiting = false;
+          // Readers held back by this writer may go now.
+          if (--h[WRITERS_WAITING] === 0) wakeAllLocked(h);
+        }
+      },
+    };
+  }
+}
