@@ -1,0 +1,332 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * The shared-memory tier across real workers, against `postMessage` in the
+ * same run:
+ *
+ * - SharedChannel<number> (float64, capacity 1024): a producer worker's
+ *   `sendSync` to a consumer worker's `recvSync`, one item per call, and
+ *   batched (`sendManySync` / `recvManySync`, 256 per call);
+ * - SharedChannel of `structured` objects of 10 fields, worker to worker;
+ * - unbuffered SharedChannel ping-pong between two workers (sync and async);
+ * - the raw cross-worker wake-up round trip (`Atomics.wait`/`notify`)
+ *   against a `postMessage` round trip between the main thread and a
+ *   worker, in the same run;
+ * - a SharedMutex contended by two workers (lock, increment, unlock).
+ *
+ * Each bench iteration moves many items; after the run the file prints the
+ * best time per item (or per round trip) of each row.
+ *
+ * This file is also the workers' script: loaded in a worker, it serves jobs
+ * instead of registering benches.
+ *
+ * Run: `deno bench --allow-read bench/shared_bench.ts`
+ */
+
+import {
+  SharedChannel,
+  type SharedChannelHandle,
+  SharedMutex,
+  type SharedMutexHandle,
+} from "../workers/mod.ts";
+
+const ITEMS = 20_000;
+const OBJECTS = 5_000;
+const ROUND_TRIPS = 2_000;
+const LOCKS = 20_000;
+const BATCH = 256;
+
+type Job =
+  | { cmd: "produce"; ch: SharedChannelHandle<number>; n: number }
+  | { cmd: "consume"; ch: SharedChannelHandle<number>; n: number }
+  | { cmd: "produceMany"; ch: SharedChannelHandle<number>; n: number }
+  | { cmd: "consumeMany"; ch: SharedChannelHandle<number>; n: number }
+  | { cmd: "produceObjects"; ch: SharedChannelHandle<object>; n: number }
+  | { cmd: "consumeObjects"; ch: SharedChannelHandle<object>; n: number }
+  | {
+    cmd: "lockLoop";
+    mu: SharedMutexHandle;
+    cell: SharedArrayBuffer;
+    n: number;
+  }
+  | { cmd: "ping" | "pong"; words: SharedArrayBuffer; n: number }
+  | {
+    cmd: "chanPing" | "chanPong";
+    a: SharedChannelHandle<number>;
+    b: SharedChannelHandle<number>;
+    n: number;
+    sync: boolean;
+  }
+  | { cmd: "echo" };
+
+const inWorker = typeof (globalThis as { WorkerGlobalScope?: unknown })
+  .WorkerGlobalScope !== "undefined";
+
+/** Spins this many times before `Atomics.wait` in the raw ping-pong. */
+const RAW_SPIN = 2_000;
+
+function waitFor(words: Int32Array, index: number, want: number): void {
+  for (let i = 0; i < RAW_SPIN; i++) {
+    if (Atomics.load(words, index) === want) return;
+  }
+  let v;
+  while ((v = Atomics.load(words, index)) !== want) {
+    Atomics.wait(words, index, v);
+  }
+}
+
+async function serve(job: Job): Promise<unknown> {
+  switch (job.cmd) {
+    case "produce": {
+      const ch = SharedChannel.from(job.ch);
+      for (let i = 0; i < job.n; i++) ch.sendSync(i);
+      return null;
+    }
+    case "consume": {
+      const ch = SharedChannel.from(job.ch);
+      let sum = 0;
+      for (let i = 0; i < job.n; i++) sum += ch.recvSync().value!;
+      return sum;
+    }
+    case "produceMany": {
+      const ch = SharedChannel.from(job.ch);
+      const xs = new Array<number>(BATCH);
+      for (let i = 0; i < job.n; i += BATCH) {
+        for (let j = 0; j < BATCH; j++) xs[j] = i + j;
+        ch.sendManySync(xs);
+      }
+      return null;
+    }
+    case "consumeMany": {
+      const ch = SharedChannel.from(job.ch);
+      let sum = 0;
+      for (let got = 0; got < job.n;) {
+        const xs = ch.recvManySync(BATCH);
+        for (let j = 0; j < xs.length; j++) sum += xs[j];
+        got += xs.length;
+      }
+      return sum;
+    }
+    case "produceObjects": {
+      const ch = SharedChannel.from(job.ch);
+      for (let i = 0; i < job.n; i++) {
+        ch.sendSync({
+          id: i,
+          name: "item",
+          price: 9.99,
+          qty: 3,
+          tags: ["a", "b"],
+          ok: true,
+          when: 1700000000000,
+          ratio: 0.25,
+          note: null,
+          code: "X1",
+        });
+      }
+      return null;
+    }
+    case "consumeObjects": {
+      const ch = SharedChannel.from(job.ch);
+      let sum = 0;
+      for (let i = 0; i < job.n; i++) {
+        sum += (ch.recvSync().value as { id: number }).id;
+      }
+      return sum;
+    }
+    case "lockLoop": {
+      const mu = SharedMutex.from(job.mu);
+      const cell = new Int32Array(job.cell);
+      for (let i = 0; i < job.n; i++) {
+        mu.lockSync();
+        cell[0]++;
+        mu.unlock();
+      }
+      return null;
+    }
+    case "ping": {
+      const w = new Int32Array(job.words);
+      for (let i = 1; i <= job.n; i++) {
+        Atomics.store(w, 0, i);
+        Atomics.notify(w, 0);
+        waitFor(w, 1, i);
+      }
+      return null;
+    }
+    case "pong": {
+      const w = new Int32Array(job.words);
+      for (let i = 1; i <= job.n; i++) {
+        waitFor(w, 0, i);
+        Atomics.store(w, 1, i);
+        Atomics.notify(w, 1);
+      }
+      return null;
+    }
+    case "chanPing": {
+      const a = SharedChannel.from(job.a), b = SharedChannel.from(job.b);
+      for (let i = 0; i < job.n; i++) {
+        if (job.sync) {
+          a.sendSync(i);
+          b.recvSync();
+        } else {
+          await a.send(i);
+          await b.receive();
+        }
+      }
+      return null;
+    }
+    case "chanPong": {
+      const a = SharedChannel.from(job.a), b = SharedChannel.from(job.b);
+      for (let i = 0; i < job.n; i++) {
+        if (job.sync) b.sendSync(a.recvSync().value!);
+        else await b.send((await a.receive()).value!);
+      }
+      return null;
+    }
+    case "echo":
+      return null;
+  }
+}
+
+if (inWorker) {
+  const scope = self as unknown as {
+    onmessage: ((e: MessageEvent<Job>) => void) | null;
+    postMessage(message: unknown): void;
+  };
+  scope.onmessage = async (e) => scope.postMessage(await serve(e.data));
+} else {
+  const spawn = () => {
+    const worker = new Worker(import.meta.url, { type: "module" });
+    const replies: ((v: unknown) => void)[] = [];
+    worker.onmessage = (e) => replies.shift()!(e.data);
+    return {
+      run(job: Job): Promise<unknown> {
+        return new Promise((resolve) => {
+          replies.push(resolve);
+          worker.postMessage(job);
+        });
+      },
+    };
+  };
+  const w1 = spawn();
+  const w2 = spawn();
+  await Promise.all([w1.run({ cmd: "echo" }), w2.run({ cmd: "echo" })]);
+
+  /** Best time per item of each row, printed after the run. */
+  const best = new Map<string, number>();
+  const row = (
+    name: string,
+    group: string,
+    per: number,
+    fn: () => Promise<unknown>,
+    baseline = false,
+  ) => {
+    Deno.bench({
+      name,
+      group,
+      baseline,
+      async fn() {
+        const t = performance.now();
+        await fn();
+        const ns = (performance.now() - t) * 1e6 / per;
+        best.set(name, Math.min(best.get(name) ?? Infinity, ns));
+      },
+    });
+  };
+  globalThis.addEventListener("unload", () => {
+    console.log("\nbest per item / round trip:");
+    for (const [name, ns] of best) {
+      console.log(`  ${ns.toFixed(0).padStart(7)} ns  ${name}`);
+    }
+  });
+
+  const items = new SharedChannel<number>({ capacity: 1024, codec: "float64" });
+  row(
+    `SharedChannel<number> float64 cap 1024, worker -> worker, sendSync/recvSync (${ITEMS} items)`,
+    "throughput",
+    ITEMS,
+    () =>
+      Promise.all([
+        w1.run({ cmd: "produce", ch: items.handle, n: ITEMS }),
+        w2.run({ cmd: "consume", ch: items.handle, n: ITEMS }),
+      ]),
+  );
+  row(
+    `SharedChannel<number> float64 cap 1024, worker -> worker, sendManySync/recvManySync x${BATCH} (${ITEMS} items)`,
+    "throughput",
+    ITEMS,
+    () =>
+      Promise.all([
+        w1.run({ cmd: "produceMany", ch: items.handle, n: ITEMS }),
+        w2.run({ cmd: "consumeMany", ch: items.handle, n: ITEMS }),
+      ]),
+  );
+  const objects = new SharedChannel<object>({
+    capacity: 1024,
+    codec: "structured",
+  });
+  row(
+    `SharedChannel<object> structured (10 fields) cap 1024, worker -> worker (${OBJECTS} items)`,
+    "throughput",
+    OBJECTS,
+    () =>
+      Promise.all([
+        w1.run({ cmd: "produceObjects", ch: objects.handle, n: OBJECTS }),
+        w2.run({ cmd: "consumeObjects", ch: objects.handle, n: OBJECTS }),
+      ]),
+  );
+
+  const a = new SharedChannel<number>({ codec: "float64" });
+  const b = new SharedChannel<number>({ codec: "float64" });
+  for (const sync of [true, false]) {
+    row(
+      `unbuffered SharedChannel ping-pong, two workers, ${
+        sync ? "sendSync/recvSync" : "await send/receive"
+      } (${ROUND_TRIPS} round trips)`,
+      "round trip",
+      ROUND_TRIPS,
+      () => {
+        const job = { a: a.handle, b: b.handle, n: ROUND_TRIPS, sync };
+        return Promise.all([
+          w1.run({ cmd: "chanPing", ...job }),
+          w2.run({ cmd: "chanPong", ...job }),
+        ]);
+      },
+    );
+  }
+
+  const words = new SharedArrayBuffer(8);
+  row(
+    `Atomics.wait/notify wake-up ping-pong, two workers (${ROUND_TRIPS} round trips)`,
+    "round trip",
+    ROUND_TRIPS,
+    () => {
+      new Int32Array(words).fill(0);
+      return Promise.all([
+        w1.run({ cmd: "ping", words, n: ROUND_TRIPS }),
+        w2.run({ cmd: "pong", words, n: ROUND_TRIPS }),
+      ]);
+    },
+  );
+  row(
+    `postMessage round trip, main <-> worker (${ROUND_TRIPS} round trips)`,
+    "round trip",
+    ROUND_TRIPS,
+    async () => {
+      for (let i = 0; i < ROUND_TRIPS; i++) await w1.run({ cmd: "echo" });
+    },
+    true,
+  );
+
+  const mu = new SharedMutex();
+  const cell = new SharedArrayBuffer(4);
+  row(
+    `SharedMutex lockSync/unlock contended by two workers (${LOCKS} each)`,
+    "mutex",
+    2 * LOCKS,
+    () =>
+      Promise.all([
+        w1.run({ cmd: "lockLoop", mu: mu.handle, cell, n: LOCKS }),
+        w2.run({ cmd: "lockLoop", mu: mu.handle, cell, n: LOCKS }),
+      ]),
+  );
+}
