@@ -90,9 +90,11 @@ async function serve(job: Job): Promise<unknown> {
     }
     case "produceMany": {
       const ch = SharedChannel.from(job.ch);
-      const xs = new Array<number>(BATCH);
+      // Exactly n values: a last, shorter batch when n is not a multiple of
+      // BATCH (values left over would block the next run's producer).
       for (let i = 0; i < job.n; i += BATCH) {
-        for (let j = 0; j < BATCH; j++) xs[j] = i + j;
+        const xs = new Array<number>(Math.min(BATCH, job.n - i));
+        for (let j = 0; j < xs.length; j++) xs[j] = i + j;
         ch.sendManySync(xs);
       }
       return null;
@@ -101,7 +103,7 @@ async function serve(job: Job): Promise<unknown> {
       const ch = SharedChannel.from(job.ch);
       let sum = 0;
       for (let got = 0; got < job.n;) {
-        const xs = ch.recvManySync(BATCH);
+        const xs = ch.recvManySync(Math.min(BATCH, job.n - got));
         for (let j = 0; j < xs.length; j++) sum += xs[j];
         got += xs.length;
       }
