@@ -22,17 +22,43 @@ export function flush(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/** What {@linkcode track} has seen of a promise so far. */
+export interface Tracker {
+  /** Whether the promise has resolved or rejected. */
+  readonly settled: boolean;
+  /** The rejection reason, if it rejected. */
+  readonly error: unknown;
+}
+
 /**
- * Reports whether `promise` settles (resolves or rejects) within one
- * macrotask turn. `false` means it is blocked. A rejection is observed here,
- * so it is not reported as unhandled; await `promise` later to see it.
+ * Follows a promise's settlement, so a test can check later whether it is
+ * still blocked. A rejection is observed here, so it is not reported as
+ * unhandled; read it from `error`, or await the promise.
+ *
+ * @param promise The promise to follow.
+ * @returns A tracker updated when the promise settles.
+ */
+export function track(promise: Promise<unknown>): Tracker {
+  const tracker = { settled: false, error: undefined as unknown };
+  promise.then(
+    () => tracker.settled = true,
+    (e) => {
+      tracker.settled = true;
+      tracker.error = e;
+    },
+  );
+  return tracker;
+}
+
+/**
+ * Whether `promise` settles (resolves or rejects) within one macrotask turn:
+ * `false` means it is blocked.
  *
  * @param promise The promise to watch.
  * @returns Whether it settled.
  */
-export async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  promise.then(() => done = true, () => done = true);
+export async function settlesNow(promise: Promise<unknown>): Promise<boolean> {
+  const tracker = track(promise);
   await flush();
-  return done;
+  return tracker.settled;
 }

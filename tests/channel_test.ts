@@ -9,28 +9,7 @@ import {
   type ReceiveResult,
   type SendChannel,
 } from "../mod.ts";
-
-/** Waits one macrotask turn: every microtask queued so far has run. */
-function flush(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/** Follows a promise's settlement, so a test can check it is still blocked. */
-function track<T>(promise: Promise<T>): { readonly settled: boolean } {
-  const tracker = { settled: false };
-  promise.then(
-    () => tracker.settled = true,
-    () => tracker.settled = true,
-  );
-  return tracker;
-}
-
-/** Whether `promise` settles before one macrotask turn is over. */
-async function settlesNow(promise: Promise<unknown>): Promise<boolean> {
-  const tracker = track(promise);
-  await flush();
-  return tracker.settled;
-}
+import { flush, settlesNow, track } from "./_util.ts";
 
 // Unbuffered channels --------------------------------------------------------
 

@@ -14,11 +14,7 @@ import {
   sleep,
   yieldNow,
 } from "../mod.ts";
-
-/** Waits one macrotask turn: every microtask queued so far has run. */
-function flush(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
+import { flush } from "./_util.ts";
 
 /** Asserts that `promise` rejects with a DeadlockError; returns its message. */
 async function deadlockMessage(promise: Promise<unknown>): Promise<string> {

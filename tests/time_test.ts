@@ -16,11 +16,7 @@ import {
   Ticker,
   Timer,
 } from "../mod.ts";
-
-/** Waits one macrotask turn: every microtask queued so far has run. */
-function flush(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
+import { flush } from "./_util.ts";
 
 /** Milliseconds since `start`, a `performance.now()` reading. */
 function since(start: number): number {

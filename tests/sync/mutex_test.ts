@@ -10,21 +10,7 @@ import {
   UnlockOfUnlockedError,
   WaitGroup,
 } from "../../sync/mod.ts";
-
-/** One macrotask turn: every settled promise has run its callbacks. */
-const flush = () => new Promise<void>((r) => setTimeout(r, 0));
-
-function track(p: Promise<unknown>) {
-  const state = { settled: false, error: undefined as unknown };
-  p.then(
-    () => state.settled = true,
-    (e) => {
-      state.settled = true;
-      state.error = e;
-    },
-  );
-  return state;
-}
+import { flush, track } from "../_util.ts";
 
 Deno.test("Mutex.tryLock() takes a free mutex and fails on a held one", () => {
   const mu = new Mutex();

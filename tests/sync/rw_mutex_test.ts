@@ -5,21 +5,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Channel, DeadlockError, yieldNow } from "../../mod.ts";
 import { RWMutex, UnlockOfUnlockedError, WaitGroup } from "../../sync/mod.ts";
-
-/** One macrotask turn: every settled promise has run its callbacks. */
-const flush = () => new Promise<void>((r) => setTimeout(r, 0));
-
-function track(p: Promise<unknown>) {
-  const state = { settled: false, error: undefined as unknown };
-  p.then(
-    () => state.settled = true,
-    (e) => {
-      state.settled = true;
-      state.error = e;
-    },
-  );
-  return state;
-}
+import { flush, track } from "../_util.ts";
 
 Deno.test("RWMutex lets many readers hold the lock at once", async () => {
   const rw = new RWMutex();

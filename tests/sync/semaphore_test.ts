@@ -11,21 +11,7 @@ import {
   SyncError,
   WaitGroup,
 } from "../../sync/mod.ts";
-
-/** One macrotask turn: every settled promise has run its callbacks. */
-const flush = () => new Promise<void>((r) => setTimeout(r, 0));
-
-function track(p: Promise<unknown>) {
-  const state = { settled: false, error: undefined as unknown };
-  p.then(
-    () => state.settled = true,
-    (e) => {
-      state.settled = true;
-      state.error = e;
-    },
-  );
-  return state;
-}
+import { flush, track } from "../_util.ts";
 
 Deno.test("Semaphore.acquire() resolves at once while units are free", async () => {
   const sem = new Semaphore(3);

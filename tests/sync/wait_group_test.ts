@@ -3,21 +3,7 @@
 import assert from "node:assert/strict";
 import { DeadlockError, go, numGoroutine } from "../../mod.ts";
 import { NegativeCounterError, SyncError, WaitGroup } from "../../sync/mod.ts";
-
-/** One macrotask turn: every settled promise has run its callbacks. */
-const flush = () => new Promise<void>((r) => setTimeout(r, 0));
-
-function track(p: Promise<unknown>) {
-  const state = { settled: false, error: undefined as unknown };
-  p.then(
-    () => state.settled = true,
-    (e) => {
-      state.settled = true;
-      state.error = e;
-    },
-  );
-  return state;
-}
+import { flush, track } from "../_util.ts";
 
 Deno.test("WaitGroup.wait() resolves at once when the counter is zero", async () => {
   await new WaitGroup().wait();

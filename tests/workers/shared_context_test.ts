@@ -15,12 +15,9 @@ import {
 import { SharedChannel, SharedContext } from "../../workers/mod.ts";
 import type { SelectJob } from "./_select_fixture.ts";
 import { spawn } from "./_spawn.ts";
+import { flush } from "../_util.ts";
 
 const FIXTURE = new URL("./_select_fixture.ts", import.meta.url);
-
-function flush(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 Deno.test("SharedContext follows its parent: cancel closes done() on every view", async () => {
   const [ctx, cancel] = withCancel(background());

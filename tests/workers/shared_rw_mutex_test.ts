@@ -9,12 +9,9 @@ import {
 import { UnlockOfUnlockedError as Tier1Error } from "../../sync/mod.ts";
 import type { SyncJob } from "./_sync_fixture.ts";
 import { spawn } from "./_spawn.ts";
+import { flush } from "../_util.ts";
 
 const FIXTURE = new URL("./_sync_fixture.ts", import.meta.url);
-
-function flush(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 Deno.test("SharedRWMutex shares read locks and excludes a writer", async () => {
   const mu = new SharedRWMutex();

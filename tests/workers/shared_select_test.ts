@@ -6,28 +6,7 @@ import assert from "node:assert/strict";
 import { Channel, ChannelClosedError, recv, select, send } from "../../mod.ts";
 import { background, withCancel } from "../../context/mod.ts";
 import { CodecError, SharedChannel } from "../../workers/mod.ts";
-
-/** Waits one macrotask turn: every microtask queued so far has run. */
-function flush(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/** Follows a promise's settlement, so a test can check it is still blocked. */
-function track<T>(promise: Promise<T>): { readonly settled: boolean } {
-  const tracker = { settled: false };
-  promise.then(
-    () => tracker.settled = true,
-    () => tracker.settled = true,
-  );
-  return tracker;
-}
-
-/** Whether `promise` settles before one macrotask turn is over. */
-async function settlesNow(promise: Promise<unknown>): Promise<boolean> {
-  const tracker = track(promise);
-  await flush();
-  return tracker.settled;
-}
+import { flush, settlesNow } from "../_util.ts";
 
 /** `count` of `trials` Bernoulli(p) draws is within six standard deviations. */
 function assertBinomial(

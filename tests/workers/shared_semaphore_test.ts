@@ -8,12 +8,9 @@ import {
 } from "../../workers/mod.ts";
 import type { SyncJob } from "./_sync_fixture.ts";
 import { spawn } from "./_spawn.ts";
+import { flush } from "../_util.ts";
 
 const FIXTURE = new URL("./_sync_fixture.ts", import.meta.url);
-
-function flush(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 Deno.test("SharedSemaphore grants waiters in FIFO order: a large request holds back smaller ones", async () => {
   const sem = new SharedSemaphore(4);
