@@ -121,3 +121,38 @@ export async function sleepy(ms: number, value: number): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, ms));
   return value;
 }
+
+/**
+ * A node of a tree of tasks `depth` levels below it, `width` children per
+ * node: posts "started" on the BroadcastChannel `channel` once it has
+ * spawned its children, waits until its signal aborts, posts "cancelled",
+ * then awaits its children. The first child is spawned in the synchronous
+ * part, the others after an await.
+ */
+export async function cancelTree(
+  channel: string,
+  depth: number,
+  width: number,
+): Promise<string> {
+  const signal = taskSignal();
+  const aborted = new Promise<void>((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true })
+  );
+  const children: Promise<string>[] = [];
+  if (depth > 0) children.push(spawn(cancelTree, channel, depth - 1, width));
+  await null;
+  for (let i = 1; i < width && depth > 0; i++) {
+    children.push(spawn(cancelTree, channel, depth - 1, width));
+  }
+  const bc = new BroadcastChannel(channel);
+  bc.postMessage("started");
+  await aborted;
+  bc.postMessage("cancelled");
+  bc.close();
+  const results = await Promise.allSettled(children);
+  return results.every((r) =>
+      r.status === "fulfilled" && r.value === "cancelled"
+    )
+    ? "cancelled"
+    : "a child was not cancelled while running";
+}

@@ -187,6 +187,68 @@ Deno.test("cancelling a task through its signal rejects the call and aborts the 
   await busy;
 });
 
+/**
+ * Counts the "started" and "cancelled" messages of `cancelTree` nodes on a
+ * fresh BroadcastChannel; `until(kind, n)` resolves once `n` of `kind`
+ * have arrived.
+ */
+function treeWatcher() {
+  const name = `cancelTree:${crypto.randomUUID()}`;
+  const bc = new BroadcastChannel(name);
+  const counts: Record<string, number> = { started: 0, cancelled: 0 };
+  let wake = () => {};
+  bc.onmessage = (e: MessageEvent<string>) => {
+    counts[e.data]++;
+    wake();
+  };
+  return {
+    name,
+    counts,
+    /** Fails (rather than hangs) if the messages do not come in 20 s. */
+    async until(kind: string, n: number): Promise<void> {
+      let guard: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        guard = setTimeout(
+          () => reject(new Error(`${counts[kind]} of ${n} "${kind}" messages`)),
+          20_000,
+        );
+      });
+      try {
+        while (counts[kind] < n) {
+          await Promise.race([new Promise<void>((r) => wake = r), timedOut]);
+        }
+      } finally {
+        clearTimeout(guard);
+      }
+    },
+    close: () => bc.close(),
+  };
+}
+
+Deno.test("cancelling a task cancels every task it spawned, down the whole tree", async () => {
+  const { rt, t } = await start(2);
+  await using _ = rt;
+  const nodes = 1 + 3 + 9 + 27; // depth 3, width 3
+  const watch = treeWatcher();
+  try {
+    const controller = new AbortController();
+    const call = t.cancelTree.with({ signal: controller.signal })(
+      watch.name,
+      3,
+      3,
+    );
+    await watch.until("started", nodes);
+    assert.equal(watch.counts.cancelled, 0);
+    controller.abort();
+    await assert.rejects(call, { name: "AbortError" });
+    await watch.until("cancelled", nodes);
+    assert.deepEqual(watch.counts, { started: nodes, cancelled: nodes });
+    assert.equal(await t.inc(1), 2); // the runtime still runs new tasks
+  } finally {
+    watch.close();
+  }
+});
+
 Deno.test("close() waits for tasks in flight; calls after close throw RuntimeClosedError", async () => {
   const { rt, t } = await start(2);
   const calls = Array.from({ length: 6 }, (_, i) => t.sleepy(10, i));

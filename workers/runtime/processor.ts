@@ -23,6 +23,7 @@
  * @module
  */
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import {
   ABORT,
   dequeSize,
@@ -60,6 +61,7 @@ import {
 import { signal, unpark, wakeOne } from "./park.ts";
 import {
   CANCELLED,
+  cancelSlot,
   DONE,
   FLAG_CANCEL,
   FREE,
@@ -101,6 +103,16 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
+/**
+ * A running task's identity, carried across its awaits by an
+ * `AsyncLocalStorage`, so that `spawn()` knows its parent even after the
+ * parent's first `await`. `slot` is only trusted while `live` maps it to
+ * this very object (the slot is reused once the task completes).
+ */
+interface TaskContext {
+  slot: number;
+}
+
 /** One worker's scheduler. */
 export class Processor implements ProcessorHooks {
   readonly index: number;
@@ -117,6 +129,9 @@ export class Processor implements ProcessorHooks {
   #suspended = 0;
   #running = new Set<number>();
   #controllers = new Map<number, AbortController>();
+  #context = new AsyncLocalStorage<TaskContext>();
+  #live = new Map<number, TaskContext>();
+  #unlink: ((() => void) | undefined)[];
   #current = -1;
   #cancelSeen = 0;
   #batch = new Int32Array(BATCH);
@@ -135,6 +150,7 @@ export class Processor implements ProcessorHooks {
     this.#slotBase = m.layout.slotBase[index];
     const count = m.layout.slotCount[index];
     this.#waiters = new Array(count);
+    this.#unlink = new Array(count);
     // A replacement worker inherits the slots still in flight; they return
     // through the ring and are freed then.
     for (let i = count - 1; i >= 0; i--) {
@@ -348,7 +364,12 @@ export class Processor implements ProcessorHooks {
     this.#current = slot;
     try {
       const args = readArgs(m, slot);
-      result = args.length === 1 ? fn(args[0]) : fn(...args);
+      const context: TaskContext = { slot };
+      this.#live.set(slot, context);
+      result = this.#context.run(
+        context,
+        () => args.length === 1 ? fn(args[0]) : fn(...args),
+      );
     } catch (error) {
       this.#current = -1;
       this.#busy(t0);
@@ -381,7 +402,6 @@ export class Processor implements ProcessorHooks {
   ): void {
     this.#suspended--;
     this.#running.delete(slot);
-    this.#controllers.delete(slot);
     this.#complete(slot, base, value, failed, start);
     // The loop may be parked with waitAsync: let it look again.
     signal(this.#m, this.index);
@@ -399,6 +419,8 @@ export class Processor implements ProcessorHooks {
     start: number,
   ): void {
     const m = this.#m;
+    this.#controllers.delete(slot);
+    this.#live.delete(slot);
     if (Atomics.load(this.#i32, base + S_STATE) !== RUNNING) return; // reaped
     try {
       if (failed) writeError(m, slot, value);
@@ -440,7 +462,10 @@ export class Processor implements ProcessorHooks {
 
   // Children: spawning and collecting. ----------------------------------
 
-  /** Spawns `fn(...args)` on this worker's deque. */
+  /**
+   * Spawns `fn(...args)` on this worker's deque, as a child of the task
+   * that calls it: cancelling that task cancels the child.
+   */
   spawn(fn: AnyFunction, args: unknown[]): Promise<unknown> {
     const name = this.#names.get(fn);
     if (name === undefined) {
@@ -475,8 +500,28 @@ export class Processor implements ProcessorHooks {
     const promise = new Promise<unknown>((resolve, reject) => {
       this.#waiters[slot - this.#slotBase] = { resolve, reject };
     });
+    const parent = this.#context.getStore();
+    if (parent !== undefined && this.#live.get(parent.slot) === parent) {
+      this.#link(parent.slot, slot);
+    }
     wakeOne(m);
     return promise;
+  }
+
+  /**
+   * Cancels child `slot` when task `parent` (running here) is cancelled,
+   * until the child completes; at once if the parent is already.
+   */
+  #link(parent: number, slot: number): void {
+    const signal = this.#controllerOf(parent).signal;
+    if (signal.aborted) {
+      cancelSlot(this.#m, slot);
+      return;
+    }
+    const onAbort = () => cancelSlot(this.#m, slot);
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.#unlink[slot - this.#slotBase] = () =>
+      signal.removeEventListener("abort", onAbort);
   }
 
   /** Runs a child as a goroutine here (no slot or deque room left). */
@@ -501,6 +546,8 @@ export class Processor implements ProcessorHooks {
     const at = slot - this.#slotBase;
     const waiter = this.#waiters[at];
     this.#waiters[at] = undefined;
+    this.#unlink[at]?.();
+    this.#unlink[at] = undefined;
     const kind = this.#i32[base + S_KIND];
     const fnId = this.#i32[base + S_FN];
     const exec = this.#i32[base + S_EXEC];
@@ -533,6 +580,11 @@ export class Processor implements ProcessorHooks {
           "part, before its first await, and keep the signal",
       );
     }
+    return this.#controllerOf(slot).signal;
+  }
+
+  /** The controller of running task `slot`'s signal, made on first use. */
+  #controllerOf(slot: number): AbortController {
     let controller = this.#controllers.get(slot);
     if (controller === undefined) {
       controller = new AbortController();
@@ -540,7 +592,7 @@ export class Processor implements ProcessorHooks {
       const flags = Atomics.load(this.#i32, slotBase(this.#m, slot) + S_FLAGS);
       if (flags & FLAG_CANCEL) controller.abort(cancelReason());
     }
-    return controller.signal;
+    return controller;
   }
 
   #takeCancellations(): void {

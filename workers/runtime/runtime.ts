@@ -45,7 +45,6 @@ import {
   type Memory,
   memoryOf,
   now,
-  O_CANCEL,
   O_DONE,
   O_PARKS,
   O_RUN,
@@ -58,7 +57,7 @@ import {
 } from "./layout.ts";
 import { signal, unpark, wakeOne } from "./park.ts";
 import {
-  CANCELLED,
+  cancelSlot,
   DONE,
   FLAG_CANCEL,
   FREE,
@@ -595,7 +594,10 @@ export class Runtime implements AsyncDisposable {
     if (!this.#pumping) this.#pump();
   }
 
-  /** Rejects `slot`'s call with `reason` now and stops the task. */
+  /**
+   * Rejects `slot`'s call with `reason` now and stops the task; the
+   * task's signal aborts, which cancels the children it spawned too.
+   */
   #cancel(slot: number, reason: unknown): void {
     const at = slot - this.#mainBase;
     const reject = this.#reject[at];
@@ -603,23 +605,7 @@ export class Runtime implements AsyncDisposable {
     this.#resolve[at] = this.#reject[at] = undefined;
     this.#cleanup[at]?.();
     this.#cleanup[at] = undefined;
-    const i32 = this.#m.i32;
-    const base = slotBase(this.#m, slot);
-    Atomics.or(i32, base + S_FLAGS, FLAG_CANCEL);
-    if (
-      Atomics.compareExchange(i32, base + S_STATE, QUEUED, CANCELLED) !==
-        QUEUED
-    ) {
-      const exec = Atomics.load(i32, base + S_EXEC);
-      if (exec >= 0 && Atomics.load(i32, base + S_STATE) === RUNNING) {
-        Atomics.add(
-          i32,
-          this.#layout.owners + exec * OWNER_WORDS + O_CANCEL,
-          1,
-        );
-        signal(this.#m, exec);
-      }
-    }
+    cancelSlot(this.#m, slot);
     reject(reason);
   }
 

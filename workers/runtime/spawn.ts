@@ -48,6 +48,16 @@ export function installProcessor(processor: ProcessorHooks): void {
  * A task whose spawned children are not awaited keeps running after its
  * parent returns; await every child (or `Promise.all`) for fork-join.
  *
+ * Cancellation flows down the tree: the child belongs to the task that
+ * calls `spawn()` (in its synchronous part or after any `await`), and when
+ * that task is cancelled (its {@linkcode taskSignal} aborts), every child
+ * it spawned that has not finished is cancelled too: a child still queued
+ * never runs and its `spawn()` promise rejects with an `AbortError`
+ * `DOMException`; a running child's own `taskSignal()` aborts, and so on
+ * down to its children. A child spawned by an already cancelled task is
+ * cancelled at once. A child that has finished, or whose parent has
+ * finished, is not affected.
+ *
  * @example Fork-join Fibonacci (in the module that the runtime loads)
  * ```ts ignore
  * import { spawn } from "@denogo/go/runtime";
@@ -84,9 +94,12 @@ export function spawn<F extends TaskFunction>(
 
 /**
  * The `AbortSignal` of the running task: it aborts when the caller cancels
- * the task (the `signal` task option) or closes the runtime with
- * `mode: "cancel"`. Call it in the task's synchronous part (before its
- * first `await`) and keep the signal.
+ * the task (the `signal` task option), closes the runtime with
+ * `mode: "cancel"`, or, for a task started with {@linkcode spawn}, when the
+ * task that spawned it is cancelled (before this one finished). Its abort
+ * also cancels every unfinished task this one spawned, recursively, whether
+ * or not this task ever calls `taskSignal()`. Call it in the task's
+ * synchronous part (before its first `await`) and keep the signal.
  *
  * @example Usage (in a task module)
  * ```ts ignore

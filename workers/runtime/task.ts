@@ -14,7 +14,7 @@
  * | 1 | `S_FN` | registry id of the task's function |
  * | 2 | `S_SPAWNER` | owner that spawned it (a worker index, or P for the main thread): the only thread that frees the slot |
  * | 3 | `S_EXEC` | worker running it, -1 before it starts |
- * | 4 | `S_FLAGS` | bit 0: cancellation requested |
+ * | 4 | `S_FLAGS` | bit 0: cancellation requested (by the spawner: its caller's signal, `close({ mode: "cancel" })`, or the cancellation of the task that spawned it) |
  * | 5 | `S_RETRIES` | re-runs left if its worker dies |
  * | 6 | `S_KIND` | what the payload holds (`K_*`): the arguments while queued, the result once `DONE` |
  * | 7 | `S_LEN` | payload size: numbers for `K_NUMS`, bytes otherwise |
@@ -55,11 +55,14 @@ import {
   H_REG_LOCK,
   HEAP_CLASSES,
   type Memory,
+  O_CANCEL,
+  OWNER_WORDS,
   REG_BYTES,
   REG_MAX,
   SLOT_WORDS,
 } from "./layout.ts";
 import { TaskPayloadError } from "./errors.ts";
+import { signal } from "./park.ts";
 
 export const S_STATE = 0;
 export const S_FN = 1;
@@ -104,6 +107,28 @@ const decoder = new TextDecoder();
 /** Int32 index of slot `slot`'s first word. */
 export function slotBase(m: Memory, slot: number): number {
   return m.layout.slots + slot * SLOT_WORDS;
+}
+
+/**
+ * Requests the cancellation of the task in `slot`: sets `FLAG_CANCEL`; a
+ * queued task moves `QUEUED → CANCELLED` (its executor hands it back unrun,
+ * as `K_CANCELLED`); a running task's executor gets a bump of its
+ * `O_CANCEL` word and a wake-up, so it aborts the task's signal. A
+ * finished task is left as it is. Only the slot's spawner calls it, before
+ * it frees the slot (so the slot still holds that task).
+ */
+export function cancelSlot(m: Memory, slot: number): void {
+  const i32 = m.i32;
+  const base = slotBase(m, slot);
+  Atomics.or(i32, base + S_FLAGS, FLAG_CANCEL);
+  if (
+    Atomics.compareExchange(i32, base + S_STATE, QUEUED, CANCELLED) === QUEUED
+  ) return;
+  const exec = Atomics.load(i32, base + S_EXEC);
+  if (exec >= 0 && Atomics.load(i32, base + S_STATE) === RUNNING) {
+    Atomics.add(i32, m.layout.owners + exec * OWNER_WORDS + O_CANCEL, 1);
+    signal(m, exec);
+  }
 }
 
 // Spin lock (critical sections are a handful of plain loads and stores).
