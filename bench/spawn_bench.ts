@@ -13,21 +13,9 @@
  */
 
 import { go } from "../mod.ts";
-
-/** Whether `compare.ts --quick` asked for a short smoke run. */
-function quick(): boolean {
-  const variable = "DENOGO_BENCH_QUICK";
-  try {
-    return Deno.permissions.querySync({ name: "env", variable }).state ===
-        "granted" && Deno.env.get(variable) === "1";
-  } catch {
-    return false;
-  }
-}
+import { quick, RUNS } from "./_quick.ts";
 
 const QUICK = quick();
-/** Iteration counts for a quick run; `deno bench`'s own when undefined. */
-const RUNS = QUICK ? { n: 10, warmup: 2 } : {};
 
 /** Operations per bench iteration. */
 const N = 1000;

@@ -24,20 +24,7 @@
 
 import { go } from "../mod.ts";
 import { Mutex, Once, RWMutex, Semaphore, WaitGroup } from "../sync/mod.ts";
-
-/** Whether `compare.ts --quick` asked for a short smoke run. */
-function quick(): boolean {
-  const variable = "DENOGO_BENCH_QUICK";
-  try {
-    return Deno.permissions.querySync({ name: "env", variable }).state ===
-        "granted" && Deno.env.get(variable) === "1";
-  } catch {
-    return false;
-  }
-}
-
-/** Iteration counts for a quick run; `deno bench`'s own when undefined. */
-const RUNS = quick() ? { n: 10, warmup: 2 } : {};
+import { RUNS } from "./_quick.ts";
 
 /** Operations per bench iteration. */
 const N = 1000;
