@@ -32,6 +32,7 @@ import {
   type StressJob,
   type Tally,
 } from "./_shared_stress_fixture.ts";
+import { type Fixture, spawn as spawnFixture } from "../workers/_spawn.ts";
 
 const FULL = Deno.env.get("STRESS") === "full";
 const PER_CODEC = FULL ? 1_000_000 : 20_000;
@@ -45,34 +46,9 @@ const CODECS: CodecName[] = [
 ];
 const FIXTURE = new URL("./_shared_stress_fixture.ts", import.meta.url);
 
-interface Fixture extends Disposable {
-  run(job: StressJob): Promise<unknown>;
-}
-
-function spawn(): Fixture {
-  const worker = new Worker(FIXTURE.href, { type: "module" });
-  let pending: PromiseWithResolvers<unknown> | undefined;
-  worker.onmessage = (e) => {
-    const p = pending!;
-    pending = undefined;
-    if (e.data.ok) p.resolve(e.data.result);
-    else p.reject(new Error(e.data.error));
-  };
-  worker.onerror = (e) => {
-    e.preventDefault();
-    pending?.reject(new Error(e.message));
-  };
-  return {
-    run(job) {
-      assert.equal(pending, undefined, "one job at a time per worker");
-      pending = Promise.withResolvers();
-      worker.postMessage(job);
-      return pending.promise;
-    },
-    [Symbol.dispose]() {
-      worker.terminate();
-    },
-  };
+/** Starts a fixture worker; `using` terminates it. */
+function spawn(): Fixture<StressJob> {
+  return spawnFixture<StressJob>(FIXTURE);
 }
 
 function assertComplete(t: Tally, producers: number, n: number): void {

@@ -7,39 +7,11 @@ import assert from "node:assert/strict";
 import { Channel } from "../../mod.ts";
 import { SharedChannel } from "../../workers/mod.ts";
 import type { Job } from "./_worker_fixture.ts";
-
-interface Fixture extends Disposable {
-  run(job: Job): Promise<unknown>;
-}
+import { type Fixture, spawn as spawnFixture } from "./_spawn.ts";
 
 /** Starts a fixture worker; `using` terminates it. */
-function spawn(): Fixture {
-  const worker = new Worker(
-    new URL("./_worker_fixture.ts", import.meta.url).href,
-    { type: "module" },
-  );
-  let pending: PromiseWithResolvers<unknown> | undefined;
-  worker.onmessage = (e) => {
-    const p = pending!;
-    pending = undefined;
-    if (e.data.ok) p.resolve(e.data.result);
-    else p.reject(new Error(e.data.error));
-  };
-  worker.onerror = (e) => {
-    e.preventDefault();
-    pending?.reject(new Error(e.message));
-  };
-  return {
-    run(job: Job): Promise<unknown> {
-      assert.equal(pending, undefined, "one job at a time per worker");
-      pending = Promise.withResolvers();
-      worker.postMessage(job);
-      return pending.promise;
-    },
-    [Symbol.dispose]() {
-      worker.terminate();
-    },
-  };
+function spawn(): Fixture<Job> {
+  return spawnFixture<Job>(new URL("./_worker_fixture.ts", import.meta.url));
 }
 
 const P = 1_000_000; // value = producer * P + sequence number

@@ -13,40 +13,12 @@ import {
   UnlockOfUnlockedMutexError,
 } from "../../workers/mod.ts";
 import type { Job } from "./_worker_fixture.ts";
+import { type Fixture, spawn as spawnFixture } from "./_spawn.ts";
+import { settlesNow } from "../_util.ts";
 
-interface Fixture extends Disposable {
-  run(job: Job): Promise<unknown>;
-}
-
-function spawn(): Fixture {
-  const worker = new Worker(
-    new URL("./_worker_fixture.ts", import.meta.url).href,
-    { type: "module" },
-  );
-  let pending: PromiseWithResolvers<unknown> | undefined;
-  worker.onmessage = (e) => {
-    const p = pending!;
-    pending = undefined;
-    if (e.data.ok) p.resolve(e.data.result);
-    else p.reject(new Error(e.data.error));
-  };
-  return {
-    run(job: Job): Promise<unknown> {
-      pending = Promise.withResolvers();
-      worker.postMessage(job);
-      return pending.promise;
-    },
-    [Symbol.dispose]() {
-      worker.terminate();
-    },
-  };
-}
-
-async function settled(p: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  p.then(() => done = true, () => done = true);
-  await new Promise((r) => setTimeout(r, 0));
-  return done;
+/** Starts a fixture worker; `using` terminates it. */
+function spawn(): Fixture<Job> {
+  return spawnFixture<Job>(new URL("./_worker_fixture.ts", import.meta.url));
 }
 
 Deno.test("AtomicInt32 operations follow Go's sync/atomic and wrap on overflow", () => {
@@ -104,7 +76,7 @@ Deno.test("SharedMutex.lock() waits for unlock and tryLock() fails while held", 
   assert.equal(mu.tryLock(), false);
   assert.equal(mu.owner, SharedMutex.threadId);
   const second = mu.lock();
-  assert.equal(await settled(second), false);
+  assert.equal(await settlesNow(second), false);
   mu.unlock();
   await second;
   assert.equal(mu.owner, SharedMutex.threadId);
@@ -183,11 +155,11 @@ Deno.test("SharedMutex held by a terminated worker is found by owner and release
 
 Deno.test("SharedWaitGroup.wait() resolves when the counter reaches zero", async () => {
   const wg = new SharedWaitGroup();
-  assert.equal(await settled(wg.wait()), true);
+  assert.equal(await settlesNow(wg.wait()), true);
   wg.add(2);
   const waiting = [wg.wait(), wg.wait()];
   wg.done();
-  assert.equal(await settled(waiting[0]), false);
+  assert.equal(await settlesNow(waiting[0]), false);
   wg.done();
   await Promise.all(waiting);
   // Reusable once the waiters returned.
@@ -233,7 +205,7 @@ Deno.test("SharedWaitGroup lets the main thread wait for workers and workers wai
   const gate = new SharedWaitGroup();
   gate.add(1);
   const released = w1.run({ cmd: "wgWaitSync", wg: gate.handle });
-  assert.equal(await settled(released), false);
+  assert.equal(await settlesNow(released), false);
   gate.done();
   assert.equal(await released, "released");
 });
