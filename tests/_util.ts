@@ -12,6 +12,8 @@
  * @module
  */
 
+import assert from "node:assert/strict";
+
 /**
  * Waits one macrotask turn (a `setTimeout(0)`): every microtask queued so
  * far, and every microtask those queue, has run when it resolves.
@@ -61,4 +63,28 @@ export async function settlesNow(promise: Promise<unknown>): Promise<boolean> {
   const tracker = track(promise);
   await flush();
   return tracker.settled;
+}
+
+/**
+ * Asserts that `count` of `trials` Bernoulli(p) draws is within six standard
+ * deviations of its mean: a bound a fair choice misses about once in 10^9
+ * runs, and a bias of a few percent over thousands of trials does not.
+ *
+ * @param count How many draws came out true.
+ * @param trials How many draws there were.
+ * @param p The probability of each draw.
+ * @param what What is being counted, for the message.
+ */
+export function assertBinomial(
+  count: number,
+  trials: number,
+  p: number,
+  what: string,
+): void {
+  const mean = trials * p;
+  const sigma = Math.sqrt(trials * p * (1 - p));
+  assert(
+    Math.abs(count - mean) <= 6 * sigma,
+    `${what}: ${count} of ${trials}, expected ${mean} ± ${6 * sigma}`,
+  );
 }

@@ -10,26 +10,7 @@ import {
   SelectCase,
   send,
 } from "../mod.ts";
-import { flush, settlesNow, track } from "./_util.ts";
-
-/**
- * Asserts that `count` of `trials` Bernoulli(p) draws is within six standard
- * deviations of its mean: a bound a fair choice misses about once in 10^9
- * runs.
- */
-function assertBinomial(
-  count: number,
-  trials: number,
-  p: number,
-  what: string,
-) {
-  const mean = trials * p;
-  const sigma = Math.sqrt(trials * p * (1 - p));
-  assert(
-    Math.abs(count - mean) <= 6 * sigma,
-    `${what}: ${count} of ${trials}, expected ${mean} ± ${6 * sigma}`,
-  );
-}
+import { assertBinomial, flush, settlesNow, track } from "./_util.ts";
 
 // Ready cases ----------------------------------------------------------------
 

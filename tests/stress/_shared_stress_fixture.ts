@@ -10,6 +10,7 @@ import {
   SharedMutex,
   type SharedMutexHandle,
 } from "../../workers/mod.ts";
+import { serveJobs } from "../workers/_spawn.ts";
 
 /** The sums of squares are kept modulo this prime, exact in a double. */
 export const MOD = 1_000_000_007;
@@ -216,23 +217,9 @@ async function run(job: StressJob): Promise<unknown> {
   }
 }
 
-const scope = self as unknown as {
-  onmessage: ((e: MessageEvent<StressJob>) => void) | null;
-  postMessage(message: unknown): void;
-};
-
 if (
   typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !==
     "undefined"
 ) {
-  scope.onmessage = async (e: MessageEvent<StressJob>) => {
-    try {
-      scope.postMessage({ ok: true, result: await run(e.data) });
-    } catch (error) {
-      scope.postMessage({
-        ok: false,
-        error: `${(error as Error).name}: ${(error as Error).message}`,
-      });
-    }
-  };
+  serveJobs<StressJob>(run);
 }

@@ -8,6 +8,7 @@ import {
   SharedContext,
   type SharedContextHandle,
 } from "../../workers/shared_context.ts";
+import { serveJobs } from "./_spawn.ts";
 
 /** One job for the select fixture worker. */
 export type SelectJob =
@@ -124,18 +125,4 @@ async function run(job: SelectJob): Promise<unknown> {
   }
 }
 
-const scope = self as unknown as {
-  onmessage: ((e: MessageEvent<SelectJob>) => void) | null;
-  postMessage(message: unknown): void;
-};
-
-scope.onmessage = async (e: MessageEvent<SelectJob>) => {
-  try {
-    scope.postMessage({ ok: true, result: await run(e.data) });
-  } catch (error) {
-    scope.postMessage({
-      ok: false,
-      error: `${(error as Error).name}: ${(error as Error).message}`,
-    });
-  }
-};
+serveJobs<SelectJob>(run);

@@ -36,3 +36,25 @@ export function spawn<J>(url: URL): Fixture<J> {
     },
   };
 }
+
+/**
+ * The worker's half of the same protocol: runs each job posted to this
+ * worker with `run` and posts back `{ ok: true, result }` or
+ * `{ ok: false, error }` (the error's name and message).
+ */
+export function serveJobs<J>(run: (job: J) => unknown): void {
+  const scope = self as unknown as {
+    onmessage: ((e: MessageEvent<J>) => void) | null;
+    postMessage(message: unknown): void;
+  };
+  scope.onmessage = async (e: MessageEvent<J>) => {
+    try {
+      scope.postMessage({ ok: true, result: await run(e.data) });
+    } catch (error) {
+      scope.postMessage({
+        ok: false,
+        error: `${(error as Error).name}: ${(error as Error).message}`,
+      });
+    }
+  };
+}

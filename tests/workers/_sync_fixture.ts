@@ -11,6 +11,7 @@ import {
   SharedSemaphore,
   type SharedSemaphoreHandle,
 } from "../../workers/mod.ts";
+import { serveJobs } from "./_spawn.ts";
 
 /** One job for the sync fixture worker. */
 export type SyncJob =
@@ -111,18 +112,4 @@ async function run(job: SyncJob): Promise<unknown> {
   }
 }
 
-const scope = self as unknown as {
-  onmessage: ((e: MessageEvent<SyncJob>) => void) | null;
-  postMessage(message: unknown): void;
-};
-
-scope.onmessage = async (e: MessageEvent<SyncJob>) => {
-  try {
-    scope.postMessage({ ok: true, result: await run(e.data) });
-  } catch (error) {
-    scope.postMessage({
-      ok: false,
-      error: `${(error as Error).name}: ${(error as Error).message}`,
-    });
-  }
-};
+serveJobs<SyncJob>(run);

@@ -15,6 +15,7 @@ import type {
   SharedMutexHandle,
   SharedWaitGroupHandle,
 } from "../../workers/mod.ts";
+import { serveJobs } from "./_spawn.ts";
 
 /** One job for the fixture worker. */
 export type Job =
@@ -149,18 +150,4 @@ async function run(job: Job): Promise<unknown> {
   }
 }
 
-const scope = self as unknown as {
-  onmessage: ((e: MessageEvent<Job>) => void) | null;
-  postMessage(message: unknown): void;
-};
-
-scope.onmessage = async (e: MessageEvent<Job>) => {
-  try {
-    scope.postMessage({ ok: true, result: await run(e.data) });
-  } catch (error) {
-    scope.postMessage({
-      ok: false,
-      error: `${(error as Error).name}: ${(error as Error).message}`,
-    });
-  }
-};
+serveJobs<Job>(run);

@@ -6,22 +6,7 @@ import assert from "node:assert/strict";
 import { Channel, ChannelClosedError, recv, select, send } from "../../mod.ts";
 import { background, withCancel } from "../../context/mod.ts";
 import { CodecError, SharedChannel } from "../../workers/mod.ts";
-import { flush, settlesNow } from "../_util.ts";
-
-/** `count` of `trials` Bernoulli(p) draws is within six standard deviations. */
-function assertBinomial(
-  count: number,
-  trials: number,
-  p: number,
-  what: string,
-) {
-  const mean = trials * p;
-  const sigma = Math.sqrt(trials * p * (1 - p));
-  assert(
-    Math.abs(count - mean) <= 6 * sigma,
-    `${what}: ${count} of ${trials}, expected ${mean} ± ${6 * sigma}`,
-  );
-}
+import { assertBinomial, flush, settlesNow } from "../_util.ts";
 
 // Ready cases ----------------------------------------------------------------
 
