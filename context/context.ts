@@ -363,12 +363,8 @@ CLOSED_DONE.close();
 /** The signal of contexts that are never done. */
 const NEVER_SIGNAL: AbortSignal = new AbortController().signal;
 
-class EmptyCtx extends Ctx {
-  readonly #name: string;
-  constructor(name: string) {
-    super();
-    this.#name = name;
-  }
+/** A context that is never cancelled and has no deadline. */
+abstract class NeverDoneCtx extends Ctx {
   done(): ReceiveChannel<void> {
     return NEVER_DONE;
   }
@@ -380,6 +376,14 @@ class EmptyCtx extends Ctx {
   }
   get signal(): AbortSignal {
     return NEVER_SIGNAL;
+  }
+}
+
+class EmptyCtx extends NeverDoneCtx {
+  readonly #name: string;
+  constructor(name: string) {
+    super();
+    this.#name = name;
   }
   toString(): string {
     return this.#name;
@@ -713,23 +717,11 @@ class ValueCtx extends Ctx {
   }
 }
 
-class WithoutCancelCtx extends Ctx {
+class WithoutCancelCtx extends NeverDoneCtx {
   readonly parent: Context;
   constructor(parent: Context) {
     super();
     this.parent = parent;
-  }
-  done(): ReceiveChannel<void> {
-    return NEVER_DONE;
-  }
-  err(): undefined {
-    return undefined;
-  }
-  deadline(): undefined {
-    return undefined;
-  }
-  get signal(): AbortSignal {
-    return NEVER_SIGNAL;
   }
   toString(): string {
     return `${contextName(this.parent)}.WithoutCancel`;
@@ -810,9 +802,7 @@ function checkParent(parent: unknown, what: string): Context {
 function deadlineOf(ctx: Context): number {
   if (ctx instanceof CancelCtx) return ctx.dl;
   if (ctx instanceof ValueCtx) return deadlineOf(ctx.base);
-  if (ctx instanceof EmptyCtx || ctx instanceof WithoutCancelCtx) {
-    return Infinity;
-  }
+  if (ctx instanceof NeverDoneCtx) return Infinity;
   return ctx.deadline()?.getTime() ?? Infinity;
 }
 
