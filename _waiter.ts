@@ -1,6 +1,7 @@
 // Copyright the denogo authors. MIT license.
 // This module is internal: it is not exported from the package.
 
+import type { ReceiveResult } from "./channel.ts";
 import { park, Parked, unpark } from "./_parking.ts";
 
 /**
@@ -26,18 +27,14 @@ export const ITERATION = 1; // { value, done } for `for await`
 export const SENT = 2; // undefined, for `send()`
 export type WaiterMode = typeof RESULT | typeof ITERATION | typeof SENT;
 
-/** The `{ value, ok }` of a receive. */
-export type ReceiveResult<T> =
-  | { readonly value: T; readonly ok: true }
-  | { readonly value: undefined; readonly ok: false };
-
 /** The frozen result of a receive from a closed, drained channel. */
 export const CLOSED_RESULT: ReceiveResult<never> = Object.freeze({
   value: undefined,
   ok: false,
 });
 
-const DONE_ITERATION: IteratorReturnResult<undefined> = Object.freeze({
+/** The frozen last result of a `for await` over a closed, drained channel. */
+export const DONE_ITERATION: IteratorReturnResult<undefined> = Object.freeze({
   value: undefined,
   done: true,
 });
@@ -141,10 +138,6 @@ export class WaitQueue {
   /** Set on the receive queue of a timer's channel; null elsewhere. */
   watcher: QueueWatcher | null = null;
 
-  get isEmpty(): boolean {
-    return this.#first === null;
-  }
-
   push(w: Waiter): void {
     w.queue = this;
     w.prev = this.#last;
@@ -171,11 +164,6 @@ export class WaitQueue {
     w.prev = w.next = null;
     w.queue = null;
     if (this.#first === null && this.watcher !== null) this.watcher.idle();
-  }
-
-  /** Calls `fn` on each waiter, oldest first (for reports). */
-  *[Symbol.iterator](): Generator<Waiter> {
-    for (let w = this.#first; w !== null; w = w.next) yield w;
   }
 }
 

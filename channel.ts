@@ -16,6 +16,7 @@ import {
 } from "./_selectable.ts";
 import {
   CLOSED_RESULT,
+  DONE_ITERATION,
   ITERATION,
   parkWaiter,
   RESULT,
@@ -202,12 +203,8 @@ const CLOSED_PROMISE: Promise<ReceiveResult<never>> = Promise.resolve(
 );
 const EMPTY: TryReceiveResult<never> = Object.freeze({ state: "empty" });
 const CLOSED_TRY: TryReceiveResult<never> = Object.freeze({ state: "closed" });
-const DONE_RESULT: IteratorReturnResult<undefined> = Object.freeze({
-  value: undefined,
-  done: true,
-});
 const DONE: Promise<IteratorReturnResult<undefined>> = Promise.resolve(
-  DONE_RESULT,
+  DONE_ITERATION,
 );
 
 /**
@@ -679,7 +676,7 @@ export class Channel<T>
         } else if (mode === RESULT) {
           resolve(value === CLOSED ? CLOSED_RESULT : { value, ok: true });
         } else {
-          resolve(value === CLOSED ? DONE_RESULT : { value, done: false });
+          resolve(value === CLOSED ? DONE_ITERATION : { value, done: false });
         }
       });
     }) as Promise<never>;
