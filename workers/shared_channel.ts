@@ -7,10 +7,21 @@
  *
  * ## Memory layout
  *
- * The buffer is a header of 32-bit words followed by the data region, a
- * byte ring of records. All offsets are in bytes from the data region's
- * start; the header is read and written only under the lock (word 0),
- * except the read-only words and the racy reads of `size` and `closed`.
+ * The buffer is a header of 32-bit words followed by the data region. The
+ * values live in one of two rings there:
+ *
+ * - a **slot ring** (`_slot_ring.ts`) for a buffered channel whose codec
+ *   has a fixed slot size (`int32`, `float64`) and a capacity up to 2^20:
+ *   a lock-free queue of exactly `capacity` slots, so a producer and a
+ *   consumer on two threads do not take turns on the lock;
+ * - a **byte ring** of length-prefixed records, under the lock, for every
+ *   other channel: unbuffered ones (whose rendezvous needs the offer
+ *   protocol below) and variable-size codecs (whose records need a ring
+ *   that grows).
+ *
+ * All offsets are in bytes from the data region's start. Header words are
+ * written under the lock (word 0), except those marked atomic, which
+ * lock-free paths also read or change.
  *
  * | word | name | meaning |
  * | --- | --- | --- |
@@ -18,38 +29,48 @@
  * | 1 | `MAGIC` | `0x64676368` ("dgch"): marks a SharedChannel buffer (read-only) |
  * | 2 | `CODEC` | the codec's index in `CODEC_NAMES` (read-only) |
  * | 3 | `CAPACITY` | Go's `cap(ch)`; 0 for an unbuffered channel (read-only) |
- * | 4 | `CLOSED` | 1 once `close()` ran |
- * | 5 | `COUNT` | committed records at the front of the ring: buffered values, plus values handed to blocked receivers |
- * | 6 | `OFFERED` | 1 if one more record follows the committed ones: a blocked sender's offer |
- * | 7 | `HEAD` | offset of the first record |
- * | 8 | `TAIL` | offset where the next record goes |
- * | 9 | `USED` | bytes of the ring in use (committed records and the offer) |
- * | 10 | `RING_SIZE` | bytes in the ring; a multiple of 8; grows, never shrinks |
- * | 11 | `OFFER_POS` | offset of the offer record (valid while `OFFERED`) |
- * | 12 | `OFFER_BYTES` | size of the offer record (valid while `OFFERED`) |
- * | 13 | `OFFER_TICKET` | ticket of the latest offer; a sender's offer is known by its ticket |
- * | 14 | `ACKED` | ticket of the latest offer a receiver took (received, or moved into the buffer) |
- * | 15 | `RECV_WAITING` | receivers blocked on this channel, on every thread |
- * | 16 | `SEND_WAITING` | senders blocked on this channel, on every thread (the offerer included) |
- * | 17 | `RECV_SEQ` | futex word receivers sleep on: bumped and notified when a value or an offer arrives, or on close |
- * | 18 | `SEND_SEQ` | futex word senders sleep on: bumped and notified when room frees, an offer is taken or dropped, a receiver starts waiting, or on close |
- * | 19 | `ID` | a random number naming the channel, so that the objects of one thread that open it find each other (read-only) |
- * | 20 | `RECV_WATCHERS` | blocked selects with a receive case on this channel, on every thread: they watch `RECV_SEQ` but are not counted as receivers |
- * | 21 | `SEND_WATCHERS` | blocked selects with a send case on this channel, on every thread: they watch `SEND_SEQ` |
- * | 22 | `RECV_SYNC` | the receivers of `RECV_WAITING` blocked in `recvSync` (spinning or sleeping) |
- * | 23 | `SEND_SYNC` | the senders of `SEND_WAITING` blocked in `sendSync` |
- * | 24 | `RECV_SLEEPING` | `recvSync` calls inside `Atomics.wait` on `RECV_SEQ` (or about to be); changed atomically, outside the lock |
- * | 25 | `SEND_SLEEPING` | `sendSync` calls inside `Atomics.wait` on `SEND_SEQ` |
+ * | 4 | `CLOSED` | 1 once `close()` ran (atomic) |
+ * | 5 | `COUNT` | byte ring: committed records at the front: buffered values, plus values handed to blocked receivers |
+ * | 6 | `OFFERED` | byte ring: 1 if one more record follows the committed ones: a blocked sender's offer |
+ * | 7 | `HEAD` | byte ring: offset of the first record |
+ * | 8 | `TAIL` | byte ring: offset where the next record goes |
+ * | 9 | `USED` | byte ring: bytes in use (committed records and the offer) |
+ * | 10 | `RING_SIZE` | byte ring: its size in bytes; a multiple of 8; grows, never shrinks |
+ * | 11 | `RECV_WAITING` | receivers blocked on this channel, on every thread (atomic) |
+ * | 12 | `SEND_WAITING` | senders blocked on this channel, on every thread, the offerer included (atomic) |
+ * | 13 | `RECV_WATCHERS` | blocked selects with a receive case on this channel, on every thread: they watch `RECV_SEQ` but are not counted as receivers (atomic) |
+ * | 14 | `SEND_WATCHERS` | blocked selects with a send case on this channel: they watch `SEND_SEQ` (atomic) |
+ * | 15 | `RECV_ASYNC` | the receivers of `RECV_WAITING` that wait with `waitAsync` rather than in `recvSync` (atomic) |
+ * | 16 | `SEND_ASYNC` | the senders of `SEND_WAITING` that wait with `waitAsync` (atomic) |
+ * | 17 | `OFFER_POS` | byte ring: offset of the offer record (valid while `OFFERED`) |
+ * | 18 | `OFFER_BYTES` | byte ring: size of the offer record (valid while `OFFERED`) |
+ * | 19 | `OFFER_TICKET` | ticket of the latest offer; a sender's offer is known by its ticket |
+ * | 20 | `ACKED` | ticket of the latest offer a receiver took (received, or moved into the buffer) |
+ * | 21 | `ID` | a random number naming the channel, so that the objects of one thread that open it find each other (read-only) |
+ * | 22 | `SLOT_RING` | 1 if the values live in a slot ring (read-only) |
+ * | 32 | `RECV_SEQ` | futex word receivers sleep on: bumped and notified when a value or an offer arrives, or on close (atomic) |
+ * | 33 | `RECV_SLEEPING` | `recvSync` calls inside `Atomics.wait` on `RECV_SEQ` (or about to be) (atomic) |
+ * | 48 | `SEND_SEQ` | futex word senders sleep on: bumped and notified when room frees, an offer is taken or dropped, a receiver starts waiting, or on close (atomic) |
+ * | 49 | `SEND_SLEEPING` | `sendSync` calls inside `Atomics.wait` on `SEND_SEQ` (atomic) |
+ * | 64 | `RING_TAIL` | slot ring: the producers' ticket word (atomic) |
+ * | 80 | `RING_HEAD` | slot ring: the consumers' ticket word (atomic) |
  *
- * A record of a fixed-size codec (`int32`, `float64`) is one 4- or 8-byte
+ * Words 0 to 22 share two cache lines; each futex word and each ticket
+ * word has a line of its own, so threads spinning on one do not slow the
+ * threads writing another. The data region starts at byte 384.
+ *
+ * The slot ring's turn words and values are laid out in `_slot_ring.ts`.
+ * In the byte ring, a record of a fixed-size codec is one 4- or 8-byte
  * typed-array slot, aligned to its size. A record of a variable-size codec
  * is a 4-byte length `n` (aligned to 4), then `n` payload bytes, which may
  * wrap around the end of the ring, then padding to a multiple of 4. The
  * ring grows by doubling (`SharedArrayBuffer.prototype.grow`, under the
  * lock), up to `maxBytes`, so no value size has to be known in advance;
- * every thread's views track the buffer's length.
+ * each thread maps fixed-length views of it and remaps them when another
+ * thread grew it (V8 reads length-tracking views of a growable buffer many
+ * times slower).
  *
- * ## Invariants (under the lock)
+ * ## Byte ring invariants (under the lock)
  *
  * - `COUNT <= CAPACITY + RECV_WAITING`: values beyond the capacity exist
  *   only when handed to receivers that are blocked and will take them. An
@@ -78,6 +99,8 @@
  *   before `Atomics.wait`, while the waker bumps `*_SEQ` before reading it:
  *   either the waker sees the sleeper or the sleeper sees the new `*_SEQ`).
  *   A spinning sync caller sees the bump without the cost of a `notify`.
+ *   `notify` and local wake-ups go to async waiters only if `*_ASYNC` or
+ *   `*_WATCHERS` counts one.
  *
  * ## Waiting
  *
@@ -89,6 +112,16 @@
  * and each thread serves its own blocked operations in order, but blocked
  * operations of different threads are not strictly served in arrival order:
  * when woken together they race for the lock.
+ *
+ * A slot ring's puts and takes do not take the lock, so its waiters use
+ * the same words in the order that makes the lock unnecessary, with every
+ * access sequentially consistent: a waiter counts itself in `*_WAITING`
+ * (and `*_ASYNC`), reads `*_SEQ`, checks the ring once more, and only then
+ * sleeps on the value it read; a put or take changes the ring before it
+ * reads `*_WAITING` and `*_WATCHERS`. Either the waiter's check sees the
+ * change, or the changer sees the waiter and bumps `*_SEQ` after the
+ * waiter read it. A slot ring holds no offers: a sender (or a select's
+ * send case) on a full one waits for room.
  *
  * While an async operation waits it does not park with the deadlock
  * detector: another thread the detector cannot see may complete it. It
@@ -110,7 +143,9 @@
  * the channel locked, and one terminated while blocked leaves its waiting
  * count behind (an unbuffered `trySend` may then succeed with no live
  * receiver; the value stays in the channel for the next receiver, it is not
- * lost). Close or drain channels before terminating their workers.
+ * lost). A worker terminated inside a slot ring's put, between claiming a
+ * slot and filling it, leaves that slot's receivers waiting for good.
+ * Close or drain channels before terminating their workers.
  *
  * @module
  */
@@ -128,6 +163,16 @@ import { type Codec, CODEC_NAMES, codecFor, type CodecName } from "./codec.ts";
 import { MainThreadWaitError } from "./errors.ts";
 import { canBlock, inWorker, lock, unlock } from "./_lock.ts";
 import { wakeWatchers } from "./_watch.ts";
+import {
+  MAX_RING_CAPACITY,
+  PUT_CLOSED,
+  PUT_FULL,
+  PUT_OK,
+  RING_DRAINED,
+  RING_EMPTY,
+  ringBytes,
+  SlotRing,
+} from "./_slot_ring.ts";
 import {
   CLOSED as SELECT_CLOSED,
   NOT_READY,
@@ -158,18 +203,21 @@ const RECV_WAITING = 11;
 const SEND_WAITING = 12;
 const RECV_WATCHERS = 13;
 const SEND_WATCHERS = 14;
-const RECV_SYNC = 15;
-const SEND_SYNC = 16;
+const RECV_ASYNC = 15;
+const SEND_ASYNC = 16;
 const OFFER_POS = 17;
 const OFFER_BYTES = 18;
 const OFFER_TICKET = 19;
 const ACKED = 20;
 const ID = 21;
+const SLOT_RING = 22;
 const RECV_SEQ = 32;
 const RECV_SLEEPING = 33;
 const SEND_SEQ = 48;
 const SEND_SLEEPING = 49;
-const HEADER_WORDS = 64;
+const RING_TAIL = 64;
+const RING_HEAD = 80;
+const HEADER_WORDS = 96;
 /** Offset of the data region; a multiple of 64, so no ring slot shares a cache line with the header. */
 const DATA = HEADER_WORDS * 4;
 
@@ -284,6 +332,20 @@ function pad4(n: number): number {
   return (n + 3) & ~3;
 }
 
+/** Writes a new channel's read-only header words; the header. */
+function initHeader(
+  buffer: SharedArrayBuffer,
+  codec: CodecName,
+  capacity: number,
+): Int32Array {
+  const h = new Int32Array(buffer, 0, HEADER_WORDS);
+  h[MAGIC] = MAGIC_VALUE;
+  h[CODEC] = CODEC_NAMES.indexOf(codec);
+  h[CAPACITY] = capacity;
+  h[ID] = (Math.random() * 2 ** 32) | 0;
+  return h;
+}
+
 function checkCapacity(capacity: unknown): number {
   if (
     typeof capacity !== "number" || !Number.isSafeInteger(capacity) ||
@@ -357,7 +419,11 @@ export class SharedChannel<T>
   readonly #capacity: number;
   /** The header words. */
   readonly #h: Int32Array;
-  /** Length-tracking views of the data region. */
+  /**
+   * The lock-free buffer of a buffered channel with a fixed-size codec, or
+   * null: then the values live in the byte ring, under the lock.
+   */
+  readonly #ring: SlotRing | null;
   // Fixed-length views of the ring: V8 reads and writes them many times
   // faster than length-tracking views of a growable buffer. `#viewed` is
   // the ring size they cover; a thread whose views are older than a growth
@@ -430,20 +496,14 @@ export class SharedChannel<T>
   }
 
   #pollReceive(): unknown {
-    const h = this.#h;
-    let raw: Raw | typeof EMPTY | typeof DRAINED;
-    lock(h, LOCK);
-    try {
-      raw = this.#receiveLocked();
-    } finally {
-      unlock(h, LOCK);
-    }
+    const raw = this.#receiveNow();
     if (raw === EMPTY) return NOT_READY;
     if (raw === DRAINED) return SELECT_CLOSED;
     return this.#decode(raw);
   }
 
   #pollSend(value: unknown, encoded: Raw): boolean {
+    if (this.#ring !== null) return this.#ringPut(encoded as number, value);
     const h = this.#h;
     lock(h, LOCK);
     try {
@@ -463,9 +523,9 @@ export class SharedChannel<T>
     const h = this.#h;
     lock(h, LOCK);
     try {
-      h[send ? SEND_WATCHERS : RECV_WATCHERS] += delta;
+      Atomics.add(h, send ? SEND_WATCHERS : RECV_WATCHERS, delta);
       // A select that may receive: selects that send here may offer now.
-      if (!send && delta > 0) this.#receiverWaits();
+      if (!send && delta > 0 && this.#ring === null) this.#receiverWaits();
     } finally {
       unlock(h, LOCK);
     }
@@ -480,6 +540,8 @@ export class SharedChannel<T>
   #looksReady(send: boolean, ticket: number | undefined): boolean {
     const h = this.#h;
     if (Atomics.load(h, CLOSED) !== 0) return true;
+    const ring = this.#ring;
+    if (ring !== null) return send ? ring.canPut() : ring.canTake();
     const count = Atomics.load(h, COUNT);
     if (send) {
       return count < this.#capacity + Atomics.load(h, RECV_WAITING);
@@ -496,6 +558,12 @@ export class SharedChannel<T>
    */
   #selectOffer(encoded: Raw): number {
     const h = this.#h;
+    if (this.#ring !== null) {
+      // A slot ring never holds offers: a full one has no room to wait in.
+      if (this.#ring.put(encoded as number) !== PUT_OK) return OFFER_NONE;
+      this.#wake(RECV_WAITING, RECV_SEQ);
+      return OFFER_COMMITTED;
+    }
     lock(h, LOCK);
     try {
       if (h[CLOSED] !== 0) return OFFER_NONE;
@@ -571,21 +639,24 @@ export class SharedChannel<T>
       }
       const max = maxBytes & ~7;
       const slot = codec.slotSize;
-      const want = slot !== 0 ? slot * (capacity + 1) : 256 + 64 * capacity;
-      const ring = Math.min(
-        Math.max(8, (want + 7) & ~7),
-        INITIAL_MAX_BYTES,
-        max,
-      );
-      buffer = new SharedArrayBuffer(DATA + ring, {
-        maxByteLength: DATA + max,
-      });
-      const h = new Int32Array(buffer, 0, HEADER_WORDS);
-      h[MAGIC] = MAGIC_VALUE;
-      h[CODEC] = CODEC_NAMES.indexOf(codec.name);
-      h[CAPACITY] = capacity;
-      h[RING_SIZE] = ring;
-      h[ID] = (Math.random() * 2 ** 32) | 0;
+      if (
+        slot !== 0 && capacity > 0 && capacity <= MAX_RING_CAPACITY &&
+        ringBytes(capacity, slot) <= max
+      ) {
+        buffer = new SharedArrayBuffer(DATA + ringBytes(capacity, slot));
+        initHeader(buffer, codec.name, capacity)[SLOT_RING] = 1;
+      } else {
+        const want = slot !== 0 ? slot * (capacity + 1) : 256 + 64 * capacity;
+        const ring = Math.min(
+          Math.max(8, (want + 7) & ~7),
+          INITIAL_MAX_BYTES,
+          max,
+        );
+        buffer = new SharedArrayBuffer(DATA + ring, {
+          maxByteLength: DATA + max,
+        });
+        initHeader(buffer, codec.name, capacity)[RING_SIZE] = ring;
+      }
     }
     this.#buffer = buffer;
     this.#h = new Int32Array(buffer, 0, HEADER_WORDS);
@@ -593,7 +664,21 @@ export class SharedChannel<T>
     this.#slot = this.#codec.slotSize;
     this.#capacity = this.#h[CAPACITY];
     this.#id = this.#h[ID];
-    this.#mapRing(this.#h[RING_SIZE]);
+    if (this.#h[SLOT_RING] !== 0) {
+      const slot = this.#slot as 4 | 8;
+      this.#ring = new SlotRing(
+        this.#h,
+        RING_TAIL,
+        RING_HEAD,
+        buffer,
+        DATA,
+        this.#capacity,
+        slot,
+      );
+    } else {
+      this.#ring = null;
+      this.#mapRing(this.#h[RING_SIZE]);
+    }
   }
 
   /** Points the ring views at the first `size` bytes of the data region. */
@@ -688,6 +773,7 @@ export class SharedChannel<T>
    * ```
    */
   get size(): number {
+    if (this.#ring !== null) return this.#ring.size();
     return Math.min(Atomics.load(this.#h, COUNT), this.#capacity);
   }
 
@@ -759,6 +845,25 @@ export class SharedChannel<T>
     const queued = this.#sendQ.length > 0;
     let ticket = 0;
     let offered = false;
+    const ring = this.#ring;
+    if (ring !== null) {
+      const put = queued
+        ? Atomics.load(h, CLOSED) !== 0 ? PUT_CLOSED : PUT_FULL
+        : ring.put(encoded as number);
+      if (put === PUT_OK) {
+        this.#wake(RECV_WAITING, RECV_SEQ);
+        return RESOLVED;
+      }
+      if (put === PUT_CLOSED) {
+        return Promise.reject(new ChannelClosedError("send", value));
+      }
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      Atomics.add(h, SEND_WAITING, 1);
+      Atomics.add(h, SEND_ASYNC, 1);
+      const blocked = this.#blockSend(value, encoded, false, 0, signal);
+      this.#rewatch(false);
+      return blocked;
+    }
     lock(h, LOCK);
     try {
       if (h[CLOSED] !== 0) {
@@ -773,13 +878,25 @@ export class SharedChannel<T>
         ticket = this.#offer(encoded);
         offered = true;
       }
-      h[SEND_WAITING]++;
+      Atomics.add(h, SEND_WAITING, 1);
+      Atomics.add(h, SEND_ASYNC, 1);
       if (!this.#sendWatching) this.#watchSend(h[SEND_SEQ]);
     } catch (error) {
       return Promise.reject(error);
     } finally {
       unlock(h, LOCK);
     }
+    return this.#blockSend(value, encoded, offered, ticket, signal);
+  }
+
+  /** Queues a blocked send (already counted in `SEND_WAITING`). */
+  #blockSend(
+    value: unknown,
+    encoded: Raw,
+    offered: boolean,
+    ticket: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const w: SendWaiter = {
         value,
@@ -846,6 +963,7 @@ export class SharedChannel<T>
    */
   trySend(value: T): boolean {
     const encoded = this.#codec.encode(value);
+    if (this.#ring !== null) return this.#ringPut(encoded as number, value);
     this.#checkSize(encoded);
     const h = this.#h;
     lock(h, LOCK);
@@ -881,14 +999,7 @@ export class SharedChannel<T>
    * @returns The value, or whether the channel is empty or closed.
    */
   tryReceive(): TryReceiveResult<T> {
-    const h = this.#h;
-    let raw: Raw | typeof EMPTY | typeof DRAINED;
-    lock(h, LOCK);
-    try {
-      raw = this.#receiveLocked();
-    } finally {
-      unlock(h, LOCK);
-    }
+    const raw = this.#receiveNow();
     if (raw === EMPTY) return EMPTY_TRY;
     if (raw === DRAINED) return CLOSED_TRY;
     return { state: "ok", value: this.#decode(raw) };
@@ -921,6 +1032,9 @@ export class SharedChannel<T>
       throw new MainThreadWaitError("SharedChannel.sendSync()");
     }
     const encoded = this.#codec.encode(value);
+    if (this.#ring !== null) {
+      return this.#sendSyncRing(value, encoded as number);
+    }
     this.#checkSize(encoded);
     const h = this.#h;
     lock(h, LOCK);
@@ -933,22 +1047,18 @@ export class SharedChannel<T>
         }
         if (h[OFFERED] === 0) {
           const ticket = this.#offer(encoded);
-          h[SEND_WAITING]++;
-          h[SEND_SYNC]++;
+          Atomics.add(h, SEND_WAITING, 1);
           let state;
           while ((state = this.#offerState(ticket)) === PENDING) {
             this.#sleepLocked(SEND_SEQ);
           }
-          h[SEND_WAITING]--;
-          h[SEND_SYNC]--;
+          Atomics.sub(h, SEND_WAITING, 1);
           if (state === DROPPED) throw new ChannelClosedError("send", value);
           return;
         }
-        h[SEND_WAITING]++;
-        h[SEND_SYNC]++;
+        Atomics.add(h, SEND_WAITING, 1);
         this.#sleepLocked(SEND_SEQ);
-        h[SEND_WAITING]--;
-        h[SEND_SYNC]--;
+        Atomics.sub(h, SEND_WAITING, 1);
       }
     } finally {
       unlock(h, LOCK);
@@ -979,17 +1089,16 @@ export class SharedChannel<T>
     if (!inWorker || !canBlock) {
       throw new MainThreadWaitError("SharedChannel.recvSync()");
     }
+    if (this.#ring !== null) return this.#recvSyncRing();
     const h = this.#h;
     let raw: Raw | typeof EMPTY | typeof DRAINED;
     lock(h, LOCK);
     try {
       while ((raw = this.#receiveLocked()) === EMPTY) {
-        h[RECV_WAITING]++;
-        h[RECV_SYNC]++;
+        Atomics.add(h, RECV_WAITING, 1);
         this.#receiverWaits();
         this.#sleepLocked(RECV_SEQ);
-        h[RECV_WAITING]--;
-        h[RECV_SYNC]--;
+        Atomics.sub(h, RECV_WAITING, 1);
       }
     } finally {
       unlock(h, LOCK);
@@ -1030,6 +1139,10 @@ export class SharedChannel<T>
     for (let i = 0; i < n; i++) {
       encoded[i] = this.#codec.encode(values[i]);
       this.#checkSize(encoded[i]);
+    }
+    if (this.#ring !== null) {
+      this.#sendManyRing(values, encoded as number[]);
+      return;
     }
     const h = this.#h;
     const capacity = this.#capacity;
@@ -1086,17 +1199,16 @@ export class SharedChannel<T>
         }`,
       );
     }
+    if (this.#ring !== null) return this.#recvManyRing(max) as T[];
     const h = this.#h;
     const raws: Raw[] = [];
     lock(h, LOCK);
     try {
       while (this.#takeManyLocked(max, raws) === 0 && h[CLOSED] === 0) {
-        h[RECV_WAITING]++;
-        h[RECV_SYNC]++;
+        Atomics.add(h, RECV_WAITING, 1);
         this.#receiverWaits();
         this.#sleepLocked(RECV_SEQ);
-        h[RECV_WAITING]--;
-        h[RECV_SYNC]--;
+        Atomics.sub(h, RECV_WAITING, 1);
       }
     } finally {
       unlock(h, LOCK);
@@ -1163,8 +1275,9 @@ export class SharedChannel<T>
     lock(h, LOCK);
     try {
       if (h[CLOSED] !== 0) throw new ChannelClosedError("close");
-      h[CLOSED] = 1;
-      if (h[OFFERED] !== 0) this.#dropOffer();
+      Atomics.store(h, CLOSED, 1);
+      if (this.#ring !== null) this.#ring.close();
+      else if (h[OFFERED] !== 0) this.#dropOffer();
       this.#wake(RECV_WAITING, RECV_SEQ);
       this.#wake(SEND_WAITING, SEND_SEQ);
     } finally {
@@ -1259,16 +1372,26 @@ export class SharedChannel<T>
     const h = this.#h;
     const queued = this.#recvQ.length > 0;
     let raw: Raw | typeof EMPTY | typeof DRAINED = EMPTY;
-    lock(h, LOCK);
-    try {
-      if (!queued) raw = this.#receiveLocked();
+    const ring = this.#ring;
+    if (ring !== null) {
+      if (!queued) raw = this.#ringTake();
       if (raw === EMPTY && !signal?.aborted) {
-        h[RECV_WAITING]++;
-        this.#receiverWaits();
-        if (!this.#recvWatching) this.#watchRecv(h[RECV_SEQ]);
+        Atomics.add(h, RECV_WAITING, 1);
+        Atomics.add(h, RECV_ASYNC, 1);
       }
-    } finally {
-      unlock(h, LOCK);
+    } else {
+      lock(h, LOCK);
+      try {
+        if (!queued) raw = this.#receiveLocked();
+        if (raw === EMPTY && !signal?.aborted) {
+          Atomics.add(h, RECV_WAITING, 1);
+          Atomics.add(h, RECV_ASYNC, 1);
+          this.#receiverWaits();
+          if (!this.#recvWatching) this.#watchRecv(h[RECV_SEQ]);
+        }
+      } finally {
+        unlock(h, LOCK);
+      }
     }
     if (raw !== EMPTY) {
       try {
@@ -1291,6 +1414,7 @@ export class SharedChannel<T>
         w.onAbort = () => this.#abortReceive(w);
         signal.addEventListener("abort", w.onAbort, { once: true });
       }
+      if (ring !== null) this.#rewatch(true);
     });
   }
 
@@ -1324,20 +1448,32 @@ export class SharedChannel<T>
     const h = this.#h;
     const served: (RecvWaiter | Raw | typeof DRAINED)[] = [];
     let n = 0;
-    lock(h, LOCK);
-    try {
+    if (this.#ring !== null) {
       for (; n < q.length; n++) {
-        h[RECV_WAITING]--;
-        const raw = this.#receiveLocked();
-        if (raw === EMPTY) {
-          h[RECV_WAITING]++;
-          break;
-        }
+        const raw = this.#ringTake();
+        if (raw === EMPTY) break;
         served.push(q[n], raw);
       }
-      if (n < q.length && !this.#recvWatching) this.#watchRecv(h[RECV_SEQ]);
-    } finally {
-      unlock(h, LOCK);
+      Atomics.sub(h, RECV_WAITING, n);
+      Atomics.sub(h, RECV_ASYNC, n);
+      if (n < q.length) this.#rewatch(true);
+    } else {
+      lock(h, LOCK);
+      try {
+        for (; n < q.length; n++) {
+          Atomics.sub(h, RECV_WAITING, 1);
+          const raw = this.#receiveLocked();
+          if (raw === EMPTY) {
+            Atomics.add(h, RECV_WAITING, 1);
+            break;
+          }
+          served.push(q[n], raw);
+        }
+        Atomics.sub(h, RECV_ASYNC, n);
+        if (n < q.length && !this.#recvWatching) this.#watchRecv(h[RECV_SEQ]);
+      } finally {
+        unlock(h, LOCK);
+      }
     }
     if (n === 0) return;
     q.splice(0, n);
@@ -1368,9 +1504,16 @@ export class SharedChannel<T>
     w.onAbort = undefined;
     const h = this.#h;
     let raw: Raw | typeof EMPTY | typeof DRAINED = EMPTY;
+    if (this.#ring !== null) {
+      Atomics.sub(h, RECV_WAITING, 1);
+      Atomics.sub(h, RECV_ASYNC, 1);
+      w.reject(w.signal!.reason);
+      return;
+    }
     lock(h, LOCK);
     try {
-      h[RECV_WAITING]--;
+      Atomics.sub(h, RECV_WAITING, 1);
+      Atomics.sub(h, RECV_ASYNC, 1);
       // A sender may have handed a value on the strength of this receiver
       // waiting; if the others cannot cover it, completion wins the race.
       if (h[COUNT] > this.#capacity + h[RECV_WAITING]) {
@@ -1409,44 +1552,63 @@ export class SharedChannel<T>
     const h = this.#h;
     const served: (SendWaiter | unknown)[] = [];
     let n = 0;
-    lock(h, LOCK);
-    try {
+    const ring = this.#ring;
+    if (ring !== null) {
       for (; n < q.length; n++) {
         const w = q[n];
-        let error: unknown = null;
-        if (w.offered) {
-          const state = this.#offerState(w.ticket);
-          if (state === PENDING) break;
-          if (state === DROPPED) {
-            error = new ChannelClosedError("send", w.value);
-          }
-        } else if (h[CLOSED] !== 0) {
-          error = new ChannelClosedError("send", w.value);
-        } else if (h[COUNT] < this.#capacity + h[RECV_WAITING]) {
-          try {
-            this.#commit(w.encoded);
-          } catch (e) {
-            error = e;
-          }
-        } else {
-          if (h[OFFERED] === 0) {
-            try {
-              w.ticket = this.#offer(w.encoded);
-              w.offered = true;
-            } catch (e) {
-              h[SEND_WAITING]--;
-              served.push(w, e);
-              n++;
-            }
-          }
-          break;
-        }
-        h[SEND_WAITING]--;
-        served.push(w, error);
+        const put = ring.put(w.encoded as number);
+        if (put === PUT_OK) this.#wake(RECV_WAITING, RECV_SEQ);
+        else if (put !== PUT_CLOSED) break;
+        served.push(
+          w,
+          put === PUT_OK ? null : new ChannelClosedError("send", w.value),
+        );
       }
-      if (n < q.length && !this.#sendWatching) this.#watchSend(h[SEND_SEQ]);
-    } finally {
-      unlock(h, LOCK);
+      Atomics.sub(h, SEND_WAITING, n);
+      Atomics.sub(h, SEND_ASYNC, n);
+      if (n < q.length) this.#rewatch(false);
+    } else {
+      lock(h, LOCK);
+      try {
+        for (; n < q.length; n++) {
+          const w = q[n];
+          let error: unknown = null;
+          if (w.offered) {
+            const state = this.#offerState(w.ticket);
+            if (state === PENDING) break;
+            if (state === DROPPED) {
+              error = new ChannelClosedError("send", w.value);
+            }
+          } else if (h[CLOSED] !== 0) {
+            error = new ChannelClosedError("send", w.value);
+          } else if (h[COUNT] < this.#capacity + h[RECV_WAITING]) {
+            try {
+              this.#commit(w.encoded);
+            } catch (e) {
+              error = e;
+            }
+          } else {
+            if (h[OFFERED] === 0) {
+              try {
+                w.ticket = this.#offer(w.encoded);
+                w.offered = true;
+              } catch (e) {
+                Atomics.sub(h, SEND_WAITING, 1);
+                Atomics.sub(h, SEND_ASYNC, 1);
+                served.push(w, e);
+                n++;
+              }
+            }
+            break;
+          }
+          Atomics.sub(h, SEND_WAITING, 1);
+          Atomics.sub(h, SEND_ASYNC, 1);
+          served.push(w, error);
+        }
+        if (n < q.length && !this.#sendWatching) this.#watchSend(h[SEND_SEQ]);
+      } finally {
+        unlock(h, LOCK);
+      }
     }
     if (n === 0) return;
     q.splice(0, n);
@@ -1473,9 +1635,16 @@ export class SharedChannel<T>
     w.onAbort = undefined;
     const h = this.#h;
     let error: unknown = w.signal!.reason;
+    if (this.#ring !== null) {
+      Atomics.sub(h, SEND_WAITING, 1);
+      Atomics.sub(h, SEND_ASYNC, 1);
+      this.#settleSend(w, error);
+      return;
+    }
     lock(h, LOCK);
     try {
-      h[SEND_WAITING]--;
+      Atomics.sub(h, SEND_WAITING, 1);
+      Atomics.sub(h, SEND_ASYNC, 1);
       if (w.offered) {
         const state = this.#offerState(w.ticket);
         if (state === PENDING) {
@@ -1492,6 +1661,137 @@ export class SharedChannel<T>
       unlock(h, LOCK);
     }
     this.#settleSend(w, error);
+  }
+
+  // The slot ring (buffered channels of a fixed-size codec). -----------------
+  //
+  // Puts and takes do not take the lock. Waiting uses the same words as the
+  // byte ring: a blocked operation counts itself in *_WAITING (and
+  // *_ASYNC) before it checks the ring once more and waits on the futex
+  // word read before that check, while a put or take changes the ring
+  // before it reads *_WAITING (all sequentially consistent), so either the
+  // waiter sees the change or the changer sees the waiter and bumps the
+  // word.
+
+  /** A receive that does not block: a value, EMPTY or DRAINED. */
+  #receiveNow(): Raw | typeof EMPTY | typeof DRAINED {
+    if (this.#ring !== null) return this.#ringTake();
+    const h = this.#h;
+    lock(h, LOCK);
+    try {
+      return this.#receiveLocked();
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  /** Takes from the slot ring, waking senders if it took a value. */
+  #ringTake(): Raw | typeof EMPTY | typeof DRAINED {
+    const v = this.#ring!.take();
+    if (v === RING_EMPTY) return EMPTY;
+    if (v === RING_DRAINED) return DRAINED;
+    this.#wake(SEND_WAITING, SEND_SEQ);
+    return v;
+  }
+
+  /** Puts into the slot ring, waking receivers: false if it is full. */
+  #ringPut(encoded: number, value: unknown): boolean {
+    const put = this.#ring!.put(encoded);
+    if (put === PUT_CLOSED) throw new ChannelClosedError("send", value);
+    if (put !== PUT_OK) return false;
+    this.#wake(RECV_WAITING, RECV_SEQ);
+    return true;
+  }
+
+  /**
+   * Waits again for this object's still-blocked receivers (or senders): at
+   * once, if the ring already changed for them; else when the futex word
+   * moves from the value it has before the check.
+   */
+  #rewatch(recv: boolean): void {
+    const h = this.#h;
+    const ring = this.#ring!;
+    const seq = Atomics.load(h, recv ? RECV_SEQ : SEND_SEQ);
+    if (recv ? ring.canTake() : ring.canPut()) this.#poke(recv);
+    else if (recv ? !this.#recvWatching : !this.#sendWatching) {
+      if (recv) this.#watchRecv(seq);
+      else this.#watchSend(seq);
+    }
+  }
+
+  #sendSyncRing(value: T, encoded: number): void {
+    const ring = this.#ring!;
+    const h = this.#h;
+    let put = ring.put(encoded);
+    if (put === PUT_FULL) {
+      Atomics.add(h, SEND_WAITING, 1);
+      try {
+        for (;;) {
+          const seq = Atomics.load(h, SEND_SEQ);
+          put = ring.put(encoded);
+          if (put !== PUT_FULL) break;
+          this.#sleep(SEND_SEQ, seq);
+        }
+      } finally {
+        Atomics.sub(h, SEND_WAITING, 1);
+      }
+    }
+    if (put === PUT_CLOSED) throw new ChannelClosedError("send", value);
+    this.#wake(RECV_WAITING, RECV_SEQ);
+  }
+
+  #recvSyncRing(): ReceiveResult<T> {
+    const ring = this.#ring!;
+    const h = this.#h;
+    let v = ring.take();
+    if (v === RING_EMPTY) {
+      Atomics.add(h, RECV_WAITING, 1);
+      try {
+        for (;;) {
+          const seq = Atomics.load(h, RECV_SEQ);
+          v = ring.take();
+          if (v !== RING_EMPTY) break;
+          this.#sleep(RECV_SEQ, seq);
+        }
+      } finally {
+        Atomics.sub(h, RECV_WAITING, 1);
+      }
+    }
+    if (v === RING_DRAINED) return CLOSED_RESULT;
+    this.#wake(SEND_WAITING, SEND_SEQ);
+    return { value: v as T, ok: true };
+  }
+
+  #sendManyRing(values: readonly T[], encoded: readonly number[]): void {
+    const ring = this.#ring!;
+    const n = values.length;
+    let i = 0;
+    while (i < n) {
+      const start = i;
+      let put = PUT_OK;
+      while (i < n && (put = ring.put(encoded[i])) === PUT_OK) i++;
+      if (i > start) this.#wake(RECV_WAITING, RECV_SEQ);
+      if (put === PUT_CLOSED) throw new ChannelClosedError("send", values[i]);
+      if (i < n) this.#sendSyncRing(values[i], encoded[i++]);
+    }
+  }
+
+  #recvManyRing(max: number): number[] {
+    const ring = this.#ring!;
+    const out: number[] = [];
+    let v = ring.take();
+    if (v === RING_EMPTY) {
+      const r = this.#recvSyncRing();
+      if (!r.ok) return out;
+      out.push(r.value as number);
+      v = out.length < max ? ring.take() : RING_EMPTY;
+    }
+    while (typeof v === "number") {
+      out.push(v);
+      v = out.length < max ? ring.take() : RING_EMPTY;
+    }
+    if (out.length > 0) this.#wake(SEND_WAITING, SEND_SEQ);
+    return out;
   }
 
   // Under the lock. ----------------------------------------------------------
@@ -1571,25 +1871,22 @@ export class SharedChannel<T>
   #wake(waiting: number, seq: number): void {
     const h = this.#h;
     const recv = seq === RECV_SEQ;
-    const watchers = h[recv ? RECV_WATCHERS : SEND_WATCHERS];
-    const all = h[waiting];
-    if (all > 0 || watchers > 0) {
-      Atomics.add(h, seq, 1);
-      // Async waiters (every waiter that is not a sync one) and selects.
-      const async = all - h[recv ? RECV_SYNC : SEND_SYNC] + watchers;
-      if (
-        async > 0 ||
-        Atomics.load(h, recv ? RECV_SLEEPING : SEND_SLEEPING) > 0
-      ) {
-        Atomics.notify(h, seq);
+    const watchers = Atomics.load(h, recv ? RECV_WATCHERS : SEND_WATCHERS);
+    if (watchers === 0 && Atomics.load(h, waiting) === 0) return;
+    Atomics.add(h, seq, 1);
+    // Async waiters and selects, on every thread, wait in `waitAsync`.
+    const async = Atomics.load(h, recv ? RECV_ASYNC : SEND_ASYNC) + watchers;
+    if (
+      async > 0 || Atomics.load(h, recv ? RECV_SLEEPING : SEND_SLEEPING) > 0
+    ) {
+      Atomics.notify(h, seq);
+    }
+    if (async > 0) {
+      const here = localWaiting.get(this.#id);
+      if (here !== undefined) {
+        for (const ch of here) ch.#poke(recv);
       }
-      if (async > 0) {
-        const here = localWaiting.get(this.#id);
-        if (here !== undefined) {
-          for (const ch of here) ch.#poke(recv);
-        }
-        if (watchers > 0) wakeWatchers(this.#id, seq);
-      }
+      if (watchers > 0) wakeWatchers(this.#id, seq);
     }
   }
 
@@ -1638,6 +1935,13 @@ export class SharedChannel<T>
     const h = this.#h;
     const value = h[seq];
     unlock(h, LOCK);
+    this.#sleep(seq, value);
+    lock(h, LOCK);
+  }
+
+  /** Spins, then sleeps, until the futex word `seq` is no longer `value`. */
+  #sleep(seq: number, value: number): void {
+    const h = this.#h;
     for (let i = 0; i < SYNC_SPIN && Atomics.load(h, seq) === value; i++);
     if (Atomics.load(h, seq) === value) {
       const sleeping = seq === RECV_SEQ ? RECV_SLEEPING : SEND_SLEEPING;
@@ -1645,7 +1949,6 @@ export class SharedChannel<T>
       Atomics.wait(h, seq, value);
       Atomics.sub(h, sleeping, 1);
     }
-    lock(h, LOCK);
   }
 
   #recordBytes(encoded: Raw): number {

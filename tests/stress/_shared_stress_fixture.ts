@@ -35,6 +35,27 @@ export type StressJob =
     n: number;
   }
   | {
+    /**
+     * Producer `producer` sends its `n` values with `sendSync`, or with
+     * `sendManySync` in batches of `batch` when `batch` is above 1.
+     */
+    cmd: "produceSync";
+    ch: SharedChannelHandle<unknown>;
+    producer: number;
+    n: number;
+    batch: number;
+  }
+  | {
+    /**
+     * Receives until the channel is closed and drained, with `recvSync`, or
+     * with `recvManySync(batch)` when `batch` is above 1.
+     */
+    cmd: "consumeSync";
+    ch: SharedChannelHandle<unknown>;
+    producers: number;
+    batch: number;
+  }
+  | {
     /** Receives with select over `chans` until all are closed. */
     cmd: "selectTally";
     chans: SharedChannelHandle<unknown>[];
@@ -174,6 +195,42 @@ async function run(job: StressJob): Promise<unknown> {
         job.n,
         4,
       );
+    }
+    case "produceSync": {
+      const ch = SharedChannel.from(job.ch);
+      const codec = ch.codec;
+      for (let s = 0; s < job.n;) {
+        if (job.batch <= 1) {
+          ch.sendSync(makeValue(codec, job.producer, s++));
+          continue;
+        }
+        const xs = [];
+        while (xs.length < job.batch && s < job.n) {
+          xs.push(makeValue(codec, job.producer, s++));
+        }
+        ch.sendManySync(xs);
+      }
+      return job.n;
+    }
+    case "consumeSync": {
+      const ch = SharedChannel.from(job.ch);
+      const codec = ch.codec;
+      const t = newTally(job.producers);
+      const last: number[] = [];
+      if (job.batch <= 1) {
+        for (let r = ch.recvSync(); r.ok; r = ch.recvSync()) {
+          count(t, last, codec, r.value);
+        }
+      } else {
+        for (
+          let xs = ch.recvManySync(job.batch);
+          xs.length > 0;
+          xs = ch.recvManySync(job.batch)
+        ) {
+          for (const v of xs) count(t, last, codec, v);
+        }
+      }
+      return t;
     }
     case "selectTally": {
       const chans = job.chans.map((h) => SharedChannel.from(h));

@@ -104,6 +104,67 @@ Deno.test("SharedChannel stress: 4 producers and 4 consumers on two workers and 
   }
 });
 
+Deno.test("SharedChannel stress: blocking sendSync/sendManySync and recvSync/recvManySync in four workers, with the main thread", async () => {
+  const workers = [spawn(), spawn(), spawn(), spawn()];
+  try {
+    for (const codec of ["int32", "float64", "string"] as const) {
+      for (const capacity of [0, 1, 16]) {
+        // Producer 0 sends one value at a time, producer 1 in batches,
+        // producer 2 with async sends on the main thread.
+        const n = PER_CODEC / 8;
+        const ch = new SharedChannel<unknown>({ capacity, codec });
+        const consumers = [
+          workers[2].run({
+            cmd: "consumeSync",
+            ch: ch.handle,
+            producers: 3,
+            batch: 1,
+          }),
+          workers[3].run({
+            cmd: "consumeSync",
+            ch: ch.handle,
+            producers: 3,
+            batch: 7,
+          }),
+        ];
+        const mine = go(async () => {
+          const t = newTally(3);
+          const last: number[] = [];
+          for await (const v of ch) count(t, last, codec, v);
+          return t;
+        });
+        await Promise.all([
+          workers[0].run({
+            cmd: "produceSync",
+            ch: ch.handle,
+            producer: 0,
+            n,
+            batch: 1,
+          }),
+          workers[1].run({
+            cmd: "produceSync",
+            ch: ch.handle,
+            producer: 1,
+            n,
+            batch: 5,
+          }),
+          go(async () => {
+            for (let s = 0; s < n; s++) await ch.send(makeValue(codec, 2, s));
+          }),
+        ]);
+        ch.close();
+        const tallies = [
+          ...await Promise.all(consumers),
+          await mine,
+        ] as Tally[];
+        assertComplete(merge(tallies, 3), 3, n);
+      }
+    }
+  } finally {
+    for (const w of workers) w[Symbol.dispose]();
+  }
+});
+
 Deno.test("SharedChannel stress: selects in two workers race for the same values", async () => {
   using w1 = spawn();
   using w2 = spawn();

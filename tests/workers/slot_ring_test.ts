@@ -1,0 +1,221 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * The lock-free slot ring behind buffered `int32` / `float64` shared
+ * channels, against a plain array: random puts, takes and closes through
+ * several objects over the same memory (so their guesses of the tail and
+ * head go stale), with so few laps that tickets wrap many times. Then the
+ * same operations through `SharedChannel`'s non-blocking API, for both the
+ * slot ring and the byte ring, against the same model.
+ *
+ * Cross-thread behaviour is covered by `tests/stress/shared_stress_test.ts`.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  PUT_CLOSED,
+  PUT_FULL,
+  PUT_OK,
+  RING_DRAINED,
+  RING_EMPTY,
+  ringBytes,
+  SlotRing,
+} from "../../workers/_slot_ring.ts";
+import { ChannelClosedError } from "../../channel.ts";
+import { type CodecName, SharedChannel } from "../../workers/mod.ts";
+
+const FULL = Deno.env.get("STRESS") === "full";
+const RUNS = FULL ? 2_000 : 200;
+
+type Op =
+  | { op: "put"; via: number; value: number }
+  | { op: "take"; via: number }
+  | { op: "close" };
+
+const ops = (n: number) =>
+  fc.array(
+    fc.oneof(
+      {
+        weight: 20,
+        arbitrary: fc.record({
+          op: fc.constant("put" as const),
+          via: fc.nat(2),
+          value: fc.integer({ min: -1000, max: 1000 }),
+        }),
+      },
+      {
+        weight: 20,
+        arbitrary: fc.record({
+          op: fc.constant("take" as const),
+          via: fc.nat(2),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({ op: fc.constant("close" as const) }),
+      },
+    ),
+    { maxLength: n, size: "max" },
+  );
+
+Deno.test("SlotRing matches a FIFO array through puts, takes, close and ticket wrap-around", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 5 }),
+      fc.integer({ min: 2, max: 4 }),
+      fc.constantFrom(4 as const, 8 as const),
+      ops(200),
+      (capacity, laps, slot, steps) => {
+        const TAIL = 0, HEAD = 16;
+        const words = new Int32Array(new SharedArrayBuffer(32 * 4));
+        const data = new SharedArrayBuffer(ringBytes(capacity, slot));
+        const rings = [0, 1, 2].map(() =>
+          new SlotRing(words, TAIL, HEAD, data, 0, capacity, slot, laps)
+        );
+        const model: number[] = [];
+        let closed = false;
+        for (const step of steps) {
+          if (step.op === "close") {
+            if (!closed) rings[0].close();
+            closed = true;
+          } else if (step.op === "put") {
+            const want: number = closed
+              ? PUT_CLOSED
+              : model.length === capacity
+              ? PUT_FULL
+              : PUT_OK;
+            assert.equal(rings[step.via].put(step.value), want);
+            if (want === PUT_OK) model.push(step.value);
+          } else {
+            const want: unknown = model.length > 0
+              ? model.shift()
+              : closed
+              ? RING_DRAINED
+              : RING_EMPTY;
+            assert.equal(rings[step.via].take(), want);
+          }
+          for (const ring of rings) {
+            assert.equal(ring.size(), model.length);
+            assert.equal(ring.canPut(), closed || model.length < capacity);
+            assert.equal(ring.canTake(), closed || model.length > 0);
+          }
+        }
+      },
+    ),
+    { numRuns: RUNS, seed: FULL ? undefined : 0x5107 },
+  );
+});
+
+/** What a non-blocking channel operation did, for comparison. */
+function attempt(f: () => unknown): unknown {
+  try {
+    return f();
+  } catch (error) {
+    assert.ok(error instanceof ChannelClosedError, String(error));
+    return "closed";
+  }
+}
+
+Deno.test("SharedChannel trySend/tryReceive/close match a FIFO array, on the slot ring and the byte ring", () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom<CodecName>("int32", "float64", "string"),
+      fc.integer({ min: 0, max: 4 }),
+      ops(60),
+      (codec, capacity, steps) => {
+        const a = new SharedChannel<unknown>({ capacity, codec });
+        const chans = [
+          a,
+          SharedChannel.from(a.handle),
+          SharedChannel.from(a.handle),
+        ];
+        const model: unknown[] = [];
+        const encode = (x: number) => codec === "string" ? `v${x}` : x;
+        for (const step of steps) {
+          if (step.op === "close") {
+            const want = a.closed ? "closed" : undefined;
+            assert.equal(attempt(() => chans[0].close()), want);
+          } else if (step.op === "put") {
+            const v = encode(step.value);
+            const want = a.closed ? "closed" : model.length < capacity;
+            assert.equal(attempt(() => chans[step.via].trySend(v)), want);
+            if (want === true) model.push(v);
+          } else {
+            const want = model.length > 0
+              ? { state: "ok", value: model.shift() }
+              : { state: a.closed ? "closed" : "empty" };
+            assert.deepEqual(chans[step.via].tryReceive(), want);
+          }
+          for (const ch of chans) {
+            assert.equal(ch.size, model.length);
+            assert.equal(ch.capacity, capacity);
+          }
+        }
+      },
+    ),
+    { numRuns: RUNS, seed: FULL ? undefined : 0x5108 },
+  );
+});
+
+Deno.test("SharedChannel over the slot ring: a blocked async send and receive complete when the other side acts", async () => {
+  const ch = new SharedChannel<number>({ capacity: 1, codec: "float64" });
+  const other = SharedChannel.from<number>(ch.handle);
+  await ch.send(1);
+  let sent = false;
+  const blockedSend = other.send(2).then(() => sent = true);
+  assert.deepEqual(await ch.receive(), { value: 1, ok: true });
+  await blockedSend;
+  assert.equal(sent, true);
+  assert.deepEqual(await other.receive(), { value: 2, ok: true });
+  const blockedReceive = ch.receive();
+  await other.send(3);
+  assert.deepEqual(await blockedReceive, { value: 3, ok: true });
+  const late = ch.receive();
+  other.close();
+  assert.deepEqual(await late, { value: undefined, ok: false });
+  await assert.rejects(ch.send(4), ChannelClosedError);
+});
+
+Deno.test("SharedChannel over the slot ring: close fails blocked senders and keeps buffered values", async () => {
+  const ch = new SharedChannel<number>({ capacity: 2, codec: "int32" });
+  await ch.send(1);
+  await ch.send(2);
+  const blocked = ch.send(3);
+  ch.close();
+  await assert.rejects(
+    blocked,
+    (e) => e instanceof ChannelClosedError && e.value === 3,
+  );
+  assert.deepEqual(await Array.fromAsync(ch), [1, 2]);
+});
+
+Deno.test("SharedChannel over the slot ring: an aborted blocked send or receive leaves the channel as it was", async () => {
+  const ch = new SharedChannel<number>({ capacity: 1, codec: "int32" });
+  const ac = new AbortController();
+  const r = ch.receive({ signal: ac.signal });
+  ac.abort(new Error("stop receiving"));
+  await assert.rejects(r, /stop receiving/);
+  await ch.send(7);
+  const ac2 = new AbortController();
+  const s = ch.send(8, { signal: ac2.signal });
+  ac2.abort(new Error("stop sending"));
+  await assert.rejects(s, /stop sending/);
+  assert.equal(ch.size, 1);
+  assert.deepEqual(ch.tryReceive(), { state: "ok", value: 7 });
+  assert.deepEqual(ch.tryReceive(), { state: "empty" });
+});
+
+Deno.test("SharedChannel with a fixed-size codec and a capacity above 2^20 keeps Go's semantics on the byte ring", () => {
+  const ch = new SharedChannel<number>({
+    capacity: 2 ** 20 + 1,
+    codec: "int32",
+  });
+  for (let i = 0; i < 1000; i++) assert.equal(ch.trySend(i), true);
+  assert.equal(ch.size, 1000);
+  assert.deepEqual(ch.tryReceive(), { state: "ok", value: 0 });
+  ch.close();
+  assert.equal(ch.size, 999);
+});
