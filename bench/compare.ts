@@ -110,20 +110,29 @@ function parseDenoBench(json: string): Timings {
   return timings;
 }
 
-async function runDenoBenches(): Promise<Timings | null> {
+/**
+ * Runs `deno bench --json` on `files`; `name` names the raw outputs. The
+ * shared-memory benches start workers, which need to read their module.
+ */
+async function runDenoBenches(
+  name: string,
+  files: string[],
+  extra: string[] = [],
+): Promise<Timings | null> {
   const result = await run(
     Deno.execPath(),
     [
       "bench",
       "--json",
       "--allow-env=DENOGO_BENCH_QUICK",
-      ...BENCH_FILES,
+      ...extra,
+      ...files,
     ],
     ROOT_DIR,
     { DENOGO_BENCH_QUICK: QUICK ? "1" : "0", NO_COLOR: "1" },
   );
-  await writeResult("deno-bench.json", result.stdout);
-  await writeResult("deno-bench.stderr.txt", result.stderr);
+  await writeResult(`${name}.json`, result.stdout);
+  await writeResult(`${name}.stderr.txt`, result.stderr);
   if (!result.ok) {
     console.error(`deno bench failed:\n${result.stderr}`);
     return null;
@@ -234,6 +243,8 @@ interface Row {
   target: number | null;
   /** Our bench to divide by instead of Go (row 2). */
   against?: string;
+  /** What `against` is, for the ratio and target columns. */
+  againstLabel?: string;
 }
 
 const ROWS: Row[] = [
@@ -385,6 +396,66 @@ const SYNC_ROWS: Row[] = [
   },
 ];
 
+/** The shared-memory rows (issue: the shared-memory tier). */
+const SHARED_ROWS: Row[] = [
+  {
+    workload:
+      "shared: SharedChannel<number> float64, cap 1024, worker → worker, sendSync/recvSync, per item (Go: producer-consumer 1024)",
+    ours:
+      `throughput / SharedChannel<number> float64 cap 1024, worker -> worker, sendSync/recvSync (20000 ops)`,
+    go: "ProducerConsumerBuffered1024",
+    target: 2.0,
+  },
+  {
+    workload: "shared: the same, sendManySync/recvManySync ×256, per item",
+    ours:
+      `throughput / SharedChannel<number> float64 cap 1024, worker -> worker, sendManySync/recvManySync x256 (20000 ops)`,
+    go: "ProducerConsumerBuffered1024",
+    target: null,
+  },
+  {
+    workload:
+      "shared: SharedChannel<object> structured (10 fields), worker → worker, per item",
+    ours:
+      `throughput / SharedChannel<object> structured (10 fields) cap 1024, worker -> worker (5000 ops)`,
+    go: "ProducerConsumerBuffered1024",
+    target: null,
+  },
+  {
+    workload:
+      "shared: unbuffered SharedChannel ping-pong across two workers, sendSync/recvSync (round trip)",
+    ours:
+      `round trip / unbuffered SharedChannel ping-pong, two workers, sendSync/recvSync (2000 ops)`,
+    go: "UnbufferedPingPong",
+    target: 2.0,
+  },
+  {
+    workload: "shared: the same ping-pong with await send/receive (round trip)",
+    ours:
+      `round trip / unbuffered SharedChannel ping-pong, two workers, await send/receive (2000 ops)`,
+    go: "UnbufferedPingPong",
+    target: null,
+  },
+  {
+    workload:
+      "shared: wake-up round trip across two workers (Atomics.wait/notify) against a postMessage round trip",
+    ours:
+      `round trip / Atomics.wait/notify wake-up ping-pong, two workers (2000 ops)`,
+    go: null,
+    target: 0.05,
+    against: `round trip / postMessage round trip, main <-> worker (2000 ops)`,
+    againstLabel: "postMessage",
+  },
+  {
+    workload:
+      "shared: SharedMutex lockSync/unlock contended by two workers, per lock (Go: Mutex hand-off)",
+    ours:
+      `mutex / SharedMutex lockSync/unlock contended by two workers (40000 ops)`,
+    go: "MutexContended",
+    target: null,
+  },
+];
+
 function format(value: number | null | undefined): string {
   if (value === null || value === undefined) return "-";
   if (value >= 1000) return Math.round(value).toLocaleString("en-US");
@@ -401,7 +472,7 @@ function table(
     "| workload | ours (ns/op) | Go (ns/op) | ratio | target | met? |",
     "| --- | ---: | ---: | ---: | --- | --- |",
   ];
-  for (const row of [...ROWS, ...SYNC_ROWS]) {
+  for (const row of [...ROWS, ...SYNC_ROWS, ...SHARED_ROWS]) {
     const mine = row.ours === "memory" ? oursMemory : ours.get(row.ours);
     const theirs = row.go === null
       ? null
@@ -421,7 +492,7 @@ function table(
         Number.isInteger(row.target)
           ? row.target.toFixed(1)
           : String(row.target)
-      }${row.against !== undefined ? " × pair" : " × Go"}`;
+      } × ${row.against !== undefined ? row.againstLabel ?? "pair" : "Go"}`;
     const met = row.target === null || ratio === null
       ? "-"
       : ratio <= row.target
@@ -429,7 +500,9 @@ function table(
       : "no";
     const ratioText = ratio === null
       ? "-"
-      : `${ratio.toFixed(2)}${row.against !== undefined ? " × pair" : ""}`;
+      : `${ratio.toFixed(row.against !== undefined ? 3 : 2)}${
+        row.against !== undefined ? ` × ${row.againstLabel ?? "pair"}` : ""
+      }`;
     lines.push(
       `| ${row.workload} | ${format(mine)} | ${
         format(theirs)
@@ -443,8 +516,14 @@ function table(
 
 if (import.meta.main) {
   let failed = false;
-  const ours = await runDenoBenches();
-  if (ours === null) failed = true;
+  const tier1 = await runDenoBenches("deno-bench", BENCH_FILES);
+  const shared = await runDenoBenches("deno-shared-bench", [
+    "bench/shared_bench.ts",
+  ], ["--allow-read"]);
+  if (tier1 === null || shared === null) failed = true;
+  const ours: Timings | null = tier1 === null && shared === null
+    ? null
+    : new Map([...tier1 ?? [], ...shared ?? []]);
   const oursMemory = await runDenoMemory();
   if (oursMemory === null) failed = true;
 

@@ -14,13 +14,16 @@
  *   worker, in the same run;
  * - a SharedMutex contended by two workers (lock, increment, unlock).
  *
- * Each bench iteration moves many items; after the run the file prints the
- * best time per item (or per round trip) of each row.
+ * Each bench iteration moves many items; a name ending in "(N ops)" says
+ * how many (items, round trips or lock hand-offs), which `bench/compare.ts`
+ * divides by. After the run the file also prints the best time per item of
+ * each row.
  *
  * This file is also the workers' script: loaded in a worker, it serves jobs
  * instead of registering benches.
  *
- * Run: `deno bench --allow-read bench/shared_bench.ts`
+ * Run: `deno bench --allow-read bench/shared_bench.ts`; its rows are also
+ * in `deno task bench:compare`.
  */
 
 import {
@@ -29,6 +32,8 @@ import {
   SharedMutex,
   type SharedMutexHandle,
 } from "../workers/mod.ts";
+
+import { RUNS } from "./_quick.ts";
 
 const ITEMS = 20_000;
 const OBJECTS = 5_000;
@@ -226,6 +231,7 @@ if (inWorker) {
       name,
       group,
       baseline,
+      ...RUNS,
       async fn() {
         const t = performance.now();
         await fn();
@@ -235,15 +241,16 @@ if (inWorker) {
     });
   };
   globalThis.addEventListener("unload", () => {
-    console.log("\nbest per item / round trip:");
+    // On stderr, so that `deno bench --json` output stays JSON.
+    console.error("\nbest per item / round trip:");
     for (const [name, ns] of best) {
-      console.log(`  ${ns.toFixed(0).padStart(7)} ns  ${name}`);
+      console.error(`  ${ns.toFixed(0).padStart(7)} ns  ${name}`);
     }
   });
 
   const items = new SharedChannel<number>({ capacity: 1024, codec: "float64" });
   row(
-    `SharedChannel<number> float64 cap 1024, worker -> worker, sendSync/recvSync (${ITEMS} items)`,
+    `SharedChannel<number> float64 cap 1024, worker -> worker, sendSync/recvSync (${ITEMS} ops)`,
     "throughput",
     ITEMS,
     () =>
@@ -253,7 +260,7 @@ if (inWorker) {
       ]),
   );
   row(
-    `SharedChannel<number> float64 cap 1024, worker -> worker, sendManySync/recvManySync x${BATCH} (${ITEMS} items)`,
+    `SharedChannel<number> float64 cap 1024, worker -> worker, sendManySync/recvManySync x${BATCH} (${ITEMS} ops)`,
     "throughput",
     ITEMS,
     () =>
@@ -267,7 +274,7 @@ if (inWorker) {
     codec: "structured",
   });
   row(
-    `SharedChannel<object> structured (10 fields) cap 1024, worker -> worker (${OBJECTS} items)`,
+    `SharedChannel<object> structured (10 fields) cap 1024, worker -> worker (${OBJECTS} ops)`,
     "throughput",
     OBJECTS,
     () =>
@@ -283,7 +290,7 @@ if (inWorker) {
     row(
       `unbuffered SharedChannel ping-pong, two workers, ${
         sync ? "sendSync/recvSync" : "await send/receive"
-      } (${ROUND_TRIPS} round trips)`,
+      } (${ROUND_TRIPS} ops)`,
       "round trip",
       ROUND_TRIPS,
       () => {
@@ -298,7 +305,7 @@ if (inWorker) {
 
   const words = new SharedArrayBuffer(8);
   row(
-    `Atomics.wait/notify wake-up ping-pong, two workers (${ROUND_TRIPS} round trips)`,
+    `Atomics.wait/notify wake-up ping-pong, two workers (${ROUND_TRIPS} ops)`,
     "round trip",
     ROUND_TRIPS,
     () => {
@@ -310,7 +317,7 @@ if (inWorker) {
     },
   );
   row(
-    `postMessage round trip, main <-> worker (${ROUND_TRIPS} round trips)`,
+    `postMessage round trip, main <-> worker (${ROUND_TRIPS} ops)`,
     "round trip",
     ROUND_TRIPS,
     async () => {
@@ -322,7 +329,7 @@ if (inWorker) {
   const mu = new SharedMutex();
   const cell = new SharedArrayBuffer(4);
   row(
-    `SharedMutex lockSync/unlock contended by two workers (${LOCKS} each)`,
+    `SharedMutex lockSync/unlock contended by two workers (${2 * LOCKS} ops)`,
     "mutex",
     2 * LOCKS,
     () =>
