@@ -13,15 +13,18 @@
  *
  * ## Memory
  *
- * Two words of the channel header, each on its own cache line, and two
- * arrays in the channel's data region:
+ * Two words of the channel header, each on its own cache line, and
+ * `capacity` slots in the channel's data region. A slot keeps its turn word
+ * next to its value, so handing one value over moves one cache line, not
+ * two:
  *
  * | where | name | meaning |
  * | --- | --- | --- |
  * | header word `tail` | `TAIL` | `ticket << 1 \| closed`: the next producer ticket, and bit 0 set once the channel is closed |
  * | header word `head` | `HEAD` | the next consumer ticket |
- * | `seqs[i]`, `capacity` words | slot turn | `2 * turn`: slot `i` is empty, waiting for the producer of lap `turn`; `2 * turn + 1`: it holds that producer's value |
- * | `values[i]`, `capacity` slots | value | the value of slot `i` (an `Int32Array` or `Float64Array`) |
+ * | slot `i`, bytes 0–3 | turn | `2 * turn`: slot `i` is empty, waiting for the producer of lap `turn`; `2 * turn + 1`: it holds that producer's value |
+ * | slot `i`, bytes 4–7 | value (`int32`) | the value, in an 8-byte slot |
+ * | slot `i`, bytes 8–15 | value (`float64`) | the value, in a 16-byte slot (bytes 4–7 are padding) |
  *
  * Ticket `t` uses slot `t % capacity` on lap `turn = floor(t / capacity)`.
  * Tickets count modulo `capacity * laps`, with `laps = floor(2^29 /
@@ -65,12 +68,7 @@ export const MAX_RING_CAPACITY = 1 << 20;
 
 /** Bytes of the data region a ring of `capacity` `slot`-byte values uses. */
 export function ringBytes(capacity: number, slot: number): number {
-  return valuesOffset(capacity) + capacity * slot;
-}
-
-/** Offset of the values array: after the turn words, aligned to 8. */
-function valuesOffset(capacity: number): number {
-  return (capacity * 4 + 7) & ~7;
+  return capacity * slot * 2;
 }
 
 /** A slot ring over shared memory; one object per thread. */
@@ -78,9 +76,11 @@ export class SlotRing {
   readonly #words: Int32Array;
   readonly #tail: number;
   readonly #head: number;
+  /** The slots as 32-bit words: slot `i`'s turn is word `#stride * i`. */
   readonly #seqs: Int32Array;
+  readonly #stride: number;
+  /** Float64 values: slot `i`'s is element `2 * i + 1`. */
   readonly #f64: Float64Array | null;
-  readonly #i32: Int32Array | null;
   readonly #capacity: number;
   readonly #laps: number;
   /** Tickets count modulo this: `capacity * laps`. */
@@ -112,10 +112,11 @@ export class SlotRing {
     this.#capacity = capacity;
     this.#laps = laps;
     this.#wrap = capacity * this.#laps;
-    this.#seqs = new Int32Array(buffer, offset, capacity);
-    const at = offset + valuesOffset(capacity);
-    this.#f64 = slot === 8 ? new Float64Array(buffer, at, capacity) : null;
-    this.#i32 = slot === 4 ? new Int32Array(buffer, at, capacity) : null;
+    this.#seqs = new Int32Array(buffer, offset, capacity * slot / 2);
+    this.#stride = slot / 2;
+    this.#f64 = slot === 8
+      ? new Float64Array(buffer, offset, capacity * 2)
+      : null;
   }
 
   /** Adds a value at the tail: `PUT_OK`, `PUT_FULL` or `PUT_CLOSED`. */
@@ -129,14 +130,15 @@ export class SlotRing {
       const t = pos >>> 1;
       const i = t % capacity;
       const turn = (t - i) / capacity;
-      const s = Atomics.load(seqs, i);
+      const at = i * this.#stride;
+      const s = Atomics.load(seqs, at);
       if (s === 2 * turn) {
         const next = t + 1 === this.#wrap ? 0 : t + 1;
         const seen = Atomics.compareExchange(words, this.#tail, pos, next << 1);
         if (seen === pos) {
-          if (this.#f64 !== null) this.#f64[i] = value;
-          else this.#i32![i] = value;
-          Atomics.store(seqs, i, s + 1);
+          if (this.#f64 !== null) this.#f64[2 * i + 1] = value;
+          else seqs[at + 1] = value;
+          Atomics.store(seqs, at, s + 1);
           this.#tailGuess = next << 1;
           return PUT_OK;
         }
@@ -163,13 +165,16 @@ export class SlotRing {
     for (;;) {
       const i = t % capacity;
       const turn = (t - i) / capacity;
-      const s = Atomics.load(seqs, i);
+      const at = i * this.#stride;
+      const s = Atomics.load(seqs, at);
       if (s === 2 * turn + 1) {
         const next = t + 1 === this.#wrap ? 0 : t + 1;
         const seen = Atomics.compareExchange(words, this.#head, t, next);
         if (seen === t) {
-          const value = this.#f64 !== null ? this.#f64[i] : this.#i32![i];
-          Atomics.store(seqs, i, turn + 1 === this.#laps ? 0 : s + 1);
+          const value = this.#f64 !== null
+            ? this.#f64[2 * i + 1]
+            : seqs[at + 1];
+          Atomics.store(seqs, at, turn + 1 === this.#laps ? 0 : s + 1);
           this.#headGuess = next;
           return value;
         }
@@ -201,16 +206,33 @@ export class SlotRing {
     return n > this.#capacity ? this.#capacity : n;
   }
 
-  /** Whether a put would find room or the ring closed; racy, a hint. */
+  /**
+   * Whether a put would find room or the ring closed; racy, a hint. Room
+   * means the tail's slot is empty for its lap, not just a gap between the
+   * tickets: a consumer may have claimed a value it has not yet read.
+   */
   canPut(): boolean {
-    return (Atomics.load(this.#words, this.#tail) & 1) !== 0 ||
-      this.size() < this.#capacity;
+    const pos = Atomics.load(this.#words, this.#tail);
+    if ((pos & 1) !== 0) return true;
+    const t = pos >>> 1;
+    const i = t % this.#capacity;
+    const turn = (t - i) / this.#capacity;
+    return Atomics.load(this.#seqs, i * this.#stride) === 2 * turn;
   }
 
-  /** Whether a take would find a value or the ring drained; racy, a hint. */
+  /**
+   * Whether a take would find a value or the ring drained; racy, a hint. A
+   * value counts once it is written, not when its producer claims its slot.
+   */
   canTake(): boolean {
-    return (Atomics.load(this.#words, this.#tail) & 1) !== 0 ||
-      this.size() > 0;
+    const t = Atomics.load(this.#words, this.#head);
+    const i = t % this.#capacity;
+    const turn = (t - i) / this.#capacity;
+    if (Atomics.load(this.#seqs, i * this.#stride) === 2 * turn + 1) {
+      return true;
+    }
+    const tail = Atomics.load(this.#words, this.#tail);
+    return (tail & 1) !== 0 && (tail >>> 1) === t;
   }
 
   /** Fails every later put; values already in the ring stay for takers. */
