@@ -402,14 +402,14 @@ const SHARED_ROWS: Row[] = [
     workload:
       "shared: SharedChannel<number> float64, cap 1024, worker → worker, sendSync/recvSync, per item (Go: producer-consumer 1024)",
     ours:
-      `throughput / SharedChannel<number> float64 cap 1024, worker -> worker, sendSync/recvSync (20000 ops)`,
+      `throughput / SharedChannel<number> float64 cap 1024, worker -> worker, sendSync/recvSync (100000 ops)`,
     go: "ProducerConsumerBuffered1024",
     target: 2.0,
   },
   {
     workload: "shared: the same, sendManySync/recvManySync ×256, per item",
     ours:
-      `throughput / SharedChannel<number> float64 cap 1024, worker -> worker, sendManySync/recvManySync x256 (20000 ops)`,
+      `throughput / SharedChannel<number> float64 cap 1024, worker -> worker, sendManySync/recvManySync x256 (100000 ops)`,
     go: "ProducerConsumerBuffered1024",
     target: null,
   },
@@ -425,14 +425,14 @@ const SHARED_ROWS: Row[] = [
     workload:
       "shared: unbuffered SharedChannel ping-pong across two workers, sendSync/recvSync (round trip)",
     ours:
-      `round trip / unbuffered SharedChannel ping-pong, two workers, sendSync/recvSync (2000 ops)`,
+      `round trip / unbuffered SharedChannel ping-pong, two workers, sendSync/recvSync (20000 ops)`,
     go: "UnbufferedPingPong",
     target: 2.0,
   },
   {
     workload: "shared: the same ping-pong with await send/receive (round trip)",
     ours:
-      `round trip / unbuffered SharedChannel ping-pong, two workers, await send/receive (2000 ops)`,
+      `round trip / unbuffered SharedChannel ping-pong, two workers, await send/receive (1000 ops)`,
     go: "UnbufferedPingPong",
     target: null,
   },
@@ -440,7 +440,7 @@ const SHARED_ROWS: Row[] = [
     workload:
       "shared: wake-up round trip across two workers (Atomics.wait/notify) against a postMessage round trip",
     ours:
-      `round trip / Atomics.wait/notify wake-up ping-pong, two workers (2000 ops)`,
+      `round trip / Atomics.wait/notify wake-up ping-pong, two workers (20000 ops)`,
     go: null,
     target: 0.05,
     against: `round trip / postMessage round trip, main <-> worker (2000 ops)`,
