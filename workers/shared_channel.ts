@@ -1445,36 +1445,10 @@ export class SharedChannel<T>
   #serveReceivers(): void {
     const q = this.#recvQ;
     if (q.length === 0) return;
-    const h = this.#h;
     const served: (RecvWaiter | Raw | typeof DRAINED)[] = [];
-    let n = 0;
-    if (this.#ring !== null) {
-      for (; n < q.length; n++) {
-        const raw = this.#ringTake();
-        if (raw === EMPTY) break;
-        served.push(q[n], raw);
-      }
-      Atomics.sub(h, RECV_WAITING, n);
-      Atomics.sub(h, RECV_ASYNC, n);
-      if (n < q.length) this.#rewatch(true);
-    } else {
-      lock(h, LOCK);
-      try {
-        for (; n < q.length; n++) {
-          Atomics.sub(h, RECV_WAITING, 1);
-          const raw = this.#receiveLocked();
-          if (raw === EMPTY) {
-            Atomics.add(h, RECV_WAITING, 1);
-            break;
-          }
-          served.push(q[n], raw);
-        }
-        Atomics.sub(h, RECV_ASYNC, n);
-        if (n < q.length && !this.#recvWatching) this.#watchRecv(h[RECV_SEQ]);
-      } finally {
-        unlock(h, LOCK);
-      }
-    }
+    const n = this.#ring !== null
+      ? this.#serveReceiversRing(q, served)
+      : this.#serveReceiversLocked(q, served);
     if (n === 0) return;
     q.splice(0, n);
     if (q.length === 0) this.#queueEnded();
@@ -1482,6 +1456,49 @@ export class SharedChannel<T>
       const w = served[i] as RecvWaiter;
       this.#settleReceive(w, served[i + 1] as Raw | typeof DRAINED);
     }
+  }
+  /** Serves the oldest receivers from the slot ring; how many it served. */
+  #serveReceiversRing(
+    q: RecvWaiter[],
+    served: (RecvWaiter | Raw | typeof DRAINED)[],
+  ): number {
+    const h = this.#h;
+    let n = 0;
+    for (; n < q.length; n++) {
+      const raw = this.#ringTake();
+      if (raw === EMPTY) break;
+      served.push(q[n], raw);
+    }
+    Atomics.sub(h, RECV_WAITING, n);
+    Atomics.sub(h, RECV_ASYNC, n);
+    if (n < q.length) this.#rewatch(true);
+    return n;
+  }
+
+  /** Serves the oldest receivers from the byte ring, under the lock; how many. */
+  #serveReceiversLocked(
+    q: RecvWaiter[],
+    served: (RecvWaiter | Raw | typeof DRAINED)[],
+  ): number {
+    const h = this.#h;
+    let n = 0;
+    lock(h, LOCK);
+    try {
+      for (; n < q.length; n++) {
+        Atomics.sub(h, RECV_WAITING, 1);
+        const raw = this.#receiveLocked();
+        if (raw === EMPTY) {
+          Atomics.add(h, RECV_WAITING, 1);
+          break;
+        }
+        served.push(q[n], raw);
+      }
+      Atomics.sub(h, RECV_ASYNC, n);
+      if (n < q.length && !this.#recvWatching) this.#watchRecv(h[RECV_SEQ]);
+    } finally {
+      unlock(h, LOCK);
+    }
+    return n;
   }
 
   #settleReceive(w: RecvWaiter, raw: Raw | typeof DRAINED): void {
@@ -1549,73 +1566,87 @@ export class SharedChannel<T>
   #serveSenders(): void {
     const q = this.#sendQ;
     if (q.length === 0) return;
-    const h = this.#h;
     const served: (SendWaiter | unknown)[] = [];
-    let n = 0;
-    const ring = this.#ring;
-    if (ring !== null) {
-      for (; n < q.length; n++) {
-        const w = q[n];
-        const put = ring.put(w.encoded as number);
-        if (put === PUT_OK) this.#wake(RECV_WAITING, RECV_SEQ);
-        else if (put !== PUT_CLOSED) break;
-        served.push(
-          w,
-          put === PUT_OK ? null : new ChannelClosedError("send", w.value),
-        );
-      }
-      Atomics.sub(h, SEND_WAITING, n);
-      Atomics.sub(h, SEND_ASYNC, n);
-      if (n < q.length) this.#rewatch(false);
-    } else {
-      lock(h, LOCK);
-      try {
-        for (; n < q.length; n++) {
-          const w = q[n];
-          let error: unknown = null;
-          if (w.offered) {
-            const state = this.#offerState(w.ticket);
-            if (state === PENDING) break;
-            if (state === DROPPED) {
-              error = new ChannelClosedError("send", w.value);
-            }
-          } else if (h[CLOSED] !== 0) {
-            error = new ChannelClosedError("send", w.value);
-          } else if (h[COUNT] < this.#capacity + h[RECV_WAITING]) {
-            try {
-              this.#commit(w.encoded);
-            } catch (e) {
-              error = e;
-            }
-          } else {
-            if (h[OFFERED] === 0) {
-              try {
-                w.ticket = this.#offer(w.encoded);
-                w.offered = true;
-              } catch (e) {
-                Atomics.sub(h, SEND_WAITING, 1);
-                Atomics.sub(h, SEND_ASYNC, 1);
-                served.push(w, e);
-                n++;
-              }
-            }
-            break;
-          }
-          Atomics.sub(h, SEND_WAITING, 1);
-          Atomics.sub(h, SEND_ASYNC, 1);
-          served.push(w, error);
-        }
-        if (n < q.length && !this.#sendWatching) this.#watchSend(h[SEND_SEQ]);
-      } finally {
-        unlock(h, LOCK);
-      }
-    }
+    const n = this.#ring !== null
+      ? this.#serveSendersRing(q, served)
+      : this.#serveSendersLocked(q, served);
     if (n === 0) return;
     q.splice(0, n);
     if (q.length === 0) this.#queueEnded();
     for (let i = 0; i < served.length; i += 2) {
       this.#settleSend(served[i] as SendWaiter, served[i + 1]);
     }
+  }
+  /** Serves the oldest senders into the slot ring; how many it served. */
+  #serveSendersRing(q: SendWaiter[], served: (SendWaiter | unknown)[]): number {
+    const h = this.#h;
+    const ring = this.#ring!;
+    let n = 0;
+    for (; n < q.length; n++) {
+      const w = q[n];
+      const put = ring.put(w.encoded as number);
+      if (put === PUT_OK) this.#wake(RECV_WAITING, RECV_SEQ);
+      else if (put !== PUT_CLOSED) break;
+      served.push(
+        w,
+        put === PUT_OK ? null : new ChannelClosedError("send", w.value),
+      );
+    }
+    Atomics.sub(h, SEND_WAITING, n);
+    Atomics.sub(h, SEND_ASYNC, n);
+    if (n < q.length) this.#rewatch(false);
+    return n;
+  }
+
+  /** Serves the oldest senders into the byte ring, under the lock; how many. */
+  #serveSendersLocked(
+    q: SendWaiter[],
+    served: (SendWaiter | unknown)[],
+  ): number {
+    const h = this.#h;
+    let n = 0;
+    lock(h, LOCK);
+    try {
+      for (; n < q.length; n++) {
+        const w = q[n];
+        let error: unknown = null;
+        if (w.offered) {
+          const state = this.#offerState(w.ticket);
+          if (state === PENDING) break;
+          if (state === DROPPED) {
+            error = new ChannelClosedError("send", w.value);
+          }
+        } else if (h[CLOSED] !== 0) {
+          error = new ChannelClosedError("send", w.value);
+        } else if (h[COUNT] < this.#capacity + h[RECV_WAITING]) {
+          try {
+            this.#commit(w.encoded);
+          } catch (e) {
+            error = e;
+          }
+        } else {
+          if (h[OFFERED] === 0) {
+            try {
+              w.ticket = this.#offer(w.encoded);
+              w.offered = true;
+            } catch (e) {
+              Atomics.sub(h, SEND_WAITING, 1);
+              Atomics.sub(h, SEND_ASYNC, 1);
+              served.push(w, e);
+              n++;
+            }
+          }
+          break;
+        }
+        Atomics.sub(h, SEND_WAITING, 1);
+        Atomics.sub(h, SEND_ASYNC, 1);
+        served.push(w, error);
+      }
+      if (n < q.length && !this.#sendWatching) this.#watchSend(h[SEND_SEQ]);
+    } finally {
+      unlock(h, LOCK);
+    }
+    return n;
   }
 
   #settleSend(w: SendWaiter, error: unknown): void {
