@@ -1817,11 +1817,13 @@ export class SharedChannel<T>
       out.push(r.value as number);
       v = out.length < max ? ring.take() : RING_EMPTY;
     }
+    // `#recvSyncRing` already woke senders for the value it took.
+    const woken = out.length;
     while (typeof v === "number") {
       out.push(v);
       v = out.length < max ? ring.take() : RING_EMPTY;
     }
-    if (out.length > 0) this.#wake(SEND_WAITING, SEND_SEQ);
+    if (out.length > woken) this.#wake(SEND_WAITING, SEND_SEQ);
     return out;
   }
 
