@@ -19,6 +19,10 @@
  *   protocol below) and variable-size codecs (whose records need a ring
  *   that grows).
  *
+ * An unbuffered `int32` or `float64` channel also has a **hand-off cell**
+ * in the header, where one `recvSync` at a time waits for a sender to hand
+ * it a value directly, without the lock (see "Direct hand-off").
+ *
  * All offsets are in bytes from the data region's start. Header words are
  * written under the lock (word 0), except those marked atomic, which
  * lock-free paths also read or change.
@@ -54,10 +58,12 @@
  * | 49 | `SEND_SLEEPING` | `sendSync` calls inside `Atomics.wait` on `SEND_SEQ` (atomic) |
  * | 64 | `RING_TAIL` | slot ring: the producers' ticket word (atomic) |
  * | 80 | `RING_HEAD` | slot ring: the consumers' ticket word (atomic) |
+ * | 96 | `CELL` | hand-off cell: its state, below; also the futex word its `recvSync` sleeps on (atomic) |
+ * | 98–99 | `CELL_VALUE` | hand-off cell: the value, as a float64 (an `int32` fits exactly) |
  *
- * Words 0 to 22 share two cache lines; each futex word and each ticket
- * word has a line of its own, so threads spinning on one do not slow the
- * threads writing another. The data region starts at byte 384.
+ * Words 0 to 22 share two cache lines; each futex word, each ticket word
+ * and the cell have a line of their own, so threads spinning on one do not
+ * slow the threads writing another. The data region starts at byte 448.
  *
  * The slot ring's turn words and values are laid out in `_slot_ring.ts`.
  * In the byte ring, a record of a fixed-size codec is one 4- or 8-byte
@@ -123,6 +129,42 @@
  * waiter read it. A slot ring holds no offers: a sender (or a select's
  * send case) on a full one waits for room.
  *
+ * ## Direct hand-off
+ *
+ * Under the lock, one unbuffered hand-off moves about eight cache lines
+ * between the two threads (lock, counts, ring data, futex word, on two
+ * channels for a round trip). Go's `chansend` copies the value straight to
+ * a waiting receiver (`sendDirect`); the cell does the same in one line.
+ * Its state word:
+ *
+ * | state | meaning | who moves it on |
+ * | --- | --- | --- |
+ * | 0 `FREE` | nobody waits in the cell | a `recvSync` claims it: `WAITING` |
+ * | 1 `WAITING` | a `recvSync` waits, spinning | a sender: `FILLING`; the receiver, before `Atomics.wait`: `ASLEEP`; an offer or `close`: `FREE` |
+ * | 2 `ASLEEP` | ... and sleeps on this word | as `WAITING`, and whoever moves it on notifies |
+ * | 3 `FILLING` | a sender writes `CELL_VALUE` | that sender: `FULL` |
+ * | 4 `FULL` | a committed value waits there | any receiver: `TAKING` |
+ * | 5 `TAKING` | a receiver reads `CELL_VALUE` | that receiver: `FREE` |
+ *
+ * Every transition out of `WAITING`, `ASLEEP` and `FULL` is a
+ * compare-and-swap, so exactly one sender fills a waiting cell and exactly
+ * one receiver takes a full one. The rules that keep it consistent with
+ * the byte ring:
+ *
+ * - Any send (`sendSync` without the lock; `send`, `trySend`, a select's
+ *   send case, under it) fills a waiting cell before it looks at
+ *   `RECV_WAITING`: the receiver there is a blocked receiver, as in Go. A
+ *   sender does not fill the cell while `COUNT > 0`: its own earlier value
+ *   may still be in the ring, and must not be overtaken.
+ * - Every receiver takes a `FULL` cell's value before the ring's records,
+ *   which are newer. So it is not lost if its receiver is gone, and a
+ *   filling sender wakes blocked receivers (`RECV_SEQ`) for that case.
+ * - A `recvSync` claims the cell and then checks `CLOSED` and `OFFERED`;
+ *   `close` and a sender that offers set those and then push a waiting
+ *   receiver out of the cell (`FREE`). One of the two sees the other, so
+ *   the receiver goes on under the lock, where the offer or the close is.
+ *   It also wakes selects watching to send, which may now commit.
+ *
  * While an async operation waits it does not park with the deadlock
  * detector: another thread the detector cannot see may complete it. It
  * counts as an armed timer instead (`timerArmed()` in `_parking.ts`), which
@@ -144,8 +186,13 @@
  * count behind (an unbuffered `trySend` may then succeed with no live
  * receiver; the value stays in the channel for the next receiver, it is not
  * lost). A worker terminated inside a slot ring's put, between claiming a
- * slot and filling it, leaves that slot's receivers waiting for good.
- * Close or drain channels before terminating their workers.
+ * slot and filling it, leaves that slot's receivers waiting for good, and
+ * one terminated between filling the hand-off cell and marking it `FULL`
+ * leaves the cell's receiver waiting. In Deno, `terminate()` stops a
+ * worker blocked in `sendSync`/`recvSync` only when Deno kills its
+ * isolate, about two seconds later (denoland/deno#14003); until then it
+ * keeps sending and receiving. Close or drain channels before terminating
+ * their workers.
  *
  * @module
  */
@@ -217,7 +264,9 @@ const SEND_SEQ = 48;
 const SEND_SLEEPING = 49;
 const RING_TAIL = 64;
 const RING_HEAD = 80;
-const HEADER_WORDS = 96;
+const CELL = 96;
+const CELL_VALUE = 98;
+const HEADER_WORDS = 112;
 /** Offset of the data region; a multiple of 64, so no ring slot shares a cache line with the header. */
 const DATA = HEADER_WORDS * 4;
 
@@ -251,6 +300,14 @@ const DROPPED = 2;
  * spin: that would stall the thread's event loop.
  */
 const SYNC_SPIN = 2_000;
+
+/** States of the hand-off cell (word `CELL`). */
+const CELL_FREE = 0;
+const CELL_WAITING = 1;
+const CELL_ASLEEP = 2;
+const CELL_FILLING = 3;
+const CELL_FULL = 4;
+const CELL_TAKING = 5;
 
 /** Options for the {@linkcode SharedChannel} constructor. */
 export interface SharedChannelOptions {
@@ -424,6 +481,11 @@ export class SharedChannel<T>
    * null: then the values live in the byte ring, under the lock.
    */
   readonly #ring: SlotRing | null;
+  /**
+   * The hand-off cell's value, for an unbuffered channel with a fixed-size
+   * codec; else null (see "Direct hand-off").
+   */
+  readonly #cell: Float64Array | null;
   // Fixed-length views of the ring: V8 reads and writes them many times
   // faster than length-tracking views of a growable buffer. `#viewed` is
   // the ring size they cover; a thread whose views are older than a growth
@@ -508,11 +570,7 @@ export class SharedChannel<T>
     lock(h, LOCK);
     try {
       if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
-      if (h[COUNT] < this.#capacity + h[RECV_WAITING]) {
-        this.#commit(encoded);
-        return true;
-      }
-      return false;
+      return this.#tryCommit(encoded);
     } finally {
       unlock(h, LOCK);
     }
@@ -542,6 +600,16 @@ export class SharedChannel<T>
     if (Atomics.load(h, CLOSED) !== 0) return true;
     const ring = this.#ring;
     if (ring !== null) return send ? ring.canPut() : ring.canTake();
+    if (this.#cell !== null) {
+      const cell = Atomics.load(h, CELL);
+      if (
+        send
+          ? cell === CELL_WAITING || cell === CELL_ASLEEP
+          : cell === CELL_FULL
+      ) {
+        return true;
+      }
+    }
     const count = Atomics.load(h, COUNT);
     if (send) {
       return count < this.#capacity + Atomics.load(h, RECV_WAITING);
@@ -567,10 +635,7 @@ export class SharedChannel<T>
     lock(h, LOCK);
     try {
       if (h[CLOSED] !== 0) return OFFER_NONE;
-      if (h[COUNT] < this.#capacity + h[RECV_WAITING]) {
-        this.#commit(encoded);
-        return OFFER_COMMITTED;
-      }
+      if (this.#tryCommit(encoded)) return OFFER_COMMITTED;
       if (h[OFFERED] !== 0) return OFFER_NONE;
       sharedOps.seqBefore = h[RECV_SEQ];
       sharedOps.ticket = this.#offer(encoded);
@@ -664,6 +729,9 @@ export class SharedChannel<T>
     this.#slot = this.#codec.slotSize;
     this.#capacity = this.#h[CAPACITY];
     this.#id = this.#h[ID];
+    this.#cell = this.#capacity === 0 && this.#slot !== 0
+      ? new Float64Array(buffer, CELL_VALUE * 4, 1)
+      : null;
     if (this.#h[SLOT_RING] !== 0) {
       const slot = this.#slot as 4 | 8;
       this.#ring = new SlotRing(
@@ -869,10 +937,7 @@ export class SharedChannel<T>
       if (h[CLOSED] !== 0) {
         return Promise.reject(new ChannelClosedError("send", value));
       }
-      if (!queued && h[COUNT] < this.#capacity + h[RECV_WAITING]) {
-        this.#commit(encoded);
-        return RESOLVED;
-      }
+      if (!queued && this.#tryCommit(encoded)) return RESOLVED;
       if (signal?.aborted) return Promise.reject(signal.reason);
       if (!queued && h[OFFERED] === 0) {
         ticket = this.#offer(encoded);
@@ -969,11 +1034,7 @@ export class SharedChannel<T>
     lock(h, LOCK);
     try {
       if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
-      if (h[COUNT] < this.#capacity + h[RECV_WAITING]) {
-        this.#commit(encoded);
-        return true;
-      }
-      return false;
+      return this.#tryCommit(encoded);
     } finally {
       unlock(h, LOCK);
     }
@@ -1037,14 +1098,15 @@ export class SharedChannel<T>
     }
     this.#checkSize(encoded);
     const h = this.#h;
+    if (
+      this.#cell !== null && Atomics.load(h, CLOSED) === 0 &&
+      this.#cellGive(encoded as number)
+    ) return;
     lock(h, LOCK);
     try {
       for (;;) {
         if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
-        if (h[COUNT] < this.#capacity + h[RECV_WAITING]) {
-          this.#commit(encoded);
-          return;
-        }
+        if (this.#tryCommit(encoded)) return;
         if (h[OFFERED] === 0) {
           const ticket = this.#offer(encoded);
           Atomics.add(h, SEND_WAITING, 1);
@@ -1090,6 +1152,10 @@ export class SharedChannel<T>
       throw new MainThreadWaitError("SharedChannel.recvSync()");
     }
     if (this.#ring !== null) return this.#recvSyncRing();
+    if (this.#cell !== null) {
+      const v = this.#cellReceive();
+      if (v !== EMPTY) return { value: v as T, ok: true };
+    }
     const h = this.#h;
     let raw: Raw | typeof EMPTY | typeof DRAINED;
     lock(h, LOCK);
@@ -1152,9 +1218,13 @@ export class SharedChannel<T>
       try {
         if (h[CLOSED] !== 0) throw new ChannelClosedError("send", values[i]);
         const start = i;
-        while (i < n && h[COUNT] < capacity + h[RECV_WAITING]) {
-          this.#append(encoded[i++]);
-          h[COUNT]++;
+        while (i < n) {
+          if (this.#cell !== null && this.#cellGive(encoded[i] as number)) {
+            i++;
+          } else if (h[COUNT] < capacity + h[RECV_WAITING]) {
+            this.#append(encoded[i++]);
+            h[COUNT]++;
+          } else break;
         }
         if (i > start) this.#wake(RECV_WAITING, RECV_SEQ);
       } finally {
@@ -1226,6 +1296,10 @@ export class SharedChannel<T>
   #takeManyLocked(max: number, out: Raw[]): number {
     const h = this.#h;
     let n = 0;
+    if (this.#cell !== null && Atomics.load(h, CELL) === CELL_FULL) {
+      const v = this.#cellTake();
+      if (v !== EMPTY) out[n++] = v;
+    }
     while (n < max) {
       const count = h[COUNT];
       if (count > 0) {
@@ -1276,6 +1350,7 @@ export class SharedChannel<T>
     try {
       if (h[CLOSED] !== 0) throw new ChannelClosedError("close");
       Atomics.store(h, CLOSED, 1);
+      if (this.#cell !== null) this.#cellKick();
       if (this.#ring !== null) this.#ring.close();
       else if (h[OFFERED] !== 0) this.#dropOffer();
       this.#wake(RECV_WAITING, RECV_SEQ);
@@ -1618,25 +1693,28 @@ export class SharedChannel<T>
           }
         } else if (h[CLOSED] !== 0) {
           error = new ChannelClosedError("send", w.value);
-        } else if (h[COUNT] < this.#capacity + h[RECV_WAITING]) {
+        } else {
+          let committed: boolean;
           try {
-            this.#commit(w.encoded);
+            committed = this.#tryCommit(w.encoded);
           } catch (e) {
+            committed = true;
             error = e;
           }
-        } else {
-          if (h[OFFERED] === 0) {
-            try {
-              w.ticket = this.#offer(w.encoded);
-              w.offered = true;
-            } catch (e) {
-              Atomics.sub(h, SEND_WAITING, 1);
-              Atomics.sub(h, SEND_ASYNC, 1);
-              served.push(w, e);
-              n++;
+          if (!committed) {
+            if (h[OFFERED] === 0) {
+              try {
+                w.ticket = this.#offer(w.encoded);
+                w.offered = true;
+              } catch (e) {
+                Atomics.sub(h, SEND_WAITING, 1);
+                Atomics.sub(h, SEND_ASYNC, 1);
+                served.push(w, e);
+                n++;
+              }
             }
+            break;
           }
-          break;
         }
         Atomics.sub(h, SEND_WAITING, 1);
         Atomics.sub(h, SEND_ASYNC, 1);
@@ -1827,11 +1905,129 @@ export class SharedChannel<T>
     return out;
   }
 
+  // Direct hand-off (the cell). ---------------------------------------------
+
+  /**
+   * Hands the value to a `recvSync` waiting in the cell: false if none
+   * waits, or if the ring holds committed values, which this value must
+   * not overtake (they may be this sender's own). The caller has checked
+   * that the channel is open.
+   */
+  #cellGive(encoded: number): boolean {
+    const h = this.#h;
+    if (Atomics.load(h, COUNT) !== 0) return false;
+    let was = Atomics.compareExchange(h, CELL, CELL_WAITING, CELL_FILLING);
+    if (was === CELL_ASLEEP) {
+      was = Atomics.compareExchange(h, CELL, CELL_ASLEEP, CELL_FILLING);
+    }
+    if (was !== CELL_WAITING && was !== CELL_ASLEEP) return false;
+    this.#cell![0] = encoded;
+    Atomics.store(h, CELL, CELL_FULL);
+    if (was === CELL_ASLEEP) Atomics.notify(h, CELL);
+    // Other receivers may take the value too, if the one in the cell is
+    // gone (its worker terminated): wake them as for a committed value.
+    this.#wake(RECV_WAITING, RECV_SEQ);
+    return true;
+  }
+
+  /** Takes the value in a full cell: EMPTY if another receiver took it. */
+  #cellTake(): number | typeof EMPTY {
+    const h = this.#h;
+    if (
+      Atomics.compareExchange(h, CELL, CELL_FULL, CELL_TAKING) !== CELL_FULL
+    ) return EMPTY;
+    const v = this.#cell![0];
+    Atomics.store(h, CELL, CELL_FREE);
+    return v;
+  }
+
+  /**
+   * Sends the `recvSync` waiting in the cell, if any, back to the lock
+   * path: an offer was made or the channel closed.
+   */
+  #cellKick(): void {
+    const h = this.#h;
+    const was = Atomics.compareExchange(h, CELL, CELL_WAITING, CELL_FREE);
+    if (
+      was === CELL_ASLEEP &&
+      Atomics.compareExchange(h, CELL, CELL_ASLEEP, CELL_FREE) === CELL_ASLEEP
+    ) Atomics.notify(h, CELL);
+  }
+
+  /** Whether the lock path has something for a receiver (a hint). */
+  #lockPathReady(): boolean {
+    const h = this.#h;
+    return Atomics.load(h, CLOSED) !== 0 || Atomics.load(h, COUNT) !== 0 ||
+      Atomics.load(h, OFFERED) !== 0;
+  }
+
+  /**
+   * `recvSync` through the cell: claims it, waits until a sender fills it,
+   * and takes the value. EMPTY when the lock path must serve this receive:
+   * it has a value, an offer or the close; another receiver has the cell;
+   * or an offer or `close` pushed this one out, or a receiver took the
+   * value first.
+   */
+  #cellReceive(): number | typeof EMPTY {
+    const h = this.#h;
+    const claimed = Atomics.compareExchange(h, CELL, CELL_FREE, CELL_WAITING);
+    if (claimed !== CELL_FREE) {
+      return claimed === CELL_FULL ? this.#cellTake() : EMPTY;
+    }
+    if (this.#lockPathReady()) {
+      // An offer or close came before the claim: leave the cell, unless a
+      // sender is already filling it.
+      const was = Atomics.compareExchange(h, CELL, CELL_WAITING, CELL_FREE);
+      if (was === CELL_WAITING || was === CELL_FREE) return EMPTY;
+    } else if (Atomics.load(h, SEND_WATCHERS) > 0) {
+      // Selects with a send case here may commit now.
+      this.#wake(SEND_WAITING, SEND_SEQ);
+    }
+    for (;;) {
+      let state = Atomics.load(h, CELL);
+      for (let i = 0; i < SYNC_SPIN && state === CELL_WAITING; i++) {
+        state = Atomics.load(h, CELL);
+      }
+      switch (state) {
+        case CELL_FULL: {
+          return this.#cellTake();
+        }
+        case CELL_WAITING:
+          Atomics.compareExchange(h, CELL, CELL_WAITING, CELL_ASLEEP);
+          break;
+        case CELL_ASLEEP:
+          Atomics.wait(h, CELL, CELL_ASLEEP);
+          break;
+        case CELL_FILLING:
+        case CELL_TAKING:
+          break;
+        default:
+          return EMPTY;
+      }
+    }
+  }
+
   // Under the lock. ----------------------------------------------------------
+
+  /**
+   * Commits the value if a receiver waits for it (in the cell or counted in
+   * `RECV_WAITING`) or the buffer has room; false if the send must wait.
+   */
+  #tryCommit(encoded: Raw): boolean {
+    const h = this.#h;
+    if (this.#cell !== null && this.#cellGive(encoded as number)) return true;
+    if (h[COUNT] >= this.#capacity + h[RECV_WAITING]) return false;
+    this.#commit(encoded);
+    return true;
+  }
 
   /** Go's chanrecv with block = false: a raw value, EMPTY or DRAINED. */
   #receiveLocked(): Raw | typeof EMPTY | typeof DRAINED {
     const h = this.#h;
+    if (this.#cell !== null && Atomics.load(h, CELL) === CELL_FULL) {
+      const v = this.#cellTake();
+      if (v !== EMPTY) return v;
+    }
     const count = h[COUNT];
     if (count > 0) {
       const raw = this.#take();
@@ -1870,12 +2066,15 @@ export class SharedChannel<T>
   #offer(encoded: Raw): number {
     const h = this.#h;
     const pos = this.#append(encoded);
-    h[OFFERED] = 1;
+    Atomics.store(h, OFFERED, 1);
     h[OFFER_POS] = pos;
     h[OFFER_BYTES] = this.#recordBytes(encoded);
     const ticket = (h[OFFER_TICKET] + 1) | 0;
     h[OFFER_TICKET] = ticket;
     this.#wake(RECV_WAITING, RECV_SEQ);
+    // After OFFERED is set: a recvSync in the cell looks at OFFERED after
+    // it claims the cell, so one of the two sees the other.
+    if (this.#cell !== null) this.#cellKick();
     return ticket;
   }
 
