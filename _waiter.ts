@@ -148,11 +148,18 @@ export class WaitQueue {
     if (w.prev === null && this.watcher !== null) this.watcher.waiting();
   }
 
-  /** Removes and returns the longest-waiting waiter, or null. */
+  /**
+   * Removes and returns the longest-waiting waiter that can still fire, or
+   * null. A waiter of a select whose `claim()` refuses is dropped (Go's
+   * `dequeue` skipping a select that another channel already woke).
+   */
   shift(): Waiter | null {
-    const w = this.#first;
-    if (w !== null) this.remove(w);
-    return w;
+    for (;;) {
+      const w = this.#first;
+      if (w === null) return null;
+      this.remove(w);
+      if (w.select === null || w.select.claim()) return w;
+    }
   }
 
   remove(w: Waiter): void {
@@ -174,6 +181,13 @@ export class WaitQueue {
 export class SelectPark extends Parked {
   readonly waiters: Waiter[] = [];
   readonly reason: string;
+  /**
+   * Asked before one of the select's waiters fires: false if the select
+   * can no longer commit that case, because it committed elsewhere (then
+   * it has unlinked its waiters and settled). A select over shared
+   * channels sets it to withdraw its offer first (see `workers/_select.ts`).
+   */
+  claim: () => boolean = claimAlways;
   #onCommit: (index: number, value: unknown, ok: boolean) => void;
   #onFail: (error: unknown) => void;
 
@@ -202,4 +216,8 @@ export class SelectPark extends Parked {
     for (const w of this.waiters) w.queue?.remove(w);
     unpark(this);
   }
+}
+
+function claimAlways(): boolean {
+  return true;
 }

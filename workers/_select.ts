@@ -26,12 +26,14 @@
  *   before it commits any other case it withdraws that offer under the
  *   channel's lock; if a receiver already took it, the send case is the
  *   one that committed. So exactly one case commits.
- * - Tier-1 cases of a mixed select park ordinary waiters; one that fires
- *   commits the select at once, synchronously, which an offer taken on
- *   another thread could not be told about. So a mixed select makes no
- *   offer: its shared send cases commit only when there is room or a
- *   blocked receiver (plain `receive()`/`recvSync()`), not with another
- *   select receiving (Go would pair them). Receive cases are unaffected.
+ * - Tier-1 cases of a mixed select park ordinary waiters, under a
+ *   `SelectPark` whose `claim()` the tier-1 channel asks before it fires
+ *   one (as Go's `dequeue` claims a select's `selectDone`). With an offer
+ *   out, `claim()` withdraws it first, under the shared channel's lock: if a
+ *   receiver already took it, the send case has committed, `claim()` says
+ *   no, and the tier-1 operation goes on to its next waiter. So a mixed
+ *   select offers too, and pairs with a select receiving on another
+ *   thread.
  *
  * Every wake-up re-checks the channels (hints read without the lock, then
  * polls under it), in a fresh random order, so among the cases ready at
@@ -264,7 +266,7 @@ export function blockSelect(
         }
       }
     }
-    if (!mixed && offerCase < 0 && sends.length > 0) {
+    if (offerCase < 0 && sends.length > 0) {
       let pick = sends.filter((i) => ops.recvWatchers(cases[i].channel) > 0);
       if (pick.length === 0) pick = sends;
       const i = pick[Math.floor(Math.random() * pick.length)];
@@ -304,6 +306,13 @@ export function blockSelect(
     }
   }
 
+  /** Withdraws the offer, waking senders waiting for the offer slot. */
+  function withdrawOffer(): number {
+    const state = ops.withdraw(cases[offerCase].channel, ticket, true);
+    if (state === WITHDRAWN) offerCase = -1;
+    return state;
+  }
+
   function wakeWithdrawn(withdrawn: number): void {
     if (withdrawn >= 0) ops.wakeSenders(cases[withdrawn].channel);
   }
@@ -321,10 +330,26 @@ export function blockSelect(
       },
       (error) => {
         if (error === SHARED_WON) return;
+        // Aborted by the signal: the offer may have committed already.
+        if (offerCase >= 0 && withdrawOffer() === TAKEN) {
+          finish();
+          onCommit(offerCase, undefined, true);
+          return;
+        }
         finish();
         onFail(error);
       },
     );
+    // A tier-1 case may fire only if the offer is still ours to withdraw.
+    sp.claim = () => {
+      if (done) return false;
+      if (offerCase < 0) return true;
+      const state = withdrawOffer();
+      if (state === WITHDRAWN) return true;
+      if (state === TAKEN) commit(offerCase, undefined, true);
+      else fail(closedError(offerCase));
+      return false;
+    };
     const order: number[] = [];
     for (let i = 0; i < cases.length; i++) {
       if (cases[i].channel !== null && !cases[i].shared) order.push(i);

@@ -231,3 +231,73 @@ Deno.test("a mixed select with a shared send case commits to a plain receiver", 
   assert.deepEqual(await ch.receive(), { value: 5, ok: true });
   assert.equal(await p, "sent");
 });
+
+Deno.test("a mixed select's shared send pairs with another select receiving there (Go pairs two selects)", async () => {
+  const ch = new SharedChannel<number>({ codec: "int32" });
+  const localA = new Channel<number>();
+  const localB = new Channel<number>();
+  const sender = select([
+    send(ch, 7, () => "sent"),
+    recv(localA, () => "local"),
+  ]);
+  const receiver = select([
+    recv(ch, (v, ok) => ({ v, ok })),
+    recv(localB, () => "local"),
+  ]);
+  assert.deepEqual(await Promise.all([sender, receiver]), [
+    "sent",
+    { v: 7, ok: true },
+  ]);
+  assert.deepEqual(ch.tryReceive(), { state: "empty" });
+  assert.equal(localA.trySend(1), false);
+  assert.equal(localB.trySend(1), false);
+});
+
+Deno.test("a mixed select blocked with an offer: a tryReceive takes it at once", async () => {
+  const ch = new SharedChannel<number>({ codec: "int32" });
+  const local = new Channel<number>();
+  const p = select([send(ch, 8, () => "sent"), recv(local, () => "local")]);
+  assert.equal(await settlesNow(p), false);
+  // The blocked select is a blocked sender: Go's non-blocking receive
+  // takes its value.
+  assert.deepEqual(ch.tryReceive(), { state: "ok", value: 8 });
+  // Its tier-1 case can no longer fire: the local send finds no receiver.
+  assert.equal(local.trySend(1), false);
+  assert.equal(await p, "sent");
+});
+
+Deno.test("a mixed select whose tier-1 case fires withdraws its shared offer", async () => {
+  const ch = new SharedChannel<number>({ codec: "int32" });
+  const local = new Channel<number>();
+  const p = select([send(ch, 9, () => "sent"), recv(local, (v) => v)]);
+  assert.equal(await settlesNow(p), false);
+  assert.equal(local.trySend(4), true);
+  assert.equal(await p, 4);
+  // The offer is gone: nothing to receive, and a new sender may offer.
+  assert.deepEqual(ch.tryReceive(), { state: "empty" });
+  const sent = ch.send(10);
+  assert.deepEqual(await ch.receive(), { value: 10, ok: true });
+  await sent;
+});
+
+Deno.test("a mixed select aborted while its offer is out withdraws it, or commits if it was taken", async () => {
+  const ch = new SharedChannel<number>({ codec: "int32" });
+  const local = new Channel<number>();
+  const ac = new AbortController();
+  const p = select([send(ch, 1, () => "sent"), recv(local, () => "local")], {
+    signal: ac.signal,
+  });
+  assert.equal(await settlesNow(p), false);
+  ac.abort(new Error("stop"));
+  await assert.rejects(p, /stop/);
+  assert.deepEqual(ch.tryReceive(), { state: "empty" });
+
+  const ac2 = new AbortController();
+  const q = select([send(ch, 2, () => "sent"), recv(local, () => "local")], {
+    signal: ac2.signal,
+  });
+  assert.equal(await settlesNow(q), false);
+  assert.deepEqual(ch.tryReceive(), { state: "ok", value: 2 });
+  ac2.abort(new Error("too late"));
+  assert.equal(await q, "sent");
+});
