@@ -430,6 +430,14 @@ const SHARED_ROWS: Row[] = [
     target: 2.0,
   },
   {
+    workload:
+      "shared: the same sendSync/recvSync ping-pong against Go's with each goroutine locked to an OS thread (cross-thread, as between workers)",
+    ours:
+      `round trip / unbuffered SharedChannel ping-pong, two workers, sendSync/recvSync (20000 ops)`,
+    go: "UnbufferedPingPongOSThreads",
+    target: null,
+  },
+  {
     workload: "shared: the same ping-pong with await send/receive (round trip)",
     ours:
       `round trip / unbuffered SharedChannel ping-pong, two workers, await send/receive (1000 ops)`,

@@ -62,6 +62,33 @@ func BenchmarkUnbufferedPingPong(b *testing.B) {
 	<-pong
 }
 
+// 2b. The same ping-pong with each goroutine locked to its own OS thread,
+// so every hand-off crosses threads as it does between two Web Workers
+// (with GOMAXPROCS=2 the plain ping-pong mostly stays on one P). A context
+// row for the shared-memory ping-pong, not its target.
+func BenchmarkUnbufferedPingPongOSThreads(b *testing.B) {
+	ping := make(chan int)
+	pong := make(chan int)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		for v := range ping {
+			pong <- v
+		}
+		close(pong)
+	}()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ping <- i
+		<-pong
+	}
+	b.StopTimer()
+	close(ping)
+	<-pong
+}
+
 func producerConsumer(b *testing.B, capacity int) {
 	c := make(chan int, capacity)
 	n := b.N
