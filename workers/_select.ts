@@ -197,12 +197,9 @@ export function blockSelect(
     new ChannelClosedError("send", cases[i].value);
   const onAbort = (): void => {
     if (done) return;
-    if (offerCase >= 0) {
-      const state = ops.withdraw(cases[offerCase].channel, ticket, true);
-      if (state === TAKEN) {
-        commit(offerCase, undefined, true);
-        return;
-      }
+    if (offerCase >= 0 && withdrawOffer() === TAKEN) {
+      commit(offerCase, undefined, true);
+      return;
     }
     fail(signal!.reason);
   };
@@ -342,7 +339,6 @@ export function blockSelect(
     );
     // A tier-1 case may fire only if the offer is still ours to withdraw.
     sp.claim = () => {
-      if (done) return false;
       if (offerCase < 0) return true;
       const state = withdrawOffer();
       if (state === WITHDRAWN) return true;

@@ -1027,17 +1027,7 @@ export class SharedChannel<T>
    * @throws {CodecError} If the codec cannot encode the value.
    */
   trySend(value: T): boolean {
-    const encoded = this.#codec.encode(value);
-    if (this.#ring !== null) return this.#ringPut(encoded as number, value);
-    this.#checkSize(encoded);
-    const h = this.#h;
-    lock(h, LOCK);
-    try {
-      if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
-      return this.#tryCommit(encoded);
-    } finally {
-      unlock(h, LOCK);
-    }
+    return this.#pollSend(value, this.#encodeChecked(value));
   }
 
   /**
@@ -1296,9 +1286,10 @@ export class SharedChannel<T>
   #takeManyLocked(max: number, out: Raw[]): number {
     const h = this.#h;
     let n = 0;
-    if (this.#cell !== null && Atomics.load(h, CELL) === CELL_FULL) {
-      const v = this.#cellTake();
-      if (v !== EMPTY) out[n++] = v;
+    const first = this.#takeFromCell();
+    if (first !== EMPTY) {
+      out.push(first);
+      n++;
     }
     while (n < max) {
       const count = h[COUNT];
@@ -1930,6 +1921,17 @@ export class SharedChannel<T>
     return true;
   }
 
+  /**
+   * Takes the value a full cell holds, for a receiver outside the cell: it
+   * comes before the ring's records. EMPTY if there is none.
+   */
+  #takeFromCell(): number | typeof EMPTY {
+    if (this.#cell === null || Atomics.load(this.#h, CELL) !== CELL_FULL) {
+      return EMPTY;
+    }
+    return this.#cellTake();
+  }
+
   /** Takes the value in a full cell: EMPTY if another receiver took it. */
   #cellTake(): number | typeof EMPTY {
     const h = this.#h;
@@ -1989,9 +1991,8 @@ export class SharedChannel<T>
         state = Atomics.load(h, CELL);
       }
       switch (state) {
-        case CELL_FULL: {
+        case CELL_FULL:
           return this.#cellTake();
-        }
         case CELL_WAITING:
           Atomics.compareExchange(h, CELL, CELL_WAITING, CELL_ASLEEP);
           break;
@@ -2023,11 +2024,9 @@ export class SharedChannel<T>
 
   /** Go's chanrecv with block = false: a raw value, EMPTY or DRAINED. */
   #receiveLocked(): Raw | typeof EMPTY | typeof DRAINED {
+    const fromCell = this.#takeFromCell();
+    if (fromCell !== EMPTY) return fromCell;
     const h = this.#h;
-    if (this.#cell !== null && Atomics.load(h, CELL) === CELL_FULL) {
-      const v = this.#cellTake();
-      if (v !== EMPTY) return v;
-    }
     const count = h[COUNT];
     if (count > 0) {
       const raw = this.#take();

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { Channel, recv, select, send } from "../../mod.ts";
+import { flush } from "../_util.ts";
 import { SharedChannel } from "../../workers/mod.ts";
 import type { Job } from "./_worker_fixture.ts";
 import { type Fixture, spawn as spawnFixture } from "./_spawn.ts";
@@ -13,9 +14,6 @@ import { type Fixture, spawn as spawnFixture } from "./_spawn.ts";
 function spawn(): Fixture<Job> {
   return spawnFixture<Job>(new URL("./_worker_fixture.ts", import.meta.url));
 }
-
-/** Lets the event loop turn once (the worker runs on its own thread). */
-const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 for (const codec of ["int32", "float64"] as const) {
   Deno.test(`SharedChannel ${codec} unbuffered: trySend fails until a worker waits in recvSync, then hands the value over`, async () => {
@@ -27,7 +25,7 @@ for (const codec of ["int32", "float64"] as const) {
     // leaves the channel as it was.
     while (!ch.trySend(value)) {
       assert.deepEqual(ch.tryReceive(), { state: "empty" });
-      await turn();
+      await flush();
     }
     assert.deepEqual(await received, { value, ok: true });
     assert.equal(ch.size, 0);
