@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { ChannelClosedError } from "../../mod.ts";
+import { settlesNow } from "../_util.ts";
 import {
   CodecError,
   type CodecName,
@@ -12,18 +13,10 @@ import {
   SharedChannel,
 } from "../../workers/mod.ts";
 
-/** Whether `p` has settled after one macrotask turn. */
-async function settled(p: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  p.then(() => done = true, () => done = true);
-  await new Promise((r) => setTimeout(r, 0));
-  return done;
-}
-
 Deno.test("SharedChannel unbuffered send blocks until a receiver takes the value", async () => {
   const ch = new SharedChannel<number>({ codec: "int32" });
   const sent = ch.send(1);
-  assert.equal(await settled(sent), false);
+  assert.equal(await settlesNow(sent), false);
   assert.equal(ch.size, 0);
   assert.deepEqual(await ch.receive(), { value: 1, ok: true });
   await sent;
@@ -33,7 +26,7 @@ Deno.test("SharedChannel unbuffered send blocks until a receiver takes the value
 Deno.test("SharedChannel unbuffered receive blocks until a sender gives a value", async () => {
   const ch = new SharedChannel<string>({ codec: "string" });
   const got = ch.receive();
-  assert.equal(await settled(got), false);
+  assert.equal(await settlesNow(got), false);
   await ch.send("x"); // a receiver waits: the send completes at once
   assert.deepEqual(await got, { value: "x", ok: true });
   ch.close();
@@ -68,11 +61,11 @@ Deno.test("SharedChannel buffered channel is FIFO and blocks a sender only when 
   assert.equal(ch.size, 3);
   const fourth = ch.send(4);
   const fifth = ch.send(5);
-  assert.equal(await settled(fourth), false);
+  assert.equal(await settlesNow(fourth), false);
   assert.equal(ch.size, 3);
   assert.deepEqual(await ch.receive(), { value: 1, ok: true });
   await fourth; // moved into the buffer
-  assert.equal(await settled(fifth), false);
+  assert.equal(await settlesNow(fifth), false);
   const seen = [];
   for (let i = 0; i < 4; i++) seen.push((await ch.receive()).value);
   await fifth;
@@ -85,7 +78,7 @@ Deno.test("SharedChannel buffered receive blocks only while the buffer is empty"
   const ch = new SharedChannel<number>({ capacity: 2, codec: "float64" });
   const a = ch.receive();
   const b = ch.receive();
-  assert.equal(await settled(a), false);
+  assert.equal(await settlesNow(a), false);
   assert.equal(ch.trySend(1), true);
   assert.equal(ch.trySend(2), true);
   assert.deepEqual(await a, { value: 1, ok: true });
@@ -108,7 +101,7 @@ Deno.test("SharedChannel.close() lets receivers drain the buffer, then gives ok 
 Deno.test("SharedChannel.close() wakes every blocked receiver with ok = false", async () => {
   const ch = new SharedChannel<number>({ codec: "int32" });
   const waiting = [ch.receive(), ch.receive(), ch.receive()];
-  assert.equal(await settled(waiting[0]), false);
+  assert.equal(await settlesNow(waiting[0]), false);
   ch.close();
   for (const r of await Promise.all(waiting)) {
     assert.deepEqual(r, { value: undefined, ok: false });
@@ -119,7 +112,7 @@ Deno.test("SharedChannel.close() fails blocked senders with ChannelClosedError h
   const ch = new SharedChannel<number>({ capacity: 1, codec: "int32" });
   await ch.send(1);
   const blocked = [ch.send(2), ch.send(3)];
-  assert.equal(await settled(blocked[0]), false);
+  assert.equal(await settlesNow(blocked[0]), false);
   ch.close();
   for (const [i, p] of blocked.entries()) {
     await assert.rejects(p, (e) => {

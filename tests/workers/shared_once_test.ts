@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { SharedOnce } from "../../workers/mod.ts";
 import type { SyncJob } from "./_sync_fixture.ts";
 import { spawn } from "./_spawn.ts";
+import { flush } from "../_util.ts";
 
 const FIXTURE = new URL("./_sync_fixture.ts", import.meta.url);
 
@@ -36,7 +37,7 @@ Deno.test("SharedOnce waiters on one thread wait for an async run", async () => 
   let second = false;
   const other = SharedOnce.from(structuredClone(once.handle));
   const p = other.do(() => runs++).then(() => second = true);
-  await new Promise((r) => setTimeout(r, 0));
+  await flush();
   assert.equal(second, false);
   gate.resolve();
   await Promise.all([first, p]);
