@@ -35,6 +35,11 @@
  *   select offers too, and pairs with a select receiving on another
  *   thread.
  *
+ * - On a slot ring (a buffered `int32` or `float64` channel), whose puts
+ *   and takes read no watcher counts, a watching case also marks the slot
+ *   it waits for (`arm`, see `_slot_ring.ts`); the put or take that next
+ *   changes that slot bumps the word.
+ *
  * Every wake-up re-checks the channels (hints read without the lock, then
  * polls under it), in a fresh random order, so among the cases ready at
  * that moment one is chosen uniformly.
@@ -73,6 +78,11 @@ export interface SharedOps {
   pollSend(ch: unknown, value: unknown, encoded: unknown): boolean;
   watch(ch: unknown, send: boolean, delta: number): void;
   looksReady(ch: unknown, send: boolean, ticket: number | undefined): boolean;
+  /**
+   * Asks to be woken when the case may become ready (a slot ring's mark):
+   * false if it may be ready now, and the select should look again.
+   */
+  arm(ch: unknown, send: boolean): boolean;
   recvWatchers(ch: unknown): number;
   offer(ch: unknown, encoded: unknown): number;
   offerState(ch: unknown, ticket: number): number;
@@ -97,6 +107,7 @@ export const sharedOps: SharedOps = {
   pollSend: unset,
   watch: unset,
   looksReady: unset,
+  arm: unset,
   recvWatchers: unset,
   offer: unset,
   offerState: unset,
@@ -289,6 +300,7 @@ export function blockSelect(
       const c = cases[i];
       const ch = c.channel;
       if (
+        !ops.arm(ch, c.kind === SEND) ||
         !watchWord(
           ops.words(ch),
           ops.seqIndex(c.kind === SEND),

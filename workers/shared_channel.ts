@@ -51,7 +51,7 @@
  * | 19 | `OFFER_TICKET` | ticket of the latest offer; a sender's offer is known by its ticket |
  * | 20 | `ACKED` | ticket of the latest offer a receiver took (received, or moved into the buffer) |
  * | 21 | `ID` | a random number naming the channel, so that the objects of one thread that open it find each other (read-only) |
- * | 22 | `SLOT_RING` | 1 if the values live in a slot ring (read-only) |
+ * | 22 | `SLOT_RING` | the slot ring's bytes per slot if the values live in one, else 0 (read-only) |
  * | 32 | `RECV_SEQ` | futex word receivers sleep on: bumped and notified when a value or an offer arrives, or on close (atomic) |
  * | 33 | `RECV_SLEEPING` | `recvSync` calls inside `Atomics.wait` on `RECV_SEQ` (or about to be) (atomic) |
  * | 48 | `SEND_SEQ` | futex word senders sleep on: bumped and notified when room frees, an offer is taken or dropped, a receiver starts waiting, or on close (atomic) |
@@ -211,14 +211,15 @@ import { MainThreadWaitError } from "./errors.ts";
 import { canBlock, inWorker, lock, unlock } from "./_lock.ts";
 import { wakeWatchers } from "./_watch.ts";
 import {
-  MAX_RING_CAPACITY,
   PUT_CLOSED,
   PUT_FULL,
   PUT_OK,
   RING_DRAINED,
   RING_EMPTY,
-  ringBytes,
+  slotBytesFor,
   SlotRing,
+  WAKE_RECEIVERS,
+  WAKE_SENDERS,
 } from "./_slot_ring.ts";
 import {
   CLOSED as SELECT_CLOSED,
@@ -520,6 +521,10 @@ export class SharedChannel<T>
       (ch as Ch).#pollSend(value, encoded as Raw);
     ops.watch = (ch, send, delta) => (ch as Ch).#watchSelect(send, delta);
     ops.looksReady = (ch, send, ticket) => (ch as Ch).#looksReady(send, ticket);
+    ops.arm = (ch, send) => {
+      const ring = (ch as Ch).#ring;
+      return ring === null || (send ? ring.markPut() : ring.markTake());
+    };
     ops.recvWatchers = (ch) => Atomics.load((ch as Ch).#h, RECV_WATCHERS);
     ops.offer = (ch, encoded) => (ch as Ch).#selectOffer(encoded as Raw);
     ops.offerState = (ch, ticket) => {
@@ -628,8 +633,9 @@ export class SharedChannel<T>
     const h = this.#h;
     if (this.#ring !== null) {
       // A slot ring never holds offers: a full one has no room to wait in.
-      if (this.#ring.put(encoded as number) !== PUT_OK) return OFFER_NONE;
-      this.#wake(RECV_WAITING, RECV_SEQ);
+      const ring = this.#ring;
+      if (ring.put(encoded as number) !== PUT_OK) return OFFER_NONE;
+      if (ring.woke !== 0) this.#wakeMarked(ring.woke);
       return OFFER_COMMITTED;
     }
     lock(h, LOCK);
@@ -704,12 +710,10 @@ export class SharedChannel<T>
       }
       const max = maxBytes & ~7;
       const slot = codec.slotSize;
-      if (
-        slot !== 0 && capacity > 0 && capacity <= MAX_RING_CAPACITY &&
-        ringBytes(capacity, slot) <= max
-      ) {
-        buffer = new SharedArrayBuffer(DATA + ringBytes(capacity, slot));
-        initHeader(buffer, codec.name, capacity)[SLOT_RING] = 1;
+      const slotBytes = slot === 0 ? 0 : slotBytesFor(capacity, slot, max);
+      if (slotBytes !== 0) {
+        buffer = new SharedArrayBuffer(DATA + capacity * slotBytes);
+        initHeader(buffer, codec.name, capacity)[SLOT_RING] = slotBytes;
       } else {
         const want = slot !== 0 ? slot * (capacity + 1) : 256 + 64 * capacity;
         const ring = Math.min(
@@ -733,7 +737,6 @@ export class SharedChannel<T>
       ? new Float64Array(buffer, CELL_VALUE * 4, 1)
       : null;
     if (this.#h[SLOT_RING] !== 0) {
-      const slot = this.#slot as 4 | 8;
       this.#ring = new SlotRing(
         this.#h,
         RING_TAIL,
@@ -741,7 +744,8 @@ export class SharedChannel<T>
         buffer,
         DATA,
         this.#capacity,
-        slot,
+        this.#slot as 4 | 8,
+        this.#h[SLOT_RING],
       );
     } else {
       this.#ring = null;
@@ -919,7 +923,7 @@ export class SharedChannel<T>
         ? Atomics.load(h, CLOSED) !== 0 ? PUT_CLOSED : PUT_FULL
         : ring.put(encoded as number);
       if (put === PUT_OK) {
-        this.#wake(RECV_WAITING, RECV_SEQ);
+        if (ring.woke !== 0) this.#wakeMarked(ring.woke);
         return RESOLVED;
       }
       if (put === PUT_CLOSED) {
@@ -1651,8 +1655,9 @@ export class SharedChannel<T>
     for (; n < q.length; n++) {
       const w = q[n];
       const put = ring.put(w.encoded as number);
-      if (put === PUT_OK) this.#wake(RECV_WAITING, RECV_SEQ);
-      else if (put !== PUT_CLOSED) break;
+      if (put === PUT_OK) {
+        if (ring.woke !== 0) this.#wakeMarked(ring.woke);
+      } else if (put !== PUT_CLOSED) break;
       served.push(
         w,
         put === PUT_OK ? null : new ChannelClosedError("send", w.value),
@@ -1765,13 +1770,14 @@ export class SharedChannel<T>
 
   // The slot ring (buffered channels of a fixed-size codec). -----------------
   //
-  // Puts and takes do not take the lock. Waiting uses the same words as the
-  // byte ring: a blocked operation counts itself in *_WAITING (and
-  // *_ASYNC) before it checks the ring once more and waits on the futex
-  // word read before that check, while a put or take changes the ring
-  // before it reads *_WAITING (all sequentially consistent), so either the
-  // waiter sees the change or the changer sees the waiter and bumps the
-  // word.
+  // Puts and takes do not take the lock, and read no waiter counts. A
+  // blocked operation still counts itself in *_WAITING (and *_ASYNC, or a
+  // select in *_WATCHERS) for `close` and for `notify`; then it reads the
+  // futex word, marks the slot it waits for (`markTake` / `markPut`, see
+  // `_slot_ring.ts`) and waits for the word to move from the value it
+  // read. The put or take that next changes that slot clears the mark and
+  // bumps the word; if the slot changed before the mark, the mark fails
+  // and the operation retries instead of waiting.
 
   /** A receive that does not block: a value, EMPTY or DRAINED. */
   #receiveNow(): Raw | typeof EMPTY | typeof DRAINED {
@@ -1787,19 +1793,21 @@ export class SharedChannel<T>
 
   /** Takes from the slot ring, waking senders if it took a value. */
   #ringTake(): Raw | typeof EMPTY | typeof DRAINED {
-    const v = this.#ring!.take();
+    const ring = this.#ring!;
+    const v = ring.take();
     if (v === RING_EMPTY) return EMPTY;
     if (v === RING_DRAINED) return DRAINED;
-    this.#wake(SEND_WAITING, SEND_SEQ);
+    if (ring.woke !== 0) this.#wakeMarked(ring.woke);
     return v;
   }
 
   /** Puts into the slot ring, waking receivers: false if it is full. */
   #ringPut(encoded: number, value: unknown): boolean {
-    const put = this.#ring!.put(encoded);
+    const ring = this.#ring!;
+    const put = ring.put(encoded);
     if (put === PUT_CLOSED) throw new ChannelClosedError("send", value);
     if (put !== PUT_OK) return false;
-    this.#wake(RECV_WAITING, RECV_SEQ);
+    if (ring.woke !== 0) this.#wakeMarked(ring.woke);
     return true;
   }
 
@@ -1812,7 +1820,7 @@ export class SharedChannel<T>
     const h = this.#h;
     const ring = this.#ring!;
     const seq = Atomics.load(h, recv ? RECV_SEQ : SEND_SEQ);
-    if (recv ? ring.canTake() : ring.canPut()) this.#poke(recv);
+    if (!(recv ? ring.markTake() : ring.markPut())) this.#poke(recv);
     else if (recv ? !this.#recvWatching : !this.#sendWatching) {
       if (recv) this.#watchRecv(seq);
       else this.#watchSend(seq);
@@ -1830,14 +1838,14 @@ export class SharedChannel<T>
           const seq = Atomics.load(h, SEND_SEQ);
           put = ring.put(encoded);
           if (put !== PUT_FULL) break;
-          this.#sleep(SEND_SEQ, seq);
+          if (ring.markPut()) this.#sleep(SEND_SEQ, seq);
         }
       } finally {
         Atomics.sub(h, SEND_WAITING, 1);
       }
     }
     if (put === PUT_CLOSED) throw new ChannelClosedError("send", value);
-    this.#wake(RECV_WAITING, RECV_SEQ);
+    if (ring.woke !== 0) this.#wakeMarked(ring.woke);
   }
 
   #recvSyncRing(): ReceiveResult<T> {
@@ -1851,14 +1859,14 @@ export class SharedChannel<T>
           const seq = Atomics.load(h, RECV_SEQ);
           v = ring.take();
           if (v !== RING_EMPTY) break;
-          this.#sleep(RECV_SEQ, seq);
+          if (ring.markTake()) this.#sleep(RECV_SEQ, seq);
         }
       } finally {
         Atomics.sub(h, RECV_WAITING, 1);
       }
     }
     if (v === RING_DRAINED) return CLOSED_RESULT;
-    this.#wake(SEND_WAITING, SEND_SEQ);
+    if (ring.woke !== 0) this.#wakeMarked(ring.woke);
     return { value: v as T, ok: true };
   }
 
@@ -1867,10 +1875,13 @@ export class SharedChannel<T>
     const n = values.length;
     let i = 0;
     while (i < n) {
-      const start = i;
       let put = PUT_OK;
-      while (i < n && (put = ring.put(encoded[i])) === PUT_OK) i++;
-      if (i > start) this.#wake(RECV_WAITING, RECV_SEQ);
+      let woke = 0;
+      while (i < n && (put = ring.put(encoded[i])) === PUT_OK) {
+        woke |= ring.woke;
+        i++;
+      }
+      if (woke !== 0) this.#wakeMarked(woke);
       if (put === PUT_CLOSED) throw new ChannelClosedError("send", values[i]);
       if (i < n) this.#sendSyncRing(values[i], encoded[i++]);
     }
@@ -1887,12 +1898,13 @@ export class SharedChannel<T>
       v = out.length < max ? ring.take() : RING_EMPTY;
     }
     // `#recvSyncRing` already woke senders for the value it took.
-    const woken = out.length;
+    let woke = 0;
     while (typeof v === "number") {
+      woke |= ring.woke;
       out.push(v);
       v = out.length < max ? ring.take() : RING_EMPTY;
     }
-    if (out.length > woken) this.#wake(SEND_WAITING, SEND_SEQ);
+    if (woke !== 0) this.#wakeMarked(woke);
     return out;
   }
 
@@ -2094,7 +2106,8 @@ export class SharedChannel<T>
   }
 
   /**
-   * Bumps a futex word and wakes its sleepers, if any: with `notify` on
+   * Bumps a futex word and wakes its sleepers, if anybody waits on it (is
+   * counted in `waiting` or watches it from a select): with `notify` on
    * other threads, and directly on this one, where a `waitAsync` woken by
    * this thread's own `notify` would only be served on a later turn of the
    * event loop (or never, if nothing else keeps the loop alive).
@@ -2102,8 +2115,24 @@ export class SharedChannel<T>
   #wake(waiting: number, seq: number): void {
     const h = this.#h;
     const recv = seq === RECV_SEQ;
+    if (
+      Atomics.load(h, recv ? RECV_WATCHERS : SEND_WATCHERS) === 0 &&
+      Atomics.load(h, waiting) === 0
+    ) return;
+    this.#bump(seq);
+  }
+
+  /** Wakes the sides whose marks a slot-ring put or take cleared. */
+  #wakeMarked(woke: number): void {
+    if ((woke & WAKE_RECEIVERS) !== 0) this.#bump(RECV_SEQ);
+    if ((woke & WAKE_SENDERS) !== 0) this.#bump(SEND_SEQ);
+  }
+
+  /** The wake-up itself: bumps the futex word `seq` and wakes its sleepers. */
+  #bump(seq: number): void {
+    const h = this.#h;
+    const recv = seq === RECV_SEQ;
     const watchers = Atomics.load(h, recv ? RECV_WATCHERS : SEND_WATCHERS);
-    if (watchers === 0 && Atomics.load(h, waiting) === 0) return;
     Atomics.add(h, seq, 1);
     // Async waiters and selects, on every thread, wait in `waitAsync`.
     const async = Atomics.load(h, recv ? RECV_ASYNC : SEND_ASYNC) + watchers;

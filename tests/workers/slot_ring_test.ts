@@ -2,9 +2,10 @@
 
 /**
  * The lock-free slot ring behind buffered `int32` / `float64` shared
- * channels, against a plain array: random puts, takes and closes through
- * several objects over the same memory (so their guesses of the tail and
- * head go stale), with so few laps that tickets wrap many times. Then the
+ * channels, against a plain array: random puts, takes, waiting marks and
+ * closes through several objects over the same memory (so their guesses of
+ * the tail and head go stale), with so few laps that tickets wrap many
+ * times. Then the
  * same operations through `SharedChannel`'s non-blocking API, for both the
  * slot ring and the byte ring, against the same model.
  *
@@ -16,13 +17,16 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
+  MAX_PADDED_CAPACITY,
   PUT_CLOSED,
   PUT_FULL,
   PUT_OK,
   RING_DRAINED,
   RING_EMPTY,
-  ringBytes,
+  slotBytesFor,
   SlotRing,
+  WAKE_RECEIVERS,
+  WAKE_SENDERS,
 } from "../../workers/_slot_ring.ts";
 import { ChannelClosedError } from "../../channel.ts";
 import { type CodecName, SharedChannel } from "../../workers/mod.ts";
@@ -33,6 +37,7 @@ const RUNS = FULL ? 2_000 : 200;
 type Op =
   | { op: "put"; via: number; value: number }
   | { op: "take"; via: number }
+  | { op: "markTake" | "markPut"; via: number }
   | { op: "close" };
 
 const ops = (n: number) =>
@@ -54,6 +59,13 @@ const ops = (n: number) =>
         }),
       },
       {
+        weight: 3,
+        arbitrary: fc.record({
+          op: fc.constantFrom("markTake" as const, "markPut" as const),
+          via: fc.nat(2),
+        }),
+      },
+      {
         weight: 1,
         arbitrary: fc.record({ op: fc.constant("close" as const) }),
       },
@@ -61,41 +73,83 @@ const ops = (n: number) =>
     { maxLength: n, size: "max" },
   );
 
-Deno.test("SlotRing matches a FIFO array through puts, takes, close and ticket wrap-around", () => {
+Deno.test("SlotRing matches a FIFO array through puts, takes, waiting marks, close and ticket wrap-around", () => {
   fc.assert(
     fc.property(
       fc.integer({ min: 1, max: 5 }),
       fc.integer({ min: 2, max: 4 }),
       fc.constantFrom(4 as const, 8 as const),
+      fc.boolean(),
       ops(200),
-      (capacity, laps, slot, steps) => {
+      (capacity, laps, value, padded, steps) => {
         const TAIL = 0, HEAD = 16;
         const words = new Int32Array(new SharedArrayBuffer(32 * 4));
-        const data = new SharedArrayBuffer(ringBytes(capacity, slot));
+        // A cache line per slot, or packed slots: what a small `maxBytes`
+        // gets.
+        const slotBytes = slotBytesFor(
+          capacity,
+          value,
+          padded ? 1024 : capacity * 2 * value,
+        );
+        assert.equal(slotBytes, padded ? 64 : 2 * value);
+        const data = new SharedArrayBuffer(capacity * slotBytes);
         const rings = [0, 1, 2].map(() =>
-          new SlotRing(words, TAIL, HEAD, data, 0, capacity, slot, laps)
+          new SlotRing(
+            words,
+            TAIL,
+            HEAD,
+            data,
+            0,
+            capacity,
+            value,
+            slotBytes,
+            laps,
+          )
         );
         const model: number[] = [];
         let closed = false;
+        // A receiver marked the empty head slot; a sender the full tail's.
+        let recvMarked = false;
+        let sendMarked = false;
         for (const step of steps) {
           if (step.op === "close") {
             if (!closed) rings[0].close();
             closed = true;
+          } else if (step.op === "markTake") {
+            const waits: boolean = !closed && model.length === 0;
+            assert.equal(rings[step.via].markTake(), waits);
+            recvMarked ||= waits;
+          } else if (step.op === "markPut") {
+            const waits: boolean = !closed && model.length === capacity;
+            assert.equal(rings[step.via].markPut(), waits);
+            sendMarked ||= waits;
           } else if (step.op === "put") {
             const want: number = closed
               ? PUT_CLOSED
               : model.length === capacity
               ? PUT_FULL
               : PUT_OK;
-            assert.equal(rings[step.via].put(step.value), want);
-            if (want === PUT_OK) model.push(step.value);
+            const ring = rings[step.via];
+            assert.equal(ring.put(step.value), want);
+            if (want === PUT_OK) {
+              model.push(step.value);
+              // The put filled the slot a receiver waited on.
+              assert.equal(ring.woke, recvMarked ? WAKE_RECEIVERS : 0);
+              recvMarked = false;
+            }
           } else {
             const want: unknown = model.length > 0
               ? model.shift()
               : closed
               ? RING_DRAINED
               : RING_EMPTY;
-            assert.equal(rings[step.via].take(), want);
+            const ring = rings[step.via];
+            assert.equal(ring.take(), want);
+            if (typeof want === "number") {
+              // The take freed the slot a sender waited on.
+              assert.equal(ring.woke, sendMarked ? WAKE_SENDERS : 0);
+              sendMarked = false;
+            }
           }
           for (const ring of rings) {
             assert.equal(ring.size(), model.length);
@@ -218,4 +272,25 @@ Deno.test("SharedChannel with a fixed-size codec and a capacity above 2^20 keeps
   assert.deepEqual(ch.tryReceive(), { state: "ok", value: 0 });
   ch.close();
   assert.equal(ch.size, 999);
+});
+
+Deno.test("SharedChannel keeps FIFO order and its capacity with padded and packed slot rings", () => {
+  const cases = [
+    { capacity: MAX_PADDED_CAPACITY }, // a cache line per slot
+    { capacity: MAX_PADDED_CAPACITY + 1 }, // packed: too many slots to pad
+    { capacity: 100, maxBytes: 100 * 16 }, // packed: maxBytes too small to pad
+  ];
+  for (const codec of ["int32", "float64"] as const) {
+    for (const options of cases) {
+      const ch = new SharedChannel<number>({ ...options, codec });
+      const n = options.capacity;
+      for (let i = 0; i < n; i++) assert.equal(ch.trySend(i * 3 - 7), true);
+      assert.equal(ch.trySend(0), false);
+      assert.equal(ch.size, n);
+      for (let i = 0; i < n; i++) {
+        assert.deepEqual(ch.tryReceive(), { state: "ok", value: i * 3 - 7 });
+      }
+      assert.deepEqual(ch.tryReceive(), { state: "empty" });
+    }
+  }
 });
