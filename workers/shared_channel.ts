@@ -302,6 +302,12 @@ const DROPPED = 2;
  */
 const SYNC_SPIN = 2_000;
 
+/**
+ * Polls of the hand-off cell by a `sendSync` that found no receiver there,
+ * before it takes the lock path (a few microseconds at most).
+ */
+const GIVE_SPIN = 64;
+
 /** States of the hand-off cell (word `CELL`). */
 const CELL_FREE = 0;
 const CELL_WAITING = 1;
@@ -1092,10 +1098,7 @@ export class SharedChannel<T>
     }
     this.#checkSize(encoded);
     const h = this.#h;
-    if (
-      this.#cell !== null && Atomics.load(h, CLOSED) === 0 &&
-      this.#cellGive(encoded as number)
-    ) return;
+    if (this.#cell !== null && this.#cellSend(encoded as number)) return;
     lock(h, LOCK);
     try {
       for (;;) {
@@ -1931,6 +1934,35 @@ export class SharedChannel<T>
     // gone (its worker terminated): wake them as for a committed value.
     this.#wake(RECV_WAITING, RECV_SEQ);
     return true;
+  }
+
+  /**
+   * `sendSync` through the cell: hands the value to a `recvSync` that waits
+   * there, or that claims the cell within a short spin. False if none did,
+   * or the lock path has to serve the send: the channel is closed, a
+   * receiver waits there, values are queued or another sender offers.
+   *
+   * The spin is for ping-pong: the other side claims the cell a moment after
+   * it took the previous value, and a sender that went to the lock path
+   * instead would leave an offer, which costs a round trip through the lock
+   * on both sides (about 2 µs, against 0.5 µs for a hand-off).
+   */
+  #cellSend(encoded: number): boolean {
+    const h = this.#h;
+    if (Atomics.load(h, CLOSED) !== 0) return false;
+    if (this.#cellGive(encoded)) return true;
+    for (let i = 0; i < GIVE_SPIN; i++) {
+      const cell = Atomics.load(h, CELL);
+      if (
+        (cell === CELL_WAITING || cell === CELL_ASLEEP) &&
+        Atomics.load(h, CLOSED) === 0 && this.#cellGive(encoded)
+      ) return true;
+      if (
+        Atomics.load(h, CLOSED) !== 0 || Atomics.load(h, COUNT) !== 0 ||
+        Atomics.load(h, RECV_WAITING) !== 0 || Atomics.load(h, OFFERED) !== 0
+      ) return false;
+    }
+    return false;
   }
 
   /**
