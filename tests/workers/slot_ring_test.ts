@@ -37,50 +37,75 @@ const RUNS = FULL ? 2_000 : 200;
 type Op =
   | { op: "put"; via: number; value: number }
   | { op: "take"; via: number }
+  | { op: "close" }
   | { op: "markTake" | "markPut"; via: number }
-  | { op: "close" };
+  | { op: "putRun"; via: number; values: number[] }
+  | { op: "takeRun"; via: number; max: number };
 
-const ops = (n: number) =>
-  fc.array(
-    fc.oneof(
-      {
-        weight: 20,
-        arbitrary: fc.record({
-          op: fc.constant("put" as const),
-          via: fc.nat(2),
-          value: fc.integer({ min: -1000, max: 1000 }),
-        }),
-      },
-      {
-        weight: 20,
-        arbitrary: fc.record({
-          op: fc.constant("take" as const),
-          via: fc.nat(2),
-        }),
-      },
-      {
-        weight: 3,
-        arbitrary: fc.record({
-          op: fc.constantFrom("markTake" as const, "markPut" as const),
-          via: fc.nat(2),
-        }),
-      },
-      {
-        weight: 1,
-        arbitrary: fc.record({ op: fc.constant("close" as const) }),
-      },
-    ),
-    { maxLength: n, size: "max" },
-  );
+const value = fc.integer({ min: -1000, max: 1000 });
 
-Deno.test("SlotRing matches a FIFO array through puts, takes, waiting marks, close and ticket wrap-around", () => {
+/** Puts, takes and closes; with `ring`, also the ring's own operations. */
+const ops = (n: number, ring = false): fc.Arbitrary<Op[]> => {
+  const channelOps = [
+    {
+      weight: 20,
+      arbitrary: fc.record({
+        op: fc.constant("put" as const),
+        via: fc.nat(2),
+        value,
+      }),
+    },
+    {
+      weight: 20,
+      arbitrary: fc.record({
+        op: fc.constant("take" as const),
+        via: fc.nat(2),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ op: fc.constant("close" as const) }),
+    },
+  ];
+  const ringOps = [
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        op: fc.constantFrom("markTake" as const, "markPut" as const),
+        via: fc.nat(2),
+      }),
+    },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        op: fc.constant("putRun" as const),
+        via: fc.nat(2),
+        values: fc.array(value, { minLength: 1, maxLength: 7 }),
+      }),
+    },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        op: fc.constant("takeRun" as const),
+        via: fc.nat(2),
+        max: fc.integer({ min: 1, max: 7 }),
+      }),
+    },
+  ];
+  const all: fc.WeightedArbitrary<Op>[] = ring
+    ? [...channelOps, ...ringOps]
+    : channelOps;
+  return fc.array(fc.oneof(...all), { maxLength: n, size: "max" });
+};
+
+Deno.test("SlotRing matches a FIFO array through puts, takes, runs of them, waiting marks, close and ticket wrap-around", () => {
   fc.assert(
     fc.property(
       fc.integer({ min: 1, max: 5 }),
       fc.integer({ min: 2, max: 4 }),
       fc.constantFrom(4 as const, 8 as const),
       fc.boolean(),
-      ops(200),
+      ops(200, true),
       (capacity, laps, value, padded, steps) => {
         const TAIL = 0, HEAD = 16;
         const words = new Int32Array(new SharedArrayBuffer(32 * 4));
@@ -123,6 +148,27 @@ Deno.test("SlotRing matches a FIFO array through puts, takes, waiting marks, clo
             const waits: boolean = !closed && model.length === capacity;
             assert.equal(rings[step.via].markPut(), waits);
             sendMarked ||= waits;
+          } else if (step.op === "putRun") {
+            const ring = rings[step.via];
+            const k: number = closed
+              ? 0
+              : Math.min(step.values.length, capacity - model.length);
+            assert.equal(ring.putRun(step.values, 0, step.values.length), k);
+            if (k > 0) {
+              model.push(...step.values.slice(0, k));
+              assert.equal(ring.woke, recvMarked ? WAKE_RECEIVERS : 0);
+              recvMarked = false;
+            }
+          } else if (step.op === "takeRun") {
+            const ring = rings[step.via];
+            const out: number[] = [];
+            const k = ring.takeRun(step.max, out);
+            assert.deepEqual(out, model.splice(0, step.max));
+            assert.equal(k, out.length);
+            if (k > 0) {
+              assert.equal(ring.woke, sendMarked ? WAKE_SENDERS : 0);
+              sendMarked = false;
+            }
           } else if (step.op === "put") {
             const want: number = closed
               ? PUT_CLOSED
