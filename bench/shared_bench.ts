@@ -14,7 +14,8 @@
  *   worker, in the same run;
  * - a SharedMutex contended by two workers (lock, increment, unlock).
  *
- * Each bench iteration moves many items; a name ending in "(N ops)" says
+ * Each row runs on a fresh pair of workers. Each bench iteration moves
+ * many items; a name ending in "(N ops)" says
  * how many (items, round trips or lock hand-offs), which `bench/compare.ts`
  * divides by. After the run the file also prints the best time per item of
  * each row.
@@ -220,9 +221,20 @@ if (inWorker) {
       },
     };
   };
-  const w1 = spawn();
-  const w2 = spawn();
-  await Promise.all([w1.run({ cmd: "echo" }), w2.run({ cmd: "echo" })]);
+  type Runner = ReturnType<typeof spawn>;
+
+  // Each row runs on a fresh pair of workers, as `go test` collects
+  // garbage before each benchmark: otherwise the garbage of one row (the
+  // structured codec's, above all) is collected during the next one, and a
+  // collection pausing one worker of a ping-pong stalls the other too. The
+  // pairs of earlier rows are left idle, not terminated: tearing a worker
+  // down takes CPU while the next row runs (it doubled the ping-pong's
+  // time on two cores).
+  const freshPair = async (): Promise<Runner[]> => {
+    const pair = [spawn(), spawn()];
+    await Promise.all(pair.map((w) => w.run({ cmd: "echo" })));
+    return pair;
+  };
 
   /** Best time per item of each row, printed after the run. */
   const best = new Map<string, number>();
@@ -230,18 +242,22 @@ if (inWorker) {
     name: string,
     group: string,
     per: number,
-    fn: () => Promise<unknown>,
+    fn: (w1: Runner, w2: Runner) => Promise<unknown>,
     baseline = false,
   ) => {
+    let workers: Runner[] | undefined;
     Deno.bench({
       name,
       group,
       baseline,
       ...RUNS,
-      async fn() {
+      async fn(b) {
+        workers ??= await freshPair();
+        b.start();
         const t = performance.now();
-        await fn();
+        await fn(workers[0], workers[1]);
         const ns = (performance.now() - t) * 1e6 / per;
+        b.end();
         best.set(name, Math.min(best.get(name) ?? Infinity, ns));
       },
     });
@@ -259,7 +275,7 @@ if (inWorker) {
     `SharedChannel<number> float64 cap 1024, worker -> worker, sendSync/recvSync (${ITEMS} ops)`,
     "throughput",
     ITEMS,
-    () =>
+    (w1, w2) =>
       Promise.all([
         w1.run({ cmd: "produce", ch: items.handle, n: ITEMS }),
         w2.run({ cmd: "consume", ch: items.handle, n: ITEMS }),
@@ -269,7 +285,7 @@ if (inWorker) {
     `SharedChannel<number> float64 cap 1024, worker -> worker, sendManySync/recvManySync x${BATCH} (${ITEMS} ops)`,
     "throughput",
     ITEMS,
-    () =>
+    (w1, w2) =>
       Promise.all([
         w1.run({ cmd: "produceMany", ch: items.handle, n: ITEMS }),
         w2.run({ cmd: "consumeMany", ch: items.handle, n: ITEMS }),
@@ -283,7 +299,7 @@ if (inWorker) {
     `SharedChannel<object> structured (10 fields) cap 1024, worker -> worker (${OBJECTS} ops)`,
     "throughput",
     OBJECTS,
-    () =>
+    (w1, w2) =>
       Promise.all([
         w1.run({ cmd: "produceObjects", ch: objects.handle, n: OBJECTS }),
         w2.run({ cmd: "consumeObjects", ch: objects.handle, n: OBJECTS }),
@@ -299,7 +315,7 @@ if (inWorker) {
       } (${sync ? ROUND_TRIPS : ASYNC_ROUND_TRIPS} ops)`,
       "round trip",
       sync ? ROUND_TRIPS : ASYNC_ROUND_TRIPS,
-      () => {
+      (w1, w2) => {
         const n = sync ? ROUND_TRIPS : ASYNC_ROUND_TRIPS;
         const job = { a: a.handle, b: b.handle, n, sync };
         return Promise.all([
@@ -315,7 +331,7 @@ if (inWorker) {
     `Atomics.wait/notify wake-up ping-pong, two workers (${ROUND_TRIPS} ops)`,
     "round trip",
     ROUND_TRIPS,
-    () => {
+    (w1, w2) => {
       new Int32Array(words).fill(0);
       return Promise.all([
         w1.run({ cmd: "ping", words, n: ROUND_TRIPS }),
@@ -327,7 +343,7 @@ if (inWorker) {
     `postMessage round trip, main <-> worker (${MESSAGES} ops)`,
     "round trip",
     MESSAGES,
-    async () => {
+    async (w1) => {
       for (let i = 0; i < MESSAGES; i++) await w1.run({ cmd: "echo" });
     },
     true,
@@ -339,7 +355,7 @@ if (inWorker) {
     `SharedMutex lockSync/unlock contended by two workers (${2 * LOCKS} ops)`,
     "mutex",
     2 * LOCKS,
-    () =>
+    (w1, w2) =>
       Promise.all([
         w1.run({ cmd: "lockLoop", mu: mu.handle, cell, n: LOCKS }),
         w2.run({ cmd: "lockLoop", mu: mu.handle, cell, n: LOCKS }),

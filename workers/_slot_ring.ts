@@ -142,6 +142,8 @@ export class SlotRing {
   readonly #wrap: number;
   #tailGuess = 0;
   #headGuess = 0;
+  /** The first ticket of the run `#claimRun` last claimed. */
+  #runStart = 0;
   /**
    * The `WAKE_*` flags of the marks the last successful put or take
    * cleared: whom its caller must wake. Zero when nobody waits.
@@ -266,51 +268,21 @@ export class SlotRing {
    * marks of every slot it filled.
    */
   putRun(values: readonly number[], from: number, n: number): number {
-    const words = this.#words;
+    const k = this.#claimRun(n, 0);
+    const t = this.#runStart;
     const seqs = this.#seqs;
-    const capacity = this.#capacity;
-    const stride = this.#stride;
-    let pos = this.#tailGuess;
-    for (;;) {
-      if ((pos & 1) !== 0) return 0;
-      const t = pos >>> 1;
-      // The run: slots empty for their laps.
-      let k = 0;
-      for (; k < n; k++) {
-        const u = this.#ticket(t + k);
-        const i = u % capacity;
-        const turn = (u - i) / capacity;
-        if ((Atomics.load(seqs, i * stride) & TURN) !== 2 * turn) break;
-      }
-      if (k === 0) {
-        const now = Atomics.load(words, this.#tail);
-        if (now === pos) {
-          this.#tailGuess = pos;
-          return 0;
-        }
-        pos = now;
-        continue;
-      }
-      const next = this.#ticket(t + k);
-      const seen = Atomics.compareExchange(words, this.#tail, pos, next << 1);
-      if (seen !== pos) {
-        pos = seen;
-        continue;
-      }
-      let woke = 0;
-      for (let j = 0; j < k; j++) {
-        const u = this.#ticket(t + j);
-        const i = u % capacity;
-        const turn = (u - i) / capacity;
-        const at = i * stride;
-        if (this.#f64 !== null) this.#f64[at / 2 + 1] = values[from + j];
-        else seqs[at + 1] = values[from + j];
-        woke |= Atomics.exchange(seqs, at, 2 * turn + 1) >>> MARK_SHIFT;
-      }
-      this.woke = woke;
-      this.#tailGuess = next << 1;
-      return k;
+    let woke = 0;
+    for (let j = 0; j < k; j++) {
+      const u = this.#ticket(t + j);
+      const i = u % this.#capacity;
+      const turn = (u - i) / this.#capacity;
+      const at = i * this.#stride;
+      if (this.#f64 !== null) this.#f64[at / 2 + 1] = values[from + j];
+      else seqs[at + 1] = values[from + j];
+      woke |= Atomics.exchange(seqs, at, 2 * turn + 1) >>> MARK_SHIFT;
     }
+    if (k > 0) this.woke = woke;
+    return k;
   }
 
   /**
@@ -320,46 +292,58 @@ export class SlotRing {
    * `woke` holds the marks of every slot it freed.
    */
   takeRun(max: number, out: number[]): number {
-    const words = this.#words;
+    const k = this.#claimRun(max, 1);
+    const t = this.#runStart;
     const seqs = this.#seqs;
-    const capacity = this.#capacity;
-    const stride = this.#stride;
-    let t = this.#headGuess;
+    let woke = 0;
+    for (let j = 0; j < k; j++) {
+      const u = this.#ticket(t + j);
+      const i = u % this.#capacity;
+      const turn = (u - i) / this.#capacity;
+      const at = i * this.#stride;
+      out.push(this.#f64 !== null ? this.#f64[at / 2 + 1] : seqs[at + 1]);
+      const empty = turn + 1 === this.#laps ? 0 : 2 * turn + 2;
+      woke |= Atomics.exchange(seqs, at, empty) >>> MARK_SHIFT;
+    }
+    if (k > 0) this.woke = woke;
+    return k;
+  }
+
+  /**
+   * Claims a run of up to `most` tickets whose slots are ready: at the tail
+   * for putting (`full` 0: empty slots), or at the head for taking (`full`
+   * 1: slots holding values). Returns its length, with its first ticket in
+   * `#runStart`; 0 if no slot is ready or, at the tail, the ring is closed.
+   */
+  #claimRun(most: number, full: 0 | 1): number {
+    const words = this.#words;
+    const atTail = full === 0;
+    const index = atTail ? this.#tail : this.#head;
+    let word = atTail ? this.#tailGuess : this.#headGuess;
     for (;;) {
-      let k = 0;
-      for (; k < max; k++) {
-        const u = this.#ticket(t + k);
-        const i = u % capacity;
-        const turn = (u - i) / capacity;
-        if ((Atomics.load(seqs, i * stride) & TURN) !== 2 * turn + 1) break;
-      }
-      if (k === 0) {
-        const now = Atomics.load(words, this.#head);
-        if (now === t) {
-          this.#headGuess = t;
-          return 0;
+      if (atTail && (word & 1) !== 0) return 0;
+      const t = atTail ? word >>> 1 : word;
+      const k = this.#readyRun(t, most, full);
+      let next = word;
+      if (k > 0) {
+        const end = this.#ticket(t + k);
+        next = atTail ? end << 1 : end;
+        const seen = Atomics.compareExchange(words, index, word, next);
+        if (seen !== word) {
+          word = seen;
+          continue;
         }
-        t = now;
-        continue;
+        this.#runStart = t;
+      } else {
+        // Nothing ready: done, unless our guess of the ticket was stale.
+        const now = Atomics.load(words, index);
+        if (now !== word) {
+          word = now;
+          continue;
+        }
       }
-      const next = this.#ticket(t + k);
-      const seen = Atomics.compareExchange(words, this.#head, t, next);
-      if (seen !== t) {
-        t = seen;
-        continue;
-      }
-      let woke = 0;
-      for (let j = 0; j < k; j++) {
-        const u = this.#ticket(t + j);
-        const i = u % capacity;
-        const turn = (u - i) / capacity;
-        const at = i * stride;
-        out.push(this.#f64 !== null ? this.#f64[at / 2 + 1] : seqs[at + 1]);
-        const empty = turn + 1 === this.#laps ? 0 : 2 * turn + 2;
-        woke |= Atomics.exchange(seqs, at, empty) >>> MARK_SHIFT;
-      }
-      this.woke = woke;
-      this.#headGuess = next;
+      if (atTail) this.#tailGuess = next;
+      else this.#headGuess = next;
       return k;
     }
   }
@@ -460,6 +444,24 @@ export class SlotRing {
         return true;
       }
     }
+  }
+
+  /**
+   * How many slots, from ticket `t` on and at most `most`, are ready on
+   * their lap: empty (`full` 0) or holding a value (`full` 1).
+   */
+  #readyRun(t: number, most: number, full: 0 | 1): number {
+    const seqs = this.#seqs;
+    const capacity = this.#capacity;
+    let k = 0;
+    for (; k < most; k++) {
+      const u = this.#ticket(t + k);
+      const i = u % capacity;
+      const turn = (u - i) / capacity;
+      const s = Atomics.load(seqs, i * this.#stride);
+      if ((s & TURN) !== 2 * turn + full) break;
+    }
+    return k;
   }
 
   /** Ticket `t` (less than twice the wrap) counted modulo the wrap. */
