@@ -15,7 +15,7 @@
  * | `"bytes"` | `Uint8Array` | the bytes as they are, after a 4-byte length prefix; copied once in, once out |
  * | `"string"` | `string` | its UTF-8 bytes, after a 4-byte length prefix |
  * | `"json"` | what `JSON.stringify` accepts | the UTF-8 bytes of `JSON.stringify(value)`, after a 4-byte length prefix |
- * | `"structured"` | what the structured clone algorithm accepts (Map, Set, Date, RegExp, typed arrays, BigInt, cycles, ...) | the bytes of `node:v8`'s `serialize(value)`, after a 4-byte length prefix |
+ * | `"structured"` | what the structured clone algorithm accepts (Map, Set, Date, RegExp, typed arrays, BigInt, cycles, ...) | plain data (JSON-like trees) in a compact format read and written in JavaScript (`_plain.ts`); anything else as the bytes of `node:v8`'s `serialize(value)`; after a 4-byte length prefix |
  *
  * The record layout of the variable-size codecs (a 4-byte length, the
  * payload, padding to a multiple of 4) belongs to the channel and is
@@ -31,6 +31,7 @@
  */
 
 import { deserialize, serialize } from "node:v8";
+import { decodePlain, encodePlain, PLAIN_FORMAT } from "./_plain.ts";
 
 /** The names of the built-in codecs. */
 export type CodecName =
@@ -236,6 +237,8 @@ const structured: Codec<unknown> = Object.freeze({
   name: "structured",
   slotSize: 0,
   encode(value: unknown): Uint8Array {
+    const plain = encodePlain(value);
+    if (plain !== undefined) return plain;
     try {
       return serialize(value);
     } catch (error) {
@@ -249,7 +252,7 @@ const structured: Codec<unknown> = Object.freeze({
     }
   },
   decode(b: Uint8Array): unknown {
-    return deserialize(b);
+    return b[0] === PLAIN_FORMAT ? decodePlain(b) : deserialize(b);
   },
 });
 

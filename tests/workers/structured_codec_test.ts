@@ -1,0 +1,190 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * The `structured` codec against the structured clone algorithm itself:
+ * every value, plain or not, must decode to what `structuredClone` gives,
+ * whether it took the fast plain-data path (`workers/_plain.ts`) or went to
+ * `node:v8`; and what `structuredClone` refuses, the codec refuses with a
+ * `CodecError`.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { decodePlain, encodePlain, MAX_NODES } from "../../workers/_plain.ts";
+import { CodecError, codecFor, SharedChannel } from "../../workers/mod.ts";
+
+const FULL = Deno.env.get("STRESS") === "full";
+const codec = codecFor<unknown>("structured");
+
+/** Encodes and decodes `value` as a channel would. */
+function roundTrip(value: unknown): unknown {
+  return codec.decode(codec.encode(value) as Uint8Array);
+}
+
+/** Whether `value` took the fast path. */
+function plain(value: unknown): boolean {
+  return encodePlain(value) !== undefined;
+}
+
+Deno.test("structured codec decodes every value as structuredClone does", () => {
+  const anything = fc.anything({
+    withBigInt: true,
+    withBoxedValues: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withObjectString: true,
+    withSparseArray: true,
+    withTypedArray: true,
+    withUnicodeString: true,
+  });
+  fc.assert(
+    fc.property(anything, (value) => {
+      assert.deepStrictEqual(roundTrip(value), structuredClone(value));
+    }),
+    { numRuns: FULL ? 20_000 : 1_000, seed: FULL ? undefined : 0x57c },
+  );
+});
+
+Deno.test("structured codec takes the fast path for JSON-like data, and round-trips it", () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), (value) => {
+      assert.equal(plain(value), true);
+      assert.deepStrictEqual(roundTrip(value), structuredClone(value));
+    }),
+    { numRuns: FULL ? 20_000 : 1_000, seed: FULL ? undefined : 0x57d },
+  );
+});
+
+Deno.test("structured codec keeps the edge cases of plain data", () => {
+  const values: unknown[] = [
+    -0,
+    NaN,
+    -Infinity,
+    2 ** 31,
+    -(2 ** 31),
+    undefined,
+    [undefined, null],
+    "",
+    "ascii",
+    "é日本語🎉",
+    "x".repeat(100_000),
+    { "": 1, "0": 2, "10": 3, "b": 4, "a": 5 },
+    { toString: 1, constructor: 2, hasOwnProperty: 3, valueOf: 4 },
+    [[[]], {}],
+  ];
+  for (const value of values) {
+    assert.equal(plain(value), true, Deno.inspect(value));
+    const got = roundTrip(value);
+    assert.deepStrictEqual(got, structuredClone(value));
+  }
+  // Own data properties even where Object.prototype has a property of that
+  // name; key order as in the original.
+  const back = roundTrip({ toString: 1, b: 2, a: 3 }) as Record<string, number>;
+  assert.deepEqual(Object.keys(back), ["toString", "b", "a"]);
+  assert.equal(Object.hasOwn(back, "toString"), true);
+});
+
+Deno.test("structured codec sends what plain data cannot say to node:v8, keeping structured clone's semantics", () => {
+  const shared = { n: 1 };
+  const cyclic: Record<string, unknown> = { name: "loop" };
+  cyclic.self = cyclic;
+  const nullProto = Object.assign(Object.create(null), { a: 1 });
+  const withExtra = Object.assign([1, 2], { extra: true });
+  const holes = [1, , 3];
+  class Point {
+    constructor(public x: number, public y: number) {}
+  }
+  const notPlain: unknown[] = [
+    { a: shared, b: shared },
+    cyclic,
+    withExtra,
+    holes,
+    "lone \uD800 surrogate",
+    { key: "\uDC00" },
+    JSON.parse('{"__proto__": {"polluted": true}}'),
+    10n,
+    new Date(0),
+    new Map([[1, 2]]),
+    new Point(1, 2),
+    new Uint8Array([1, 2]),
+    Array.from({ length: MAX_NODES }, (_, i) => i),
+  ];
+  for (const value of notPlain) {
+    assert.equal(plain(value), false, Deno.inspect(value));
+    assert.deepStrictEqual(roundTrip(value), structuredClone(value));
+  }
+  // A null-prototype object is plain; like structuredClone, it comes back
+  // with Object.prototype.
+  assert.equal(plain(nullProto), true);
+  assert.equal(Object.getPrototypeOf(roundTrip(nullProto)), Object.prototype);
+  // Identity inside a value survives (through node:v8).
+  const pair = roundTrip({ a: shared, b: shared }) as { a: object; b: object };
+  assert.equal(pair.a, pair.b);
+  const loop = roundTrip(cyclic) as Record<string, unknown>;
+  assert.equal(loop.self, loop);
+  // `__proto__` stays an own property, not a prototype.
+  const proto = roundTrip(JSON.parse('{"__proto__": {"p": 1}}')) as object;
+  assert.equal(Object.getPrototypeOf(proto), Object.prototype);
+  assert.deepEqual(Object.keys(proto), ["__proto__"]);
+});
+
+Deno.test("structured codec refuses what structuredClone refuses, with a CodecError", async () => {
+  const refused: unknown[] = [
+    () => 1,
+    Symbol("s"),
+    { f() {} },
+    [1, Symbol("s")],
+    new Proxy({ a: 1 }, {}),
+    {
+      get boom() {
+        throw new Error("getter failed");
+      },
+    },
+  ];
+  for (const value of refused) {
+    assert.throws(() => structuredClone(value));
+    assert.throws(() => codec.encode(value), CodecError);
+  }
+  // The channel stays as it was.
+  const ch = new SharedChannel<unknown>({ capacity: 2 });
+  await ch.send({ ok: 1 });
+  for (const value of refused) {
+    await assert.rejects(ch.send(value), CodecError);
+  }
+  assert.equal(ch.size, 1);
+  assert.deepEqual(ch.tryReceive(), { state: "ok", value: { ok: 1 } });
+  ch.close();
+});
+
+Deno.test("structured codec: a getter that sends on a structured channel while encoding", async () => {
+  const inner = new SharedChannel<unknown>({ capacity: 1 });
+  const outer = new SharedChannel<unknown>({ capacity: 1 });
+  const value = {
+    a: 1,
+    get b() {
+      // Encodes another value while this one is being encoded.
+      inner.trySend({ nested: [1, 2] });
+      return 2;
+    },
+  };
+  await outer.send(value);
+  assert.deepEqual(outer.tryReceive(), { state: "ok", value: { a: 1, b: 2 } });
+  assert.deepEqual(inner.tryReceive(), {
+    state: "ok",
+    value: { nested: [1, 2] },
+  });
+});
+
+Deno.test("plain format: encodings are independent copies, and a corrupt tag is reported", () => {
+  const a = encodePlain({ x: 1 })!;
+  const b = encodePlain({ x: 2 })!;
+  assert.deepEqual(decodePlain(a), { x: 1 });
+  assert.deepEqual(decodePlain(b), { x: 2 });
+  const bad = a.slice();
+  bad[1] = 99;
+  assert.throws(() => decodePlain(bad), /unknown tag 99 at byte 1/);
+});
