@@ -211,6 +211,7 @@ import { type Codec, CODEC_NAMES, codecFor, type CodecName } from "./codec.ts";
 import { MainThreadWaitError } from "./errors.ts";
 import { canBlock, inWorker, lock, unlock } from "./_lock.ts";
 import { wakeWatchers } from "./_watch.ts";
+import { Blocked } from "./_blocked.ts";
 import {
   PUT_CLOSED,
   PUT_FULL,
@@ -502,15 +503,9 @@ export class SharedChannel<T>
   #i32!: Int32Array;
   #f64!: Float64Array;
   #viewed = 0;
-  /** This thread's blocked operations on this channel object, oldest first. */
-  #recvQ: RecvWaiter[] = [];
-  #sendQ: SendWaiter[] = [];
-  /** Whether an `Atomics.waitAsync` on `RECV_SEQ` / `SEND_SEQ` is pending. */
-  #recvWatching = false;
-  #sendWatching = false;
-  /** Whether serving the receivers / senders is queued as a microtask. */
-  #recvPoked = false;
-  #sendPoked = false;
+  /** This thread's blocked receives and sends on this channel object. */
+  readonly #recv: Blocked<RecvWaiter>;
+  readonly #send: Blocked<SendWaiter>;
   /** The channel's `ID` word. */
   readonly #id: number;
   /** The buffer `from()` asks the constructor to open. */
@@ -740,6 +735,8 @@ export class SharedChannel<T>
     this.#slot = this.#codec.slotSize;
     this.#capacity = this.#h[CAPACITY];
     this.#id = this.#h[ID];
+    this.#recv = new Blocked(this.#h, RECV_SEQ, () => this.#serveReceivers());
+    this.#send = new Blocked(this.#h, SEND_SEQ, () => this.#serveSenders());
     this.#cell = this.#capacity === 0 && this.#slot !== 0
       ? new Float64Array(buffer, CELL_VALUE * 4, 1)
       : null;
@@ -921,7 +918,7 @@ export class SharedChannel<T>
     }
     const signal = options?.signal;
     const h = this.#h;
-    const queued = this.#sendQ.length > 0;
+    const queued = this.#send.queue.length > 0;
     let ticket = 0;
     let offered = false;
     const ring = this.#ring;
@@ -956,7 +953,7 @@ export class SharedChannel<T>
       }
       Atomics.add(h, SEND_WAITING, 1);
       Atomics.add(h, SEND_ASYNC, 1);
-      if (!this.#sendWatching) this.#watchSend(h[SEND_SEQ]);
+      this.#send.watch(h[SEND_SEQ]);
     } catch (error) {
       return Promise.reject(error);
     } finally {
@@ -984,7 +981,7 @@ export class SharedChannel<T>
         signal,
         onAbort: undefined,
       };
-      if (this.#sendQ.push(w) === 1) this.#queueStarted();
+      if (this.#send.queue.push(w) === 1) this.#queueStarted();
       if (signal !== undefined) {
         w.onAbort = () => this.#abortSend(w);
         signal.addEventListener("abort", w.onAbort, { once: true });
@@ -1444,7 +1441,7 @@ export class SharedChannel<T>
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     const h = this.#h;
-    const queued = this.#recvQ.length > 0;
+    const queued = this.#recv.queue.length > 0;
     let raw: Raw | typeof EMPTY | typeof DRAINED = EMPTY;
     const ring = this.#ring;
     if (ring !== null) {
@@ -1461,7 +1458,7 @@ export class SharedChannel<T>
           Atomics.add(h, RECV_WAITING, 1);
           Atomics.add(h, RECV_ASYNC, 1);
           this.#receiverWaits();
-          if (!this.#recvWatching) this.#watchRecv(h[RECV_SEQ]);
+          this.#recv.watch(h[RECV_SEQ]);
         }
       } finally {
         unlock(h, LOCK);
@@ -1483,7 +1480,7 @@ export class SharedChannel<T>
         signal,
         onAbort: undefined,
       };
-      if (this.#recvQ.push(w) === 1) this.#queueStarted();
+      if (this.#recv.queue.push(w) === 1) this.#queueStarted();
       if (signal !== undefined) {
         w.onAbort = () => this.#abortReceive(w);
         signal.addEventListener("abort", w.onAbort, { once: true });
@@ -1498,44 +1495,40 @@ export class SharedChannel<T>
     return iteration ? { value, done: false } : { value, ok: true };
   }
 
-  #watchRecv(seq: number): void {
-    this.#recvWatching = true;
-    const r = Atomics.waitAsync(this.#h, RECV_SEQ, seq);
-    if (r.async) r.value.then(this.#onRecvWatch);
-    else queueMicrotask(this.#onRecvWatch);
-  }
-
-  #onRecvWatch = (): void => {
-    this.#recvWatching = false;
-    this.#serveReceivers();
-  };
-
-  #onRecvPoke = (): void => {
-    this.#recvPoked = false;
-    this.#serveReceivers();
-  };
-
   /** Serves this thread's blocked receivers, oldest first. */
   #serveReceivers(): void {
-    const q = this.#recvQ;
+    this.#serve(
+      this.#recv.queue,
+      (q, served) =>
+        this.#ring !== null
+          ? this.#serveReceiversRing(q, served)
+          : this.#serveReceiversLocked(q, served),
+      (w, raw) => this.#settleReceive(w, raw as Raw | typeof DRAINED),
+    );
+  }
+
+  /**
+   * Serves a queue of blocked operations: `take` serves the oldest it can,
+   * pushing each with its outcome to `served`, and says how many; they
+   * leave the queue, then `settle` settles each.
+   */
+  #serve<W>(
+    q: W[],
+    take: (q: W[], served: unknown[]) => number,
+    settle: (w: W, outcome: unknown) => void,
+  ): void {
     if (q.length === 0) return;
-    const served: (RecvWaiter | Raw | typeof DRAINED)[] = [];
-    const n = this.#ring !== null
-      ? this.#serveReceiversRing(q, served)
-      : this.#serveReceiversLocked(q, served);
+    const served: unknown[] = [];
+    const n = take(q, served);
     if (n === 0) return;
     q.splice(0, n);
     if (q.length === 0) this.#queueEnded();
     for (let i = 0; i < served.length; i += 2) {
-      const w = served[i] as RecvWaiter;
-      this.#settleReceive(w, served[i + 1] as Raw | typeof DRAINED);
+      settle(served[i] as W, served[i + 1]);
     }
   }
   /** Serves the oldest receivers from the slot ring; how many it served. */
-  #serveReceiversRing(
-    q: RecvWaiter[],
-    served: (RecvWaiter | Raw | typeof DRAINED)[],
-  ): number {
+  #serveReceiversRing(q: RecvWaiter[], served: unknown[]): number {
     const h = this.#h;
     let n = 0;
     for (; n < q.length; n++) {
@@ -1550,10 +1543,7 @@ export class SharedChannel<T>
   }
 
   /** Serves the oldest receivers from the byte ring, under the lock; how many. */
-  #serveReceiversLocked(
-    q: RecvWaiter[],
-    served: (RecvWaiter | Raw | typeof DRAINED)[],
-  ): number {
+  #serveReceiversLocked(q: RecvWaiter[], served: unknown[]): number {
     const h = this.#h;
     let n = 0;
     lock(h, LOCK);
@@ -1568,7 +1558,7 @@ export class SharedChannel<T>
         served.push(q[n], raw);
       }
       Atomics.sub(h, RECV_ASYNC, n);
-      if (n < q.length && !this.#recvWatching) this.#watchRecv(h[RECV_SEQ]);
+      if (n < q.length) this.#recv.watch(h[RECV_SEQ]);
     } finally {
       unlock(h, LOCK);
     }
@@ -1587,7 +1577,7 @@ export class SharedChannel<T>
   }
 
   #abortReceive(w: RecvWaiter): void {
-    const q = this.#recvQ;
+    const q = this.#recv.queue;
     const i = q.indexOf(w);
     if (i < 0) return;
     q.splice(i, 1);
@@ -1619,40 +1609,19 @@ export class SharedChannel<T>
 
   // Async send. --------------------------------------------------------------
 
-  #watchSend(seq: number): void {
-    this.#sendWatching = true;
-    const r = Atomics.waitAsync(this.#h, SEND_SEQ, seq);
-    if (r.async) r.value.then(this.#onSendWatch);
-    else queueMicrotask(this.#onSendWatch);
-  }
-
-  #onSendWatch = (): void => {
-    this.#sendWatching = false;
-    this.#serveSenders();
-  };
-
-  #onSendPoke = (): void => {
-    this.#sendPoked = false;
-    this.#serveSenders();
-  };
-
   /** Serves this thread's blocked senders, oldest first. */
   #serveSenders(): void {
-    const q = this.#sendQ;
-    if (q.length === 0) return;
-    const served: (SendWaiter | unknown)[] = [];
-    const n = this.#ring !== null
-      ? this.#serveSendersRing(q, served)
-      : this.#serveSendersLocked(q, served);
-    if (n === 0) return;
-    q.splice(0, n);
-    if (q.length === 0) this.#queueEnded();
-    for (let i = 0; i < served.length; i += 2) {
-      this.#settleSend(served[i] as SendWaiter, served[i + 1]);
-    }
+    this.#serve(
+      this.#send.queue,
+      (q, served) =>
+        this.#ring !== null
+          ? this.#serveSendersRing(q, served)
+          : this.#serveSendersLocked(q, served),
+      (w, error) => this.#settleSend(w, error),
+    );
   }
   /** Serves the oldest senders into the slot ring; how many it served. */
-  #serveSendersRing(q: SendWaiter[], served: (SendWaiter | unknown)[]): number {
+  #serveSendersRing(q: SendWaiter[], served: unknown[]): number {
     const h = this.#h;
     const ring = this.#ring!;
     let n = 0;
@@ -1674,10 +1643,7 @@ export class SharedChannel<T>
   }
 
   /** Serves the oldest senders into the byte ring, under the lock; how many. */
-  #serveSendersLocked(
-    q: SendWaiter[],
-    served: (SendWaiter | unknown)[],
-  ): number {
+  #serveSendersLocked(q: SendWaiter[], served: unknown[]): number {
     const h = this.#h;
     let n = 0;
     lock(h, LOCK);
@@ -1720,7 +1686,7 @@ export class SharedChannel<T>
         Atomics.sub(h, SEND_ASYNC, 1);
         served.push(w, error);
       }
-      if (n < q.length && !this.#sendWatching) this.#watchSend(h[SEND_SEQ]);
+      if (n < q.length) this.#send.watch(h[SEND_SEQ]);
     } finally {
       unlock(h, LOCK);
     }
@@ -1736,7 +1702,7 @@ export class SharedChannel<T>
   }
 
   #abortSend(w: SendWaiter): void {
-    const q = this.#sendQ;
+    const q = this.#send.queue;
     const i = q.indexOf(w);
     if (i < 0) return;
     q.splice(i, 1);
@@ -1824,11 +1790,9 @@ export class SharedChannel<T>
     const h = this.#h;
     const ring = this.#ring!;
     const seq = Atomics.load(h, recv ? RECV_SEQ : SEND_SEQ);
-    if (!(recv ? ring.markTake() : ring.markPut())) this.#poke(recv);
-    else if (recv ? !this.#recvWatching : !this.#sendWatching) {
-      if (recv) this.#watchRecv(seq);
-      else this.#watchSend(seq);
-    }
+    const side = recv ? this.#recv : this.#send;
+    if (!(recv ? ring.markTake() : ring.markPut())) side.poke();
+    else side.watch(seq);
   }
 
   #sendSyncRing(value: T, encoded: number): void {
@@ -2169,7 +2133,7 @@ export class SharedChannel<T>
     if (async > 0) {
       const here = localWaiting.get(this.#id);
       if (here !== undefined) {
-        for (const ch of here) ch.#poke(recv);
+        for (const ch of here) (recv ? ch.#recv : ch.#send).poke();
       }
       if (watchers > 0) wakeWatchers(this.#id, seq);
     }
@@ -2180,25 +2144,12 @@ export class SharedChannel<T>
     if (this.#h[SEND_WATCHERS] > 0) this.#wake(SEND_WAITING, SEND_SEQ);
   }
 
-  /** Schedules serving this object's receivers or senders. */
-  #poke(receivers: boolean): void {
-    if (receivers) {
-      if (this.#recvQ.length > 0 && !this.#recvPoked) {
-        this.#recvPoked = true;
-        queueMicrotask(this.#onRecvPoke);
-      }
-    } else if (this.#sendQ.length > 0 && !this.#sendPoked) {
-      this.#sendPoked = true;
-      queueMicrotask(this.#onSendPoke);
-    }
-  }
-
   /** A local queue gained its first waiter. */
   #queueStarted(): void {
     // "Something outside can still wake us": keeps the deadlock detector
     // from reporting a wait that another thread will end.
     timerArmed();
-    if (this.#recvQ.length + this.#sendQ.length === 1) {
+    if (this.#recv.queue.length + this.#send.queue.length === 1) {
       let here = localWaiting.get(this.#id);
       if (here === undefined) localWaiting.set(this.#id, here = new Set());
       here.add(this as SharedChannel<unknown>);
@@ -2208,7 +2159,7 @@ export class SharedChannel<T>
   /** A local queue lost its last waiter. */
   #queueEnded(): void {
     timerDisarmed();
-    if (this.#recvQ.length + this.#sendQ.length === 0) {
+    if (this.#recv.queue.length + this.#send.queue.length === 0) {
       const here = localWaiting.get(this.#id)!;
       here.delete(this as SharedChannel<unknown>);
       if (here.size === 0) localWaiting.delete(this.#id);
