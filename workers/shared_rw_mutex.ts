@@ -11,19 +11,26 @@
  *
  * | word | name | meaning |
  * | --- | --- | --- |
- * | 5 | `READERS` | read locks held |
+ * | 5 | `READERS` | read locks held, by every thread |
  * | 6 | `WRITER` | 0, or the `SharedMutex.threadId` of the thread holding the write lock |
  * | 7 | `WRITERS_WAITING` | write lockers waiting; while > 0 new readers wait (writer preference, as in Go, so writers are not starved) |
+ * | 8 + 2i | `READER_ID` i | reader record i, for i < 16: 0 if free, else the `SharedMutex.threadId` of a thread holding read locks |
+ * | 9 + 2i | `READER_COUNT` i | how many read locks that thread holds |
  *
  * All words change only under the guard lock.
  *
  * ## A holder that dies
  *
- * A worker terminated while it holds the write lock leaves it held; as with
+ * A worker terminated while it holds the lock leaves it held; as with
  * `SharedMutex`, a supervisor that knows the thread is gone calls
- * {@linkcode SharedRWMutex.releaseAbandoned} with its thread id. Read locks
- * are not recorded per thread, so a dead reader's lock cannot be recovered:
- * keep read sections short or close the workers' work before terminating.
+ * {@linkcode SharedRWMutex.releaseAbandoned} with its thread id, which
+ * frees the write lock if that thread holds it, and the read locks it
+ * holds. Read locks are counted per thread in 16 reader records; the read
+ * locks of a 17th thread reading at the same time count in `READERS` only
+ * and cannot be recovered. A read lock counts for the thread that took it:
+ * if another thread releases it (Go allows that), release it on the taker's
+ * behalf only while the taker lives, or the count of a dead thread is
+ * wrong.
  *
  * @module
  */
@@ -43,7 +50,9 @@ import { SharedMutex } from "./shared_mutex.ts";
 const READERS = FIRST;
 const WRITER = FIRST + 1;
 const WRITERS_WAITING = FIRST + 2;
-const WORDS = FIRST + 3;
+const READER_RECORDS = FIRST + 3;
+const RECORDS = 16;
+const WORDS = READER_RECORDS + 2 * RECORDS;
 const MAGIC_VALUE = 0x64677277;
 
 /** What a worker needs to open a {@linkcode SharedRWMutex}. */
@@ -236,6 +245,8 @@ export class SharedRWMutex {
       if (h[READERS] === 0) {
         throw new UnlockOfUnlockedError("SharedRWMutex.rUnlock");
       }
+      const at = this.#record(SharedMutex.threadId, false);
+      if (at >= 0 && --h[at + 1] === 0) h[at] = 0;
       if (--h[READERS] === 0) wakeAllLocked(h);
     });
   }
@@ -333,8 +344,8 @@ export class SharedRWMutex {
   }
 
   /**
-   * Frees the write lock held by a thread known to be gone (see the module
-   * doc), if that thread still holds it.
+   * Frees the locks a thread known to be gone still holds (see the module
+   * doc): the write lock, and its read locks.
    *
    * @example Usage
    * ```ts
@@ -345,25 +356,59 @@ export class SharedRWMutex {
    * mu.tryLock();
    * assert.equal(mu.releaseAbandoned(SharedMutex.threadId), true);
    * assert.equal(mu.writer, 0);
+   * mu.tryRLock();
+   * mu.tryRLock();
+   * assert.equal(mu.releaseAbandoned(SharedMutex.threadId), true);
+   * assert.equal(mu.tryLock(), true); // both read locks are gone
    * ```
    *
    * @param deadThreadId The `SharedMutex.threadId` of the terminated thread.
-   * @returns Whether that thread held the write lock (it is now free).
+   * @returns Whether that thread held any lock (they are now free).
    */
   releaseAbandoned(deadThreadId: number): boolean {
     const h = this.#h;
     return guarded(h, () => {
-      if (deadThreadId === 0 || h[WRITER] !== deadThreadId) return false;
-      h[WRITER] = 0;
-      wakeAllLocked(h);
-      return true;
+      if (deadThreadId === 0) return false;
+      let released = false;
+      if (h[WRITER] === deadThreadId) {
+        h[WRITER] = 0;
+        released = true;
+      }
+      const at = this.#record(deadThreadId, false);
+      if (at >= 0) {
+        h[READERS] -= Math.min(h[at + 1], h[READERS]);
+        h[at] = 0;
+        h[at + 1] = 0;
+        released = true;
+      }
+      if (released) wakeAllLocked(h);
+      return released;
     });
+  }
+
+  /**
+   * The index of `thread`'s reader record, or -1; with `claim`, a free
+   * record is claimed for it if it has none (-1 if all are taken). Under
+   * the guard lock.
+   */
+  #record(thread: number, claim: boolean): number {
+    const h = this.#h;
+    let free = -1;
+    for (let i = 0; i < RECORDS; i++) {
+      const at = READER_RECORDS + 2 * i;
+      if (h[at] === thread) return at;
+      if (free < 0 && h[at] === 0) free = at;
+    }
+    if (claim && free >= 0) h[free] = thread;
+    return claim ? free : -1;
   }
 
   #tryRead = (): boolean => {
     const h = this.#h;
     if (h[WRITER] !== 0 || h[WRITERS_WAITING] !== 0) return false;
     h[READERS]++;
+    const at = this.#record(SharedMutex.threadId, true);
+    if (at >= 0) h[at + 1]++;
     return true;
   };
 

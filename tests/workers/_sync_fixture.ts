@@ -33,6 +33,12 @@ export type SyncJob =
     mu: SharedRWMutexHandle;
   }
   | {
+    /** Read-locks `n` times and never unlocks; returns the thread id. */
+    cmd: "rwHoldRead";
+    mu: SharedRWMutexHandle;
+    n: number;
+  }
+  | {
     /**
      * `n` times: acquire `weight`, add it to `cells[0]` (in use), record the
      * maximum in `cells[1]`, subtract, release.
@@ -78,6 +84,11 @@ async function run(job: SyncJob): Promise<unknown> {
     }
     case "rwHold": {
       SharedRWMutex.from(job.mu).lockSync();
+      return SharedMutex.threadId;
+    }
+    case "rwHoldRead": {
+      const mu = SharedRWMutex.from(job.mu);
+      for (let i = 0; i < job.n; i++) mu.rLockSync();
       return SharedMutex.threadId;
     }
     case "sem": {

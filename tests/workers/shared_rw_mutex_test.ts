@@ -118,3 +118,53 @@ Deno.test("SharedRWMutex write lock held by a terminated worker is released by i
   await p;
   mu.rUnlock();
 });
+
+Deno.test("SharedRWMutex read locks held by a terminated worker are released by its thread id, and only its own", async () => {
+  const mu = new SharedRWMutex();
+  await mu.rLock(); // the main thread's read lock stays
+  const w = spawn<SyncJob>(FIXTURE);
+  let id: number;
+  try {
+    id = await w.run({ cmd: "rwHoldRead", mu: mu.handle, n: 3 }) as number;
+  } finally {
+    w[Symbol.dispose]();
+  } // terminated holding three read locks
+  let wrote = false;
+  const writer = mu.lock().then(() => wrote = true);
+  await flush();
+  assert.equal(wrote, false);
+  assert.equal(mu.releaseAbandoned(12345), false);
+  assert.equal(mu.releaseAbandoned(id), true);
+  assert.equal(mu.releaseAbandoned(id), false);
+  await flush();
+  assert.equal(wrote, false); // the main thread still reads
+  mu.rUnlock();
+  await writer;
+  assert.equal(mu.writer, SharedMutex.threadId);
+  mu.unlock();
+  assert.throws(() => mu.rUnlock(), UnlockOfUnlockedError);
+});
+
+Deno.test("SharedRWMutex keeps counting read locks past its 16 reader records", () => {
+  const mu = new SharedRWMutex();
+  // Sixteen other threads hold one read lock each, as the layout table in
+  // shared_rw_mutex.ts describes them: READERS is word 5, record i is
+  // words 8 + 2i (thread id) and 9 + 2i (count).
+  const words = new Int32Array(mu.handle.buffer);
+  for (let i = 0; i < 16; i++) {
+    words[8 + 2 * i] = 1000 + i;
+    words[9 + 2 * i] = 1;
+  }
+  words[5] = 16;
+  // A 17th thread (this one) finds no free record: its lock counts anyway.
+  assert.equal(mu.tryRLock(), true);
+  assert.equal(words[5], 17);
+  assert.equal(mu.releaseAbandoned(1003), true);
+  assert.equal(words[5], 16);
+  mu.rUnlock();
+  for (let i = 0; i < 16; i++) {
+    if (i !== 3) assert.equal(mu.releaseAbandoned(1000 + i), true);
+  }
+  assert.equal(mu.tryLock(), true);
+  mu.unlock();
+});
