@@ -11,8 +11,7 @@
  * A value is plain if it is `undefined`, `null`, a boolean, a number, a
  * well-formed string (no lone surrogates), an array with no holes and no
  * properties besides its elements, or an object whose prototype is
- * `Object.prototype` or `null`, whose own enumerable string keys are not
- * `__proto__`, and whose values are plain; no proxy, no object met twice
+ * `Object.prototype` or `null` and whose values are plain; no proxy, no object met twice
  * (so no cycle and no shared reference), and at most {@linkcode MAX_NODES}
  * values in all. Everything else (Map, Set, Date, RegExp, typed arrays,
  * BigInt, class instances, cycles, ...) goes to `node:v8`, which keeps
@@ -234,7 +233,7 @@ function writeObject(o: object): boolean {
   at += 5;
   const record = o as Record<string, unknown>;
   for (const key of keys) {
-    if (key === "__proto__" || !writeString(key)) return false;
+    if (!writeString(key)) return false;
     if (!writeValue(record[key])) return false;
   }
   return true;
