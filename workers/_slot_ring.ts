@@ -269,17 +269,9 @@ export class SlotRing {
    */
   putRun(values: readonly number[], from: number, n: number): number {
     const k = this.#claimRun(n, 0);
-    const t = this.#runStart;
-    const seqs = this.#seqs;
     let woke = 0;
     for (let j = 0; j < k; j++) {
-      const u = this.#ticket(t + j);
-      const i = u % this.#capacity;
-      const turn = (u - i) / this.#capacity;
-      const at = i * this.#stride;
-      if (this.#f64 !== null) this.#f64[at / 2 + 1] = values[from + j];
-      else seqs[at + 1] = values[from + j];
-      woke |= Atomics.exchange(seqs, at, 2 * turn + 1) >>> MARK_SHIFT;
+      woke |= this.#fill(this.#ticket(this.#runStart + j), values[from + j]);
     }
     if (k > 0) this.woke = woke;
     return k;
@@ -293,20 +285,40 @@ export class SlotRing {
    */
   takeRun(max: number, out: number[]): number {
     const k = this.#claimRun(max, 1);
-    const t = this.#runStart;
-    const seqs = this.#seqs;
     let woke = 0;
     for (let j = 0; j < k; j++) {
-      const u = this.#ticket(t + j);
-      const i = u % this.#capacity;
-      const turn = (u - i) / this.#capacity;
-      const at = i * this.#stride;
-      out.push(this.#f64 !== null ? this.#f64[at / 2 + 1] : seqs[at + 1]);
-      const empty = turn + 1 === this.#laps ? 0 : 2 * turn + 2;
-      woke |= Atomics.exchange(seqs, at, empty) >>> MARK_SHIFT;
+      woke |= this.#empty(this.#ticket(this.#runStart + j), out);
     }
     if (k > 0) this.woke = woke;
     return k;
+  }
+
+  /**
+   * Writes the value of claimed ticket `u` and hands its slot to the
+   * consumers; returns the `WAKE_*` flags of the marks it cleared.
+   */
+  #fill(u: number, value: number): number {
+    const i = u % this.#capacity;
+    const turn = (u - i) / this.#capacity;
+    const at = i * this.#stride;
+    if (this.#f64 !== null) this.#f64[at / 2 + 1] = value;
+    else this.#seqs[at + 1] = value;
+    return Atomics.exchange(this.#seqs, at, 2 * turn + 1) >>> MARK_SHIFT;
+  }
+
+  /**
+   * Reads the value of claimed ticket `u` into `out` and hands its slot to
+   * the next lap's producer; returns the `WAKE_*` flags of the marks it
+   * cleared.
+   */
+  #empty(u: number, out: number[]): number {
+    const i = u % this.#capacity;
+    const turn = (u - i) / this.#capacity;
+    const at = i * this.#stride;
+    const seqs = this.#seqs;
+    out.push(this.#f64 !== null ? this.#f64[at / 2 + 1] : seqs[at + 1]);
+    const next = turn + 1 === this.#laps ? 0 : 2 * turn + 2;
+    return Atomics.exchange(seqs, at, next) >>> MARK_SHIFT;
   }
 
   /**
