@@ -199,9 +199,7 @@ export class SlotRing {
         const next = t + 1 === this.#wrap ? 0 : t + 1;
         const seen = Atomics.compareExchange(words, this.#tail, pos, next << 1);
         if (seen === pos) {
-          if (this.#f64 !== null) this.#f64[at / 2 + 1] = value;
-          else seqs[at + 1] = value;
-          this.woke = Atomics.exchange(seqs, at, 2 * turn + 1) >>> MARK_SHIFT;
+          this.woke = this.#fill(at, turn, value);
           this.#tailGuess = next << 1;
           return PUT_OK;
         }
@@ -234,11 +232,8 @@ export class SlotRing {
         const next = t + 1 === this.#wrap ? 0 : t + 1;
         const seen = Atomics.compareExchange(words, this.#head, t, next);
         if (seen === t) {
-          const value = this.#f64 !== null
-            ? this.#f64[at / 2 + 1]
-            : seqs[at + 1];
-          const empty = turn + 1 === this.#laps ? 0 : 2 * turn + 2;
-          this.woke = Atomics.exchange(seqs, at, empty) >>> MARK_SHIFT;
+          const value = this.#valueAt(at);
+          this.woke = this.#free(at, turn);
           this.#headGuess = next;
           return value;
         }
@@ -271,7 +266,10 @@ export class SlotRing {
     const k = this.#claimRun(n, 0);
     let woke = 0;
     for (let j = 0; j < k; j++) {
-      woke |= this.#fill(this.#ticket(this.#runStart + j), values[from + j]);
+      const u = this.#ticket(this.#runStart + j);
+      const i = u % this.#capacity;
+      const turn = (u - i) / this.#capacity;
+      woke |= this.#fill(i * this.#stride, turn, values[from + j]);
     }
     if (k > 0) this.woke = woke;
     return k;
@@ -287,38 +285,38 @@ export class SlotRing {
     const k = this.#claimRun(max, 1);
     let woke = 0;
     for (let j = 0; j < k; j++) {
-      woke |= this.#empty(this.#ticket(this.#runStart + j), out);
+      const u = this.#ticket(this.#runStart + j);
+      const i = u % this.#capacity;
+      const at = i * this.#stride;
+      out.push(this.#valueAt(at));
+      woke |= this.#free(at, (u - i) / this.#capacity);
     }
     if (k > 0) this.woke = woke;
     return k;
   }
 
   /**
-   * Writes the value of claimed ticket `u` and hands its slot to the
-   * consumers; returns the `WAKE_*` flags of the marks it cleared.
+   * Writes `value` into the claimed slot whose turn word is `at` and marks
+   * it full for lap `turn`: the `WAKE_*` flags of the marks that cleared.
    */
-  #fill(u: number, value: number): number {
-    const i = u % this.#capacity;
-    const turn = (u - i) / this.#capacity;
-    const at = i * this.#stride;
+  #fill(at: number, turn: number, value: number): number {
     if (this.#f64 !== null) this.#f64[at / 2 + 1] = value;
     else this.#seqs[at + 1] = value;
     return Atomics.exchange(this.#seqs, at, 2 * turn + 1) >>> MARK_SHIFT;
   }
 
+  /** The value in the slot whose turn word is `at`. */
+  #valueAt(at: number): number {
+    return this.#f64 !== null ? this.#f64[at / 2 + 1] : this.#seqs[at + 1];
+  }
+
   /**
-   * Reads the value of claimed ticket `u` into `out` and hands its slot to
-   * the next lap's producer; returns the `WAKE_*` flags of the marks it
-   * cleared.
+   * Marks the claimed slot whose turn word is `at`, read on lap `turn`,
+   * empty for the next lap: the `WAKE_*` flags of the marks that cleared.
    */
-  #empty(u: number, out: number[]): number {
-    const i = u % this.#capacity;
-    const turn = (u - i) / this.#capacity;
-    const at = i * this.#stride;
-    const seqs = this.#seqs;
-    out.push(this.#f64 !== null ? this.#f64[at / 2 + 1] : seqs[at + 1]);
+  #free(at: number, turn: number): number {
     const next = turn + 1 === this.#laps ? 0 : 2 * turn + 2;
-    return Atomics.exchange(seqs, at, next) >>> MARK_SHIFT;
+    return Atomics.exchange(this.#seqs, at, next) >>> MARK_SHIFT;
   }
 
   /**
