@@ -637,7 +637,7 @@ export class SharedChannel<T>
       // A slot ring never holds offers: a full one has no room to wait in.
       const ring = this.#ring;
       if (ring.put(encoded as number) !== PUT_OK) return OFFER_NONE;
-      if (ring.woke !== 0) this.#wakeMarked(ring.woke);
+      this.#wakeMarked(ring.woke);
       return OFFER_COMMITTED;
     }
     lock(h, LOCK);
@@ -927,7 +927,7 @@ export class SharedChannel<T>
         ? Atomics.load(h, CLOSED) !== 0 ? PUT_CLOSED : PUT_FULL
         : ring.put(encoded as number);
       if (put === PUT_OK) {
-        if (ring.woke !== 0) this.#wakeMarked(ring.woke);
+        this.#wakeMarked(ring.woke);
         return RESOLVED;
       }
       if (put === PUT_CLOSED) {
@@ -1628,9 +1628,8 @@ export class SharedChannel<T>
     for (; n < q.length; n++) {
       const w = q[n];
       const put = ring.put(w.encoded as number);
-      if (put === PUT_OK) {
-        if (ring.woke !== 0) this.#wakeMarked(ring.woke);
-      } else if (put !== PUT_CLOSED) break;
+      if (put === PUT_OK) this.#wakeMarked(ring.woke);
+      else if (put !== PUT_CLOSED) break;
       served.push(
         w,
         put === PUT_OK ? null : new ChannelClosedError("send", w.value),
@@ -1767,7 +1766,7 @@ export class SharedChannel<T>
     const v = ring.take();
     if (v === RING_EMPTY) return EMPTY;
     if (v === RING_DRAINED) return DRAINED;
-    if (ring.woke !== 0) this.#wakeMarked(ring.woke);
+    this.#wakeMarked(ring.woke);
     return v;
   }
 
@@ -1777,7 +1776,7 @@ export class SharedChannel<T>
     const put = ring.put(encoded);
     if (put === PUT_CLOSED) throw new ChannelClosedError("send", value);
     if (put !== PUT_OK) return false;
-    if (ring.woke !== 0) this.#wakeMarked(ring.woke);
+    this.#wakeMarked(ring.woke);
     return true;
   }
 
@@ -1813,7 +1812,7 @@ export class SharedChannel<T>
       }
     }
     if (put === PUT_CLOSED) throw new ChannelClosedError("send", value);
-    if (ring.woke !== 0) this.#wakeMarked(ring.woke);
+    this.#wakeMarked(ring.woke);
   }
 
   #recvSyncRing(): ReceiveResult<T> {
@@ -1834,7 +1833,7 @@ export class SharedChannel<T>
       }
     }
     if (v === RING_DRAINED) return CLOSED_RESULT;
-    if (ring.woke !== 0) this.#wakeMarked(ring.woke);
+    this.#wakeMarked(ring.woke);
     return { value: v as T, ok: true };
   }
 
@@ -1845,7 +1844,7 @@ export class SharedChannel<T>
     while (i < n) {
       const k = ring.putRun(encoded, i, n - i);
       if (k > 0) {
-        if (ring.woke !== 0) this.#wakeMarked(ring.woke);
+        this.#wakeMarked(ring.woke);
         i += k;
       } else {
         // Full or closed: wait for room as a single send does, or throw.
@@ -1864,7 +1863,7 @@ export class SharedChannel<T>
       out.push(r.value as number);
       if (max === 1 || ring.takeRun(max - 1, out) === 0) return out;
     }
-    if (ring.woke !== 0) this.#wakeMarked(ring.woke);
+    this.#wakeMarked(ring.woke);
     return out;
   }
 
@@ -2111,7 +2110,10 @@ export class SharedChannel<T>
     this.#bump(seq);
   }
 
-  /** Wakes the sides whose marks a slot-ring put or take cleared. */
+  /**
+   * Wakes the sides whose marks a slot-ring put or take cleared (its
+   * `woke`); nothing if it cleared none.
+   */
   #wakeMarked(woke: number): void {
     if ((woke & WAKE_RECEIVERS) !== 0) this.#bump(RECV_SEQ);
     if ((woke & WAKE_SENDERS) !== 0) this.#bump(SEND_SEQ);
