@@ -113,7 +113,8 @@ let poolUsed = 0;
 /** A new view holding a copy of `bytes[0, n)`. */
 function pooledCopy(bytes: Uint8Array, n: number): Uint8Array {
   if (n > POOLED_MAX) return bytes.slice(0, n);
-  if (poolUsed + n > POOL_BYTES) {
+  // A caller may have transferred a view's buffer, detaching the pool.
+  if (poolUsed + n > POOL_BYTES || pool.detached) {
     pool = new ArrayBuffer(POOL_BYTES);
     poolUsed = 0;
   }

@@ -125,7 +125,9 @@ export interface Codec<T> {
   /**
    * Checks a value and encodes it: the number itself for a fixed-size
    * codec, the payload bytes for a variable-size one. The bytes may be the
-   * caller's own (`bytes` does not copy); the channel copies them once.
+   * caller's own (`bytes` does not copy) or a view of a larger pooled
+   * buffer (`structured`, as Node's small `Buffer`s): the channel copies
+   * them once; copy them before transferring their `buffer`.
    *
    * @throws {CodecError} If the codec cannot encode the value.
    */

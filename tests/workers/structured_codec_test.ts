@@ -188,3 +188,13 @@ Deno.test("plain format: encodings are independent copies, and a corrupt tag is 
   bad[1] = 99;
   assert.throws(() => decodePlain(bad), /unknown tag 99 at byte 1/);
 });
+
+Deno.test("structured codec keeps working after a caller transfers an encoding's buffer", () => {
+  const first = codec.encode({ a: 1 }) as Uint8Array;
+  // Transferring the pooled buffer detaches it for every view of it.
+  structuredClone(first.buffer, { transfer: [first.buffer as ArrayBuffer] });
+  assert.equal(first.byteLength, 0);
+  assert.equal(plain({ b: [2, 3] }), true); // still the fast path
+  const next = codec.encode({ b: [2, 3] }) as Uint8Array;
+  assert.deepEqual(codec.decode(next), { b: [2, 3] });
+});
