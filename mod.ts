@@ -63,3 +63,27 @@ export * from "./scheduler.ts";
 export * from "./time.ts";
 export * from "./sync/mod.ts";
 export * as context from "./context/mod.ts";
+
+// The multi-worker runtime (Go's M:N scheduler over Web Workers).
+export {
+  Runtime,
+  RuntimeClosedError,
+  spawn,
+  TaskError,
+  TaskPayloadError,
+  taskSignal,
+  WorkerCrashedError,
+  workerIndex,
+} from "./runtime/mod.ts";
+export type {
+  CloseOptions,
+  RemoteTask,
+  RuntimeOptions,
+  RuntimeStats,
+  TaskFunction,
+  TaskOptions,
+  Tasks,
+  TraceEvent,
+  TraceFile,
+  WorkerStats,
+} from "./runtime/mod.ts";

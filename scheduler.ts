@@ -36,7 +36,7 @@ import {
 export { DeadlockError } from "./_parking.ts";
 
 // The multi-worker runtime (Go's M:N scheduler over Web Workers) lives in
-// workers/runtime/; this module is its public face.
+// runtime/; this module is its public face.
 export {
   Runtime,
   RuntimeClosedError,
@@ -46,7 +46,7 @@ export {
   taskSignal,
   WorkerCrashedError,
   workerIndex,
-} from "./workers/runtime/mod.ts";
+} from "./runtime/mod.ts";
 export type {
   CloseOptions,
   RemoteTask,
@@ -58,7 +58,7 @@ export type {
   TraceEvent,
   TraceFile,
   WorkerStats,
-} from "./workers/runtime/mod.ts";
+} from "./runtime/mod.ts";
 
 const RESOLVED: Promise<void> = Promise.resolve();
 

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { Runtime, spawn, workerIndex } from "../workers/runtime/mod.ts";
+import { Runtime, spawn, workerIndex } from "../runtime/mod.ts";
 
 /** The tiny task. */
 export function inc(x: number): number {

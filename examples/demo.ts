@@ -33,7 +33,7 @@ import {
   sleep,
   yieldNow,
 } from "../mod.ts";
-import { Runtime, workerIndex } from "../workers/runtime/mod.ts";
+import { Runtime, workerIndex } from "../runtime/mod.ts";
 
 const quick = Deno.args.includes("--quick");
 const useColor = !Deno.noColor && Deno.stdout.isTerminal();

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { Runtime, spawn } from "../workers/runtime/mod.ts";
+import { Runtime, spawn } from "../runtime/mod.ts";
 
 function fibSeq(n: number): number {
   return n < 2 ? n : fibSeq(n - 1) + fibSeq(n - 2);

@@ -16,7 +16,7 @@
  */
 
 import { Channel, go, type ReceiveChannel, type SendChannel } from "../mod.ts";
-import { Runtime, workerIndex } from "../workers/runtime/mod.ts";
+import { Runtime, workerIndex } from "../runtime/mod.ts";
 
 /** The job's work: ~20 ms of computation; returns its result and where it ran. */
 export function process(

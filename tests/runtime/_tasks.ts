@@ -2,7 +2,7 @@
 // Task functions for the runtime tests: the runtime loads this module in
 // its workers.
 
-import { spawn, taskSignal, workerIndex } from "../../workers/runtime/mod.ts";
+import { spawn, taskSignal, workerIndex } from "../../runtime/mod.ts";
 
 /** x + 1: the tiny task. */
 export function inc(x: number): number {

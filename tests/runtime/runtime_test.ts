@@ -10,7 +10,7 @@ import {
   TaskPayloadError,
   WorkerCrashedError,
   workerIndex,
-} from "../../workers/runtime/mod.ts";
+} from "../../runtime/mod.ts";
 import type * as Tasks from "./_tasks.ts";
 
 const TASKS = new URL("./_tasks.ts", import.meta.url);

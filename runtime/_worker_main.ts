@@ -15,8 +15,8 @@
  * @module
  */
 
-import { type Layout, memoryOf } from "./layout.ts";
-import { Processor } from "./processor.ts";
+import { type Layout, memoryOf } from "./_layout.ts";
+import { Processor } from "./_processor.ts";
 import { installProcessor } from "./spawn.ts";
 
 interface Init {

@@ -60,9 +60,9 @@ import {
   REG_BYTES,
   REG_MAX,
   SLOT_WORDS,
-} from "./layout.ts";
+} from "./_layout.ts";
 import { TaskPayloadError } from "./errors.ts";
-import { signal } from "./park.ts";
+import { signal } from "./_park.ts";
 
 export const S_STATE = 0;
 export const S_FN = 1;

@@ -52,7 +52,7 @@ import {
   O_RTAIL,
   O_TOP,
   OWNER_WORDS,
-} from "./layout.ts";
+} from "./_layout.ts";
 
 /** Returned by {@linkcode steal} when there was nothing to take. */
 export const EMPTY = -1;

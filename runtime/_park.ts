@@ -32,7 +32,7 @@ import {
   O_WAITING,
   O_WAKE,
   OWNER_WORDS,
-} from "./layout.ts";
+} from "./_layout.ts";
 
 /** Bumps owner `o`'s wake word and notifies it if it sleeps. */
 export function signal(m: Memory, o: number): void {

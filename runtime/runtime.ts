@@ -34,7 +34,7 @@ import {
   ringPending,
   ringPop,
   ringPush,
-} from "./deque.ts";
+} from "./_deque.ts";
 import {
   F_T0,
   H_NPARKED,
@@ -54,8 +54,8 @@ import {
   O_WAKE,
   OWNER_F64S,
   OWNER_WORDS,
-} from "./layout.ts";
-import { signal, unpark, wakeOne } from "./park.ts";
+} from "./_layout.ts";
+import { signal, unpark, wakeOne } from "./_park.ts";
 import {
   cancelSlot,
   DONE,
@@ -78,7 +78,7 @@ import {
   slotBase,
   writeArgs,
   writeMarker,
-} from "./task.ts";
+} from "./_task.ts";
 import { RuntimeClosedError, TaskError, WorkerCrashedError } from "./errors.ts";
 import { buildTrace, type TraceFile } from "./trace.ts";
 
@@ -234,7 +234,7 @@ interface Call {
   reject(error: unknown): void;
 }
 
-const WORKER_URL = new URL("./worker_main.ts", import.meta.url);
+const WORKER_URL = new URL("./_worker_main.ts", import.meta.url);
 
 function pow2(n: number): number {
   let p = 1;

@@ -36,7 +36,7 @@ import {
   ringPop,
   ringPush,
   steal,
-} from "./deque.ts";
+} from "./_deque.ts";
 import {
   F_T0,
   H_NPARKED,
@@ -57,8 +57,8 @@ import {
   OWNER_F64S,
   OWNER_WORDS,
   TRACE_RECORD,
-} from "./layout.ts";
-import { signal, unpark, wakeOne } from "./park.ts";
+} from "./_layout.ts";
+import { signal, unpark, wakeOne } from "./_park.ts";
 import {
   CANCELLED,
   cancelSlot,
@@ -84,7 +84,7 @@ import {
   writeError,
   writeMarker,
   writeResult,
-} from "./task.ts";
+} from "./_task.ts";
 import { TaskError, WorkerCrashedError } from "./errors.ts";
 import type { ProcessorHooks } from "./spawn.ts";
 
