@@ -13,7 +13,12 @@
  * @module
  */
 
-import { type Memory, O_TRACE_N, OWNER_WORDS, TRACE_RECORD } from "./_layout.ts";
+import {
+  type Memory,
+  O_TRACE_N,
+  OWNER_WORDS,
+  TRACE_RECORD,
+} from "./_layout.ts";
 
 /** One event of a Chrome trace. */
 export interface TraceEvent {
