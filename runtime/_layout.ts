@@ -18,12 +18,12 @@
  * | 0 | `H_STATE` | 0 running, 1 closed: workers exit their loops |
  * | 1 | `H_NPARKED` | workers parked (or about to park) |
  * | 2 | `H_NSPINNING` | workers spinning in search of work |
- * | 3 | `H_GHEAD` | global queue head (consumers CAS it forward) |
+ * | 3 | `H_GHEAD` | global queue head (consumers CAS it forward; `_global_queue.ts`) |
  * | 4 | `H_GTAIL` | global queue tail (written by the main thread only) |
- * | 5 | `H_REG_LOCK` | spin lock for appending to the function registry |
+ * | 5 | `H_REG_LOCK` | spin lock for appending to the function registry (`_registry.ts`) |
  * | 6 | `H_REG_COUNT` | registered functions (published after the entry) |
  * | 7 | `H_REG_BYTES` | bytes used in the registry's string area |
- * | 8 | `H_HEAP_LOCK` | spin lock of the payload heap |
+ * | 8 | `H_HEAP_LOCK` | spin lock of the payload heap (`_heap.ts`) |
  * | 9 | `H_HEAP_BUMP` | bytes of the payload heap handed out so far |
  * | 12..31 | `H_HEAP_FREE` | per size class (256 B << c), the first free block + 1 (0 = none) |
  *
@@ -34,12 +34,12 @@
  *
  * | word | name | meaning |
  * | --- | --- | --- |
- * | 0 | `O_TOP` | Chase-Lev deque top: thieves CAS it forward (workers only) |
+ * | 0 | `O_TOP` | Chase-Lev deque top: thieves CAS it forward (workers only; `_deque.ts`) |
  * | 1 | `O_BOTTOM` | deque bottom: written by the owner only |
- * | 2 | `O_WAKE` | sequence word the owner sleeps on; bumped by anyone who gives it work or a completion |
+ * | 2 | `O_WAKE` | sequence word the owner sleeps on; bumped by anyone who gives it work or a completion (`_wake.ts`) |
  * | 3 | `O_WAITING` | 1 while the owner sleeps (or is about to) on `O_WAKE` |
- * | 4 | `O_RHEAD` | completion ring head: owner only |
- * | 5 | `O_RTAIL` | completion ring tail: producers `Atomics.add` it to reserve an entry |
+ * | 4 | `O_CHEAD` | completion queue head: owner only (`_completions.ts`) |
+ * | 5 | `O_CTAIL` | completion queue tail: producers `Atomics.add` it to reserve an entry |
  * | 6 | `O_CANCEL` | bumped when a task this worker runs should be cancelled |
  * | 7 | `O_PARKED` | 1 while the worker is in the parked set (cleared by its waker) |
  * | 8 | `O_RUN` | tasks started (statistics) |
@@ -57,13 +57,15 @@
  * - Deques: P × `dequeCapacity` Int32 entries (slot ids).
  * - Global queue: `mainSlots` Int32 entries (slot ids); it can never
  *   overflow because only main-thread tasks enter it.
- * - Completion rings, one per owner, each as long as the owner's slot
+ * - Completion queues, one per owner, each as long as the owner's slot
  *   range (so it cannot overflow): entries are slot id + 1, 0 = not yet
- *   written.
- * - Slots: `SLOT_WORDS` Int32 words each; see `task.ts`.
- * - Registry: `REG_MAX` pairs (offset, length) then `REG_BYTES` of UTF-8.
+ *   written (`_completions.ts`).
+ * - Slots: `SLOT_WORDS` Int32 words each, aligned to 64 bytes, numbered
+ *   from 0: each worker's range, then the main thread's (`_slot.ts`).
+ * - Registry: `REG_MAX` pairs (offset, length) then `REG_BYTES` of UTF-8
+ *   (`_registry.ts`).
  * - Payload heap: `heapBytes` bytes for arguments and results too large
- *   for a slot (see `task.ts`).
+ *   for a slot (`_heap.ts`).
  * - Trace: P × `traceEvents` records of 4 Float64 (start ms, duration ms,
  *   function id, slot id), when tracing is on.
  *
@@ -90,8 +92,8 @@ export const O_TOP = 0;
 export const O_BOTTOM = 1;
 export const O_WAKE = 2;
 export const O_WAITING = 3;
-export const O_RHEAD = 4;
-export const O_RTAIL = 5;
+export const O_CHEAD = 4;
+export const O_CTAIL = 5;
 export const O_CANCEL = 6;
 export const O_PARKED = 7;
 export const O_RUN = 8;
@@ -138,8 +140,8 @@ export interface Layout extends LayoutConfig {
   deques: number;
   /** Int32 index of the global queue entries. */
   global: number;
-  /** Int32 index of each owner's completion ring. */
-  rings: number[];
+  /** Int32 index of each owner's completion queue entries. */
+  completions: number[];
   /** Int32 index of slot 0. */
   slots: number;
   /** First slot id of each owner's range. */
@@ -174,9 +176,9 @@ export function layoutFor(config: LayoutConfig): Layout {
   const slotCount: number[] = [];
   for (let i = 0; i < procs; i++) slotCount.push(workerSlots);
   slotCount.push(mainSlots);
-  const rings: number[] = [];
+  const completions: number[] = [];
   for (let i = 0; i <= procs; i++) {
-    rings.push(at);
+    completions.push(at);
     at += slotCount[i];
   }
   at = (at + 15) & ~15; // align slots to 64 bytes
@@ -204,7 +206,7 @@ export function layoutFor(config: LayoutConfig): Layout {
     ownerF64,
     deques,
     global,
-    rings,
+    completions,
     slots,
     slotBase,
     slotCount,

@@ -6,7 +6,7 @@
  * that runs it) in one. See `runtime.ts` for the whole picture.
  *
  * The loop, in order: take completions of children this worker spawned
- * (its ring); take cancellations; pop the newest task of its own deque;
+ * (its completion queue); take cancellations; pop the newest task of its own deque;
  * else take a batch from the global queue; else steal the oldest task of a
  * random victim; else spin briefly (at most half the workers spin), then
  * park. A task runs as a tier-1 goroutine: its synchronous part runs to
@@ -24,19 +24,13 @@
  */
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { ABORT, dequeSize, EMPTY, pop, push, steal } from "./_deque.ts";
+import { globalSize, globalTake } from "./_global_queue.ts";
 import {
-  ABORT,
-  dequeSize,
-  EMPTY,
-  globalSize,
-  globalTake,
-  pop,
-  push,
-  ringPending,
-  ringPop,
-  ringPush,
-  steal,
-} from "./_deque.ts";
+  hasCompletions,
+  popCompletion,
+  pushCompletion,
+} from "./_completions.ts";
 import {
   F_T0,
   H_NPARKED,
@@ -58,7 +52,7 @@ import {
   OWNER_WORDS,
   TRACE_RECORD,
 } from "./_layout.ts";
-import { signal, unpark, wakeOne } from "./_park.ts";
+import { leaveParkedSet, wakeIdleWorker, wakeOwner } from "./_wake.ts";
 import {
   CANCELLED,
   cancelSlot,
@@ -69,9 +63,6 @@ import {
   K_CRASHED,
   K_ERROR,
   QUEUED,
-  readArgs,
-  readResult,
-  Registry,
   RUNNING,
   S_EXEC,
   S_FLAGS,
@@ -80,11 +71,16 @@ import {
   S_SPAWNER,
   S_STATE,
   slotBase,
+} from "./_slot.ts";
+import {
+  readArgs,
+  readResult,
   writeArgs,
   writeError,
   writeMarker,
   writeResult,
-} from "./_task.ts";
+} from "./_payload.ts";
+import { Registry } from "./_registry.ts";
 import { TaskError, WorkerCrashedError } from "./errors.ts";
 import type { ProcessorHooks } from "./spawn.ts";
 
@@ -152,7 +148,7 @@ export class Processor implements ProcessorHooks {
     this.#waiters = new Array(count);
     this.#unlink = new Array(count);
     // A replacement worker inherits the slots still in flight; they return
-    // through the ring and are freed then.
+    // through the completion queue and are freed then.
     for (let i = count - 1; i >= 0; i--) {
       const slot = this.#slotBase + i;
       if (Atomics.load(this.#i32, slotBase(m, slot) + S_STATE) === FREE) {
@@ -177,7 +173,7 @@ export class Processor implements ProcessorHooks {
     const i32 = this.#i32;
     let lastYield = performance.now();
     while (Atomics.load(i32, H_STATE) === 0) {
-      this.#drainRing();
+      this.#drainCompletions();
       if (Atomics.load(i32, this.#block + O_CANCEL) !== this.#cancelSeen) {
         this.#takeCancellations();
       }
@@ -198,7 +194,7 @@ export class Processor implements ProcessorHooks {
       }
       if (this.#suspended > 0) {
         await null; // a continuation may be ready to run
-        if (ringPending(this.#m, this.index)) continue;
+        if (hasCompletions(this.#m, this.index)) continue;
       }
       await this.#park();
       lastYield = performance.now();
@@ -221,7 +217,7 @@ export class Processor implements ProcessorHooks {
     let until = 0;
     for (;;) {
       slot = this.#findWork();
-      if (slot >= 0 || ringPending(this.#m, this.index)) break;
+      if (slot >= 0 || hasCompletions(this.#m, this.index)) break;
       if (
         Atomics.load(i32, this.#block + O_CANCEL) !== this.#cancelSeen ||
         Atomics.load(i32, H_STATE) !== 0
@@ -243,7 +239,7 @@ export class Processor implements ProcessorHooks {
     const k = globalTake(m, this.#batch, Math.min(BATCH, space + 1));
     if (k > 0) {
       for (let i = 1; i < k; i++) push(m, this.index, this.#batch[i]);
-      if (k > 1 || globalSize(m) > 0) wakeOne(m);
+      if (k > 1 || globalSize(m) > 0) wakeIdleWorker(m);
       return this.#batch[0];
     }
     const procs = this.#procs;
@@ -267,7 +263,7 @@ export class Processor implements ProcessorHooks {
 
   #workVisible(): boolean {
     const m = this.#m;
-    if (globalSize(m) > 0 || ringPending(m, this.index)) return true;
+    if (globalSize(m) > 0 || hasCompletions(m, this.index)) return true;
     for (let w = 0; w < this.#procs; w++) {
       if (dequeSize(m, w) > 0) return true;
     }
@@ -283,7 +279,7 @@ export class Processor implements ProcessorHooks {
     Atomics.store(i32, block + O_WAITING, 1);
     if (this.#workVisible() || Atomics.load(i32, H_STATE) !== 0) {
       Atomics.store(i32, block + O_WAITING, 0);
-      unpark(this.#m, this.index);
+      leaveParkedSet(this.#m, this.index);
       return;
     }
     Atomics.add(i32, block + O_PARKS, 1);
@@ -294,7 +290,7 @@ export class Processor implements ProcessorHooks {
       if (result.async) await result.value;
     }
     Atomics.store(i32, block + O_WAITING, 0);
-    unpark(this.#m, this.index);
+    leaveParkedSet(this.#m, this.index);
   }
 
   // Running tasks. ------------------------------------------------------
@@ -404,7 +400,7 @@ export class Processor implements ProcessorHooks {
     this.#running.delete(slot);
     this.#complete(slot, base, value, failed, start);
     // The loop may be parked with waitAsync: let it look again.
-    signal(this.#m, this.index);
+    wakeOwner(this.#m, this.index);
   }
 
   #busy(t0: number): void {
@@ -441,8 +437,8 @@ export class Processor implements ProcessorHooks {
     if (spawner === this.index) {
       this.#settle(slot);
     } else {
-      ringPush(m, spawner, slot);
-      signal(m, spawner);
+      pushCompletion(m, spawner, slot);
+      wakeOwner(m, spawner);
     }
   }
 
@@ -504,7 +500,7 @@ export class Processor implements ProcessorHooks {
     if (parent !== undefined && this.#live.get(parent.slot) === parent) {
       this.#link(parent.slot, slot);
     }
-    wakeOne(m);
+    wakeIdleWorker(m);
     return promise;
   }
 
@@ -530,10 +526,10 @@ export class Processor implements ProcessorHooks {
     return await fn(...args);
   }
 
-  #drainRing(): void {
+  #drainCompletions(): void {
     const m = this.#m;
     for (;;) {
-      const slot = ringPop(m, this.index);
+      const slot = popCompletion(m, this.index);
       if (slot < 0) return;
       this.#settle(slot);
     }
@@ -572,7 +568,7 @@ export class Processor implements ProcessorHooks {
   // Cancellation. -------------------------------------------------------
 
   /** The signal of the task whose synchronous code runs now. */
-  signal(): AbortSignal {
+  taskSignal(): AbortSignal {
     const slot = this.#current;
     if (slot < 0) {
       throw new Error(

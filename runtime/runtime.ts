@@ -5,20 +5,20 @@
  *
  * - **P and M**: {@linkcode Runtime.start} starts `procs` workers
  *   (`GOMAXPROCS`, by default `navigator.hardwareConcurrency`). Each owns a
- *   Chase-Lev deque in shared memory (`deque.ts`) and runs the scheduler
- *   loop of `processor.ts`.
+ *   Chase-Lev deque in shared memory (`_deque.ts`) and runs the scheduler
+ *   loop of `_processor.ts`.
  * - **G**: a task is a call of an exported function of a module: the
  *   runtime loads the module in the worker that runs it, so there is no
  *   worker file or message protocol to write. Its arguments and result
- *   cross threads in a 256-byte slot of shared memory (`task.ts`): numbers
+ *   cross threads in a 256-byte slot of shared memory (`_slot.ts`, `_payload.ts`): numbers
  *   as they are, anything else by structured clone.
  * - **Queues**: the main thread puts tasks on the global queue; a task
  *   spawning a child ({@linkcode spawn}) pushes it on its own worker's
  *   deque (LIFO for the owner, FIFO for thieves). An idle worker takes a
  *   batch from the global queue, else steals from a random victim, spins
  *   briefly, then parks on `Atomics.wait`; new work wakes as many parked
- *   workers as it needs (`park.ts`). An idle runtime uses no CPU.
- * - **Results** come back through each spawner's completion ring; the main
+ *   workers as it needs (`_wake.ts`). An idle runtime uses no CPU.
+ * - **Results** come back through each spawner's completion queue; the main
  *   thread waits for them with `Atomics.waitAsync`, never blocking.
  *
  * Nothing here uses `postMessage` after start-up except a worker's
@@ -27,14 +27,13 @@
  * @module
  */
 
+import { dequeSize } from "./_deque.ts";
+import { globalPush, globalSize } from "./_global_queue.ts";
 import {
-  dequeSize,
-  globalPush,
-  globalSize,
-  ringPending,
-  ringPop,
-  ringPush,
-} from "./_deque.ts";
+  hasCompletions,
+  popCompletion,
+  pushCompletion,
+} from "./_completions.ts";
 import {
   F_T0,
   H_NPARKED,
@@ -55,7 +54,7 @@ import {
   OWNER_F64S,
   OWNER_WORDS,
 } from "./_layout.ts";
-import { signal, unpark, wakeOne } from "./_park.ts";
+import { leaveParkedSet, wakeIdleWorker, wakeOwner } from "./_wake.ts";
 import {
   cancelSlot,
   DONE,
@@ -65,8 +64,6 @@ import {
   K_CRASHED,
   K_ERROR,
   QUEUED,
-  readResult,
-  Registry,
   RUNNING,
   S_EXEC,
   S_FLAGS,
@@ -76,9 +73,9 @@ import {
   S_SPAWNER,
   S_STATE,
   slotBase,
-  writeArgs,
-  writeMarker,
-} from "./_task.ts";
+} from "./_slot.ts";
+import { readResult, writeArgs, writeMarker } from "./_payload.ts";
+import { Registry } from "./_registry.ts";
 import { RuntimeClosedError, TaskError, WorkerCrashedError } from "./errors.ts";
 import { buildTrace, type TraceFile } from "./trace.ts";
 
@@ -590,7 +587,7 @@ export class Runtime implements AsyncDisposable {
     }
     Atomics.store(i32, base + S_STATE, QUEUED);
     globalPush(m, slot);
-    wakeOne(m);
+    wakeIdleWorker(m);
     if (!this.#pumping) this.#pump();
   }
 
@@ -625,7 +622,7 @@ export class Runtime implements AsyncDisposable {
         if (this.#spinMs > 0 && this.#spinForResult()) continue;
         const seen = Atomics.load(i32, block + O_WAKE);
         Atomics.store(i32, block + O_WAITING, 1);
-        if (ringPending(m, owner) || this.#terminated) {
+        if (hasCompletions(m, owner) || this.#terminated) {
           Atomics.store(i32, block + O_WAITING, 0);
           continue;
         }
@@ -639,7 +636,7 @@ export class Runtime implements AsyncDisposable {
   }
 
   /**
-   * Polls the main ring for up to `spinMicros`: a result that arrives
+   * Polls the main completion queue for up to `spinMicros`: a result that arrives
    * within microseconds is taken without the event-loop round trip of
    * `Atomics.waitAsync`, which costs tens of microseconds.
    */
@@ -648,17 +645,17 @@ export class Runtime implements AsyncDisposable {
     const owner = this.#procs;
     const until = performance.now() + this.#spinMs;
     do {
-      if (ringPending(m, owner)) return true;
+      if (hasCompletions(m, owner)) return true;
     } while (performance.now() < until);
     return false;
   }
 
-  /** Settles every completed call in the main ring; returns whether any. */
+  /** Settles every completed call in the main completion queue; returns whether any. */
   #drain(): boolean {
     const m = this.#m;
     let any = false;
     for (;;) {
-      const slot = ringPop(m, this.#procs);
+      const slot = popCompletion(m, this.#procs);
       if (slot < 0) break;
       any = true;
       this.#settle(slot);
@@ -750,7 +747,7 @@ export class Runtime implements AsyncDisposable {
     if (Atomics.compareExchange(i32, block + O_SPINNING, 1, 0) === 1) {
       Atomics.sub(i32, H_NSPINNING, 1);
     }
-    unpark(m, index);
+    leaveParkedSet(m, index);
     const total = this.#layout.slotBase[this.#procs] + this.#layout.mainSlots;
     for (let slot = 0; slot < total; slot++) {
       const base = slotBase(m, slot);
@@ -772,16 +769,16 @@ export class Runtime implements AsyncDisposable {
       writeMarker(m, slot, K_CRASHED, reason);
       Atomics.store(i32, base + S_STATE, DONE);
       Atomics.add(i32, block + O_DONE, 1);
-      ringPush(m, spawner, slot);
-      signal(m, spawner);
+      pushCompletion(m, spawner, slot);
+      wakeOwner(m, spawner);
     }
     const replaced = this.#startWorker(index).catch(() => {});
     this.#replacing.push(replaced);
     replaced.then(() => {
       this.#replacing = this.#replacing.filter((p) => p !== replaced);
-      wakeOne(m);
+      wakeIdleWorker(m);
     });
-    wakeOne(m);
+    wakeIdleWorker(m);
   }
 
   /**
@@ -928,7 +925,7 @@ export class Runtime implements AsyncDisposable {
     this.#closing = true;
     const m = this.#m;
     Atomics.store(m.i32, H_STATE, 1);
-    for (let w = 0; w <= this.#procs; w++) signal(m, w);
+    for (let w = 0; w <= this.#procs; w++) wakeOwner(m, w);
     for (const worker of this.#workers) worker?.terminate();
   }
 

@@ -20,14 +20,14 @@ export interface ProcessorHooks {
   /** Spawns `fn(...args)` as a child task. */
   spawn(fn: TaskFunction, args: unknown[]): Promise<unknown>;
   /** The signal of the task whose synchronous code is running. */
-  signal(): AbortSignal;
+  taskSignal(): AbortSignal;
   /** This worker's index. */
   index: number;
 }
 
 let hooks: ProcessorHooks | undefined;
 
-/** Installs the worker's processor (done by `worker_main.ts`). @internal */
+/** Installs the worker's processor (done by `_worker_main.ts`). @internal */
 export function installProcessor(processor: ProcessorHooks): void {
   hooks = processor;
 }
@@ -120,7 +120,7 @@ export function taskSignal(): AbortSignal {
       "Cannot call taskSignal() outside a task running in a runtime worker",
     );
   }
-  return hooks.signal();
+  return hooks.taskSignal();
 }
 
 /**

@@ -2,11 +2,12 @@
 // This module is internal: it is not exported from the package.
 
 /**
- * Parking and waking (Go's `notesleep` / `wakep`), over the owner words of
- * `layout.ts`.
+ * Waking owners, and the set of parked workers (Go's `notewakeup` and
+ * `wakep`), over the owner words of `_layout.ts`. (Not to be confused with
+ * tier 1's `_parking.ts`, which parks goroutines on one thread.)
  *
  * An owner sleeps on its `O_WAKE` word. Anyone who gives it something to
- * do (a completion in its ring, a cancellation, work to steal) bumps
+ * do (a completion in its queue, a cancellation, work to steal) bumps
  * `O_WAKE` and, if `O_WAITING` is set, notifies it. The sleeper reads
  * `O_WAKE`, sets `O_WAITING`, re-checks every source of work, and only
  * then waits for `O_WAKE` to change: with sequentially consistent atomics
@@ -15,7 +16,7 @@
  *
  * Idle workers also join the parked set (`O_PARKED`, counted in
  * `H_NPARKED`) so that new work wakes exactly as many of them as it needs:
- * {@linkcode wakeOne} takes one worker out of the set (CAS `O_PARKED`
+ * {@linkcode wakeIdleWorker} takes one worker out of the set (CAS `O_PARKED`
  * 1 → 0) and wakes it, and does nothing while a worker is spinning (the
  * spinner will find the work; Go's rule). A worker that finds work after
  * spinning wakes one more if work remains, so a burst spreads over the
@@ -35,7 +36,7 @@ import {
 } from "./_layout.ts";
 
 /** Bumps owner `o`'s wake word and notifies it if it sleeps. */
-export function signal(m: Memory, o: number): void {
+export function wakeOwner(m: Memory, o: number): void {
   const block = m.layout.owners + o * OWNER_WORDS;
   Atomics.add(m.i32, block + O_WAKE, 1);
   if (Atomics.load(m.i32, block + O_WAITING) !== 0) {
@@ -49,7 +50,7 @@ let next = 0;
  * Wakes one parked worker, unless none is parked or one is spinning.
  * Returns whether it woke one.
  */
-export function wakeOne(m: Memory): boolean {
+export function wakeIdleWorker(m: Memory): boolean {
   const { i32, layout } = m;
   if (Atomics.load(i32, H_NPARKED) === 0) return false;
   if (Atomics.load(i32, H_NSPINNING) !== 0) return false;
@@ -69,7 +70,7 @@ export function wakeOne(m: Memory): boolean {
 }
 
 /** Takes worker `w` out of the parked set if it is still there. */
-export function unpark(m: Memory, w: number): void {
+export function leaveParkedSet(m: Memory, w: number): void {
   const block = m.layout.owners + w * OWNER_WORDS;
   if (Atomics.compareExchange(m.i32, block + O_PARKED, 1, 0) === 1) {
     Atomics.sub(m.i32, H_NPARKED, 1);
