@@ -26,11 +26,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { ABORT, dequeSize, EMPTY, pop, push, steal } from "./_deque.ts";
 import { globalSize, globalTake } from "./_global_queue.ts";
-import {
-  hasCompletions,
-  popCompletion,
-  pushCompletion,
-} from "./_completions.ts";
+import { hasCompletions, pushCompletion } from "./_completions.ts";
 import {
   F_T0,
   H_NPARKED,
@@ -58,30 +54,19 @@ import {
   cancelSlot,
   DONE,
   FLAG_CANCEL,
-  FREE,
   K_CANCELLED,
-  K_CRASHED,
-  K_ERROR,
   QUEUED,
   RUNNING,
   S_EXEC,
   S_FLAGS,
   S_FN,
-  S_KIND,
   S_SPAWNER,
   S_STATE,
   slotBase,
 } from "./_slot.ts";
-import {
-  readArgs,
-  readResult,
-  writeArgs,
-  writeError,
-  writeMarker,
-  writeResult,
-} from "./_payload.ts";
+import { readArgs, writeError, writeMarker, writeResult } from "./_payload.ts";
 import { Registry } from "./_registry.ts";
-import { TaskError, WorkerCrashedError } from "./errors.ts";
+import { SlotOwner, type SlotWaiter } from "./_slot_owner.ts";
 import type { ProcessorHooks } from "./spawn.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -93,11 +78,6 @@ const SPIN_MS = 0.05;
 const YIELD_EVERY_MS = 4;
 /** Most tasks taken from the global queue at once. */
 const BATCH = 64;
-
-interface Waiter {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
 
 /**
  * A running task's identity, carried across its awaits by an
@@ -119,15 +99,12 @@ export class Processor implements ProcessorHooks {
   #registry: Registry;
   #fns: (AnyFunction | undefined)[] = [];
   #names = new WeakMap<AnyFunction, { url: string; name: string }>();
-  #free: number[] = [];
-  #slotBase: number;
-  #waiters: (Waiter | undefined)[];
+  #slots: SlotOwner;
   #suspended = 0;
   #running = new Set<number>();
   #controllers = new Map<number, AbortController>();
   #context = new AsyncLocalStorage<TaskContext>();
   #live = new Map<number, TaskContext>();
-  #unlink: ((() => void) | undefined)[];
   #current = -1;
   #cancelSeen = 0;
   #batch = new Int32Array(BATCH);
@@ -143,18 +120,9 @@ export class Processor implements ProcessorHooks {
     this.#procs = m.layout.procs;
     this.#block = m.layout.owners + index * OWNER_WORDS;
     this.#registry = new Registry(m);
-    this.#slotBase = m.layout.slotBase[index];
-    const count = m.layout.slotCount[index];
-    this.#waiters = new Array(count);
-    this.#unlink = new Array(count);
     // A replacement worker inherits the slots still in flight; they return
     // through the completion queue and are freed then.
-    for (let i = count - 1; i >= 0; i--) {
-      const slot = this.#slotBase + i;
-      if (Atomics.load(this.#i32, slotBase(m, slot) + S_STATE) === FREE) {
-        this.#free.push(slot);
-      }
-    }
+    this.#slots = new SlotOwner(m, index, this.#registry);
     this.#trace = m.layout.traceEvents > 0;
     this.#statF64 = m.layout.ownerF64 + index * OWNER_F64S;
     this.#cancelSeen = Atomics.load(this.#i32, this.#block + O_CANCEL);
@@ -173,7 +141,7 @@ export class Processor implements ProcessorHooks {
     const i32 = this.#i32;
     let lastYield = performance.now();
     while (Atomics.load(i32, H_STATE) === 0) {
-      this.#drainCompletions();
+      this.#slots.drain();
       if (Atomics.load(i32, this.#block + O_CANCEL) !== this.#cancelSeen) {
         this.#takeCancellations();
       }
@@ -435,7 +403,7 @@ export class Processor implements ProcessorHooks {
     Atomics.store(this.#i32, base + S_STATE, DONE);
     const spawner = this.#i32[base + S_SPAWNER];
     if (spawner === this.index) {
-      this.#settle(slot);
+      this.#slots.settle(slot);
     } else {
       pushCompletion(m, spawner, slot);
       wakeOwner(m, spawner);
@@ -473,29 +441,23 @@ export class Processor implements ProcessorHooks {
     const m = this.#m;
     const fnId = this.#registry.idOf(name.url, name.name);
     this.#fns[fnId] ??= fn;
-    const slot = this.#free.pop();
-    if (slot === undefined) return this.#inline(fn, args);
-    const base = slotBase(m, slot);
-    const i32 = this.#i32;
-    i32[base + S_FN] = fnId;
-    i32[base + S_SPAWNER] = this.index;
-    i32[base + S_EXEC] = -1;
-    i32[base + S_FLAGS] = 0;
+    const slots = this.#slots;
+    const slot = slots.take();
+    if (slot < 0) return this.#inline(fn, args);
     try {
-      writeArgs(m, slot, args);
+      slots.fill(slot, fnId, args, 0);
     } catch (error) {
-      this.#free.push(slot);
       return Promise.reject(error);
     }
-    Atomics.store(i32, base + S_STATE, QUEUED);
+    let waiter: SlotWaiter | undefined;
+    const promise = new Promise<unknown>((resolve, reject) => {
+      waiter = { resolve, reject };
+    });
+    slots.publish(slot, waiter!);
     if (!push(m, this.index, slot)) {
-      Atomics.store(i32, base + S_STATE, FREE);
-      this.#free.push(slot);
+      slots.unpublish(slot);
       return this.#inline(fn, args);
     }
-    const promise = new Promise<unknown>((resolve, reject) => {
-      this.#waiters[slot - this.#slotBase] = { resolve, reject };
-    });
     const parent = this.#context.getStore();
     if (parent !== undefined && this.#live.get(parent.slot) === parent) {
       this.#link(parent.slot, slot);
@@ -516,53 +478,16 @@ export class Processor implements ProcessorHooks {
     }
     const onAbort = () => cancelSlot(this.#m, slot);
     signal.addEventListener("abort", onAbort, { once: true });
-    this.#unlink[slot - this.#slotBase] = () =>
-      signal.removeEventListener("abort", onAbort);
+    this.#slots.onSettle(
+      slot,
+      () => signal.removeEventListener("abort", onAbort),
+    );
   }
 
   /** Runs a child as a goroutine here (no slot or deque room left). */
   async #inline(fn: AnyFunction, args: unknown[]): Promise<unknown> {
     await undefined;
     return await fn(...args);
-  }
-
-  #drainCompletions(): void {
-    const m = this.#m;
-    for (;;) {
-      const slot = popCompletion(m, this.index);
-      if (slot < 0) return;
-      this.#settle(slot);
-    }
-  }
-
-  /** Delivers a finished child's result to whoever awaits it; frees it. */
-  #settle(slot: number): void {
-    const m = this.#m;
-    const base = slotBase(m, slot);
-    const at = slot - this.#slotBase;
-    const waiter = this.#waiters[at];
-    this.#waiters[at] = undefined;
-    this.#unlink[at]?.();
-    this.#unlink[at] = undefined;
-    const kind = this.#i32[base + S_KIND];
-    const fnId = this.#i32[base + S_FN];
-    const exec = this.#i32[base + S_EXEC];
-    const value = readResult(m, slot);
-    Atomics.store(this.#i32, base + S_STATE, FREE);
-    this.#free.push(slot);
-    if (waiter === undefined) return; // spawned by a dead predecessor
-    if (kind === K_ERROR || kind === K_CRASHED || kind === K_CANCELLED) {
-      const { url, name } = this.#registry.nameOf(fnId);
-      waiter.reject(
-        kind === K_ERROR
-          ? new TaskError(url, name, value)
-          : kind === K_CRASHED
-          ? new WorkerCrashedError(url, name, exec, String(value))
-          : new DOMException(`Task "${name}" was cancelled`, "AbortError"),
-      );
-    } else {
-      waiter.resolve(value);
-    }
   }
 
   // Cancellation. -------------------------------------------------------

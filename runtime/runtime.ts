@@ -29,11 +29,7 @@
 
 import { dequeSize } from "./_deque.ts";
 import { globalPush, globalSize } from "./_global_queue.ts";
-import {
-  hasCompletions,
-  popCompletion,
-  pushCompletion,
-} from "./_completions.ts";
+import { hasCompletions, pushCompletion } from "./_completions.ts";
 import {
   F_T0,
   H_NPARKED,
@@ -56,27 +52,22 @@ import {
 } from "./_layout.ts";
 import { leaveParkedSet, wakeIdleWorker, wakeOwner } from "./_wake.ts";
 import {
-  cancelSlot,
   DONE,
   FLAG_CANCEL,
-  FREE,
-  K_CANCELLED,
   K_CRASHED,
-  K_ERROR,
   QUEUED,
   RUNNING,
   S_EXEC,
   S_FLAGS,
-  S_FN,
-  S_KIND,
   S_RETRIES,
   S_SPAWNER,
   S_STATE,
   slotBase,
 } from "./_slot.ts";
-import { readResult, writeArgs, writeMarker } from "./_payload.ts";
+import { writeMarker } from "./_payload.ts";
 import { Registry } from "./_registry.ts";
-import { RuntimeClosedError, TaskError, WorkerCrashedError } from "./errors.ts";
+import { SlotOwner } from "./_slot_owner.ts";
+import { RuntimeClosedError } from "./errors.ts";
 import { buildTrace, type TraceFile } from "./trace.ts";
 
 import type { TaskFunction } from "./spawn.ts";
@@ -273,11 +264,7 @@ export class Runtime implements AsyncDisposable {
   #procs: number;
   #registry: Registry;
   #workers: Worker[] = [];
-  #mainBase: number;
-  #free: number[] = [];
-  #resolve: (((value: unknown) => void) | undefined)[];
-  #reject: (((error: unknown) => void) | undefined)[];
-  #cleanup: ((() => void) | undefined)[];
+  #slots: SlotOwner;
   #overflow: Call[] = [];
   #overflowHead = 0;
   #inFlight = 0;
@@ -297,12 +284,7 @@ export class Runtime implements AsyncDisposable {
     this.#layout = m.layout;
     this.#procs = m.layout.procs;
     this.#registry = new Registry(m);
-    this.#mainBase = m.layout.slotBase[this.#procs];
-    const count = m.layout.mainSlots;
-    this.#resolve = new Array(count);
-    this.#reject = new Array(count);
-    this.#cleanup = new Array(count);
-    for (let i = count - 1; i >= 0; i--) this.#free.push(this.#mainBase + i);
+    this.#slots = new SlotOwner(m, this.#procs, this.#registry);
     this.#onClose = onClose;
     this.#started = now();
     m.f64[F_T0] = this.#started;
@@ -525,9 +507,10 @@ export class Runtime implements AsyncDisposable {
   ): Promise<unknown> {
     if (this.#closing) throw new RuntimeClosedError(`Runtime.${what} task`);
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
-    const slot = this.#free.pop();
-    if (slot === undefined || this.#overflowHead < this.#overflow.length) {
-      if (slot !== undefined) this.#free.push(slot);
+    if (
+      this.#overflowHead < this.#overflow.length ||
+      this.#slots.free === 0
+    ) {
       return new Promise((resolve, reject) => {
         const call: Call = { fnId, args, options, resolve, reject };
         this.#overflow.push(call);
@@ -547,12 +530,12 @@ export class Runtime implements AsyncDisposable {
     }
     this.#inFlight++;
     return new Promise((resolve, reject) => {
-      this.#dispatch(slot, fnId, args, options, resolve, reject);
+      this.#dispatch(fnId, args, options, resolve, reject);
     });
   }
 
+  /** Takes a free slot (the caller checked there is one) and queues the call. */
   #dispatch(
-    slot: number,
     fnId: number,
     args: unknown[],
     options: TaskOptions | undefined,
@@ -560,50 +543,32 @@ export class Runtime implements AsyncDisposable {
     reject: (error: unknown) => void,
   ): void {
     const m = this.#m;
-    const i32 = m.i32;
-    const base = slotBase(m, slot);
-    i32[base + S_FN] = fnId;
-    i32[base + S_SPAWNER] = this.#procs;
-    i32[base + S_EXEC] = -1;
-    i32[base + S_FLAGS] = 0;
-    i32[base + S_RETRIES] = options?.retries ?? 0;
+    const slots = this.#slots;
+    const slot = slots.take();
     try {
-      writeArgs(m, slot, args);
+      slots.fill(slot, fnId, args, options?.retries ?? 0);
     } catch (error) {
-      this.#free.push(slot);
       this.#inFlight--;
       reject(error);
       this.#checkIdle();
       return;
     }
-    const at = slot - this.#mainBase;
-    this.#resolve[at] = resolve;
-    this.#reject[at] = reject;
     const signal = options?.signal;
     if (signal) {
-      const onAbort = () => this.#cancel(slot, signal.reason);
+      const onAbort = () => slots.cancel(slot, signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
-      this.#cleanup[at] = () => signal.removeEventListener("abort", onAbort);
+      slots.publish(
+        slot,
+        { resolve, reject },
+        () => signal.removeEventListener("abort", onAbort),
+      );
+    } else {
+      slots.publish(slot, { resolve, reject });
     }
-    Atomics.store(i32, base + S_STATE, QUEUED);
     globalPush(m, slot);
     wakeIdleWorker(m);
+    if (signal?.aborted) slots.cancel(slot, signal.reason);
     if (!this.#pumping) this.#pump();
-  }
-
-  /**
-   * Rejects `slot`'s call with `reason` now and stops the task; the
-   * task's signal aborts, which cancels the children it spawned too.
-   */
-  #cancel(slot: number, reason: unknown): void {
-    const at = slot - this.#mainBase;
-    const reject = this.#reject[at];
-    if (reject === undefined) return;
-    this.#resolve[at] = this.#reject[at] = undefined;
-    this.#cleanup[at]?.();
-    this.#cleanup[at] = undefined;
-    cancelSlot(this.#m, slot);
-    reject(reason);
   }
 
   /** Collects results until nothing from the main thread is in flight. */
@@ -652,72 +617,28 @@ export class Runtime implements AsyncDisposable {
 
   /** Settles every completed call in the main completion queue; returns whether any. */
   #drain(): boolean {
-    const m = this.#m;
-    let any = false;
-    for (;;) {
-      const slot = popCompletion(m, this.#procs);
-      if (slot < 0) break;
-      any = true;
-      this.#settle(slot);
-    }
-    if (any) this.#refill();
-    return any;
-  }
-
-  #settle(slot: number): void {
-    const m = this.#m;
-    const i32 = m.i32;
-    const base = slotBase(m, slot);
-    const at = slot - this.#mainBase;
-    const resolve = this.#resolve[at];
-    const reject = this.#reject[at];
-    this.#resolve[at] = this.#reject[at] = undefined;
-    this.#cleanup[at]?.();
-    this.#cleanup[at] = undefined;
-    const kind = i32[base + S_KIND];
-    const fnId = i32[base + S_FN];
-    const exec = i32[base + S_EXEC];
-    const value = readResult(m, slot);
-    Atomics.store(i32, base + S_STATE, FREE);
-    this.#free.push(slot);
-    this.#inFlight--;
-    if (resolve === undefined) return; // cancelled: already rejected
-    if (kind === K_ERROR || kind === K_CRASHED || kind === K_CANCELLED) {
-      const { url, name } = this.#registry.nameOf(fnId);
-      reject!(
-        kind === K_ERROR
-          ? new TaskError(url, name, value)
-          : kind === K_CRASHED
-          ? new WorkerCrashedError(url, name, exec, String(value))
-          : new DOMException(`Task "${name}" was cancelled`, "AbortError"),
-      );
-    } else {
-      resolve(value);
-    }
+    const n = this.#slots.drain();
+    if (n === 0) return false;
+    this.#inFlight -= n;
+    this.#refill();
+    return true;
   }
 
   /** Dispatches calls that waited for a free slot; resolves idle waiters. */
   #refill(): void {
     while (
-      this.#overflowHead < this.#overflow.length && this.#free.length > 0
+      this.#overflowHead < this.#overflow.length &&
+      this.#slots.free > 0
     ) {
       const call = this.#overflow[this.#overflowHead];
       this.#overflow[this.#overflowHead++] = undefined as unknown as Call;
-      const slot = this.#free.pop()!;
       this.#dispatch(
-        slot,
         call.fnId,
         call.args,
         call.options,
         call.resolve,
         call.reject,
       );
-      if (call.options?.signal?.aborted) {
-        this.#cancel(
-          slot,
-          call.options.signal.reason,
-        );
-      }
     }
     if (
       this.#overflowHead === this.#overflow.length && this.#overflowHead > 0
@@ -912,10 +833,9 @@ export class Runtime implements AsyncDisposable {
       this.#inFlight--;
       call.reject(reason());
     }
-    for (let at = 0; at < this.#layout.mainSlots; at++) {
-      if (this.#reject[at] !== undefined) {
-        this.#cancel(this.#mainBase + at, reason());
-      }
+    const slots = this.#slots;
+    for (let slot = slots.first; slot < slots.first + slots.count; slot++) {
+      if (slots.awaited(slot)) slots.cancel(slot, reason());
     }
   }
 

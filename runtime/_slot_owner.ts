@@ -1,0 +1,230 @@
+// Copyright the denogo authors. MIT license.
+// This module is internal: it is not exported from the package.
+
+/**
+ * The one owner of an owner's task slots: the main thread's `Runtime` and
+ * each worker's `Processor` both spawn through a {@linkcode SlotOwner}, so
+ * taking a slot, filling it, and settling it when its task comes back (the
+ * caller's promise resolved or rejected with the right error, the slot
+ * freed) are written once.
+ *
+ * An owner's range is `layout.slotBase[o] .. + layout.slotCount[o]`
+ * (`_layout.ts`); only this object, on the owner's thread, takes and frees
+ * those slots (the slot states are in `_slot.ts`). A worker that replaces
+ * a crashed one opens the same range: the slots its predecessor left in
+ * flight are not `FREE`, so they are not handed out until they come back
+ * through the completion queue, and then they settle with no caller.
+ *
+ * @module
+ */
+
+import { popCompletion } from "./_completions.ts";
+import type { Memory } from "./_layout.ts";
+import { readResult, writeArgs } from "./_payload.ts";
+import type { Registry } from "./_registry.ts";
+import {
+  cancelSlot,
+  FREE,
+  K_CANCELLED,
+  K_CRASHED,
+  K_ERROR,
+  QUEUED,
+  S_EXEC,
+  S_FLAGS,
+  S_FN,
+  S_KIND,
+  S_RETRIES,
+  S_SPAWNER,
+  S_STATE,
+  slotBase,
+} from "./_slot.ts";
+import { TaskError, WorkerCrashedError } from "./errors.ts";
+
+/** The caller awaiting a slot's task. */
+export interface SlotWaiter {
+  /** Resolves the caller's promise with the task's result. */
+  resolve(value: unknown): void;
+  /** Rejects it with the task's error, cancellation or crash. */
+  reject(error: unknown): void;
+}
+
+/** The slots of one owner (a worker, or the main thread). */
+export class SlotOwner {
+  /** The owner: a worker index, or `procs` for the main thread. */
+  readonly owner: number;
+  #m: Memory;
+  #i32: Int32Array;
+  #registry: Registry;
+  #first: number;
+  #free: number[] = [];
+  #waiters: (SlotWaiter | undefined)[];
+  #cleanup: ((() => void) | undefined)[];
+
+  /** Opens owner `owner`'s range of slots in `m`. */
+  constructor(m: Memory, owner: number, registry: Registry) {
+    this.owner = owner;
+    this.#m = m;
+    this.#i32 = m.i32;
+    this.#registry = registry;
+    this.#first = m.layout.slotBase[owner];
+    const count = m.layout.slotCount[owner];
+    this.#waiters = new Array(count);
+    this.#cleanup = new Array(count);
+    for (let i = count - 1; i >= 0; i--) {
+      const slot = this.#first + i;
+      if (Atomics.load(this.#i32, slotBase(m, slot) + S_STATE) === FREE) {
+        this.#free.push(slot);
+      }
+    }
+  }
+
+  /** The first slot id of the range. */
+  get first(): number {
+    return this.#first;
+  }
+
+  /** The number of slots in the range. */
+  get count(): number {
+    return this.#waiters.length;
+  }
+
+  /** The number of free slots. */
+  get free(): number {
+    return this.#free.length;
+  }
+
+  /** A free slot, or -1 when every slot is in flight. */
+  take(): number {
+    return this.#free.pop() ?? -1;
+  }
+
+  /**
+   * Writes the task's words and arguments into `slot` (taken, not yet
+   * published). On a `TaskPayloadError` the slot goes back to the free
+   * list and the error is rethrown.
+   */
+  fill(slot: number, fnId: number, args: unknown[], retries: number): void {
+    const i32 = this.#i32;
+    const base = slotBase(this.#m, slot);
+    i32[base + S_FN] = fnId;
+    i32[base + S_SPAWNER] = this.owner;
+    i32[base + S_EXEC] = -1;
+    i32[base + S_FLAGS] = 0;
+    i32[base + S_RETRIES] = retries;
+    try {
+      writeArgs(this.#m, slot, args);
+    } catch (error) {
+      this.#free.push(slot);
+      throw error;
+    }
+  }
+
+  /**
+   * Records `waiter` as the caller of `slot` and marks it `QUEUED`; the
+   * caller then queues the slot id. `cleanup` runs once when the slot
+   * settles or is cancelled (to remove an abort listener).
+   */
+  publish(slot: number, waiter: SlotWaiter, cleanup?: () => void): void {
+    const at = slot - this.#first;
+    this.#waiters[at] = waiter;
+    this.#cleanup[at] = cleanup;
+    Atomics.store(this.#i32, slotBase(this.#m, slot) + S_STATE, QUEUED);
+  }
+
+  /** Sets the cleanup of a published slot (see {@linkcode publish}). */
+  onSettle(slot: number, cleanup: () => void): void {
+    this.#cleanup[slot - this.#first] = cleanup;
+  }
+
+  /** Takes back a published slot that could not be queued; frees it. */
+  unpublish(slot: number): void {
+    const at = slot - this.#first;
+    this.#waiters[at] = undefined;
+    this.#cleanup[at] = undefined;
+    Atomics.store(this.#i32, slotBase(this.#m, slot) + S_STATE, FREE);
+    this.#free.push(slot);
+  }
+
+  /** Whether a caller still awaits `slot` (not settled, not cancelled). */
+  awaited(slot: number): boolean {
+    return this.#waiters[slot - this.#first] !== undefined;
+  }
+
+  /**
+   * Rejects `slot`'s caller with `reason` now and requests the task's
+   * cancellation (`cancelSlot`); the slot settles later, with no caller.
+   * Returns false if no caller awaited it.
+   */
+  cancel(slot: number, reason: unknown): boolean {
+    const waiter = this.#detach(slot);
+    if (waiter === undefined) return false;
+    cancelSlot(this.#m, slot);
+    waiter.reject(reason);
+    return true;
+  }
+
+  /**
+   * Rejects `slot`'s caller with `reason` and forgets it, without touching
+   * the slot (its task is being abandoned). Returns false if no caller
+   * awaited it.
+   */
+  abandon(slot: number, reason: unknown): boolean {
+    const waiter = this.#detach(slot);
+    if (waiter === undefined) return false;
+    waiter.reject(reason);
+    return true;
+  }
+
+  #detach(slot: number): SlotWaiter | undefined {
+    const at = slot - this.#first;
+    const waiter = this.#waiters[at];
+    this.#waiters[at] = undefined;
+    this.#cleanup[at]?.();
+    this.#cleanup[at] = undefined;
+    return waiter;
+  }
+
+  /** Settles every slot in this owner's completion queue; returns how many. */
+  drain(): number {
+    let n = 0;
+    for (;;) {
+      const slot = popCompletion(this.#m, this.owner);
+      if (slot < 0) return n;
+      this.settle(slot);
+      n++;
+    }
+  }
+
+  /**
+   * Settles finished `slot` (its state is `DONE`): reads its result, frees
+   * the slot, then resolves its caller, or rejects it with a
+   * {@linkcode TaskError}, a {@linkcode WorkerCrashedError} or an
+   * `AbortError` `DOMException`. A slot with no caller (cancelled, or
+   * spawned by a crashed predecessor) is only freed.
+   */
+  settle(slot: number): void {
+    const m = this.#m;
+    const i32 = this.#i32;
+    const base = slotBase(m, slot);
+    const waiter = this.#detach(slot);
+    const kind = i32[base + S_KIND];
+    const fnId = i32[base + S_FN];
+    const exec = i32[base + S_EXEC];
+    const value = readResult(m, slot);
+    Atomics.store(i32, base + S_STATE, FREE);
+    this.#free.push(slot);
+    if (waiter === undefined) return;
+    if (kind === K_ERROR || kind === K_CRASHED || kind === K_CANCELLED) {
+      const { url, name } = this.#registry.nameOf(fnId);
+      waiter.reject(
+        kind === K_ERROR
+          ? new TaskError(url, name, value)
+          : kind === K_CRASHED
+          ? new WorkerCrashedError(url, name, exec, String(value))
+          : new DOMException(`Task "${name}" was cancelled`, "AbortError"),
+      );
+    } else {
+      waiter.resolve(value);
+    }
+  }
+}
