@@ -60,6 +60,9 @@
 export * from "./channel.ts";
 export * from "./select.ts";
 export * from "./scheduler.ts";
+// The multi-worker runtime (Go's M:N scheduler over Web Workers), also
+// published alone as `@denogo/go/runtime`.
+export * from "./workers/runtime/mod.ts";
 export * from "./time.ts";
 export * from "./sync/mod.ts";
 export * as context from "./context/mod.ts";

@@ -35,31 +35,6 @@ import {
 
 export { DeadlockError } from "./_parking.ts";
 
-// The multi-worker runtime (Go's M:N scheduler over Web Workers) lives in
-// runtime/; this module is its public face.
-export {
-  Runtime,
-  RuntimeClosedError,
-  spawn,
-  TaskError,
-  TaskPayloadError,
-  taskSignal,
-  WorkerCrashedError,
-  workerIndex,
-} from "./runtime/mod.ts";
-export type {
-  CloseOptions,
-  RemoteTask,
-  RuntimeOptions,
-  RuntimeStats,
-  TaskFunction,
-  TaskOptions,
-  Tasks,
-  TraceEvent,
-  TraceFile,
-  WorkerStats,
-} from "./runtime/mod.ts";
-
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
