@@ -120,6 +120,20 @@ export function timerDisarmed(): void {
   maybeArmProbe();
 }
 
+/**
+ * Counts in a wait that something the detector cannot see may end (a
+ * `notify` from another thread): while one is pending, nothing is
+ * deadlocked, as while a timer is armed.
+ */
+export function outsideWaitStarted(): void {
+  timerArmed();
+}
+
+/** Counts out a wait counted in by {@linkcode outsideWaitStarted}. */
+export function outsideWaitEnded(): void {
+  timerDisarmed();
+}
+
 /** Links `p` into the parked list; `signal` may cancel the wait. */
 export function park(p: Parked, signal?: AbortSignal): void {
   const head = state.head;

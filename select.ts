@@ -15,7 +15,8 @@ import {
   NOT_READY,
   sharedSelect,
 } from "./_selectable.ts";
-import { RESULT, SelectPark, SENT, Waiter } from "./_waiter.ts";
+import { SelectPark } from "./_waiter.ts";
+import { parkCases, randomOrder } from "./_select_cases.ts";
 
 const RECEIVE = 0;
 const SEND = 1;
@@ -261,12 +262,7 @@ export function select<
   // Pass 1: try every case, in random order, without blocking. The first
   // ready case in a uniformly random permutation is uniform among the ready.
   if (n > 0) {
-    pollOrder[0] = 0;
-    for (let i = 1; i < n; i++) {
-      const j = Math.floor(Math.random() * (i + 1));
-      pollOrder[i] = pollOrder[j];
-      pollOrder[j] = i;
-    }
+    randomOrder(pollOrder, n);
     for (let k = 0; k < n; k++) {
       const c = cases[pollOrder[k]];
       const ch = c.channel;
@@ -340,30 +336,11 @@ export function select<
       },
       reject,
     );
-    // Queue the cases in the same random order (Go's lockorder does this
-    // too): two cases on one channel must not always favour the first.
-    for (let k = 0; k < n; k++) {
-      const i = pollOrder[k];
-      const c = cases[i];
-      const ch = c.channel;
-      if (ch === null) continue;
-      const w = new Waiter(
-        c.value,
-        sp,
-        i,
-        c.kind === RECEIVE ? RESULT : SENT,
-        ignore,
-        ignore,
-      );
-      sp.waiters.push(w);
-      if (c.kind === RECEIVE) channelInternals.parkReceive(ch, w);
-      else channelInternals.parkSend(ch, w);
-    }
+    // Queue the cases in the same random order.
+    parkCases(cases, pollOrder, n, sp);
     park(sp, signal);
   });
 }
-
-function ignore(): void {}
 
 function callBody<R>(c: SelectCase<R>, value: unknown, ok: boolean): R {
   return c.kind === RECEIVE ? c.body!(value, ok) : c.body!();

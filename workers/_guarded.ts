@@ -24,7 +24,7 @@
 
 import { MainThreadWaitError } from "./errors.ts";
 import { inWorker, lock, unlock } from "./_lock.ts";
-import { newId, waitChange, wakeLocal } from "./_wait.ts";
+import { newId, waitChange, wakeHere } from "./_futex.ts";
 
 export const LOCK = 0;
 export const SEQ = 1;
@@ -76,7 +76,7 @@ export function wakeAllLocked(h: Int32Array): void {
   Atomics.add(h, SEQ, 1);
   if (Atomics.load(h, SLEEPERS) > 0) {
     Atomics.notify(h, SEQ);
-    wakeLocal(h[ID]);
+    wakeHere(h[ID], SEQ);
   }
 }
 

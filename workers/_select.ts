@@ -19,13 +19,13 @@
  * - Send cases watch `SEND_SEQ` the same way (room, a receiver starting to
  *   wait, or close). And a select with send cases puts its value in one of
  *   those channels as an offer, the record a blocked sender leaves in the
- *   ring (see `shared_channel.ts`), preferring a channel that has selects
- *   watching to receive; so a select that sends rendezvouses with a select
- *   that receives, on an unbuffered channel too. A receiver that takes the
- *   offer commits the send case. The select has at most one offer out, and
- *   before it commits any other case it withdraws that offer under the
- *   channel's lock; if a receiver already took it, the send case is the
- *   one that committed. So exactly one case commits.
+ *   byte ring (see `_locked_store.ts`), preferring a channel that has
+ *   selects watching to receive; so a select that sends rendezvouses with a
+ *   select that receives, on an unbuffered channel too. A receiver that
+ *   takes the offer commits the send case. The select has at most one
+ *   offer out, and before it commits any other case it withdraws that offer
+ *   under the channel's lock; if a receiver already took it, the send case
+ *   is the one that committed. So exactly one case commits.
  * - Tier-1 cases of a mixed select park ordinary waiters, under a
  *   `SelectPark` whose `claim()` the tier-1 channel asks before it fires
  *   one (as Go's `dequeue` claims a select's `selectDone`). With an offer
@@ -34,10 +34,9 @@
  *   no, and the tier-1 operation goes on to its next waiter. So a mixed
  *   select offers too, and pairs with a select receiving on another
  *   thread.
- *
  * - On a slot ring (a buffered `int32` or `float64` channel), whose puts
  *   and takes read no watcher counts, a watching case also marks the slot
- *   it waits for (`arm`, see `_slot_ring.ts`); the put or take that next
+ *   it waits for (`arm`, see `_slot_store.ts`); the put or take that next
  *   changes that slot bumps the word.
  *
  * Every wake-up re-checks the channels (hints read without the lock, then
@@ -45,96 +44,45 @@
  * that moment one is chosen uniformly.
  */
 
-import { timerArmed, timerDisarmed } from "../_parking.ts";
-import { park } from "../_parking.ts";
+import { outsideWaitEnded, outsideWaitStarted, park } from "../_parking.ts";
 import { ChannelClosedError } from "../channel.ts";
+import { type CaseLike, CLOSED } from "../_selectable.ts";
+import { parkCases, randomOrder } from "../_select_cases.ts";
+import { SelectPark } from "../_waiter.ts";
+import { unwatchWord, watchWord } from "./_futex.ts";
 import {
-  type CaseLike,
-  channelInternals,
-  CLOSED,
-  NOT_READY,
-} from "../_selectable.ts";
-import { RESULT, SelectPark, SENT, Waiter } from "../_waiter.ts";
-import { unwatchWord, watchWord } from "./_watch.ts";
+  type ChannelStore,
+  OFFER_COMMITTED,
+  OFFER_DROPPED,
+  OFFER_MADE,
+  OFFER_TAKEN,
+  OFFER_WITHDRAWN,
+  type OfferOut,
+} from "./_channel_store.ts";
+import {
+  DRAINED,
+  EMPTY,
+  type Raw,
+  RECV_SEQ,
+  SEND_SEQ,
+} from "./_channel_words.ts";
 
 const SEND = 1;
 
-/** `SharedOps.offer` results. */
-export const OFFER_NONE = 0;
-export const OFFER_COMMITTED = 1;
-export const OFFER_MADE = 2;
-/** `SharedOps.withdraw` / `offerState` results. */
-export const WITHDRAWN = 0; // also "pending" for offerState
-export const TAKEN = 1;
-export const DROPPED = 2;
-
-/** The channel operations a select performs; `shared_channel.ts` fills them. */
-export interface SharedOps {
-  words(ch: unknown): Int32Array;
-  id(ch: unknown): number;
-  seqIndex(send: boolean): number;
-  encode(ch: unknown, value: unknown): unknown;
-  pollReceive(ch: unknown): unknown;
-  pollSend(ch: unknown, value: unknown, encoded: unknown): boolean;
-  watch(ch: unknown, send: boolean, delta: number): void;
-  looksReady(ch: unknown, send: boolean, ticket: number | undefined): boolean;
-  /**
-   * Asks to be woken when the case may become ready (a slot ring's mark):
-   * false if it may be ready now, and the select should look again.
-   */
-  arm(ch: unknown, send: boolean): boolean;
-  recvWatchers(ch: unknown): number;
-  offer(ch: unknown, encoded: unknown): number;
-  offerState(ch: unknown, ticket: number): number;
-  withdraw(ch: unknown, ticket: number, wake: boolean): number;
-  wakeSenders(ch: unknown): void;
-  /** Set by a successful `offer`: its ticket, and `RECV_SEQ` around it. */
-  ticket: number;
-  seqBefore: number;
-  seqAfter: number;
-}
-
-function unset(): never {
-  throw new Error("shared_channel.ts was not loaded");
-}
-
-export const sharedOps: SharedOps = {
-  words: unset,
-  id: unset,
-  seqIndex: unset,
-  encode: unset,
-  pollReceive: unset,
-  pollSend: unset,
-  watch: unset,
-  looksReady: unset,
-  arm: unset,
-  recvWatchers: unset,
-  offer: unset,
-  offerState: unset,
-  withdraw: unset,
-  wakeSenders: unset,
-  ticket: 0,
-  seqBefore: 0,
-  seqAfter: 0,
+/** How a select reaches a shared channel's store; `shared_channel.ts` sets it. */
+export const storeOf: { get(ch: unknown): ChannelStore<unknown> } = {
+  get(): never {
+    throw new Error("shared_channel.ts was not loaded");
+  },
 };
 
 /** Passed to the tier-1 park's abort when a shared case won. */
 const SHARED_WON: unique symbol = Symbol("shared case won");
 
-function shuffled(xs: readonly number[]): number[] {
-  const out = xs.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    const t = out[i];
-    out[i] = out[j];
-    out[j] = t;
-  }
-  return out;
-}
-
 /**
  * Blocks a select with at least one shared case; see the module doc. The
- * select's pass 1 has just found no case ready.
+ * select's pass 1 has just found no case ready. Exactly one of `onCommit`
+ * and `onFail` is called, once.
  */
 export function blockSelect(
   cases: readonly CaseLike[],
@@ -142,245 +90,331 @@ export function blockSelect(
   onCommit: (index: number, value: unknown, ok: boolean) => void,
   onFail: (error: unknown) => void,
 ): void {
-  const ops = sharedOps;
-  const shared: number[] = [];
-  const sends: number[] = [];
-  let tier1 = 0;
-  for (let i = 0; i < cases.length; i++) {
-    const c = cases[i];
-    if (c.channel === null) continue;
-    if (!c.shared) {
-      tier1++;
-      continue;
-    }
-    shared.push(i);
-    if (c.kind === SEND) sends.push(i);
-  }
-  const mixed = tier1 > 0;
-  const encoded: unknown[] = [];
+  let s: BlockedSelect;
   try {
-    for (const i of sends) {
-      encoded[i] = ops.encode(cases[i].channel, cases[i].value);
-    }
+    s = new BlockedSelect(cases, signal, onCommit, onFail);
   } catch (error) {
+    // A send case's value the codec cannot encode.
     onFail(error);
     return;
   }
-  const snap: number[] = [];
-  let done = false;
-  let scheduled = false;
-  /** The case whose value is offered, and the offer's ticket. */
-  let offerCase = -1;
-  let ticket = 0;
-  let sp: SelectPark | null = null;
+  s.start();
+}
 
-  const wake = (): void => {
-    if (done || scheduled) return;
-    scheduled = true;
-    queueMicrotask(cycle);
-  };
-  const unwatchAll = (): void => {
-    for (const i of shared) {
-      const ch = cases[i].channel;
-      unwatchWord(ops.id(ch), ops.seqIndex(cases[i].kind === SEND), wake);
-    }
-  };
-  const finish = (): void => {
-    done = true;
-    unwatchAll();
-    for (const i of shared) {
-      ops.watch(cases[i].channel, cases[i].kind === SEND, -1);
-    }
-    timerDisarmed();
-    if (!mixed) signal?.removeEventListener("abort", onAbort);
-  };
-  const commit = (index: number, value: unknown, ok: boolean): void => {
-    finish();
-    sp?.abort(SHARED_WON);
-    onCommit(index, value, ok);
-  };
-  const fail = (error: unknown): void => {
-    finish();
-    sp?.abort(SHARED_WON);
-    onFail(error);
-  };
-  const closedError = (i: number) =>
-    new ChannelClosedError("send", cases[i].value);
-  const onAbort = (): void => {
-    if (done) return;
-    if (offerCase >= 0 && withdrawOffer() === TAKEN) {
-      commit(offerCase, undefined, true);
-      return;
-    }
-    fail(signal!.reason);
-  };
+/** One blocked select with shared cases. */
+class BlockedSelect {
+  readonly #cases: readonly CaseLike[];
+  readonly #signal: AbortSignal | undefined;
+  readonly #onCommit: (index: number, value: unknown, ok: boolean) => void;
+  readonly #onFail: (error: unknown) => void;
+  /** The shared cases' indices, and their send cases'. */
+  readonly #shared: number[] = [];
+  readonly #sends: number[] = [];
+  /** By case index: the store, the futex word it watches, the encoded value. */
+  readonly #stores: ChannelStore<unknown>[] = [];
+  readonly #seqs: number[] = [];
+  readonly #encoded: Raw[] = [];
+  /** By case index: the futex word's value when last looked at. */
+  readonly #snap: number[] = [];
+  /** Scratch: a random order of `#shared`. */
+  readonly #order: number[] = [];
+  readonly #offerOut: OfferOut = { ticket: 0, seqBefore: 0, seqAfter: 0 };
+  /** Whether the select also has tier-1 cases, parked under `#park`. */
+  readonly #mixed: boolean;
+  #park: SelectPark | null = null;
+  #done = false;
+  #scheduled = false;
+  /** The case whose value is offered (-1: none), and the offer's ticket. */
+  #offerCase = -1;
+  #ticket = 0;
 
-  function cycle(): void {
-    scheduled = false;
-    if (done) return;
-    unwatchAll();
-    const offerCh = offerCase >= 0 ? cases[offerCase].channel : undefined;
-    if (offerCase >= 0) {
-      const state = ops.offerState(offerCh, ticket);
-      if (state === TAKEN) return commit(offerCase, undefined, true);
-      if (state === DROPPED) return fail(closedError(offerCase));
-    }
-    for (const i of shared) {
+  constructor(
+    cases: readonly CaseLike[],
+    signal: AbortSignal | undefined,
+    onCommit: (index: number, value: unknown, ok: boolean) => void,
+    onFail: (error: unknown) => void,
+  ) {
+    this.#cases = cases;
+    this.#signal = signal;
+    this.#onCommit = onCommit;
+    this.#onFail = onFail;
+    let tier1 = 0;
+    for (let i = 0; i < cases.length; i++) {
       const c = cases[i];
-      snap[i] = Atomics.load(
-        ops.words(c.channel),
-        ops.seqIndex(c.kind === SEND),
-      );
-    }
-    let ready = false;
-    for (const i of shared) {
-      if (i === offerCase) continue;
-      const c = cases[i];
-      const own = offerCase >= 0 && c.channel === offerCh ? ticket : undefined;
-      if (ops.looksReady(c.channel, c.kind === SEND, own)) {
-        ready = true;
-        break;
+      if (c.channel === null) continue;
+      if (!c.shared) {
+        tier1++;
+        continue;
+      }
+      const store = storeOf.get(c.channel);
+      this.#shared.push(i);
+      this.#stores[i] = store;
+      this.#seqs[i] = c.kind === SEND ? SEND_SEQ : RECV_SEQ;
+      if (c.kind === SEND) {
+        this.#sends.push(i);
+        this.#encoded[i] = store.encodeChecked(c.value);
       }
     }
+    this.#mixed = tier1 > 0;
+  }
+
+  /** Counts the select in on its channels, parks its tier-1 cases, looks once. */
+  start(): void {
+    for (const i of this.#shared) {
+      this.#stores[i].watchSelect(this.#cases[i].kind === SEND, 1);
+    }
+    outsideWaitStarted();
+    if (this.#mixed) this.#parkTier1();
+    else this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#cycle();
+  }
+
+  // The steps of one look at the channels. ----------------------------------
+
+  /** Runs when a watched word may have changed: look again, once. */
+  readonly #wake = (): void => {
+    if (this.#done || this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(this.#cycle);
+  };
+
+  /**
+   * One look: settle the offer, snapshot the words, poll if a case looks
+   * ready, offer if none committed, then watch every word.
+   */
+  readonly #cycle = (): void => {
+    this.#scheduled = false;
+    if (this.#done) return;
+    this.#unwatchAll();
+    if (this.#offerSettled()) return;
+    this.#snapshot();
     let withdrawn = -1;
-    if (ready) {
-      if (offerCase >= 0) {
-        const state = ops.withdraw(offerCh, ticket, false);
-        if (state === TAKEN) return commit(offerCase, undefined, true);
-        if (state === DROPPED) return fail(closedError(offerCase));
-        withdrawn = offerCase;
-        offerCase = -1;
+    if (this.#anyLooksReady()) {
+      if (this.#offerCase >= 0) {
+        const i = this.#offerCase;
+        const state = this.#stores[i].withdraw(this.#ticket, false);
+        if (this.#offerOutcome(state)) return;
+        withdrawn = i;
+        this.#offerCase = -1;
       }
-      for (const i of shuffled(shared)) {
-        const c = cases[i];
-        if (c.kind === SEND) {
-          let sent: boolean;
-          try {
-            sent = ops.pollSend(c.channel, c.value, encoded[i]);
-          } catch (error) {
-            wakeWithdrawn(withdrawn);
-            return fail(error);
-          }
-          if (sent) {
-            wakeWithdrawn(withdrawn);
-            return commit(i, undefined, true);
-          }
-        } else {
-          const v = ops.pollReceive(c.channel);
-          if (v !== NOT_READY) {
-            wakeWithdrawn(withdrawn);
-            return commit(i, v === CLOSED ? undefined : v, v !== CLOSED);
-          }
+      if (this.#pollAll(withdrawn)) return;
+    }
+    if (this.#offerCase < 0 && this.#sends.length > 0) {
+      if (this.#makeOffer(withdrawn)) return;
+    }
+    if (withdrawn >= 0 && withdrawn !== this.#offerCase) {
+      this.#stores[withdrawn].wakeSenders();
+    }
+    this.#watchAll();
+  };
+
+  /** If the offer was taken or dropped, commits or fails the select: true. */
+  #offerSettled(): boolean {
+    const i = this.#offerCase;
+    if (i < 0) return false;
+    return this.#offerOutcome(this.#stores[i].offerState(this.#ticket));
+  }
+
+  /** Acts on an offer taken (commit) or dropped (fail): true if it was. */
+  #offerOutcome(state: number): boolean {
+    if (state === OFFER_TAKEN) {
+      this.#commit(this.#offerCase, undefined, true);
+      return true;
+    }
+    if (state === OFFER_DROPPED) {
+      this.#fail(this.#closedError(this.#offerCase));
+      return true;
+    }
+    return false;
+  }
+
+  #snapshot(): void {
+    for (const i of this.#shared) {
+      this.#snap[i] = Atomics.load(this.#stores[i].h, this.#seqs[i]);
+    }
+  }
+
+  /** Whether any case other than the offer looks ready (a hint). */
+  #anyLooksReady(): boolean {
+    const offerCase = this.#offerCase;
+    const offerStore = offerCase >= 0 ? this.#stores[offerCase] : undefined;
+    for (const i of this.#shared) {
+      if (i === offerCase) continue;
+      const store = this.#stores[i];
+      const own = store === offerStore ? this.#ticket : undefined;
+      if (store.looksReady(this.#cases[i].kind === SEND, own)) return true;
+    }
+    return false;
+  }
+
+  /** Polls the shared cases in a random order; true if one committed. */
+  #pollAll(withdrawn: number): boolean {
+    const shared = this.#shared;
+    const order = this.#order;
+    randomOrder(order, shared.length);
+    for (let k = 0; k < shared.length; k++) {
+      const i = shared[order[k]];
+      const c = this.#cases[i];
+      const store = this.#stores[i];
+      if (c.kind === SEND) {
+        let sent: boolean;
+        try {
+          sent = store.pollSend(c.value, this.#encoded[i]);
+        } catch (error) {
+          this.#wakeWithdrawn(withdrawn);
+          this.#fail(error);
+          return true;
+        }
+        if (sent) {
+          this.#wakeWithdrawn(withdrawn);
+          this.#commit(i, undefined, true);
+          return true;
+        }
+      } else {
+        const raw = store.receiveNow();
+        if (raw !== EMPTY) {
+          this.#wakeWithdrawn(withdrawn);
+          const v = raw === DRAINED ? CLOSED : store.decode(raw);
+          this.#commit(i, v === CLOSED ? undefined : v, v !== CLOSED);
+          return true;
         }
       }
     }
-    if (offerCase < 0 && sends.length > 0) {
-      let pick = sends.filter((i) => ops.recvWatchers(cases[i].channel) > 0);
-      if (pick.length === 0) pick = sends;
-      const i = pick[Math.floor(Math.random() * pick.length)];
-      const ch = cases[i].channel;
-      const r = ops.offer(ch, encoded[i]);
-      if (r === OFFER_COMMITTED) {
-        if (withdrawn !== i) wakeWithdrawn(withdrawn);
-        return commit(i, undefined, true);
-      }
-      if (r === OFFER_MADE) {
-        offerCase = i;
-        ticket = ops.ticket;
-        // Our own offer must not wake our own receive cases on `ch`.
-        for (const j of shared) {
-          if (cases[j].channel === ch && cases[j].kind !== SEND) {
-            if (snap[j] === ops.seqBefore) snap[j] = ops.seqAfter;
-          }
+    return false;
+  }
+
+  /**
+   * Offers one send case's value, preferring a channel with selects
+   * watching to receive; true if it committed at once instead.
+   */
+  #makeOffer(withdrawn: number): boolean {
+    const sends = this.#sends;
+    let pick = sends.filter((i) => this.#stores[i].recvWatchers() > 0);
+    if (pick.length === 0) pick = sends;
+    const i = pick[Math.floor(Math.random() * pick.length)];
+    const store = this.#stores[i];
+    const out = this.#offerOut;
+    const r = store.selectOffer(this.#encoded[i], out);
+    if (r === OFFER_COMMITTED) {
+      if (withdrawn !== i) this.#wakeWithdrawn(withdrawn);
+      this.#commit(i, undefined, true);
+      return true;
+    }
+    if (r === OFFER_MADE) {
+      this.#offerCase = i;
+      this.#ticket = out.ticket;
+      // Our own offer must not wake our own receive cases on that channel.
+      for (const j of this.#shared) {
+        if (this.#stores[j] === store && this.#cases[j].kind !== SEND) {
+          if (this.#snap[j] === out.seqBefore) this.#snap[j] = out.seqAfter;
         }
       }
     }
-    if (withdrawn >= 0 && withdrawn !== offerCase) wakeWithdrawn(withdrawn);
-    for (const i of shared) {
-      const c = cases[i];
-      const ch = c.channel;
+    return false;
+  }
+
+  /** Watches every word from its snapshot; looks again at once if one moved. */
+  #watchAll(): void {
+    for (const i of this.#shared) {
+      const store = this.#stores[i];
       if (
-        !ops.arm(ch, c.kind === SEND) ||
-        !watchWord(
-          ops.words(ch),
-          ops.seqIndex(c.kind === SEND),
-          ops.id(ch),
-          snap[i],
-          wake,
-        )
+        !store.arm(this.#cases[i].kind === SEND) ||
+        !watchWord(store.h, this.#seqs[i], store.id, this.#snap[i], this.#wake)
       ) {
-        wake();
+        this.#wake();
         break;
       }
     }
+  }
+
+  #unwatchAll(): void {
+    for (const i of this.#shared) {
+      unwatchWord(this.#stores[i].id, this.#seqs[i], this.#wake);
+    }
+  }
+
+  // Ending. ------------------------------------------------------------------
+
+  #finish(): void {
+    this.#done = true;
+    this.#unwatchAll();
+    for (const i of this.#shared) {
+      this.#stores[i].watchSelect(this.#cases[i].kind === SEND, -1);
+    }
+    outsideWaitEnded();
+    if (!this.#mixed) this.#signal?.removeEventListener("abort", this.#onAbort);
+  }
+
+  #commit(index: number, value: unknown, ok: boolean): void {
+    this.#finish();
+    this.#park?.abort(SHARED_WON);
+    this.#onCommit(index, value, ok);
+  }
+
+  #fail(error: unknown): void {
+    this.#finish();
+    this.#park?.abort(SHARED_WON);
+    this.#onFail(error);
+  }
+
+  #closedError(i: number): ChannelClosedError {
+    return new ChannelClosedError("send", this.#cases[i].value);
   }
 
   /** Withdraws the offer, waking senders waiting for the offer slot. */
-  function withdrawOffer(): number {
-    const state = ops.withdraw(cases[offerCase].channel, ticket, true);
-    if (state === WITHDRAWN) offerCase = -1;
+  #withdrawOffer(): number {
+    const state = this.#stores[this.#offerCase].withdraw(this.#ticket, true);
+    if (state === OFFER_WITHDRAWN) this.#offerCase = -1;
     return state;
   }
 
-  function wakeWithdrawn(withdrawn: number): void {
-    if (withdrawn >= 0) ops.wakeSenders(cases[withdrawn].channel);
+  #wakeWithdrawn(withdrawn: number): void {
+    if (withdrawn >= 0) this.#stores[withdrawn].wakeSenders();
   }
 
-  for (const i of shared) {
-    ops.watch(cases[i].channel, cases[i].kind === SEND, 1);
-  }
-  timerArmed();
-  if (mixed) {
-    sp = new SelectPark(
+  /** The signal aborted a select without tier-1 cases. */
+  readonly #onAbort = (): void => {
+    if (this.#done) return;
+    if (this.#offerCase >= 0 && this.#withdrawOffer() === OFFER_TAKEN) {
+      this.#commit(this.#offerCase, undefined, true);
+      return;
+    }
+    this.#fail(this.#signal!.reason);
+  };
+
+  /** Parks the tier-1 cases of a mixed select under one `SelectPark`. */
+  #parkTier1(): void {
+    const sp = new SelectPark(
       "select",
       (index, value, ok) => {
-        finish();
-        onCommit(index, value, ok);
+        this.#finish();
+        this.#onCommit(index, value, ok);
       },
       (error) => {
         if (error === SHARED_WON) return;
         // Aborted by the signal: the offer may have committed already.
-        if (offerCase >= 0 && withdrawOffer() === TAKEN) {
-          finish();
-          onCommit(offerCase, undefined, true);
+        if (this.#offerCase >= 0 && this.#withdrawOffer() === OFFER_TAKEN) {
+          this.#finish();
+          this.#onCommit(this.#offerCase, undefined, true);
           return;
         }
-        finish();
-        onFail(error);
+        this.#finish();
+        this.#onFail(error);
       },
     );
     // A tier-1 case may fire only if the offer is still ours to withdraw.
     sp.claim = () => {
-      if (offerCase < 0) return true;
-      const state = withdrawOffer();
-      if (state === WITHDRAWN) return true;
-      if (state === TAKEN) commit(offerCase, undefined, true);
-      else fail(closedError(offerCase));
+      if (this.#offerCase < 0) return true;
+      const state = this.#withdrawOffer();
+      if (state === OFFER_WITHDRAWN) return true;
+      if (state === OFFER_TAKEN) this.#commit(this.#offerCase, undefined, true);
+      else this.#fail(this.#closedError(this.#offerCase));
       return false;
     };
+    this.#park = sp;
     const order: number[] = [];
-    for (let i = 0; i < cases.length; i++) {
-      if (cases[i].channel !== null && !cases[i].shared) order.push(i);
-    }
-    for (const i of shuffled(order)) {
-      const c = cases[i];
-      const w = new Waiter(
-        c.value,
-        sp,
-        i,
-        c.kind === SEND ? SENT : RESULT,
-        ignore,
-        ignore,
-      );
-      sp.waiters.push(w);
-      if (c.kind === SEND) channelInternals.parkSend(c.channel, w);
-      else channelInternals.parkReceive(c.channel, w);
-    }
-    park(sp, signal);
-  } else if (signal !== undefined) {
-    signal.addEventListener("abort", onAbort, { once: true });
+    randomOrder(order, this.#cases.length);
+    parkCases(this.#cases, order, this.#cases.length, sp);
+    park(sp, this.#signal);
   }
-  cycle();
 }
-
-function ignore(): void {}

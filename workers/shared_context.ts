@@ -35,9 +35,8 @@ import {
   DeadlineExceeded,
 } from "../context/context.ts";
 import { channelInternals } from "../_selectable.ts";
-import { timerArmed, timerDisarmed } from "../_parking.ts";
-import { newId } from "./_wait.ts";
-import { wakeWatchers, watchWord } from "./_watch.ts";
+import { outsideWaitEnded, outsideWaitStarted } from "../_parking.ts";
+import { newId, wakeHere, watchWord } from "./_futex.ts";
 
 const STATE = 0;
 const MAGIC = 1;
@@ -246,8 +245,8 @@ export class SharedContext implements Context, Disposable {
         // Like a timer: while something waits on done(), another thread may
         // still end the wait, so the deadlock detector must stay quiet.
         channelInternals.attachSource(ch, {
-          waiting: timerArmed,
-          idle: timerDisarmed,
+          waiting: outsideWaitStarted,
+          idle: outsideWaitEnded,
           poll: () => this.#observe(),
         });
       }
@@ -398,7 +397,7 @@ export class SharedContext implements Context, Disposable {
     w[CAUSE_BYTES] = n;
     Atomics.store(w, STATE, state);
     Atomics.notify(w, STATE);
-    wakeWatchers(this.#id, STATE);
+    wakeHere(this.#id, STATE);
     this.#observe(cause);
   }
 

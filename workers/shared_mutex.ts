@@ -50,7 +50,7 @@
 
 import { MainThreadWaitError, UnlockOfUnlockedError } from "./errors.ts";
 import { inWorker } from "./_lock.ts";
-import { newId, waitChange, wakeLocal } from "./_wait.ts";
+import { newId, waitChange, wakeHere } from "./_futex.ts";
 
 const STATE = 0;
 const WAITERS = 1;
@@ -375,7 +375,7 @@ export class SharedMutex {
   #wakeAll(): void {
     if (Atomics.load(this.#h, WAITERS) > 0) {
       Atomics.notify(this.#h, STATE);
-      wakeLocal(this.#id);
+      wakeHere(this.#id, STATE);
     }
   }
 }

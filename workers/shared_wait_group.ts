@@ -32,7 +32,7 @@
 
 import { MainThreadWaitError, NegativeCounterError } from "./errors.ts";
 import { inWorker } from "./_lock.ts";
-import { newId, waitChange, wakeLocal } from "./_wait.ts";
+import { newId, waitChange, wakeHere } from "./_futex.ts";
 
 const COUNTER = 0;
 const WAITERS = 1;
@@ -216,7 +216,7 @@ export class SharedWaitGroup {
       if (Atomics.compareExchange(h, COUNTER, c, n) === c) {
         if (n === 0 && Atomics.load(h, WAITERS) > 0) {
           Atomics.notify(h, COUNTER);
-          wakeLocal(this.#id);
+          wakeHere(this.#id, COUNTER);
         }
         return;
       }

@@ -1,0 +1,624 @@
+// Copyright the denogo authors. MIT license.
+// This module is internal: it is not exported from the package.
+
+/**
+ * {@linkcode LockedStore}: a `SharedChannel` whose values live in the byte
+ * ring (`_byte_ring.ts`) under the channel lock: unbuffered channels (whose
+ * rendezvous needs the offers below) and variable-size codecs (whose
+ * records need a ring that grows). An unbuffered `int32` or `float64`
+ * channel also has the hand-off cell (`_handoff_cell.ts`) in front, where
+ * one `recvSync` at a time takes a value without the lock.
+ *
+ * | header word | name | meaning |
+ * | --- | --- | --- |
+ * | 5 | `COUNT` | committed records at the front: buffered values, plus values handed to blocked receivers |
+ * | 6 | `OFFERED` | 1 if one more record follows the committed ones: a blocked sender's offer |
+ * | 17 | `OFFER_POS` | offset of the offer record (valid while `OFFERED`) |
+ * | 18 | `OFFER_BYTES` | size of the offer record (valid while `OFFERED`) |
+ * | 19 | `OFFER_TICKET` | ticket of the latest offer; a sender's offer is known by its ticket |
+ * | 20 | `ACKED` | ticket of the latest offer a receiver took (received, or moved into the buffer) |
+ *
+ * (The whole header is in `_channel_words.ts`.)
+ *
+ * ## Invariants (under the lock)
+ *
+ * - `COUNT <= CAPACITY + RECV_WAITING`: values beyond the capacity exist
+ *   only when handed to receivers that are blocked and will take them. An
+ *   unbuffered channel therefore holds a value only on its way from a sender
+ *   to a waiting receiver, and `size` reports `min(COUNT, CAPACITY)`.
+ * - `OFFERED = 1` implies `COUNT >= CAPACITY + RECV_WAITING`: a sender
+ *   offers only when it cannot commit, and when a receive makes room the
+ *   offer is committed at once (moved into the buffer and acknowledged),
+ *   as Go's `chanrecv` moves a blocked sender's value to the buffer's tail.
+ *   So the offer is always the last record, and a new sender never
+ *   overtakes it.
+ * - At most one offer exists. Other blocked senders sleep on `SEND_SEQ` and
+ *   retry; a sender's value is written to shared memory only once (commit
+ *   or offer).
+ * - A send completes when its value is committed: buffered, handed to a
+ *   blocked receiver (who will take it), or, for an offer, when `ACKED`
+ *   reaches its ticket. `close()` drops the offer (its sender fails with
+ *   `ChannelClosedError`) but keeps every committed value, which later
+ *   receives drain.
+ * - A sleeper increments `*_WAITING` and reads `*_SEQ` under the lock, so
+ *   no wake-up is lost (see "Waking" in `_channel_words.ts`).
+ */
+
+import { ChannelClosedError, type ReceiveResult } from "../channel.ts";
+import type { Codec } from "./codec.ts";
+import { lock, unlock } from "./_lock.ts";
+import { ByteRing } from "./_byte_ring.ts";
+import { HandoffCell } from "./_handoff_cell.ts";
+import {
+  ChannelStore,
+  CLOSED_RESULT,
+  OFFER_COMMITTED,
+  OFFER_DROPPED,
+  OFFER_MADE,
+  OFFER_NONE,
+  OFFER_PENDING,
+  OFFER_TAKEN,
+  OFFER_WITHDRAWN,
+  type OfferOut,
+  RESOLVED,
+} from "./_channel_store.ts";
+import type { RecvWaiter, SendWaiter } from "./_channel_waiters.ts";
+import {
+  ACKED,
+  CLOSED,
+  COUNT,
+  DRAINED,
+  EMPTY,
+  LOCK,
+  OFFER_BYTES,
+  OFFER_POS,
+  OFFER_TICKET,
+  OFFERED,
+  type Raw,
+  receiverWaits,
+  RECV_ASYNC,
+  RECV_SEQ,
+  RECV_WAITING,
+  RECV_WATCHERS,
+  SEND_ASYNC,
+  SEND_SEQ,
+  SEND_WAITING,
+  SEND_WATCHERS,
+  sleepLocked,
+  wake,
+} from "./_channel_words.ts";
+
+/** The byte-ring store of one channel object; see the module doc. */
+export class LockedStore<T> extends ChannelStore<T> {
+  readonly #ring: ByteRing;
+  /** The hand-off cell, for an unbuffered fixed-size codec; else null. */
+  readonly #cell: HandoffCell | null;
+
+  constructor(
+    buffer: SharedArrayBuffer,
+    h: Int32Array,
+    codec: Codec<T>,
+    capacity: number,
+  ) {
+    super(buffer, h, codec, capacity);
+    this.#ring = new ByteRing(buffer, h, this.slot);
+    this.#cell = capacity === 0 && this.slot !== 0
+      ? new HandoffCell(buffer, h)
+      : null;
+  }
+
+  size(): number {
+    return Math.min(Atomics.load(this.h, COUNT), this.capacity);
+  }
+
+  pollSend(value: unknown, encoded: Raw): boolean {
+    const h = this.h;
+    lock(h, LOCK);
+    try {
+      if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
+      return this.#tryCommit(encoded);
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  receiveNow(): Raw | typeof EMPTY | typeof DRAINED {
+    const h = this.h;
+    lock(h, LOCK);
+    try {
+      return this.#receiveLocked();
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  sendAsync(
+    value: unknown,
+    encoded: Raw,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const h = this.h;
+    const queued = this.send.queue.length > 0;
+    let ticket = 0;
+    let offered = false;
+    lock(h, LOCK);
+    try {
+      if (h[CLOSED] !== 0) {
+        return Promise.reject(new ChannelClosedError("send", value));
+      }
+      if (!queued && this.#tryCommit(encoded)) return RESOLVED;
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      if (!queued && h[OFFERED] === 0) {
+        ticket = this.#offer(encoded);
+        offered = true;
+      }
+      Atomics.add(h, SEND_WAITING, 1);
+      Atomics.add(h, SEND_ASYNC, 1);
+      this.send.watch(h[SEND_SEQ]);
+    } catch (error) {
+      return Promise.reject(error);
+    } finally {
+      unlock(h, LOCK);
+    }
+    return this.blockSend(value, encoded, offered, ticket, signal);
+  }
+
+  receiveAsync(
+    iteration: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const h = this.h;
+    const queued = this.recv.queue.length > 0;
+    let raw: Raw | typeof EMPTY | typeof DRAINED = EMPTY;
+    lock(h, LOCK);
+    try {
+      if (!queued) raw = this.#receiveLocked();
+      if (raw === EMPTY && !signal?.aborted) {
+        Atomics.add(h, RECV_WAITING, 1);
+        Atomics.add(h, RECV_ASYNC, 1);
+        receiverWaits(h);
+        this.recv.watch(h[RECV_SEQ]);
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
+    if (raw !== EMPTY) {
+      try {
+        return Promise.resolve(this.result(iteration, raw));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return this.blockReceive(iteration, signal);
+  }
+
+  sendSync(value: T, encoded: Raw): void {
+    this.checkSize(encoded);
+    const h = this.h;
+    if (this.#cell !== null && this.#cell.send(encoded as number)) return;
+    lock(h, LOCK);
+    try {
+      for (;;) {
+        if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
+        if (this.#tryCommit(encoded)) return;
+        if (h[OFFERED] === 0) {
+          const ticket = this.#offer(encoded);
+          Atomics.add(h, SEND_WAITING, 1);
+          let state;
+          while ((state = this.offerStateLocked(ticket)) === OFFER_PENDING) {
+            sleepLocked(h, SEND_SEQ);
+          }
+          Atomics.sub(h, SEND_WAITING, 1);
+          if (state === OFFER_DROPPED) {
+            throw new ChannelClosedError("send", value);
+          }
+          return;
+        }
+        Atomics.add(h, SEND_WAITING, 1);
+        sleepLocked(h, SEND_SEQ);
+        Atomics.sub(h, SEND_WAITING, 1);
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  recvSync(): ReceiveResult<T> {
+    if (this.#cell !== null) {
+      const v = this.#cell.receive();
+      if (v !== EMPTY) return { value: v as T, ok: true };
+    }
+    const h = this.h;
+    let raw: Raw | typeof EMPTY | typeof DRAINED;
+    lock(h, LOCK);
+    try {
+      while ((raw = this.#receiveLocked()) === EMPTY) {
+        Atomics.add(h, RECV_WAITING, 1);
+        receiverWaits(h);
+        sleepLocked(h, RECV_SEQ);
+        Atomics.sub(h, RECV_WAITING, 1);
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
+    return raw === DRAINED
+      ? CLOSED_RESULT
+      : { value: this.decode(raw), ok: true };
+  }
+
+  sendManySync(values: readonly T[], encoded: Raw[]): void {
+    const h = this.h;
+    const n = values.length;
+    const capacity = this.capacity;
+    const cell = this.#cell;
+    let i = 0;
+    for (;;) {
+      lock(h, LOCK);
+      try {
+        if (h[CLOSED] !== 0) throw new ChannelClosedError("send", values[i]);
+        const start = i;
+        while (i < n) {
+          if (cell !== null && cell.give(encoded[i] as number)) {
+            i++;
+          } else if (h[COUNT] < capacity + h[RECV_WAITING]) {
+            this.#ring.append(encoded[i++]);
+            h[COUNT]++;
+          } else break;
+        }
+        if (i > start) wake(h, RECV_WAITING, RECV_SEQ);
+      } finally {
+        unlock(h, LOCK);
+      }
+      if (i === n) return;
+      this.sendSync(values[i], encoded[i]);
+      i++;
+      if (i === n) return;
+    }
+  }
+
+  recvManySync(max: number): T[] {
+    const h = this.h;
+    const raws: Raw[] = [];
+    lock(h, LOCK);
+    try {
+      while (this.#takeManyLocked(max, raws) === 0 && h[CLOSED] === 0) {
+        Atomics.add(h, RECV_WAITING, 1);
+        receiverWaits(h);
+        sleepLocked(h, RECV_SEQ);
+        Atomics.sub(h, RECV_WAITING, 1);
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
+    if (this.slot !== 0) return raws as T[];
+    const out: T[] = new Array(raws.length);
+    for (let i = 0; i < raws.length; i++) out[i] = this.decode(raws[i]);
+    return out;
+  }
+
+  close(): void {
+    const h = this.h;
+    lock(h, LOCK);
+    try {
+      if (h[CLOSED] !== 0) throw new ChannelClosedError("close");
+      Atomics.store(h, CLOSED, 1);
+      if (this.#cell !== null) this.#cell.kick();
+      if (h[OFFERED] !== 0) this.#dropOffer();
+      wake(h, RECV_WAITING, RECV_SEQ);
+      wake(h, SEND_WAITING, SEND_SEQ);
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  // Select. ------------------------------------------------------------------
+
+  looksReady(send: boolean, ticket: number | undefined): boolean {
+    const h = this.h;
+    if (Atomics.load(h, CLOSED) !== 0) return true;
+    const cell = this.#cell;
+    if (cell !== null && (send ? cell.hasReceiver() : cell.isFull())) {
+      return true;
+    }
+    const count = Atomics.load(h, COUNT);
+    if (send) {
+      return count < this.capacity + Atomics.load(h, RECV_WAITING);
+    }
+    if (count > 0) return true;
+    if (Atomics.load(h, OFFERED) === 0) return false;
+    return ticket === undefined || Atomics.load(h, OFFER_TICKET) !== ticket;
+  }
+
+  watchSelect(send: boolean, delta: number): void {
+    const h = this.h;
+    lock(h, LOCK);
+    try {
+      Atomics.add(h, send ? SEND_WATCHERS : RECV_WATCHERS, delta);
+      // A select that may receive: selects that send here may offer now.
+      if (!send && delta > 0) receiverWaits(h);
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  arm(_send: boolean): boolean {
+    return true;
+  }
+
+  selectOffer(encoded: Raw, out: OfferOut): number {
+    const h = this.h;
+    lock(h, LOCK);
+    try {
+      if (h[CLOSED] !== 0) return OFFER_NONE;
+      if (this.#tryCommit(encoded)) return OFFER_COMMITTED;
+      if (h[OFFERED] !== 0) return OFFER_NONE;
+      out.seqBefore = h[RECV_SEQ];
+      out.ticket = this.#offer(encoded);
+      out.seqAfter = h[RECV_SEQ];
+      return OFFER_MADE;
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  offerState(ticket: number): number {
+    const h = this.h;
+    lock(h, LOCK);
+    try {
+      return this.offerStateLocked(ticket);
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  withdraw(ticket: number, wakeSenders: boolean): number {
+    const h = this.h;
+    lock(h, LOCK);
+    try {
+      const state = this.offerStateLocked(ticket);
+      if (state !== OFFER_PENDING) return state;
+      this.#dropOffer();
+      if (wakeSenders) wake(h, SEND_WAITING, SEND_SEQ);
+      return OFFER_WITHDRAWN;
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  // Blocked async operations. ----------------------------------------------
+
+  serveReceiversFrom(q: RecvWaiter[], served: unknown[]): number {
+    const h = this.h;
+    let n = 0;
+    lock(h, LOCK);
+    try {
+      for (; n < q.length; n++) {
+        Atomics.sub(h, RECV_WAITING, 1);
+        const raw = this.#receiveLocked();
+        if (raw === EMPTY) {
+          Atomics.add(h, RECV_WAITING, 1);
+          break;
+        }
+        served.push(q[n], raw);
+      }
+      Atomics.sub(h, RECV_ASYNC, n);
+      if (n < q.length) this.recv.watch(h[RECV_SEQ]);
+    } finally {
+      unlock(h, LOCK);
+    }
+    return n;
+  }
+
+  serveSendersFrom(q: SendWaiter[], served: unknown[]): number {
+    const h = this.h;
+    let n = 0;
+    lock(h, LOCK);
+    try {
+      for (; n < q.length; n++) {
+        const w = q[n];
+        let error: unknown = null;
+        if (w.offered) {
+          const state = this.offerStateLocked(w.ticket);
+          if (state === OFFER_PENDING) break;
+          if (state === OFFER_DROPPED) {
+            error = new ChannelClosedError("send", w.value);
+          }
+        } else if (h[CLOSED] !== 0) {
+          error = new ChannelClosedError("send", w.value);
+        } else {
+          let committed: boolean;
+          try {
+            committed = this.#tryCommit(w.encoded);
+          } catch (e) {
+            committed = true;
+            error = e;
+          }
+          if (!committed) {
+            if (h[OFFERED] === 0) {
+              try {
+                w.ticket = this.#offer(w.encoded);
+                w.offered = true;
+              } catch (e) {
+                Atomics.sub(h, SEND_WAITING, 1);
+                Atomics.sub(h, SEND_ASYNC, 1);
+                served.push(w, e);
+                n++;
+              }
+            }
+            break;
+          }
+        }
+        Atomics.sub(h, SEND_WAITING, 1);
+        Atomics.sub(h, SEND_ASYNC, 1);
+        served.push(w, error);
+      }
+      if (n < q.length) this.send.watch(h[SEND_SEQ]);
+    } finally {
+      unlock(h, LOCK);
+    }
+    return n;
+  }
+
+  abortedReceive(): Raw | typeof EMPTY | typeof DRAINED {
+    const h = this.h;
+    let raw: Raw | typeof EMPTY | typeof DRAINED = EMPTY;
+    lock(h, LOCK);
+    try {
+      Atomics.sub(h, RECV_WAITING, 1);
+      Atomics.sub(h, RECV_ASYNC, 1);
+      // A sender may have handed a value on the strength of this receiver
+      // waiting; if the others cannot cover it, completion wins the race.
+      if (h[COUNT] > this.capacity + h[RECV_WAITING]) {
+        raw = this.#receiveLocked();
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
+    return raw;
+  }
+
+  abortedSend(w: SendWaiter): unknown {
+    const h = this.h;
+    let error: unknown = w.signal!.reason;
+    lock(h, LOCK);
+    try {
+      Atomics.sub(h, SEND_WAITING, 1);
+      Atomics.sub(h, SEND_ASYNC, 1);
+      if (w.offered) {
+        const state = this.offerStateLocked(w.ticket);
+        if (state === OFFER_PENDING) {
+          this.#dropOffer();
+          wake(h, SEND_WAITING, SEND_SEQ);
+        } else {
+          // Taken or dropped before the abort: that outcome stands.
+          error = state === OFFER_TAKEN
+            ? null
+            : new ChannelClosedError("send", w.value);
+        }
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
+    return error;
+  }
+
+  // Under the lock. ----------------------------------------------------------
+
+  /**
+   * Commits the value if a receiver waits for it (in the cell or counted in
+   * `RECV_WAITING`) or the buffer has room; false if the send must wait.
+   */
+  #tryCommit(encoded: Raw): boolean {
+    const h = this.h;
+    if (this.#cell !== null && this.#cell.give(encoded as number)) return true;
+    if (h[COUNT] >= this.capacity + h[RECV_WAITING]) return false;
+    this.#ring.append(encoded);
+    h[COUNT]++;
+    wake(h, RECV_WAITING, RECV_SEQ);
+    return true;
+  }
+
+  /** Go's chanrecv with block = false: a raw value, EMPTY or DRAINED. */
+  #receiveLocked(): Raw | typeof EMPTY | typeof DRAINED {
+    if (this.#cell !== null) {
+      const fromCell = this.#cell.takeFull();
+      if (fromCell !== EMPTY) return fromCell;
+    }
+    const h = this.h;
+    const count = h[COUNT];
+    if (count > 0) {
+      const raw = this.#ring.take();
+      h[COUNT] = count - 1;
+      if (h[OFFERED] !== 0) {
+        if (count - 1 < this.capacity + h[RECV_WAITING]) {
+          // Room in the buffer: the blocked sender's offer moves in.
+          h[OFFERED] = 0;
+          h[COUNT] = count;
+          h[ACKED] = h[OFFER_TICKET];
+          wake(h, SEND_WAITING, SEND_SEQ);
+        }
+      } else {
+        wake(h, SEND_WAITING, SEND_SEQ);
+      }
+      return raw;
+    }
+    if (h[OFFERED] !== 0) {
+      const raw = this.#ring.take();
+      h[OFFERED] = 0;
+      h[ACKED] = h[OFFER_TICKET];
+      wake(h, SEND_WAITING, SEND_SEQ);
+      return raw;
+    }
+    return h[CLOSED] !== 0 ? DRAINED : EMPTY;
+  }
+
+  /**
+   * Takes up to `max` records into `out`, as that many receives would,
+   * with one wake-up for senders; how many it took.
+   */
+  #takeManyLocked(max: number, out: Raw[]): number {
+    const h = this.h;
+    let n = 0;
+    if (this.#cell !== null) {
+      const first = this.#cell.takeFull();
+      if (first !== EMPTY) {
+        out.push(first);
+        n++;
+      }
+    }
+    while (n < max) {
+      const count = h[COUNT];
+      if (count > 0) {
+        out.push(this.#ring.take());
+        h[COUNT] = count - 1;
+      } else if (h[OFFERED] !== 0) {
+        out.push(this.#ring.take());
+        h[OFFERED] = 0;
+        h[ACKED] = h[OFFER_TICKET];
+      } else break;
+      n++;
+    }
+    if (n === 0) return 0;
+    if (h[OFFERED] !== 0 && h[COUNT] < this.capacity + h[RECV_WAITING]) {
+      // Room in the buffer: the blocked sender's offer moves in.
+      h[OFFERED] = 0;
+      h[COUNT]++;
+      h[ACKED] = h[OFFER_TICKET];
+    }
+    wake(h, SEND_WAITING, SEND_SEQ);
+    return n;
+  }
+
+  /** Appends a blocked sender's offer and wakes receivers; its ticket. */
+  #offer(encoded: Raw): number {
+    const h = this.h;
+    const pos = this.#ring.append(encoded);
+    Atomics.store(h, OFFERED, 1);
+    h[OFFER_POS] = pos;
+    h[OFFER_BYTES] = this.#ring.recordBytes(encoded);
+    const ticket = (h[OFFER_TICKET] + 1) | 0;
+    h[OFFER_TICKET] = ticket;
+    wake(h, RECV_WAITING, RECV_SEQ);
+    // After OFFERED is set: a recvSync in the cell looks at OFFERED after
+    // it claims the cell, so one of the two sees the other.
+    if (this.#cell !== null) this.#cell.kick();
+    return ticket;
+  }
+
+  /** What became of the offer `ticket`, under the lock. */
+  offerStateLocked(ticket: number): number {
+    const h = this.h;
+    if (((h[ACKED] - ticket) | 0) >= 0) return OFFER_TAKEN;
+    return h[OFFERED] !== 0 && h[OFFER_TICKET] === ticket
+      ? OFFER_PENDING
+      : OFFER_DROPPED;
+  }
+
+  /** Removes the offer, the last record of the ring. */
+  #dropOffer(): void {
+    const h = this.h;
+    h[OFFERED] = 0;
+    this.#ring.dropLast(h[OFFER_POS], h[OFFER_BYTES]);
+  }
+}
