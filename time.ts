@@ -14,6 +14,14 @@
  * another case won keeps neither the process alive nor Deno's test
  * sanitizers busy.
  *
+ * As in Go, the value a timer or ticker delivers is the time it fired (its
+ * deadline), not the time it was received: `after(10)` received 500 ms
+ * later gives a `Date` about 10 ms after the call. Any finite duration
+ * works, including ones beyond `setTimeout`'s limit of 2^31 - 1 ms (about
+ * 24.8 days): such a timer arms one JS timer for the limit and re-arms
+ * when it fires, so there is never more than one JS timer per timer and
+ * never a `TimeoutOverflowWarning`.
+ *
  * @module
  */
 
@@ -21,20 +29,45 @@ import { Channel, type ReceiveChannel } from "./channel.ts";
 import { go } from "./scheduler.ts";
 import { timerArmed, timerDisarmed } from "./_parking.ts";
 import { channelInternals, type ChannelSource } from "./_selectable.ts";
+import { describe } from "./_describe.ts";
 
+// The channel type of timers, so this entry point documents itself.
+export type {
+  ChannelWaitOptions,
+  ReceiveChannel,
+  ReceiveResult,
+  TryReceiveResult,
+} from "./channel.ts";
+
+/**
+ * Checks a duration: a number (TypeError otherwise), finite (and above zero
+ * if `positive`; RangeError otherwise). Messages show the value as given.
+ */
 function checkDuration(ms: unknown, what: string, positive: boolean): number {
-  if (
-    typeof ms !== "number" || !Number.isFinite(ms) || (positive && ms <= 0)
-  ) {
+  if (typeof ms !== "number") {
+    throw new TypeError(
+      `Cannot ${what}: duration must be a number of milliseconds, received ${
+        describe(ms)
+      }`,
+    );
+  }
+  if (!Number.isFinite(ms) || (positive && ms <= 0)) {
     const kind = positive ? "a positive finite" : "a finite";
     throw new RangeError(
       `Cannot ${what}: duration must be ${kind} number of milliseconds, received ${
-        String(ms)
+        describe(ms)
       }`,
     );
   }
   return ms;
 }
+
+/**
+ * The longest delay `setTimeout` takes (2^31 - 1 ms, about 24.8 days); a
+ * longer one would fire at once, with a warning. Timers with a later
+ * deadline arm for this long and re-arm when it fires.
+ */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** Makes an `afterFunc` timer; set by Timer's static block. */
 let newFuncTimer: (ms: number, fn: () => unknown) => Timer;
@@ -54,13 +87,25 @@ abstract class LazyClock implements ChannelSource {
   #stale = false;
   #syncQueued = false;
   /** When the next value is due (`performance.now()` milliseconds). */
-  protected deadline: number;
+  protected deadline = 0;
+  /**
+   * The same instant on the wall clock (`Date.now()` milliseconds): the
+   * value delivered, as Go sends the time the timer fired, however late
+   * it is received.
+   */
+  protected wall = 0;
   /** Whether a value is still to come. */
   protected active = true;
 
   constructor(ms: number) {
-    this.deadline = performance.now() + ms;
+    this.schedule(ms);
     channelInternals.attachSource(this.#channel, this);
+  }
+
+  /** Sets the next deadline `ms` from now. */
+  protected schedule(ms: number): void {
+    this.deadline = performance.now() + ms;
+    this.wall = Date.now() + ms;
   }
 
   get channel(): ReceiveChannel<Date> {
@@ -70,9 +115,10 @@ abstract class LazyClock implements ChannelSource {
   /** Called when the deadline has passed: deliver, and set the next one. */
   protected abstract expire(now: number): void;
 
+  /** Sends the time the deadline passed (dropped if the buffer is full). */
   deliver(): void {
     // Dropped if the buffer is full: a slow ticker reader loses ticks.
-    this.#channel.trySend(new Date());
+    this.#channel.trySend(new Date(this.wall));
   }
 
   poll(): void {
@@ -133,7 +179,11 @@ abstract class LazyClock implements ChannelSource {
     }
     this.#stale = false;
     if (this.#counted && this.#handle === undefined) {
-      const delay = Math.max(0, this.deadline - performance.now());
+      // A later deadline fires early at MAX_TIMEOUT_MS and re-arms then.
+      const delay = Math.min(
+        Math.max(0, this.deadline - performance.now()),
+        MAX_TIMEOUT_MS,
+      );
       this.#handle = setTimeout(this.#fire, delay);
     }
   };
@@ -141,14 +191,16 @@ abstract class LazyClock implements ChannelSource {
   #fire = (): void => {
     this.#handle = undefined;
     this.poll();
-    // Still wanted (a ticker, or a timer that fired a little early): again.
+    // Still wanted (a ticker, a timer that fired a little early, or one
+    // whose deadline is past MAX_TIMEOUT_MS): again, with one JS timer.
     if (this.#counted) this.#reconcile();
   };
 }
 
 /**
  * A single event in the future: Go's `time.Timer`. When `ms` have passed,
- * the current time is sent on {@linkcode Timer.c} (once).
+ * the time it fired is sent on {@linkcode Timer.c} (once): the deadline,
+ * however late the value is received.
  *
  * @example A timeout in a select
  * ```ts
@@ -191,10 +243,11 @@ export class Timer implements Disposable {
    * ```
    *
    * @param ms The delay in milliseconds; zero or negative fires at once.
-   * @throws {RangeError} If `ms` is not a finite number.
+   * @throws {TypeError} If `ms` is not a number.
+   * @throws {RangeError} If `ms` is NaN or infinite.
    */
   constructor(ms: number) {
-    this.#clock = new TimerClock(checkDuration(ms, "start timer", false));
+    this.#clock = new TimerClock(checkDuration(ms, "create Timer", false));
   }
 
   /**
@@ -254,10 +307,11 @@ export class Timer implements Disposable {
    * @param ms The new delay in milliseconds.
    * @returns True if the timer was running before the reset, in the sense
    *   of {@linkcode Timer.stop}.
-   * @throws {RangeError} If `ms` is not a finite number.
+   * @throws {TypeError} If `ms` is not a number.
+   * @throws {RangeError} If `ms` is NaN or infinite.
    */
   reset(ms: number): boolean {
-    return this.#clock.reset(checkDuration(ms, "reset timer", false));
+    return this.#clock.reset(checkDuration(ms, "reset Timer", false));
   }
 
   /**
@@ -308,7 +362,7 @@ class TimerClock extends LazyClock {
 
   reset(ms: number): boolean {
     const wasPending = this.stop();
-    this.deadline = performance.now() + ms;
+    this.schedule(ms);
     this.active = true;
     this.rearm();
     return wasPending;
@@ -318,7 +372,8 @@ class TimerClock extends LazyClock {
 /**
  * Delivers the time on {@linkcode Ticker.c} every `ms` milliseconds: Go's
  * `time.Ticker`. The channel buffers one tick; ticks a slow receiver
- * misses are dropped, not queued. Stop it when done (or `using` it).
+ * misses are dropped, not queued. Each value is the time of its tick (the
+ * first missed tick's, for a slow receiver), not the time it was received. Stop it when done (or `using` it).
  *
  * @example Usage
  * ```ts
@@ -346,10 +401,11 @@ export class Ticker implements Disposable {
    * ```
    *
    * @param ms The period in milliseconds.
-   * @throws {RangeError} If `ms` is not a positive finite number.
+   * @throws {TypeError} If `ms` is not a number.
+   * @throws {RangeError} If `ms` is NaN, infinite, zero or negative.
    */
   constructor(ms: number) {
-    this.#clock = new TickerClock(checkDuration(ms, "start ticker", true));
+    this.#clock = new TickerClock(checkDuration(ms, "create Ticker", true));
   }
 
   /**
@@ -400,10 +456,11 @@ export class Ticker implements Disposable {
    * ```
    *
    * @param ms The new period in milliseconds.
-   * @throws {RangeError} If `ms` is not a positive finite number.
+   * @throws {TypeError} If `ms` is not a number.
+   * @throws {RangeError} If `ms` is NaN, infinite, zero or negative.
    */
   reset(ms: number): void {
-    this.#clock.reset(checkDuration(ms, "reset ticker", true));
+    this.#clock.reset(checkDuration(ms, "reset Ticker", true));
   }
 
   /**
@@ -434,6 +491,7 @@ class TickerClock extends LazyClock {
     // Skip the ticks that are already past: they are dropped, not queued.
     const missed = Math.floor((now - this.deadline) / this.#period) + 1;
     this.deadline += missed * this.#period;
+    this.wall += missed * this.#period;
   }
 
   stop(): void {
@@ -444,7 +502,7 @@ class TickerClock extends LazyClock {
 
   reset(period: number): void {
     this.#period = period;
-    this.deadline = performance.now() + period;
+    this.schedule(period);
     this.active = true;
     this.drain();
     this.rearm();
@@ -452,8 +510,8 @@ class TickerClock extends LazyClock {
 }
 
 /**
- * Returns a channel that receives the current time after `ms`
- * milliseconds: Go's `time.After`. Use it as a timeout case in a
+ * Returns a channel that receives the time it fired, `ms` milliseconds
+ * from now: Go's `time.After`. Use it as a timeout case in a
  * {@linkcode select}; an unused one costs nothing once the select is done.
  *
  * @example Usage
@@ -471,15 +529,16 @@ class TickerClock extends LazyClock {
  *
  * @param ms The delay in milliseconds.
  * @returns A channel that receives one value.
- * @throws {RangeError} If `ms` is not a finite number.
+ * @throws {TypeError} If `ms` is not a number.
+ * @throws {RangeError} If `ms` is NaN or infinite.
  */
 export function after(ms: number): ReceiveChannel<Date> {
-  return new Timer(ms).c;
+  return new Timer(checkDuration(ms, "start after()", false)).c;
 }
 
 /**
- * Returns a channel that receives the time every `ms` milliseconds: Go's
- * `time.Tick`. It cannot be stopped, but costs nothing while nobody waits
+ * Returns a channel that receives the time of each tick, every `ms`
+ * milliseconds: Go's `time.Tick`. It cannot be stopped, but costs nothing while nobody waits
  * on it; use a {@linkcode Ticker} to stop it.
  *
  * @example Usage
@@ -494,10 +553,11 @@ export function after(ms: number): ReceiveChannel<Date> {
  *
  * @param ms The period in milliseconds.
  * @returns A channel of ticks.
- * @throws {RangeError} If `ms` is not a positive finite number.
+ * @throws {TypeError} If `ms` is not a number.
+ * @throws {RangeError} If `ms` is NaN, infinite, zero or negative.
  */
 export function tick(ms: number): ReceiveChannel<Date> {
-  return new Ticker(ms).c;
+  return new Ticker(checkDuration(ms, "start tick()", true)).c;
 }
 
 /**
@@ -519,22 +579,39 @@ export function tick(ms: number): ReceiveChannel<Date> {
  * @param ms The delay in milliseconds.
  * @param fn The function to run.
  * @returns A timer that can stop or reset the call.
- * @throws {RangeError} If `ms` is not a finite number.
+ * @throws {TypeError} If `ms` is not a number.
+ * @throws {RangeError} If `ms` is NaN or infinite.
  * @throws {TypeError} If `fn` is not a function.
  */
 export function afterFunc(ms: number, fn: () => unknown): Timer {
-  checkDuration(ms, "start timer", false);
+  checkDuration(ms, "start afterFunc()", false);
   if (typeof fn !== "function") {
     throw new TypeError(
-      `Cannot start timer: expected a function, received ${typeof fn}`,
+      `Cannot start afterFunc(): fn must be a function, received ${
+        describe(fn)
+      }`,
     );
   }
   return newFuncTimer(ms, fn);
 }
 
+/** Options for {@linkcode sleep}. */
+export interface SleepOptions {
+  /**
+   * Ends the sleep early: when it aborts, the promise rejects with
+   * `signal.reason` (at once if it is already aborted), as `@std/async`'s
+   * `delay` does, and the timer is cleared.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+}
+
 /**
  * Pauses the calling goroutine for `ms` milliseconds: Go's `time.Sleep`.
- * Other goroutines run meanwhile.
+ * Other goroutines run meanwhile. Any finite duration works: one longer
+ * than `setTimeout`'s limit (2^31 - 1 ms, about 24.8 days) is waited out
+ * in steps, one JS timer at a time, never cut short.
  *
  * @example Usage
  * ```ts
@@ -546,18 +623,78 @@ export function afterFunc(ms: number, fn: () => unknown): Timer {
  * assert(performance.now() - start >= 4);
  * ```
  *
+ * @example Stopping a sleep with a signal
+ * ```ts
+ * import { sleep } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const controller = new AbortController();
+ * const nap = sleep(60_000, { signal: controller.signal });
+ * controller.abort(new Error("woken up"));
+ * await assert.rejects(nap, { message: "woken up" });
+ * ```
+ *
  * @param ms The pause in milliseconds; zero or negative returns after one
  *   event-loop turn.
- * @returns A promise that resolves after the pause.
- * @throws {RangeError} If `ms` is not a finite number.
+ * @param options An optional `signal` that ends the sleep early.
+ * @returns A promise that resolves after the pause, or rejects with the
+ *   signal's reason if it aborts first.
+ * @throws {TypeError} (as a rejection) If `ms` is not a number, or
+ *   `options.signal` is not an AbortSignal.
+ * @throws {RangeError} (as a rejection) If `ms` is NaN or infinite.
  */
-export function sleep(ms: number): Promise<void> {
-  checkDuration(ms, "sleep", false);
-  timerArmed();
-  return new Promise((resolve) =>
-    setTimeout(() => {
+export function sleep(ms: number, options?: SleepOptions): Promise<void> {
+  let signal: AbortSignal | undefined;
+  try {
+    checkDuration(ms, "sleep", false);
+    signal = checkSignalOption(options, "sleep");
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const deadline = performance.now() + ms;
+    let handle: ReturnType<typeof setTimeout>;
+    let clamped = false;
+    const arm = (left: number) => {
+      clamped = left > MAX_TIMEOUT_MS;
+      handle = setTimeout(onFire, clamped ? MAX_TIMEOUT_MS : Math.max(0, left));
+    };
+    const onFire = () => {
+      if (clamped) return arm(deadline - performance.now());
       timerDisarmed();
+      signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, Math.max(0, ms))
+    };
+    const onAbort = () => {
+      clearTimeout(handle);
+      timerDisarmed();
+      reject(signal!.reason);
+    };
+    timerArmed();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    arm(ms);
+  });
+}
+
+/** The `signal` of an options bag, checked. */
+function checkSignalOption(
+  options: { signal?: unknown } | undefined,
+  what: string,
+): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot ${what}: options must be an object, received ${
+        describe(options)
+      }`,
+    );
+  }
+  const signal = options.signal;
+  if (signal === undefined || signal instanceof AbortSignal) return signal;
+  throw new TypeError(
+    `Cannot ${what}: options.signal must be an AbortSignal, received ${
+      describe(signal)
+    }`,
   );
 }

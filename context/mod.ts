@@ -70,7 +70,26 @@
  * @module
  */
 
-export * from "./context.ts";
+export type { CancelCauseFunc, CancelFunc, Context } from "./context.ts";
+export {
+  Canceled,
+  CanceledError,
+  type ContextError,
+  DeadlineExceeded,
+  DeadlineExceededError,
+} from "./errors.ts";
+export { ContextKey } from "./key.ts";
+export { background, todo, withoutCancel } from "./background.ts";
+export { cause, withCancel, withCancelCause } from "./cancel.ts";
+export {
+  withDeadline,
+  withDeadlineCause,
+  withTimeout,
+  withTimeoutCause,
+} from "./deadline.ts";
+export { withValue } from "./value.ts";
+export { fromSignal, withSignal } from "./signal.ts";
+export { afterFunc } from "./after_func.ts";
 // The channel types that Context.done() exposes, so this entry point
 // documents itself.
 export type {

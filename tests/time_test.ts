@@ -16,7 +16,7 @@ import {
   Ticker,
   Timer,
 } from "../mod.ts";
-import { flush } from "./_util.ts";
+import { flush, track } from "./_util.ts";
 
 /** Milliseconds since `start`, a `performance.now()` reading. */
 function since(start: number): number {
@@ -446,48 +446,262 @@ Deno.test("sleep() calls resolve in the order of their durations", async () => {
   assert.deepEqual(order, [10, 20, 30]);
 });
 
+// The value is the fire time -------------------------------------------------
+
+// Go sends the time the timer fired (the runtime subtracts how late the send
+// is), so a value received late is still the deadline. Each test receives
+// late by first blocking on another timer, and compares the value with
+// Date.now() readings taken around the call.
+
+Deno.test("after() received late delivers the time it fired, not the time it was received", async () => {
+  const before = Date.now();
+  const c = after(10);
+  const called = Date.now();
+  await after(40).receive(); // Nobody waits on c meanwhile.
+  const late = Date.now();
+  const { value } = await c.receive();
+  const at = value!.getTime();
+  assert(at >= before + 10 && at <= called + 10, `fired at ${at - before} ms`);
+  assert(at < late, "the value predates the receive");
+});
+
+Deno.test("Timer.reset() delivers the time of the new deadline", async () => {
+  const t = new Timer(60_000);
+  const before = Date.now();
+  t.reset(5);
+  const called = Date.now();
+  await after(30).receive();
+  const at = (await t.c.receive()).value!.getTime();
+  assert(at >= before + 5 && at <= called + 5, `fired at ${at - before} ms`);
+});
+
+Deno.test("a Timer waited on delivers its deadline, not a later time", async () => {
+  const before = Date.now();
+  const t = new Timer(5);
+  const called = Date.now();
+  const at = (await t.c.receive()).value!.getTime();
+  assert(at >= before + 5 && at <= called + 5);
+});
+
+Deno.test("Ticker received late delivers the time of the first missed tick; the next is a whole period later", async () => {
+  const before = Date.now();
+  using ticker = new Ticker(10);
+  const called = Date.now();
+  await after(35).receive(); // Three ticks are due meanwhile.
+  const late = Date.now();
+  const first = (await ticker.c.receive()).value!.getTime();
+  assert(first >= before + 10 && first <= called + 10);
+  assert(first < late);
+  const second = (await ticker.c.receive()).value!.getTime();
+  assert(second > first);
+  assert.equal((second - first) % 10, 0, "ticks fall on the period's grid");
+  assert(second >= late - 10, "missed ticks were dropped, not queued");
+});
+
+Deno.test("tick() received late delivers the time of its tick", async () => {
+  const before = Date.now();
+  const ticks = tick(5);
+  const called = Date.now();
+  await after(25).receive();
+  const at = (await ticks.receive()).value!.getTime();
+  assert(at >= before + 5 && at <= called + 5);
+});
+
+// Durations beyond setTimeout's limit -------------------------------------------
+
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * Runs `body` while recording the delay of every setTimeout call (calls
+ * pass through to the real setTimeout unchanged).
+ */
+async function recordingTimeouts(
+  body: () => Promise<void>,
+): Promise<number[]> {
+  const real = globalThis.setTimeout;
+  const delays: number[] = [];
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    delays.push(ms ?? 0);
+    return real(fn, ms);
+  }) as typeof setTimeout;
+  try {
+    await body();
+  } finally {
+    globalThis.setTimeout = real;
+  }
+  return delays;
+}
+
+Deno.test("sleep(2 ** 31) does not return early", async () => {
+  const controller = new AbortController();
+  const delays = await recordingTimeouts(async () => {
+    const long = sleep(2 ** 31, { signal: controller.signal }).then(() =>
+      "woke"
+    );
+    const first = await Promise.race([
+      long,
+      after(30).receive().then(() => "still asleep"),
+    ]);
+    assert.equal(first, "still asleep");
+    controller.abort();
+    await assert.rejects(long);
+  });
+  assert.equal(delays.filter((ms) => ms > 1000).length, 1);
+  assert(delays.every((ms) => ms <= MAX_TIMEOUT_MS), `delays ${delays}`);
+});
+
+Deno.test("a waited-on Timer(2 ** 32) arms one clamped JS timer and does not re-arm in a loop", async () => {
+  const t = new Timer(2 ** 32);
+  const delays = await recordingTimeouts(async () => {
+    const r = await select([
+      recv(t.c, () => "fired"),
+      recv(after(50), () => "timeout"),
+    ]);
+    assert.equal(r, "timeout");
+  });
+  assert.deepEqual(delays.filter((ms) => ms > 1000), [MAX_TIMEOUT_MS]);
+  assert(delays.every((ms) => ms <= MAX_TIMEOUT_MS), `delays ${delays}`);
+  assert.equal(t.stop(), true); // Never fired.
+});
+
+Deno.test("a Ticker with a period beyond the limit arms a clamped JS timer", async () => {
+  using ticker = new Ticker(2 ** 33);
+  const delays = await recordingTimeouts(async () => {
+    const r = await select([
+      recv(ticker.c, () => "tick"),
+      recv(after(20), () => "timeout"),
+    ]);
+    assert.equal(r, "timeout");
+  });
+  assert.deepEqual(delays.filter((ms) => ms > 1000), [MAX_TIMEOUT_MS]);
+});
+
+// sleep() with a signal ----------------------------------------------------------
+
+Deno.test("sleep() with a signal rejects with the signal's reason when it aborts", async () => {
+  const controller = new AbortController();
+  const reason = new Error("wake up");
+  const nap = sleep(60_000, { signal: controller.signal });
+  const state = track(nap);
+  await flush();
+  assert.equal(state.settled, false);
+  controller.abort(reason);
+  await assert.rejects(nap, (e) => e === reason);
+});
+
+Deno.test("sleep() with an already-aborted signal rejects at once with its reason", async () => {
+  const reason = new Error("too late");
+  await assert.rejects(
+    sleep(60_000, { signal: AbortSignal.abort(reason) }),
+    (e) => e === reason,
+  );
+  // The default reason of abort() is a DOMException AbortError, as std's delay.
+  await assert.rejects(
+    sleep(0, { signal: AbortSignal.abort() }),
+    (e) => e instanceof DOMException && e.name === "AbortError",
+  );
+});
+
+Deno.test("sleep() with a signal that never aborts resolves as usual, and a later abort is ignored", async () => {
+  const controller = new AbortController();
+  const start = performance.now();
+  await sleep(5, { signal: controller.signal });
+  assertAtLeast(since(start), 4, 1);
+  controller.abort(); // No listener left: nothing happens.
+  await sleep(0, {});
+});
+
 // Bad input ------------------------------------------------------------------
 
-Deno.test("time functions throw RangeError for a duration that is not a finite number", () => {
-  const bad: unknown[] = [NaN, Infinity, -Infinity, "5", undefined, null, 5n];
-  const makers: [string, (ms: number) => unknown][] = [
-    ["start timer", (ms) => after(ms)],
-    ["start timer", (ms) => new Timer(ms)],
-    ["start timer", (ms) => afterFunc(ms, () => assert.fail("ran"))],
-    ["sleep", (ms) => sleep(ms)],
-    ["start ticker", (ms) => new Ticker(ms)],
-    ["start ticker", (ms) => tick(ms)],
+/** The makers of every duration argument, with the operation each names. */
+const DURATION_TAKERS: [string, (ms: number) => unknown, boolean][] = [
+  ["start after()", (ms) => after(ms), false],
+  ["create Timer", (ms) => new Timer(ms), false],
+  ["start afterFunc()", (ms) => afterFunc(ms, () => assert.fail("ran")), false],
+  ["create Ticker", (ms) => new Ticker(ms), true],
+  ["start tick()", (ms) => tick(ms), true],
+];
+
+Deno.test("time functions throw TypeError for a duration that is not a number, showing it as given", () => {
+  const bad: [unknown, string][] = [
+    ["5", '"5" (a string)'],
+    [undefined, "undefined"],
+    [null, "null"],
+    [5n, "5n (a bigint)"],
+    [true, "true (a boolean)"],
+    [{}, "an object"],
   ];
-  for (const [operation, make] of makers) {
-    for (const ms of bad) {
+  for (const [operation, make] of DURATION_TAKERS) {
+    for (const [ms, shown] of bad) {
       assert.throws(() => make(ms as number), (e) => {
-        assert(e instanceof RangeError, `${operation} ${String(ms)}`);
-        assert.match(
+        assert(e instanceof TypeError, `${operation} ${shown}`);
+        assert.equal(
           e.message,
-          new RegExp(
-            `^Cannot ${operation}: duration must be a (positive )?finite number of milliseconds, received ${
-              String(ms)
-            }$`,
-          ),
+          `Cannot ${operation}: duration must be a number of milliseconds, received ${shown}`,
         );
         return true;
       });
     }
+  }
+});
+
+Deno.test("time functions throw RangeError for NaN or an infinite duration", () => {
+  for (const [operation, make, positive] of DURATION_TAKERS) {
+    for (const ms of [NaN, Infinity, -Infinity]) {
+      assert.throws(() => make(ms), (e) => {
+        assert(e instanceof RangeError, `${operation} ${ms}`);
+        assert.equal(
+          e.message,
+          `Cannot ${operation}: duration must be a ${
+            positive ? "positive " : ""
+          }finite number of milliseconds, received ${ms}`,
+        );
+        return true;
+      });
+    }
+  }
+});
+
+Deno.test("sleep() rejects (never throws) for a bad duration", async () => {
+  const bad: [unknown, ErrorConstructor, string][] = [
+    [
+      "5",
+      TypeError,
+      'must be a number of milliseconds, received "5" (a string)',
+    ],
+    [
+      undefined,
+      TypeError,
+      "must be a number of milliseconds, received undefined",
+    ],
+    [NaN, RangeError, "must be a finite number of milliseconds, received NaN"],
+    [
+      -Infinity,
+      RangeError,
+      "must be a finite number of milliseconds, received -Infinity",
+    ],
+  ];
+  for (const [ms, type, rule] of bad) {
+    let p: Promise<void> | undefined;
+    assert.doesNotThrow(() => p = sleep(ms as number));
+    await assert.rejects(p!, (e) => {
+      assert(e instanceof type);
+      assert.equal(e.message, `Cannot sleep: duration ${rule}`);
+      return true;
+    });
   }
 });
 
 Deno.test("Ticker and tick() throw RangeError for a zero or negative period", () => {
   for (const ms of [0, -0, -1, -0.5]) {
-    for (const make of [() => new Ticker(ms), () => tick(ms)]) {
-      assert.throws(make, (e) => {
+    for (const [operation, make] of DURATION_TAKERS.filter(([, , p]) => p)) {
+      assert.throws(() => make(ms), (e) => {
         assert(e instanceof RangeError);
-        assert.match(
+        assert.equal(
           e.message,
-          new RegExp(
-            `^Cannot start ticker: duration must be a positive finite number of milliseconds, received ${
-              String(ms)
-            }$`,
-          ),
+          `Cannot ${operation}: duration must be a positive finite number of milliseconds, received ${
+            Object.is(ms, -0) ? "-0" : ms
+          }`,
         );
         return true;
       });
@@ -495,29 +709,58 @@ Deno.test("Ticker and tick() throw RangeError for a zero or negative period", ()
   }
 });
 
-Deno.test("Timer.reset() and Ticker.reset() throw RangeError for a bad duration and change nothing", async () => {
+Deno.test("Timer.reset() and Ticker.reset() throw for a bad duration and change nothing", async () => {
   const t = new Timer(60_000);
-  assert.throws(() => t.reset(NaN), /^RangeError: Cannot reset timer: /);
+  assert.throws(() => t.reset(NaN), /^RangeError: Cannot reset Timer: /);
   assert.throws(() => t.reset(Infinity), RangeError);
+  assert.throws(
+    () => t.reset("5" as unknown as number),
+    /^TypeError: Cannot reset Timer: duration must be a number of milliseconds, received "5" \(a string\)$/,
+  );
   assert.equal(t.stop(), true); // Still the original, active timer.
 
   using ticker = new Ticker(5);
-  assert.throws(() => ticker.reset(0), /^RangeError: Cannot reset ticker: /);
+  assert.throws(() => ticker.reset(0), /^RangeError: Cannot reset Ticker: /);
   assert.throws(() => ticker.reset(-1), RangeError);
-  assert.throws(() => ticker.reset("5" as unknown as number), RangeError);
+  assert.throws(() => ticker.reset("5" as unknown as number), TypeError);
   assert.equal((await ticker.c.receive()).ok, true); // Still ticking.
 });
 
 Deno.test("afterFunc() throws TypeError for something that is not a function", () => {
-  assert.throws(
-    () => afterFunc(1, 42 as unknown as () => void),
-    (e) => {
-      assert(e instanceof TypeError);
-      assert.equal(
-        e.message,
-        "Cannot start timer: expected a function, received number",
-      );
-      return true;
+  for (
+    const [fn, shown] of [[42, "42"], ["f", '"f" (a string)'], [
+      undefined,
+      "undefined",
+    ]]
+  ) {
+    assert.throws(
+      () => afterFunc(1, fn as unknown as () => void),
+      (e) => {
+        assert(e instanceof TypeError);
+        assert.equal(
+          e.message,
+          `Cannot start afterFunc(): fn must be a function, received ${shown}`,
+        );
+        return true;
+      },
+    );
+  }
+});
+
+Deno.test("sleep() rejects a bad options bag or signal with TypeError", async () => {
+  await assert.rejects(
+    sleep(1, 5 as unknown as { signal?: AbortSignal }),
+    {
+      name: "TypeError",
+      message: "Cannot sleep: options must be an object, received 5",
+    },
+  );
+  await assert.rejects(
+    sleep(1, { signal: "stop" as unknown as AbortSignal }),
+    {
+      name: "TypeError",
+      message:
+        'Cannot sleep: options.signal must be an AbortSignal, received "stop" (a string)',
     },
   );
 });

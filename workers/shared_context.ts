@@ -33,7 +33,7 @@ import {
   type Context,
   type ContextError,
   DeadlineExceeded,
-} from "../context/context.ts";
+} from "../context/mod.ts";
 import { channelInternals } from "../_selectable.ts";
 import { outsideWaitEnded, outsideWaitStarted } from "../_parking.ts";
 import { newId, wakeHere, watchWord } from "./_futex.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Context } from "../../context/context.ts";
+import type { Context } from "../../context/mod.ts";
 
 /**
  * Whether `ctx.done()` is closed now: Go's

@@ -12,7 +12,7 @@ import {
   withCancel,
   withoutCancel,
   withTimeout,
-} from "../../context/context.ts";
+} from "../../context/mod.ts";
 import { contextInternals } from "../../context/_internals.ts";
 import { flushMacrotask, otherContext } from "./_helpers.ts";
 

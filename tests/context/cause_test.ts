@@ -19,7 +19,7 @@ import {
   withTimeout,
   withTimeoutCause,
   withValue,
-} from "../../context/context.ts";
+} from "../../context/mod.ts";
 import { contextInternals } from "../../context/_internals.ts";
 import { isDone, otherContext } from "./_helpers.ts";
 

@@ -19,7 +19,7 @@ import {
   withDeadline,
   withTimeout,
   withValue,
-} from "../../context/context.ts";
+} from "../../context/mod.ts";
 import { contextInternals } from "../../context/_internals.ts";
 import { otherContext, seededRandom } from "./_helpers.ts";
 

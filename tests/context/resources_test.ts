@@ -16,7 +16,7 @@ import {
   withTimeout,
   withTimeoutCause,
   withValue,
-} from "../../context/context.ts";
+} from "../../context/mod.ts";
 import { contextInternals } from "../../context/_internals.ts";
 
 Deno.test("many short-lived children of a long-lived parent leave its children set empty", () => {

@@ -17,7 +17,7 @@ import {
   withSignal,
   withTimeout,
   withValue,
-} from "../../context/context.ts";
+} from "../../context/mod.ts";
 import { contextInternals } from "../../context/_internals.ts";
 import { isDone } from "./_helpers.ts";
 
