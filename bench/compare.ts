@@ -267,7 +267,7 @@ const ROWS: Row[] = [
     ours:
       "buffered send+recv, awaited / buffered await send+receive (1000 ops)",
     go: "BufferedSendRecv",
-    target: 1.25,
+    target: 1.1,
     against:
       "buffered send+recv, awaited / await Promise.resolve() pair (1000 ops)",
   },
@@ -308,7 +308,7 @@ const ROWS: Row[] = [
       MANY.replace(",", "")
     } goroutines spawned and joined`,
     go: "SpawnJoin100k",
-    target: 1.0,
+    target: 0.5,
   },
   {
     workload: `memory per goroutine parked on a channel, ${
@@ -316,7 +316,7 @@ const ROWS: Row[] = [
     } parked (bytes)`,
     ours: "memory",
     go: "memory",
-    target: 0.3,
+    target: 0.25,
   },
 ];
 
@@ -338,7 +338,7 @@ const SYNC_ROWS: Row[] = [
     workload: "sync: Mutex hand-off between two goroutines",
     ours: "mutex contended / Mutex hand-off between two goroutines (1000 ops)",
     go: "MutexContended",
-    target: 2.0,
+    target: null,
   },
   {
     workload: "sync: RWMutex tryRLock+rUnlock, uncontended",
@@ -386,13 +386,13 @@ const SYNC_ROWS: Row[] = [
     workload: "context: select on ctx.done() + one ready channel",
     ours: " / context: select on ctx.done() + one ready channel",
     go: "ContextSelectDoneReady",
-    target: 1.5,
+    target: null,
   },
   {
     workload: "context: withTimeout() + cancel()",
     ours: " / context: withTimeout() + cancel()",
     go: "ContextWithTimeoutCancel",
-    target: 1.5,
+    target: null,
   },
 ];
 
@@ -442,7 +442,7 @@ const SHARED_ROWS: Row[] = [
     ours:
       `round trip / unbuffered SharedChannel ping-pong, two workers, await send/receive (1000 ops)`,
     go: "UnbufferedPingPong",
-    target: 10,
+    target: null,
   },
   {
     workload:
@@ -460,7 +460,7 @@ const SHARED_ROWS: Row[] = [
     ours:
       `mutex / SharedMutex lockSync/unlock contended by two workers (40000 ops)`,
     go: "MutexContended",
-    target: 3.0,
+    target: null,
   },
 ];
 
