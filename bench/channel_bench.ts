@@ -1,11 +1,12 @@
 // Copyright the denogo authors. MIT license.
 
 /**
- * Channel benchmarks: DESIGN.md §4 rows 1–4. Each bench iteration performs a
- * batch of operations; the number is in the bench's name, "(1000 ops)", so
- * the time per operation is the reported time divided by it. The Go
- * counterparts are in `bench/go/chan_test.go`; `bench/compare.ts` prints the
- * ratios.
+ * Channel benchmarks: the first four targets of `bench/README.md` (buffered
+ * send+recv, non-blocking and awaited; unbuffered ping-pong;
+ * producer-consumer). Each bench iteration performs a batch of operations; the
+ * number is in the bench's name, "(1000 ops)", so the time per operation is the
+ * reported time divided by it. The Go counterparts are in
+ * `bench/go/chan_test.go`; `bench/compare.ts` prints the ratios.
  *
  * Run with `deno bench bench/channel_bench.ts`.
  *

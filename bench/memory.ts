@@ -1,11 +1,11 @@
 // Copyright the denogo authors. MIT license.
 
 /**
- * Memory per parked goroutine: DESIGN.md §4's memory row. Parks `--count`
- * goroutines (1,000,000 by default) on receives of one unbuffered channel,
- * compares `Deno.memoryUsage().heapUsed` before and after (after a full GC
- * when V8 exposes `gc()`), then closes the channel to release them all and
- * waits until every one has returned.
+ * Memory per parked goroutine: the memory target of `bench/README.md`. Parks
+ * `--count` goroutines (1,000,000 by default) on receives of one unbuffered
+ * channel, compares `Deno.memoryUsage().heapUsed` before and after (after a
+ * full GC when V8 exposes `gc()`), then closes the channel to release them all
+ * and waits until every one has returned.
  *
  * Run with:
  *

@@ -1,7 +1,8 @@
 // Copyright the denogo authors. MIT license.
 
 /**
- * Multi-worker scheduler benchmarks: DESIGN.md §4, the last three rows.
+ * Multi-worker scheduler benchmarks: the last four targets of
+ * `bench/README.md`.
  *
  * - tiny tasks (x => x + 1) through the scheduler: tasks per second;
  * - one task's round trip on a warm, idle runtime: µs;
@@ -192,7 +193,7 @@ async function goFib(
 
 type Ours = Awaited<ReturnType<typeof report>>;
 
-/** One Markdown table: the rows of DESIGN §4 for the scheduler. */
+/** One Markdown table: the scheduler's targets in `bench/README.md`. */
 function table(
   ours: Ours,
   others: { piscina: PoolResult; tinypool: PoolResult } | null,

@@ -1,11 +1,11 @@
 // Copyright the denogo authors. MIT license.
 
 /**
- * Select benchmarks: DESIGN.md §4 row 5, a select over two receive cases of
- * which one is ready. Each bench iteration performs a batch of operations;
- * the number is in the bench's name, "(1000 ops)", so the time per operation
- * is the reported time divided by it. Every operation refills the ready
- * channel with `trySend` first, as the Go counterpart in
+ * Select benchmarks (a target in `bench/README.md`): a select over two receive
+ * cases of which one is ready. Each bench iteration performs a batch of
+ * operations; the number is in the bench's name, "(1000 ops)", so the time per
+ * operation is the reported time divided by it. Every operation refills the
+ * ready channel with `trySend` first, as the Go counterpart in
  * `bench/go/chan_test.go` does with `a <- i`.
  *
  * Run with `deno bench bench/select_bench.ts`.

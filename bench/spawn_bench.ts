@@ -1,9 +1,9 @@
 // Copyright the denogo authors. MIT license.
 
 /**
- * Goroutine benchmarks: DESIGN.md §4 rows 6 and 7. "spawn and wait" performs
- * a batch of operations per bench iteration, the number in its name
- * "(1000 ops)", so the time per operation is the reported time divided by
+ * Goroutine benchmarks: the two spawn targets of `bench/README.md`. "spawn and
+ * wait" performs a batch of operations per bench iteration, the number in its
+ * name "(1000 ops)", so the time per operation is the reported time divided by
  * it; "spawned and joined" reports the time of the whole batch. The Go
  * counterparts are in `bench/go/chan_test.go`.
  *

@@ -355,7 +355,7 @@ async function latency(): Promise<void> {
     dim(
       `\n     For scale, one bare \`await\` costs ${ns(hop).trim()} here.` +
         "\n     Go: Go 1.19, go test -bench, GOMAXPROCS=2 on this kind of 2-core" +
-        "\n     machine (DESIGN.md §4); `deno task bench:compare` runs both at once.",
+        "\n     machine; `deno task bench:compare` runs both at once.",
     ),
   );
 }

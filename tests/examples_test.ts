@@ -1,27 +1,52 @@
 // Copyright the denogo authors. MIT license.
 
 // Runs every program in examples/ as a child `deno run` (with small sizes
-// where the program takes one) and checks its exit code and key lines.
-// Needs --allow-run (to start deno) and --allow-read (Deno.execPath()).
+// where the program takes one), with exactly the permissions that
+// examples/README.md gives it, and checks its exit code and key lines.
+// Needs --allow-run (to start deno) and --allow-read (Deno.execPath(), the
+// README).
 
 import assert from "node:assert/strict";
+import { work } from "../examples/parallel_pipeline.ts";
 
 const decoder = new TextDecoder();
+const EXAMPLES = new URL("../examples/", import.meta.url);
 
-/** The permissions an example needs beyond none. */
-const FLAGS: Record<string, string[]> = {
-  // Workers load local task modules.
-  "demo.ts": ["--allow-read"],
-  "parallel_fib.ts": ["--allow-read"],
-  "worker_pool.ts": ["--allow-read"],
-  // A local server and the requests to it.
-  "url_fetch.ts": ["--allow-net=127.0.0.1"],
-};
+/**
+ * Each example's `deno run` flags, read from the commands in
+ * examples/README.md, so the README states what the tests use.
+ */
+const FLAGS = new Map<string, string[]>();
+for (
+  const [, flags, name] of (await Deno.readTextFile(
+    new URL("README.md", EXAMPLES),
+  )).matchAll(/`deno run((?: --[a-z0-9-]+(?:=[^\s`]+)?)*) examples\/(\w+\.ts)/g)
+) {
+  assert.ok(!FLAGS.has(name), `examples/README.md runs ${name} twice`);
+  FLAGS.set(name, flags.trim().split(" ").filter(Boolean));
+}
+
+Deno.test("examples/README.md gives every program in examples/ one command", async () => {
+  const programs: string[] = [];
+  for await (const entry of Deno.readDir(EXAMPLES)) {
+    if (entry.isFile && entry.name.endsWith(".ts")) programs.push(entry.name);
+  }
+  assert.deepEqual([...FLAGS.keys()].sort(), programs.sort());
+  // `deno task demo` is the README's demo command.
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
+  );
+  assert.equal(
+    config.tasks.demo,
+    ["deno run", ...FLAGS.get("demo.ts")!, "examples/demo.ts"].join(" "),
+  );
+});
 
 /** Runs `examples/<name>` with `args`; returns its stdout, asserting success. */
 async function run(name: string, ...args: string[]): Promise<string> {
-  const script = new URL(`../examples/${name}`, import.meta.url).href;
-  const flags = FLAGS[name] ?? [];
+  const script = new URL(name, EXAMPLES).href;
+  const flags = FLAGS.get(name);
+  assert.ok(flags, `examples/README.md has no command for ${name}`);
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...flags, script, ...args],
     env: { NO_COLOR: "1" },
@@ -170,4 +195,38 @@ Deno.test("examples/url_fetch.ts fetches every page three ways, concurrency fast
   assert.equal(pool.bytes, seq.bytes);
   // 8 requests of 30 ms in sequence cannot take less than 240 ms.
   assert.ok(seq.ms >= 240, `sequential took ${seq.ms} ms`);
+});
+
+Deno.test("examples/cancellation.ts stops a busy loop on a timeout and cancels two fetches", async () => {
+  const out = await run("cancellation.ts");
+  assert.match(
+    out,
+    /^ {2}worker: stopping at iteration [\d,]+ \(context deadline exceeded\), checksum \d+$/m,
+  );
+  assert.match(out, /^ {2}main: worker returned after \d+ ms$/m);
+  assert.match(
+    out,
+    /^ {2}client: \/report gave up after \d+ ms: .+ \(err: context deadline exceeded\)$/m,
+  );
+  assert.match(
+    out,
+    /^ {2}client: \/search cancelled after \d+ ms: user pressed stop \(err: context canceled, cause: user pressed stop\)$/m,
+  );
+  // Shutting down cancels the server's context, ending both handlers.
+  assert.match(out, /^ {2}server: \/report abandoned \(context canceled\)$/m);
+  assert.match(out, /^ {2}server: \/search abandoned \(context canceled\)$/m);
+  assert.equal(lines(out).filter(Boolean).at(-1), "server: shut down");
+  assert.ok(!out.includes("unexpected"), out);
+});
+
+Deno.test("examples/parallel_pipeline.ts sums every result once, split over two workers", async () => {
+  const n = 20_000;
+  const out = await run("parallel_pipeline.ts", String(n));
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += work(i);
+  assert.match(out, new RegExp(`^${n} results, sum ${sum}$`, "m"));
+  const shares = out.match(/worker shares: (\d+) \+ (\d+)/);
+  assert.ok(shares, out);
+  assert.equal(Number(shares[1]) + Number(shares[2]), n);
+  assert.match(out, /items\/s through 3 stages/);
 });
