@@ -89,6 +89,35 @@ Deno.bench({
   },
 });
 
+// The floor of the ping-pong: the least a library-free program does for it.
+// Each side parks on a fresh bare promise and the other resolves it with
+// the value, two promises per round trip.
+
+Deno.bench({
+  name: `floor: ping-pong through resolved promises (${N} ops)`,
+  group: "unbuffered ping-pong",
+  baseline: true,
+  ...RUNS,
+  async fn() {
+    let toEcho: (v: number) => void = () => {};
+    let toMain: (v: number) => void = () => {};
+    const echo = (async () => {
+      for (;;) {
+        const v = await new Promise<number>((resolve) => toEcho = resolve);
+        if (v < 0) return;
+        toMain(v);
+      }
+    })();
+    for (let i = 0; i < N; i++) {
+      const pong = new Promise<number>((resolve) => toMain = resolve);
+      toEcho(i);
+      await pong;
+    }
+    toEcho(-1);
+    await echo;
+  },
+});
+
 // 4. Producer-consumer, per item. --------------------------------------------
 
 async function producerConsumer(capacity: number): Promise<void> {

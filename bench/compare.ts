@@ -3,8 +3,10 @@
 /**
  * Runs denogo's tier-1 benchmarks and, when `go` is on the PATH, the Go
  * reference benchmarks in `bench/go/`, in the same run on the same machine,
- * and prints one Markdown table of the ratios against the targets in
- * `bench/README.md`. Raw outputs go to `bench/results/` (gitignored).
+ * and prints one Markdown table: ours, Go's and, where the row has one, the
+ * platform's floor (the least a library-free program does for the same
+ * work, measured in the same run), with both ratios against the speed
+ * targets in `bench/README.md`. Raw outputs go to `bench/results/` (gitignored).
  *
  * ```sh
  * deno task bench:compare            # full run, a few minutes
@@ -140,7 +142,11 @@ async function runDenoBenches(
   return parseDenoBench(result.stdout);
 }
 
-async function runDenoMemory(): Promise<number | null> {
+/**
+ * Bytes per parked goroutine, or with `floor` per library-free async
+ * function parked on a bare promise; each in a process of its own.
+ */
+async function runDenoMemory(floor = false): Promise<number | null> {
   const result = await run(
     Deno.execPath(),
     [
@@ -150,10 +156,14 @@ async function runDenoMemory(): Promise<number | null> {
       "--json",
       "--count",
       String(MEMORY_COUNT),
+      ...(floor ? ["--floor"] : []),
     ],
     ROOT_DIR,
   );
-  await writeResult("deno-memory.json", result.stdout);
+  await writeResult(
+    floor ? "deno-memory-floor.json" : "deno-memory.json",
+    result.stdout,
+  );
   if (!result.ok) {
     console.error(`bench/memory.ts failed:\n${result.stderr}`);
     return null;
@@ -239,9 +249,16 @@ interface Row {
   ours: string;
   /** Go benchmark name, or "memory", or null when Go has no counterpart. */
   go: string | null;
-  /** The largest ratio that meets the target, or null for no target. */
+  /** The largest ratio against Go (or `against`) that meets the target. */
   target: number | null;
-  /** Our bench to divide by instead of Go (row 2). */
+  /**
+   * `group / name` of the floor bench in the same run, or "memory": the
+   * least a library-free program does for the row's work.
+   */
+  floor?: string;
+  /** The largest ratio against the floor that meets the target. */
+  floorTarget?: number;
+  /** Our bench to divide by instead of Go. */
   against?: string;
   /** What `against` is, for the ratio and target columns. */
   againstLabel?: string;
@@ -256,26 +273,24 @@ const ROWS: Row[] = [
     target: 1.0,
   },
   {
-    workload: "baseline: `await Promise.resolve()` pair",
-    ours:
-      "buffered send+recv, awaited / await Promise.resolve() pair (1000 ops)",
-    go: null,
-    target: null,
-  },
-  {
-    workload: "buffered send+recv, awaited (ratio against the pair above)",
+    workload:
+      "buffered send+recv, awaited (floor: an `await Promise.resolve()` pair)",
     ours:
       "buffered send+recv, awaited / buffered await send+receive (1000 ops)",
     go: "BufferedSendRecv",
-    target: 1.1,
-    against:
+    target: null,
+    floor:
       "buffered send+recv, awaited / await Promise.resolve() pair (1000 ops)",
+    floorTarget: 1.25,
   },
   {
-    workload: "unbuffered ping-pong round trip between two goroutines",
+    workload:
+      "unbuffered ping-pong round trip between two goroutines (floor: two bare promises resolved in turn)",
     ours: "unbuffered ping-pong / unbuffered ping-pong round trip (1000 ops)",
     go: "UnbufferedPingPong",
     target: 1.0,
+    floor:
+      "unbuffered ping-pong / floor: ping-pong through resolved promises (1000 ops)",
   },
   {
     workload: "producer-consumer through a buffer of 1024, per item",
@@ -297,26 +312,36 @@ const ROWS: Row[] = [
     target: 1.5,
   },
   {
-    workload: "spawn a goroutine and wait for it",
+    workload:
+      "spawn a goroutine and wait for it (floor: await an async function call)",
     ours: "spawn a goroutine and wait / await go(fn) (1000 ops)",
     go: "SpawnAndWait",
     target: 0.5,
+    floor:
+      "spawn a goroutine and wait / await an async function call, no go() (1000 ops)",
   },
   {
-    workload: `${MANY} goroutines spawned and joined (ns per batch)`,
+    workload:
+      `${MANY} goroutines spawned and joined, ns per batch (floor: ${MANY} async calls + \`Promise.all\`)`,
     ours: `goroutines spawned and joined / ${
       MANY.replace(",", "")
     } goroutines spawned and joined`,
     go: "SpawnJoin100k",
-    target: 0.5,
+    target: 1.0,
+    floor: `goroutines spawned and joined / ${
+      MANY.replace(",", "")
+    } async function calls joined, no go()`,
+    floorTarget: 1.2,
   },
   {
     workload: `memory per goroutine parked on a channel, ${
       QUICK ? "100,000" : "1,000,000"
-    } parked (bytes)`,
+    } parked, bytes (floor: async functions parked on bare promises)`,
     ours: "memory",
     go: "memory",
-    target: 0.25,
+    target: 0.3,
+    floor: "memory",
+    floorTarget: 1.2,
   },
 ];
 
@@ -333,12 +358,16 @@ const SYNC_ROWS: Row[] = [
     ours: "mutex uncontended, awaited / Mutex await lock+unlock (1000 ops)",
     go: "MutexUncontended",
     target: null,
+    floor: "mutex uncontended, awaited / await Promise.resolve() (1000 ops)",
   },
   {
-    workload: "sync: Mutex hand-off between two goroutines",
+    workload:
+      "sync: Mutex hand-off between two goroutines (floor: a hand-off through a resolved promise)",
     ours: "mutex contended / Mutex hand-off between two goroutines (1000 ops)",
     go: "MutexContended",
-    target: null,
+    target: 2.0,
+    floor:
+      "mutex contended / floor: hand-off through a resolved promise (1000 ops)",
   },
   {
     workload: "sync: RWMutex tryRLock+rUnlock, uncontended",
@@ -386,13 +415,13 @@ const SYNC_ROWS: Row[] = [
     workload: "context: select on ctx.done() + one ready channel",
     ours: " / context: select on ctx.done() + one ready channel",
     go: "ContextSelectDoneReady",
-    target: null,
+    target: 1.5,
   },
   {
     workload: "context: withTimeout() + cancel()",
     ours: " / context: withTimeout() + cancel()",
     go: "ContextWithTimeoutCancel",
-    target: null,
+    target: 1.5,
   },
 ];
 
@@ -460,7 +489,7 @@ const SHARED_ROWS: Row[] = [
     ours:
       `mutex / SharedMutex lockSync/unlock contended by two workers (40000 ops)`,
     go: "MutexContended",
-    target: null,
+    target: 3.0,
   },
 ];
 
@@ -470,51 +499,80 @@ function format(value: number | null | undefined): string {
   return value.toFixed(1);
 }
 
+function ratioText(ratio: number | null, label: string): string {
+  if (ratio === null) return "-";
+  return `${ratio.toFixed(ratio < 0.1 ? 3 : 2)} × ${label}`;
+}
+
+function targetText(target: number | null | undefined, label: string) {
+  if (target === null || target === undefined) return null;
+  return `≤ ${
+    Number.isInteger(target) ? target.toFixed(1) : target
+  } × ${label}`;
+}
+
+/** Our figures: benches by `group / name`, and the two memory runs. */
+interface Ours {
+  timings: Timings;
+  memory: number | null;
+  memoryFloor: number | null;
+}
+
 function table(
-  ours: Timings,
-  oursMemory: number | null,
+  ours: Ours,
   go: GoTimings | null,
   goMemory: number | null,
 ): string {
   const lines = [
-    "| workload | ours (ns/op) | Go (ns/op) | ratio | target | met? |",
-    "| --- | ---: | ---: | ---: | --- | --- |",
+    "| workload | ours (ns/op) | Go (ns/op) | floor (ns/op) | ours / Go | ours / floor | target | met? |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
   ];
+  const divide = (a: number | null | undefined, b: number | null | undefined) =>
+    a === null || a === undefined || b === null || b === undefined
+      ? null
+      : a / b;
   for (const row of [...ROWS, ...SYNC_ROWS, ...SHARED_ROWS]) {
-    const mine = row.ours === "memory" ? oursMemory : ours.get(row.ours);
+    const mine = row.ours === "memory"
+      ? ours.memory
+      : ours.timings.get(row.ours);
     const theirs = row.go === null
       ? null
       : row.go === "memory"
       ? goMemory
       : go?.get(row.go);
-    const denominator = row.against !== undefined
-      ? ours.get(row.against)
-      : theirs;
-    const ratio = mine !== null && mine !== undefined &&
-        denominator !== null && denominator !== undefined
-      ? mine / denominator
-      : null;
-    const targetText = row.target === null
+    const floor = row.floor === undefined
+      ? null
+      : row.floor === "memory"
+      ? ours.memoryFloor
+      : ours.timings.get(row.floor);
+    const label = row.against !== undefined ? row.againstLabel ?? "ours" : "Go";
+    const ratio = divide(
+      mine,
+      row.against !== undefined ? ours.timings.get(row.against) : theirs,
+    );
+    const floorRatio = divide(mine, floor);
+    const targets = [
+      targetText(row.target, label),
+      targetText(row.floorTarget, "floor"),
+    ].filter((t) => t !== null);
+    const checks: boolean[] = [];
+    if (row.target !== null && ratio !== null) {
+      checks.push(ratio <= row.target);
+    }
+    if (row.floorTarget !== undefined && floorRatio !== null) {
+      checks.push(floorRatio <= row.floorTarget);
+    }
+    const met = checks.length === 0
       ? "-"
-      : `≤ ${
-        Number.isInteger(row.target)
-          ? row.target.toFixed(1)
-          : String(row.target)
-      } × ${row.against !== undefined ? row.againstLabel ?? "pair" : "Go"}`;
-    const met = row.target === null || ratio === null
-      ? "-"
-      : ratio <= row.target
+      : checks.every(Boolean)
       ? "yes"
       : "no";
-    const ratioText = ratio === null
-      ? "-"
-      : `${ratio.toFixed(row.against !== undefined ? 3 : 2)}${
-        row.against !== undefined ? ` × ${row.againstLabel ?? "pair"}` : ""
-      }`;
     lines.push(
-      `| ${row.workload} | ${format(mine)} | ${
-        format(theirs)
-      } | ${ratioText} | ${targetText} | ${met} |`,
+      `| ${row.workload} | ${format(mine)} | ${format(theirs)} | ${
+        format(floor)
+      } | ${ratioText(ratio, label)} | ${ratioText(floorRatio, "floor")} | ${
+        targets.length === 0 ? "-" : targets.join(", ")
+      } | ${met} |`,
     );
   }
   return lines.join("\n");
@@ -533,7 +591,8 @@ if (import.meta.main) {
     ? null
     : new Map([...tier1 ?? [], ...shared ?? []]);
   const oursMemory = await runDenoMemory();
-  if (oursMemory === null) failed = true;
+  const memoryFloor = await runDenoMemory(true);
+  if (oursMemory === null || memoryFloor === null) failed = true;
 
   let go: GoTimings | null = null;
   let goMemory: number | null = null;
@@ -546,7 +605,11 @@ if (import.meta.main) {
     console.error("go is not on the PATH: the Go column is empty.");
   }
 
-  const markdown = table(ours ?? new Map(), oursMemory, go, goMemory);
+  const markdown = table(
+    { timings: ours ?? new Map(), memory: oursMemory, memoryFloor },
+    go,
+    goMemory,
+  );
   const header = `${
     QUICK ? "Quick run (smoke test, not for quoting)" : "Full run"
   }: Deno ${Deno.version.deno}${

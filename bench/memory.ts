@@ -14,7 +14,10 @@
  * ```
  *
  * `--json` prints one JSON object (what `bench/compare.ts` reads) instead of
- * a sentence.
+ * a sentence. `--floor` measures the platform's floor instead: as many
+ * plain async functions, no library, each suspended on a bare promise of
+ * its own whose resolve function is kept (the least that lets each one be
+ * woken, as a channel wakes each parked receiver).
  *
  * @module
  */
@@ -89,6 +92,50 @@ export async function measure(count: number): Promise<MemoryResult> {
   };
 }
 
+/**
+ * The floor: parks `count` library-free async functions, each on a bare
+ * promise of its own, and measures the heap they hold, as
+ * {@linkcode measure} does for goroutines.
+ *
+ * @param count How many async functions to park at once.
+ * @returns The measurement.
+ */
+export async function measureFloor(count: number): Promise<MemoryResult> {
+  const resolvers: (() => void)[] = [];
+  let remaining = count;
+  const { promise: allDone, resolve } = Promise.withResolvers<void>();
+  const park = (wake: () => void) => {
+    resolvers.push(wake);
+  };
+  const body = async () => {
+    await new Promise<void>(park);
+    if (--remaining === 0) resolve();
+  };
+  await macrotask();
+  const before = heapUsed();
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) body();
+  await macrotask();
+  const parkMs = performance.now() - t0;
+  const after = heapUsed();
+  if (resolvers.length !== count) {
+    throw new Error(
+      `Expected ${count} parked async functions, found ${resolvers.length}`,
+    );
+  }
+  const t1 = performance.now();
+  for (const wake of resolvers) wake();
+  await allDone;
+  const releaseMs = performance.now() - t1;
+  return {
+    goroutines: count,
+    bytesPerGoroutine: (after - before) / count,
+    gcExposed: gc !== undefined,
+    parkMs,
+    releaseMs,
+  };
+}
+
 function parseCount(args: string[]): number {
   const i = args.findIndex((a) => a === "--count" || a.startsWith("--count="));
   if (i === -1) return 1_000_000;
@@ -103,12 +150,18 @@ function parseCount(args: string[]): number {
 }
 
 if (import.meta.main) {
-  const result = await measure(parseCount(Deno.args));
+  const floor = Deno.args.includes("--floor");
+  const count = parseCount(Deno.args);
+  const result = floor ? await measureFloor(count) : await measure(count);
   if (Deno.args.includes("--json")) {
     console.log(JSON.stringify(result));
   } else {
     console.log(
-      `${result.goroutines} goroutines parked on a channel receive: ` +
+      `${result.goroutines} ${
+        floor
+          ? "async functions parked on bare promises (the floor)"
+          : "goroutines parked on a channel receive"
+      }: ` +
         `${result.bytesPerGoroutine.toFixed(1)} bytes each ` +
         `(heapUsed${
           result.gcExposed

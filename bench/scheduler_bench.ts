@@ -12,8 +12,8 @@
  * `deno run --allow-read --allow-env --allow-run bench/scheduler_bench.ts
  * [--quick]` prints all four as JSON, and, when `node` and
  * `bench/pools/node_modules` exist (`bench/pools/install.sh`), runs
- * `bench/pools/bench.mjs` (piscina and tinypool, 2 threads) and prints the
- * ratios against the targets. Under `deno bench` it registers the tiny-task
+ * `bench/pools/bench.mjs` (piscina, tinypool and poolifier, 2 threads) and
+ * prints the ratios against the best of them. Under `deno bench` it registers the tiny-task
  * and round-trip benches.
  *
  * This module is also the task module: the runtime loads it in its workers
@@ -126,16 +126,20 @@ interface PoolResult {
   cpuBoundSpeedup: number;
 }
 
-/** piscina and tinypool under Node (bench/pools), installed on first use. */
-async function pools(
-  quick: boolean,
-): Promise<{ piscina: PoolResult; tinypool: PoolResult } | null> {
+/** The pools of bench/pools, each measured by bench/pools/bench.mjs. */
+const POOLS = ["piscina", "tinypool", "poolifier"] as const;
+type Pools = Record<typeof POOLS[number], PoolResult>;
+
+/** The pools under Node (bench/pools), installed on first use. */
+async function pools(quick: boolean): Promise<Pools | null> {
   const dir = new URL("./pools/", import.meta.url);
   try {
     try {
-      await Deno.stat(new URL("node_modules/piscina", dir));
+      for (const name of POOLS) {
+        await Deno.stat(new URL(`node_modules/${name}`, dir));
+      }
     } catch {
-      console.error("installing piscina and tinypool into bench/pools ...");
+      console.error(`installing ${POOLS.join(", ")} into bench/pools ...`);
       const install = await new Deno.Command("sh", {
         args: ["install.sh"],
         cwd: dir,
@@ -149,9 +153,13 @@ async function pools(
       cwd: dir,
       stderr: "inherit",
     }).output();
-    if (code !== 0) return null;
+    if (code !== 0) {
+      console.error(`node bench/pools/bench.mjs exited with code ${code}`);
+      return null;
+    }
     return JSON.parse(new TextDecoder().decode(stdout));
-  } catch {
+  } catch (error) {
+    console.error(`bench/pools not run: ${error}`);
     return null;
   }
 }
@@ -196,7 +204,7 @@ type Ours = Awaited<ReturnType<typeof report>>;
 /** One Markdown table: the scheduler's targets in `bench/README.md`. */
 function table(
   ours: Ours,
-  others: { piscina: PoolResult; tinypool: PoolResult } | null,
+  others: Pools | null,
   go: { oneMs: number; allMs: number } | null,
 ): string {
   const cell = (v: number | undefined, digits = 0) =>
@@ -206,49 +214,49 @@ function table(
     });
   const met = (ok: boolean | undefined) =>
     ok === undefined ? "-" : ok ? "yes" : "no";
+  // The best of the pools: the most tasks per second, the shortest trip.
   const best = others
-    ? Math.max(
-      others.piscina.tinyTasksPerSecond,
-      others.tinypool.tinyTasksPerSecond,
-    )
+    ? Math.max(...POOLS.map((name) => others[name].tinyTasksPerSecond))
     : undefined;
   const tinyRatio = best ? ours.tinyTasksPerSecond / best : undefined;
-  const rttRatio = others
-    ? ours.roundTripMicros / others.piscina.roundTripMicros
+  const bestTrip = others
+    ? Math.min(...POOLS.map((name) => others[name].roundTripMicros))
     : undefined;
+  const rttRatio = bestTrip ? ours.roundTripMicros / bestTrip : undefined;
+  const poolCells = (pick: (r: PoolResult) => number, digits: number) =>
+    POOLS.map((name) => cell(others ? pick(others[name]) : undefined, digits))
+      .join(" | ");
   const cpuRatio = ours.cpuBound.speedup / ours.procs;
   const fibMs = ours.forkJoinFib.allWorkersMs / ours.forkJoinFib.runs;
   const fibOneMs = ours.forkJoinFib.oneWorkerMs / ours.forkJoinFib.runs;
   const rows = [
-    "| workload | denogo | piscina | tinypool | Go | ratio | target | met? |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    "| workload | denogo | piscina | tinypool | poolifier | Go | ratio | target | met? |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     `| tiny tasks (x => x + 1), tasks/s | ${cell(ours.tinyTasksPerSecond)} | ${
-      cell(others?.piscina.tinyTasksPerSecond)
-    } | ${cell(others?.tinypool.tinyTasksPerSecond)} | - | ${
-      cell(tinyRatio, 1)
-    } × best pool | ≥ 10 | ${
+      poolCells((r) => r.tinyTasksPerSecond, 0)
+    } | - | ${cell(tinyRatio, 1)} × best pool | ≥ 10 | ${
       met(tinyRatio !== undefined ? tinyRatio >= 10 : undefined)
     } |`,
     `| one task's round trip, warm idle runtime, µs | ${
       cell(ours.roundTripMicros, 1)
-    } | ${cell(others?.piscina.roundTripMicros, 1)} | ${
-      cell(others?.tinypool.roundTripMicros, 1)
-    } | - | ${cell(rttRatio, 3)} × piscina | ≤ 0.2 | ${
+    } | ${poolCells((r) => r.roundTripMicros, 1)} | - | ${
+      cell(rttRatio, 3)
+    } × best pool | ≤ 0.2 | ${
       met(rttRatio !== undefined ? rttRatio <= 0.2 : undefined)
     } |`,
     `| 8 CPU-bound tasks of 50 ms, speedup over 1 worker | ${
       cell(ours.cpuBound.speedup, 2)
-    } | ${cell(others?.piscina.cpuBoundSpeedup, 2)} | ${
-      cell(others?.tinypool.cpuBoundSpeedup, 2)
-    } | - | ${cell(cpuRatio, 3)} × cores | ≥ 0.95 | ${met(cpuRatio >= 0.95)} |`,
+    } | ${poolCells((r) => r.cpuBoundSpeedup, 2)} | - | ${
+      cell(cpuRatio, 3)
+    } × cores | ≥ 0.95 | ${met(cpuRatio >= 0.95)} |`,
     `| fork-join fib(${ours.forkJoinFib.n}), cutoff ${ours.forkJoinFib.cutoff}, ms per run on ${ours.procs} procs | ${
       cell(fibMs, 1)
-    } | - | - | ${cell(go?.allMs, 1)} | ${
+    } | - | - | - | ${cell(go?.allMs, 1)} | ${
       go ? cell(fibMs / go.allMs, 2) : "-"
     } × Go | - | - |`,
     `| fork-join fib, speedup over 1 proc | ${
       cell(fibOneMs / fibMs, 2)
-    } | - | - | ${go ? cell(go.oneMs / go.allMs, 2) : "-"} | - | - | - |`,
+    } | - | - | - | ${go ? cell(go.oneMs / go.allMs, 2) : "-"} | - | - | - |`,
   ];
   return rows.join("\n");
 }

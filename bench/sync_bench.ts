@@ -92,6 +92,46 @@ Deno.bench({
   },
 });
 
+// The floor of the hand-off: the least a library-free program does for it.
+// A lock with one waiter slot; a contended lock() parks on a fresh bare
+// promise and unlock() resolves it, one promise per hand-off. No queue, no
+// deadlock bookkeeping, no cancellation: what no Mutex can do without.
+
+async function floorLocker(
+  slot: { held: boolean; waiting: (() => void) | null },
+  n: number,
+): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    if (slot.held) {
+      await new Promise<void>((resolve) => slot.waiting = resolve);
+    } else {
+      slot.held = true;
+      await undefined;
+    }
+    shared++;
+    const w = slot.waiting;
+    if (w === null) slot.held = false;
+    else {
+      slot.waiting = null;
+      w();
+    }
+  }
+}
+
+Deno.bench({
+  name: `floor: hand-off through a resolved promise (${N} ops)`,
+  group: "mutex contended",
+  baseline: true,
+  ...RUNS,
+  async fn() {
+    const slot = { held: false, waiting: null };
+    await Promise.all([
+      floorLocker(slot, N / 2),
+      floorLocker(slot, N / 2),
+    ]);
+  },
+});
+
 // RWMutex, Once, Semaphore: the non-blocking paths. ----------------------
 
 const rw = new RWMutex();

@@ -1,11 +1,13 @@
 // Copyright the denogo authors. MIT license.
-// piscina and tinypool (2 threads each) on the workloads of
-// bench/scheduler_bench.ts: tiny-task throughput, single-task round trip on
-// a warm idle pool, and 8 CPU-bound tasks of 50 ms (speedup over 1 thread).
+// piscina, tinypool and poolifier (2 threads each, default options) on the
+// workloads of bench/scheduler_bench.ts: tiny-task throughput, single-task
+// round trip on a warm idle pool, and 8 CPU-bound tasks of 50 ms (speedup
+// over 1 thread).
 // Run: ./install.sh && node bench.mjs [--quick]. Prints one JSON object.
 
 import { Piscina } from "piscina";
 import { Tinypool } from "tinypool";
+import { FixedThreadPool } from "poolifier";
 
 const quick = process.argv.includes("--quick");
 const TINY = quick ? 5_000 : 50_000;
@@ -13,6 +15,18 @@ const RTT = quick ? 500 : 5_000;
 const CPU_TASKS = 8;
 const CPU_MS = 50;
 const filename = new URL("./tasks.mjs", import.meta.url).href;
+
+/** poolifier's pool under the interface the others share: run and destroy. */
+function poolifier(threads) {
+  const pool = new FixedThreadPool(
+    threads,
+    new URL("./poolifier_worker.mjs", import.meta.url).pathname,
+  );
+  return {
+    run: (data) => pool.execute(data),
+    destroy: () => pool.destroy(),
+  };
+}
 
 async function tiny(pool) {
   const t0 = performance.now();
@@ -70,5 +84,6 @@ const out = {
   tinypool: await measure((n) =>
     new Tinypool({ filename, minThreads: n, maxThreads: n })
   ),
+  poolifier: await measure(poolifier),
 };
 console.log(JSON.stringify(out, null, 2));

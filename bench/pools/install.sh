@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs piscina and tinypool into bench/pools/node_modules (gitignored by
+# Installs piscina, tinypool and poolifier into bench/pools/node_modules (gitignored by
 # the root .gitignore's node_modules/ rule).
 set -e
 cd "$(dirname "$0")"

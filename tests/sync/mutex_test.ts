@@ -306,3 +306,50 @@ Deno.test("Mutex property: mutual exclusion and FIFO hand-off hold under any sch
     { numRuns: 100 },
   );
 });
+
+// A lock() that blocks after a hand-off reuses the waiter record the
+// unlock() woke: the signal of the earlier wait must not reach the later one.
+Deno.test("Mutex: after a hand-off, the first waiter's signal cannot cancel a later lock()", async () => {
+  const mu = new Mutex();
+  await mu.lock();
+  const controller = new AbortController();
+  const first = track(mu.lock({ signal: controller.signal }));
+  mu.unlock(); // Hands the lock to `first`.
+  await flush();
+  assert.equal(first.settled, true);
+  assert.equal(first.error, undefined);
+  const later = track(mu.lock()); // Blocks: `first` holds the lock.
+  controller.abort(new Error("too late"));
+  await flush();
+  assert.equal(later.settled, false);
+  mu.unlock(); // Hands the lock to `later`.
+  await flush();
+  assert.equal(later.settled, true);
+  assert.equal(later.error, undefined);
+  assert.equal(mu.tryLock(), false);
+  mu.unlock();
+  assert.equal(mu.tryLock(), true);
+  mu.unlock();
+});
+
+Deno.test("Mutex: a lock() blocked after a hand-off can be cancelled and is reported in a deadlock", async () => {
+  const mu = new Mutex();
+  await mu.lock();
+  const first = mu.lock();
+  mu.unlock(); // Hands the lock to `first`.
+  await first;
+  const controller = new AbortController();
+  const cancelled = mu.lock({ signal: controller.signal });
+  const reason = new Error("gave up");
+  controller.abort(reason);
+  await assert.rejects(cancelled, (e) => e === reason);
+  // Still held by `first`; a lock() nobody releases is a deadlock.
+  await assert.rejects(mu.lock(), (e) => {
+    assert(e instanceof DeadlockError);
+    assert.match(e.message, /\[sync\.Mutex\.Lock\]/);
+    return true;
+  });
+  mu.unlock();
+  assert.equal(mu.tryLock(), true);
+  mu.unlock();
+});
