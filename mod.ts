@@ -62,31 +62,8 @@ export * from "./select.ts";
 export * from "./scheduler.ts";
 // The multi-worker runtime (Go's M:N scheduler over Web Workers), also
 // published alone as `@denogo/go/runtime`.
-export * from "./workers/runtime/mod.ts";
+export * from "./runtime/mod.ts";
 export * from "./time.ts";
 export * from "./sync/mod.ts";
 export * as context from "./context/mod.ts";
 
-// The multi-worker runtime (Go's M:N scheduler over Web Workers).
-export {
-  Runtime,
-  RuntimeClosedError,
-  spawn,
-  TaskError,
-  TaskPayloadError,
-  taskSignal,
-  WorkerCrashedError,
-  workerIndex,
-} from "./runtime/mod.ts";
-export type {
-  CloseOptions,
-  RemoteTask,
-  RuntimeOptions,
-  RuntimeStats,
-  TaskFunction,
-  TaskOptions,
-  Tasks,
-  TraceEvent,
-  TraceFile,
-  WorkerStats,
-} from "./runtime/mod.ts";
