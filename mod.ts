@@ -66,4 +66,3 @@ export * from "./runtime/mod.ts";
 export * from "./time.ts";
 export * from "./sync/mod.ts";
 export * as context from "./context/mod.ts";
-
