@@ -7,7 +7,7 @@
  */
 
 import { UnlockOfUnlockedError } from "./errors.ts";
-import { Guard, RESOLVED, wait, WaitList } from "./_sema.ts";
+import { Guard, rejectBadOptions, RESOLVED, wait, WaitList } from "./_sema.ts";
 
 /**
  * Anything that can be locked and unlocked: Go's `sync.Locker`.
@@ -131,6 +131,10 @@ export class Mutex implements Locker {
    * if `options.signal` aborts while waiting, or with `DeadlockError`.
    */
   lock(options?: LockOptions): Promise<void> {
+    if (options !== undefined) {
+      const bad = rejectBadOptions(options, "lock Mutex");
+      if (bad !== undefined) return bad;
+    }
     if (!this.#locked) {
       this.#locked = true;
       return RESOLVED;
@@ -211,6 +215,10 @@ export class Mutex implements Locker {
    * @returns A promise of a guard that unlocks on dispose.
    */
   locked(options?: LockOptions): Promise<Disposable> {
+    if (options !== undefined) {
+      const bad = rejectBadOptions(options, "lock Mutex");
+      if (bad !== undefined) return bad;
+    }
     const guard = new Guard(this);
     if (this.tryLock()) return Promise.resolve(guard);
     return this.lock(options).then(() => guard);
