@@ -43,9 +43,11 @@ export interface ErrGroupOptions {
  *   handles it.
  * - `signal` is an `AbortSignal` that aborts, with the error as its
  *   reason, the first time a goroutine fails, and also when `wait()`
- *   returns or the parent signal (if any) aborts: Go's
- *   `errgroup.WithContext`. Hand it to `fetch`, streams or channel
- *   operations so siblings stop once one fails.
+ *   returns or the parent signal (if any) aborts. Hand it to `fetch`,
+ *   streams or channel operations so siblings stop once one fails.
+ * - {@linkcode ErrGroup.withContext} is Go's `errgroup.WithContext`: it
+ *   returns `[group, ctx]`, a context cancelled (with the error as its
+ *   cause) on the first failure or when `wait()` returns.
  * - `setLimit(n)` bounds the goroutines running at once; `go` then waits
  *   for a free slot (so await it), and `tryGo` reports whether it
  *   started one.

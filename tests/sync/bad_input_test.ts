@@ -18,7 +18,7 @@ import {
   Semaphore,
   WaitGroup,
 } from "../../sync/mod.ts";
-import { background } from "../../context/mod.ts";
+import type { Context } from "../../context/mod.ts";
 
 type ErrorClass = typeof TypeError | typeof RangeError;
 
@@ -258,13 +258,13 @@ Deno.test("ErrGroup: bad functions, limits, signals and contexts", async () => {
   assertThrows(
     () =>
       ErrGroup.withContext(
-        undefined as unknown as ReturnType<typeof background>,
+        undefined as unknown as Context,
       ),
     TypeError,
     "Cannot create ErrGroup.withContext(): cannot create context from nil parent; use background() for a root context",
   );
   assertThrows(
-    () => ErrGroup.withContext(3 as unknown as ReturnType<typeof background>),
+    () => ErrGroup.withContext(3 as unknown as Context),
     TypeError,
     "Cannot create ErrGroup.withContext(): parent must be a Context (with done, err, deadline, value and signal), received 3",
   );
