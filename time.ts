@@ -102,10 +102,11 @@ abstract class LazyClock implements ChannelSource {
     channelInternals.attachSource(this.#channel, this);
   }
 
-  /** Sets the next deadline `ms` from now. */
+  /** Sets the next deadline `ms` from now (now, for `ms <= 0`, as Go). */
   protected schedule(ms: number): void {
-    this.deadline = performance.now() + ms;
-    this.wall = Date.now() + ms;
+    const d = ms > 0 ? ms : 0;
+    this.deadline = performance.now() + d;
+    this.wall = Date.now() + d;
   }
 
   get channel(): ReceiveChannel<Date> {
