@@ -1,41 +1,48 @@
 // Copyright the denogo authors. MIT license.
-// This module is internal: it is not exported from the package.
 
 /**
- * How error messages show a value the caller passed: as given, with its
- * type wherever the text alone could pass for a valid argument, so that a
- * refused string `"3"` never reads as the number 3.
+ * How error messages show a value a caller passed: `received ${describe(x)}`.
+ *
+ * | value                    | described as                |
+ * | ------------------------ | --------------------------- |
+ * | `3`, `-1`, `1.5`, `NaN`  | `3`, `-1`, `1.5`, `NaN`     |
+ * | `-0`                     | `-0`                        |
+ * | `"3"`                    | `"3" (a string)`            |
+ * | `3n`                     | `3n (a bigint)`             |
+ * | `true`                   | `true (a boolean)`          |
+ * | `undefined`, `null`      | `undefined`, `null`         |
+ * | `Symbol("s")`            | `Symbol(s) (a symbol)`      |
+ * | `() => {}`, `function f` | `a function`, `function f`  |
+ * | `[1, 2]`                 | `an array of length 2`      |
+ * | `{}`                     | `an object`                 |
+ * | `new Map()`              | `an instance of Map`        |
+ *
+ * A number is shown bare, so it reads as a number refused; anything else
+ * says its type, so `"3"` never reads as the number 3. Long strings are cut
+ * to 40 characters. Never throws, whatever the value (a revoked proxy, an
+ * object with a throwing `constructor` getter).
  *
  * @module
  */
 
+const MAX_STRING = 40;
+
 /**
- * Renders `value` for an error message's "received ..." part.
+ * Describes `value` for an error message: see the module's table.
  *
- * | value              | rendered                  |
- * | ------------------ | ------------------------- |
- * | `-1`, `NaN`, `-0`  | `-1`, `NaN`, `-0`         |
- * | `"3"`              | `"3" (a string)`          |
- * | `3n`               | `3n (a bigint)`           |
- * | `true`             | `true (a boolean)`        |
- * | `undefined`/`null` | `undefined` / `null`      |
- * | `Symbol("s")`      | `Symbol(s) (a symbol)`    |
- * | `function f() {}`  | `function f`              |
- * | `[1, 2]`           | `an array of length 2`    |
- * | `new Date(0)`      | `an object (Date)`        |
- * | `{}`               | `an object`               |
- *
- * @param value Any value.
- * @returns A short description; never throws.
+ * @param value Anything.
+ * @returns A short, human-readable description.
  */
 export function describe(value: unknown): string {
   switch (typeof value) {
     case "number":
       return Object.is(value, -0) ? "-0" : String(value);
-    case "string":
-      return `${
-        JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)
-      } (a string)`;
+    case "string": {
+      const shown = value.length > MAX_STRING
+        ? value.slice(0, MAX_STRING) + "…"
+        : value;
+      return `${JSON.stringify(shown)} (a string)`;
+    }
     case "bigint":
       return `${value}n (a bigint)`;
     case "boolean":
@@ -43,21 +50,21 @@ export function describe(value: unknown): string {
     case "undefined":
       return "undefined";
     case "symbol":
-      return `${String(value)} (a symbol)`;
+      return `${value.toString()} (a symbol)`;
     case "function":
       return value.name ? `function ${value.name}` : "a function";
-    default: {
-      if (value === null) return "null";
-      if (Array.isArray(value)) return `an array of length ${value.length}`;
-      let name: unknown;
-      try {
-        name = Object.getPrototypeOf(value)?.constructor?.name;
-      } catch {
-        name = undefined;
-      }
-      return typeof name === "string" && name !== "" && name !== "Object"
-        ? `an object (${name})`
-        : "an object";
-    }
   }
+  if (value === null) return "null";
+  try {
+    if (Array.isArray(value)) return `an array of length ${value.length}`;
+    const proto = Object.getPrototypeOf(value);
+    if (proto === null || proto === Object.prototype) return "an object";
+    const name = proto.constructor?.name;
+    if (typeof name === "string" && name !== "" && name !== "Object") {
+      return `an instance of ${name}`;
+    }
+  } catch {
+    // A revoked proxy or a throwing getter: fall through.
+  }
+  return "an object";
 }
