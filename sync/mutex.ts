@@ -62,6 +62,10 @@ export interface LockOptions {
  *   unlock, as in Go.
  * - `unlock()` of an unlocked mutex throws {@linkcode UnlockOfUnlockedError}
  *   and leaves the mutex unlocked and usable.
+ * - For `using`, `await mu.locked()` returns a guard that unlocks once,
+ *   however often it is disposed. `lock()` itself resolves with nothing,
+ *   as Go's `Lock` returns nothing, so every `Mutex` stays a
+ *   {@linkcode Locker} and `await mu.lock()` / `mu.unlock()` are unchanged.
  * - A blocked `lock()` is parked like a blocked channel operation: if every
  *   goroutine is blocked, the deadlock report names it
  *   `[sync.Mutex.Lock]`.
