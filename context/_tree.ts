@@ -10,6 +10,7 @@
  * @module
  */
 
+import { describe } from "../_describe.ts";
 import { Channel, type ReceiveChannel } from "../channel.ts";
 import { Canceled, type ContextError } from "./errors.ts";
 import { ContextKey } from "./key.ts";
@@ -283,8 +284,8 @@ export class ValueCtx extends Ctx {
     return this.base.signal;
   }
   toString(): string {
-    return `${contextName(this.parent)}.WithValue(${describe(this.key)}, ${
-      describe(this.val)
+    return `${contextName(this.parent)}.WithValue(${nameOf(this.key)}, ${
+      nameOf(this.val)
     })`;
   }
 }
@@ -329,7 +330,8 @@ export function contextName(ctx: Context): string {
   }
 }
 
-function describe(v: unknown): string {
+/** How `toString()` shows a key or value of a value context. */
+function nameOf(v: unknown): string {
   switch (typeof v) {
     case "string":
       return v;
@@ -364,7 +366,9 @@ export function checkParent(parent: unknown, what: string): Context {
     typeof p.value !== "function" || typeof p.deadline !== "function"
   ) {
     throw new TypeError(
-      `Cannot ${what}: parent must be a Context (with done, err, deadline, value and signal), received ${typeof parent}`,
+      `Cannot ${what}: parent must be a Context (with done, err, deadline, value and signal), received ${
+        describe(parent)
+      }`,
     );
   }
   return parent as Context;

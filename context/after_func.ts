@@ -7,6 +7,7 @@
  * @module
  */
 
+import { describe } from "../_describe.ts";
 import { go } from "../scheduler.ts";
 import type { Context } from "./context.ts";
 import {
@@ -81,7 +82,7 @@ export function afterFunc(ctx: Context, fn: () => unknown): () => boolean {
   const c = checkParent(ctx, "afterFunc");
   if (typeof fn !== "function") {
     throw new TypeError(
-      `Cannot afterFunc: expected a function, received ${typeof fn}`,
+      `Cannot afterFunc: fn must be a function, received ${describe(fn)}`,
     );
   }
   const entry = new AfterFuncEntry(fn);

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { describe } from "../_describe.ts";
 import { timerArmed, timerDisarmed } from "../_parking.ts";
 import { Canceled, DeadlineExceeded } from "./errors.ts";
 import type { CancelFunc, Context } from "./context.ts";
@@ -87,7 +88,9 @@ function toEpochMs(deadline: unknown, what: string): number {
   else if (typeof deadline === "number") ms = deadline;
   else {
     throw new TypeError(
-      `Cannot ${what}: deadline must be a Date or epoch milliseconds, received ${typeof deadline}`,
+      `Cannot ${what}: deadline must be a Date or epoch milliseconds, received ${
+        describe(deadline)
+      }`,
     );
   }
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
@@ -103,7 +106,9 @@ function toEpochMs(deadline: unknown, what: string): number {
 function checkTimeout(ms: unknown, what: string): number {
   if (typeof ms !== "number") {
     throw new TypeError(
-      `Cannot ${what}: timeout must be a number of milliseconds, received ${typeof ms}`,
+      `Cannot ${what}: timeout must be a number of milliseconds, received ${
+        describe(ms)
+      }`,
     );
   }
   if (!Number.isFinite(ms)) {

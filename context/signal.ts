@@ -9,6 +9,7 @@
  * @module
  */
 
+import { describe } from "../_describe.ts";
 import type { ReceiveChannel } from "../channel.ts";
 import {
   Canceled,
@@ -99,9 +100,7 @@ class SignalCtx extends CancelCtx {
 function checkSignal(signal: unknown, what: string): AbortSignal {
   if (signal instanceof AbortSignal) return signal;
   throw new TypeError(
-    `Cannot ${what}: expected an AbortSignal, received ${
-      signal === null ? "null" : typeof signal
-    }`,
+    `Cannot ${what}: expected an AbortSignal, received ${describe(signal)}`,
   );
 }
 

@@ -81,7 +81,9 @@ export function withValue(
   const p = checkParent(parent, "withValue");
   if (key === null || key === undefined) {
     throw new TypeError(
-      `Cannot withValue: nil key; use a ContextKey, a symbol or an object as the key, received ${key}`,
+      `Cannot withValue: nil key; use a ContextKey, a symbol or an object as the key, received ${
+        String(key)
+      }`,
     );
   }
   return new ValueCtx(p, key, value);

@@ -14,6 +14,7 @@
  */
 
 import { park, type Parked, unpark } from "../_parking.ts";
+import { describe } from "../_describe.ts";
 
 /** Told when one of its waiters is aborted (signal or deadlock report). */
 export interface WaitOwner {
@@ -168,11 +169,70 @@ function noop(): void {}
 /** The shared settled promise of every call that does not block. */
 export const RESOLVED: Promise<void> = Promise.resolve();
 
-/** Throws a RangeError unless `n` is an integer (a safe one). */
-export function checkInteger(n: number, what: string): void {
+/**
+ * Checks that `n`, the argument named `arg` of the operation `what`, is a
+ * safe integer: a TypeError if it is not a number, a RangeError if it is
+ * not an integer. The message shows the value as given.
+ */
+export function checkInteger(n: unknown, what: string, arg: string): void {
+  if (typeof n !== "number") {
+    throw new TypeError(
+      `Cannot ${what}: ${arg} must be an integer, received ${describe(n)}`,
+    );
+  }
   if (!Number.isSafeInteger(n)) {
     throw new RangeError(
-      `Cannot ${what}: expected an integer, received ${String(n)}`,
+      `Cannot ${what}: ${arg} must be an integer, received ${describe(n)}`,
+    );
+  }
+}
+
+/**
+ * The `signal` of an options bag (`undefined` or an object whose `signal`
+ * is `undefined` or an AbortSignal); a TypeError for anything else.
+ */
+export function checkSignal(
+  options: unknown,
+  what: string,
+): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot ${what}: options must be an object, received ${
+        describe(options)
+      }`,
+    );
+  }
+  const signal = (options as { signal?: unknown }).signal;
+  if (signal === undefined || signal instanceof AbortSignal) return signal;
+  throw new TypeError(
+    `Cannot ${what}: options.signal must be an AbortSignal, received ${
+      describe(signal)
+    }`,
+  );
+}
+
+/**
+ * A rejection with {@linkcode checkSignal}'s TypeError if `options` is bad,
+ * else `undefined`: for the promise-returning calls, which never throw.
+ */
+export function rejectBadOptions(
+  options: unknown,
+  what: string,
+): Promise<never> | undefined {
+  try {
+    checkSignal(options, what);
+    return undefined;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Throws a TypeError naming `what` unless `fn` is a function. */
+export function checkFunction(fn: unknown, what: string, arg = "fn"): void {
+  if (typeof fn !== "function") {
+    throw new TypeError(
+      `Cannot ${what}: ${arg} must be a function, received ${describe(fn)}`,
     );
   }
 }

@@ -8,7 +8,8 @@
 
 import { park, unpark } from "../_parking.ts";
 import type { Locker } from "./mutex.ts";
-import { SyncWaiter, WaitList } from "./_sema.ts";
+import { checkSignal, SyncWaiter, WaitList } from "./_sema.ts";
+import { describe } from "../_describe.ts";
 
 /** Options for {@linkcode Cond.wait}. */
 export interface CondWaitOptions {
@@ -95,7 +96,7 @@ export class Cond {
     ) {
       throw new TypeError(
         "Cannot create Cond: expected a Locker with lock() and unlock() " +
-          `methods, received ${locker === null ? "null" : typeof locker}`,
+          `methods, received ${describe(locker)}`,
       );
     }
     this.locker = locker;
@@ -136,7 +137,12 @@ export class Cond {
    * not wait.
    */
   wait(options?: CondWaitOptions): Promise<void> {
-    const signal = options?.signal;
+    let signal: AbortSignal | undefined;
+    try {
+      signal = checkSignal(options, "wait on Cond");
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (signal?.aborted) return Promise.reject(signal.reason);
     let waiter!: SyncWaiter;
     const woken = new Promise<void>((resolve, reject) => {

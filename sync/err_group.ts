@@ -8,8 +8,19 @@
  */
 
 import { go } from "../scheduler.ts";
+import { describe } from "../_describe.ts";
+import type { CancelCauseFunc, Context } from "../context/context.ts";
+import { withCancelCause } from "../context/cancel.ts";
+import { checkParent } from "../context/_tree.ts";
 import { SyncError } from "./errors.ts";
-import { checkInteger, RESOLVED, wait, WaitList } from "./_sema.ts";
+import {
+  checkFunction,
+  checkInteger,
+  checkSignal,
+  RESOLVED,
+  wait,
+  WaitList,
+} from "./_sema.ts";
 
 /** Options for the {@linkcode ErrGroup} constructor. */
 export interface ErrGroupOptions {
@@ -32,9 +43,11 @@ export interface ErrGroupOptions {
  *   handles it.
  * - `signal` is an `AbortSignal` that aborts, with the error as its
  *   reason, the first time a goroutine fails, and also when `wait()`
- *   returns or the parent signal (if any) aborts: Go's
- *   `errgroup.WithContext`. Hand it to `fetch`, streams or channel
- *   operations so siblings stop once one fails.
+ *   returns or the parent signal (if any) aborts. Hand it to `fetch`,
+ *   streams or channel operations so siblings stop once one fails.
+ * - {@linkcode ErrGroup.withContext} is Go's `errgroup.WithContext`: it
+ *   returns `[group, ctx]`, a context cancelled (with the error as its
+ *   cause) on the first failure or when `wait()` returns.
  * - `setLimit(n)` bounds the goroutines running at once; `go` then waits
  *   for a free slot (so await it), and `tryGo` reports whether it
  *   started one.
@@ -92,6 +105,8 @@ export class ErrGroup {
   readonly #parent: AbortSignal | undefined;
   #controller: AbortController | undefined;
   #signal: AbortSignal | undefined;
+  /** The cancel function of the context from `withContext`, if any. */
+  #cancel: CancelCauseFunc | undefined;
 
   /**
    * Creates an empty group: Go's zero `errgroup.Group`, or, with a parent
@@ -100,7 +115,7 @@ export class ErrGroup {
    * @param options A parent signal for `group.signal`.
    */
   constructor(options?: ErrGroupOptions) {
-    this.#parent = options?.signal;
+    this.#parent = checkSignal(options, "create ErrGroup");
   }
 
   /**
@@ -124,9 +139,58 @@ export class ErrGroup {
    * @returns The new group, its signal already created.
    */
   static withSignal(parent?: AbortSignal): ErrGroup {
+    if (parent !== undefined && !(parent instanceof AbortSignal)) {
+      throw new TypeError(
+        "Cannot create ErrGroup.withSignal(): parent must be an AbortSignal, " +
+          `received ${describe(parent)}`,
+      );
+    }
     const group = new ErrGroup({ signal: parent });
     group.signal;
     return group;
+  }
+
+  /**
+   * Creates a group and a context derived from `ctx` that is cancelled the
+   * first time a goroutine of the group fails or `wait()` first returns,
+   * whichever comes first: Go's `g, ctx := errgroup.WithContext(ctx)`.
+   * When a goroutine fails, `cause(ctx)` (and `ctx.signal.reason`) is its
+   * error; when `wait()` returns first, it is `Canceled`. `ctx.err()` is
+   * `Canceled` either way (or the parent's error, if the parent ends
+   * first). Pass the context to the goroutines so they stop once a
+   * sibling fails.
+   *
+   * @example Usage
+   * ```ts
+   * import { ErrGroup } from "@denogo/go/sync";
+   * import { background, Canceled, cause } from "@denogo/go/context";
+   * import assert from "node:assert/strict";
+   *
+   * const [group, ctx] = ErrGroup.withContext(background());
+   * const boom = new Error("subtask failed");
+   * group.go(async () => {
+   *   await ctx.done().receive(); // Stops when a sibling fails.
+   * });
+   * group.go(() => {
+   *   throw boom;
+   * });
+   * await assert.rejects(group.wait(), (e) => e === boom);
+   * assert.equal(ctx.err(), Canceled);
+   * assert.equal(cause(ctx), boom);
+   * ```
+   *
+   * @param ctx The parent context.
+   * @returns The new group and its derived context, as Go's
+   *   `(group, ctx)` pair.
+   * @throws {TypeError} If `ctx` is not a Context.
+   */
+  static withContext(ctx: Context): [group: ErrGroup, ctx: Context] {
+    const [derived, cancel] = withCancelCause(
+      checkParent(ctx, "create ErrGroup.withContext()"),
+    );
+    const group = new ErrGroup();
+    group.#cancel = cancel;
+    return [group, derived];
   }
 
   /**
@@ -186,7 +250,7 @@ export class ErrGroup {
    * active").
    */
   setLimit(n: number): void {
-    if (n !== Infinity) checkInteger(n, "set ErrGroup limit");
+    if (n !== Infinity) checkInteger(n, "set ErrGroup limit", "n");
     if (this.#active !== 0) {
       throw new SyncError(
         `Cannot set ErrGroup limit while ${this.#active} goroutines of the ` +
@@ -221,7 +285,11 @@ export class ErrGroup {
    * @throws {TypeError} If `fn` is not a function.
    */
   go(fn: () => unknown): Promise<void> {
-    checkFunction(fn);
+    try {
+      checkFunction(fn, "start goroutine with ErrGroup.go()");
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#active < this.#limit) {
       this.#start(fn);
       return RESOLVED;
@@ -260,7 +328,7 @@ export class ErrGroup {
    * @throws {TypeError} If `fn` is not a function.
    */
   tryGo(fn: () => unknown): boolean {
-    checkFunction(fn);
+    checkFunction(fn, "start goroutine with ErrGroup.tryGo()");
     if (this.#active >= this.#limit) return false;
     this.#start(fn);
     return true;
@@ -296,6 +364,7 @@ export class ErrGroup {
     if (!this.#waited) {
       this.#waited = true;
       this.#controller?.abort();
+      this.#cancel?.(this.#failed ? this.#error : undefined);
     }
     return this.#failed ? Promise.reject(this.#error) : RESOLVED;
   }
@@ -313,6 +382,7 @@ export class ErrGroup {
         this.#failed = true;
         this.#error = error;
         this.#controller?.abort(error);
+        this.#cancel?.(error);
       }
     }
     // A waiting go() takes over this goroutine's slot.
@@ -324,13 +394,5 @@ export class ErrGroup {
       return;
     }
     if (--this.#active === 0) this.#waiters.wakeAll();
-  }
-}
-
-function checkFunction(fn: unknown): void {
-  if (typeof fn !== "function") {
-    throw new TypeError(
-      `Cannot start goroutine in ErrGroup: expected a function, received ${typeof fn}`,
-    );
   }
 }

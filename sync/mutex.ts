@@ -10,6 +10,7 @@ import { UnlockOfUnlockedError } from "./errors.ts";
 import {
   enqueue,
   Guard,
+  rejectBadOptions,
   RESOLVED,
   type SyncWaiter,
   wait,
@@ -69,6 +70,10 @@ export interface LockOptions {
  *   unlock, as in Go.
  * - `unlock()` of an unlocked mutex throws {@linkcode UnlockOfUnlockedError}
  *   and leaves the mutex unlocked and usable.
+ * - For `using`, `await mu.locked()` returns a guard that unlocks once,
+ *   however often it is disposed. `lock()` itself resolves with nothing,
+ *   as Go's `Lock` returns nothing, so every `Mutex` stays a
+ *   {@linkcode Locker} and `await mu.lock()` / `mu.unlock()` are unchanged.
  * - A blocked `lock()` is parked like a blocked channel operation: if every
  *   goroutine is blocked, the deadlock report names it
  *   `[sync.Mutex.Lock]`.
@@ -145,6 +150,10 @@ export class Mutex implements Locker {
    * if `options.signal` aborts while waiting, or with `DeadlockError`.
    */
   lock(options?: LockOptions): Promise<void> {
+    if (options !== undefined) {
+      const bad = rejectBadOptions(options, "lock Mutex");
+      if (bad !== undefined) return bad;
+    }
     if (!this.#locked) {
       this.#locked = true;
       return RESOLVED;
@@ -231,6 +240,10 @@ export class Mutex implements Locker {
    * @returns A promise of a guard that unlocks on dispose.
    */
   locked(options?: LockOptions): Promise<Disposable> {
+    if (options !== undefined) {
+      const bad = rejectBadOptions(options, "lock Mutex");
+      if (bad !== undefined) return bad;
+    }
     const guard = new Guard(this);
     if (this.tryLock()) return Promise.resolve(guard);
     return this.lock(options).then(() => guard);

@@ -7,7 +7,7 @@
  */
 
 import { SyncError } from "./errors.ts";
-import { RESOLVED, wait, WaitList } from "./_sema.ts";
+import { checkFunction, RESOLVED, wait, WaitList } from "./_sema.ts";
 
 const IDLE = 0;
 const RUNNING = 1;
@@ -87,6 +87,13 @@ export class Once {
    * caller that ran `fn`, it rejects with what `fn` threw or rejected with.
    */
   do(fn: () => unknown): Promise<void> {
+    if (typeof fn !== "function") {
+      try {
+        checkFunction(fn, "run Once.do()");
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     if (this.#state === DONE) return RESOLVED;
     if (this.#state === RUNNING) {
       return wait(this.#waiters, "sync.Once.Do", undefined);
@@ -145,6 +152,7 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
  * throws the same error on every call.
  */
 export function onceFunc(f: () => void): () => void {
+  checkFunction(f, "create onceFunc()", "f");
   return onceValue(f);
 }
 
@@ -184,6 +192,7 @@ export function onceFunc(f: () => void): () => void {
  * runs (Go deadlocks).
  */
 export function onceValue<T>(f: () => T): () => T {
+  checkFunction(f, "create onceValue()", "f");
   let fn: (() => T) | null = f;
   let state = IDLE;
   let value: T;

@@ -7,6 +7,7 @@
  */
 
 import { checkInteger } from "./_sema.ts";
+import { describe } from "../_describe.ts";
 
 /** Options for the {@linkcode Pool} constructor. */
 export interface PoolOptions<T> {
@@ -65,14 +66,16 @@ export class Pool<T> {
     if (typeof options?.new !== "function") {
       throw new TypeError(
         "Cannot create Pool: options.new must be a function that makes an " +
-          `item, received ${typeof options?.new}`,
+          `item, received ${describe(options?.new)}`,
       );
     }
     const maxIdle = options.maxIdle ?? 1024;
-    if (maxIdle !== Infinity) checkInteger(maxIdle, "create Pool");
+    if (maxIdle !== Infinity) {
+      checkInteger(maxIdle, "create Pool", "options.maxIdle");
+    }
     if (maxIdle < 0) {
       throw new RangeError(
-        `Cannot create Pool: maxIdle must be non-negative, received ${maxIdle}`,
+        `Cannot create Pool: options.maxIdle must be non-negative, received ${maxIdle}`,
       );
     }
     this.#new = options.new;

@@ -8,7 +8,14 @@
 
 import { UnlockOfUnlockedError } from "./errors.ts";
 import type { Locker, LockOptions } from "./mutex.ts";
-import { Guard, RESOLVED, wait, WaitList, type WaitOwner } from "./_sema.ts";
+import {
+  Guard,
+  rejectBadOptions,
+  RESOLVED,
+  wait,
+  WaitList,
+  type WaitOwner,
+} from "./_sema.ts";
 
 /**
  * A reader/writer mutual exclusion lock: Go's `sync.RWMutex`. Any number of
@@ -107,6 +114,10 @@ export class RWMutex implements Locker {
    * only if `options.signal` aborts while waiting, or with `DeadlockError`.
    */
   rLock(options?: LockOptions): Promise<void> {
+    if (options !== undefined) {
+      const bad = rejectBadOptions(options, "rLock RWMutex");
+      if (bad !== undefined) return bad;
+    }
     if (!this.#writer && this.#waitingWriters.first === null) {
       this.#readers++;
       return RESOLVED;
@@ -199,6 +210,10 @@ export class RWMutex implements Locker {
    * `DeadlockError`.
    */
   lock(options?: LockOptions): Promise<void> {
+    if (options !== undefined) {
+      const bad = rejectBadOptions(options, "lock RWMutex");
+      if (bad !== undefined) return bad;
+    }
     if (
       !this.#writer && this.#readers === 0 &&
       this.#waitingWriters.first === null
@@ -291,6 +306,10 @@ export class RWMutex implements Locker {
    * @returns A promise of a guard that unlocks on dispose.
    */
   locked(options?: LockOptions): Promise<Disposable> {
+    if (options !== undefined) {
+      const bad = rejectBadOptions(options, "lock RWMutex");
+      if (bad !== undefined) return bad;
+    }
     const guard = new Guard(this);
     if (this.tryLock()) return Promise.resolve(guard);
     return this.lock(options).then(() => guard);
@@ -318,6 +337,10 @@ export class RWMutex implements Locker {
    * @returns A promise of a guard that read-unlocks on dispose.
    */
   rLocked(options?: LockOptions): Promise<Disposable> {
+    if (options !== undefined) {
+      const bad = rejectBadOptions(options, "rLock RWMutex");
+      if (bad !== undefined) return bad;
+    }
     const guard = new Guard(this.rLocker());
     if (this.tryRLock()) return Promise.resolve(guard);
     return this.rLock(options).then(() => guard);

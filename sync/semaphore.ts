@@ -7,10 +7,11 @@
  */
 
 import { AcquireExceedsSizeError, ReleaseExceedsHeldError } from "./errors.ts";
+import { park } from "../_parking.ts";
 import {
   checkInteger,
-  RESOLVED,
-  wait,
+  checkSignal,
+  SyncWaiter,
   WaitList,
   type WaitOwner,
 } from "./_sema.ts";
@@ -28,6 +29,64 @@ export interface AcquireOptions {
 }
 
 /**
+ * The units one {@linkcode Semaphore.acquire} call holds: a `Disposable`,
+ * so `using _ = await sem.acquire(n)` gives them back at the end of the
+ * scope, as `@std/async`'s semaphore permits do.
+ *
+ * A permit releases at most once: a second `release()` or dispose does
+ * nothing, so it can never give back more than it took. Give units back
+ * either through the permit or with `sem.release(n)`, not both: the permit
+ * does not know about a `sem.release(n)` call.
+ *
+ * @example Usage
+ * ```ts
+ * import { Semaphore } from "@denogo/go/sync";
+ * import assert from "node:assert/strict";
+ *
+ * const sem = new Semaphore(2);
+ * {
+ *   using permit = await sem.acquire(2);
+ *   assert.equal(permit.weight, 2);
+ *   assert.equal(sem.tryAcquire(1), false);
+ * }
+ * assert.equal(sem.tryAcquire(2), true); // Released at the end of the scope.
+ * sem.release(2);
+ * ```
+ */
+export interface SemaphorePermit extends Disposable {
+  /** The units the permit holds (the `n` of its `acquire(n)`). */
+  readonly weight: number;
+  /** Whether the units were given back through this permit. */
+  readonly released: boolean;
+  /**
+   * Gives the units back (`sem.release(weight)`) the first time; later
+   * calls, and disposing after it, do nothing.
+   */
+  release(): void;
+}
+
+class Permit implements SemaphorePermit {
+  readonly #sem: Semaphore;
+  readonly weight: number;
+  released = false;
+
+  constructor(sem: Semaphore, weight: number) {
+    this.#sem = sem;
+    this.weight = weight;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.#sem.release(this.weight);
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+}
+
+/**
  * A weighted semaphore: Go's `semaphore.Weighted` from
  * `golang.org/x/sync/semaphore`. It holds `size` units; `acquire(n)` takes
  * `n` of them, waiting until they are free, and `release(n)` gives them
@@ -42,6 +101,7 @@ export interface AcquireOptions {
  * - `release(n)` of more than is held throws
  *   {@linkcode ReleaseExceedsHeldError} and releases nothing.
  * - Weights are non-negative integers; anything else is a RangeError.
+ * - `acquire` resolves with a {@linkcode SemaphorePermit}, for `using`.
  * - A waiting `acquire` shows in a deadlock report as `[semacquire]`.
  *
  * @example Bounding concurrency
@@ -84,7 +144,7 @@ export class Semaphore {
    * @throws {RangeError} If `size` is negative or not an integer.
    */
   constructor(size: number) {
-    checkInteger(size, "create Semaphore");
+    checkInteger(size, "create Semaphore", "size");
     if (size < 0) {
       throw new RangeError(
         `Cannot create Semaphore: size must be non-negative, received ${size}`,
@@ -125,6 +185,21 @@ export class Semaphore {
    * sem.release(2);
    * ```
    *
+   * @example Releasing with `using`
+   * ```ts
+   * import { Semaphore } from "@denogo/go/sync";
+   * import assert from "node:assert/strict";
+   *
+   * const sem = new Semaphore(1);
+   * async function critical(): Promise<void> {
+   *   using _ = await sem.acquire();
+   *   throw new Error("failed inside");
+   * }
+   * await assert.rejects(critical(), /failed inside/);
+   * assert.equal(sem.tryAcquire(), true); // The permit released on the way out.
+   * sem.release();
+   * ```
+   *
    * @example Cancelling with a signal
    * ```ts
    * import { Semaphore } from "@denogo/go/sync";
@@ -141,30 +216,46 @@ export class Semaphore {
    *
    * @param n The weight to acquire, a non-negative integer.
    * @param options A signal that cancels the acquire.
-   * @returns A promise that resolves once the units are held. It rejects
+   * @returns A promise of a {@linkcode SemaphorePermit} for the units,
+   * once they are held; disposing it releases them (once). It rejects
    * with `options.signal`'s reason if that aborts first (or had already
    * aborted), or with `DeadlockError`.
+   * @throws {TypeError} (as a rejection) If `n` is not a number, or
+   * `options.signal` is not an AbortSignal.
    * @throws {RangeError} (as a rejection) If `n` is negative or not an
    * integer.
    * @throws {AcquireExceedsSizeError} (as a rejection) If `n` exceeds the
    * size.
    */
-  acquire(n = 1, options?: AcquireOptions): Promise<void> {
+  acquire(n = 1, options?: AcquireOptions): Promise<SemaphorePermit> {
+    let signal: AbortSignal | undefined;
     try {
       checkWeight(n, "acquire from Semaphore");
+      signal = checkSignal(options, "acquire from Semaphore");
     } catch (error) {
       return Promise.reject(error);
     }
-    const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#size - this.#current >= n && this.#waiters.first === null) {
       this.#current += n;
-      return RESOLVED;
+      return Promise.resolve(new Permit(this, n));
     }
     if (n > this.#size) {
       return Promise.reject(new AcquireExceedsSizeError(n, this.#size));
     }
-    return wait(this.#waiters, "semacquire", signal, this.#owner, n);
+    return new Promise((resolve, reject) => {
+      const permit = new Permit(this, n);
+      const w = new SyncWaiter(
+        "semacquire",
+        n,
+        null,
+        this.#owner,
+        () => resolve(permit),
+        reject,
+      );
+      this.#waiters.push(w);
+      park(w, signal);
+    });
   }
 
   /**
@@ -241,10 +332,10 @@ export class Semaphore {
 }
 
 function checkWeight(n: number, what: string): void {
-  checkInteger(n, what);
+  checkInteger(n, what, "n");
   if (n < 0) {
     throw new RangeError(
-      `Cannot ${what}: the weight must be non-negative, received ${n}`,
+      `Cannot ${what}: n must be a non-negative weight, received ${n}`,
     );
   }
 }

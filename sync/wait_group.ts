@@ -8,7 +8,14 @@
 
 import { go } from "../scheduler.ts";
 import { NegativeCounterError } from "./errors.ts";
-import { checkInteger, RESOLVED, wait, WaitList } from "./_sema.ts";
+import {
+  checkFunction,
+  checkInteger,
+  checkSignal,
+  RESOLVED,
+  wait,
+  WaitList,
+} from "./_sema.ts";
 
 /** Options for {@linkcode WaitGroup.wait}. */
 export interface WaitGroupWaitOptions {
@@ -99,7 +106,7 @@ export class WaitGroup {
    * keeps its value.
    */
   add(delta: number): void {
-    checkInteger(delta, "add to WaitGroup");
+    checkInteger(delta, "add to WaitGroup", "delta");
     const next = this.#counter + delta;
     if (next < 0) throw new NegativeCounterError(this.#counter, delta);
     this.#counter = next;
@@ -152,8 +159,13 @@ export class WaitGroup {
    * only if `options.signal` aborts while waiting, or with `DeadlockError`.
    */
   wait(options?: WaitGroupWaitOptions): Promise<void> {
+    let signal: AbortSignal | undefined;
+    try {
+      signal = checkSignal(options, "wait on WaitGroup");
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.#counter === 0) return RESOLVED;
-    const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return wait(this.#waiters, "sync.WaitGroup.Wait", signal);
   }
@@ -183,10 +195,10 @@ export class WaitGroup {
    * @throws {TypeError} If `fn` is not a function; the counter is unchanged.
    */
   go<R>(fn: () => R | PromiseLike<R>): Promise<R> {
-    if (typeof fn !== "function") {
-      throw new TypeError(
-        `Cannot start goroutine in WaitGroup: expected a function, received ${typeof fn}`,
-      );
+    try {
+      checkFunction(fn, "start goroutine with WaitGroup.go()");
+    } catch (error) {
+      return Promise.reject(error);
     }
     this.#counter++;
     return go(runCounted, this, fn) as Promise<R>;

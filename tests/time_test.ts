@@ -465,6 +465,14 @@ Deno.test("after() received late delivers the time it fired, not the time it was
   assert(at < late, "the value predates the receive");
 });
 
+Deno.test("after() with a negative duration delivers the time of the call, not a time before it", async () => {
+  const before = Date.now();
+  const c = after(-1000);
+  const called = Date.now();
+  const at = (await c.receive()).value!.getTime();
+  assert(at >= before && at <= called, `fired at ${at - before} ms`);
+});
+
 Deno.test("Timer.reset() delivers the time of the new deadline", async () => {
   const t = new Timer(60_000);
   const before = Date.now();

@@ -144,6 +144,23 @@ Deno.test("withDeadline() rejects invalid dates and non-dates", () => {
   );
 });
 
+Deno.test("withTimeout(2 ** 32) arms one JS timer clamped to setTimeout's limit", () => {
+  const real = globalThis.setTimeout;
+  const delays: number[] = [];
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    delays.push(ms ?? 0);
+    return real(fn, ms);
+  }) as typeof setTimeout;
+  let cancel: () => void;
+  try {
+    [, cancel] = withTimeout(background(), 2 ** 32);
+  } finally {
+    globalThis.setTimeout = real;
+  }
+  assert.deepEqual(delays, [2 ** 31 - 1]);
+  cancel();
+});
+
 Deno.test("no deadline timer outlives the tests above", () => {
   // Deno's sanitizers do not report leaked timers (as of 2.9): count them.
   assert.equal(contextInternals.armedTimers(), 0);

@@ -3,6 +3,13 @@
 import assert from "node:assert/strict";
 import { Channel, DeadlockError, numGoroutine, yieldNow } from "../../mod.ts";
 import { ErrGroup, SyncError } from "../../sync/mod.ts";
+import {
+  background,
+  Canceled,
+  cause,
+  withCancel,
+  withValue,
+} from "../../context/mod.ts";
 import { flush, track } from "../_util.ts";
 
 Deno.test("ErrGroup.wait() resolves once every goroutine has finished", async () => {
@@ -157,10 +164,11 @@ Deno.test("ErrGroup.go() with a limit of 0 rejects with SyncError instead of wai
   await group.wait();
 });
 
-Deno.test("ErrGroup.go() rejects a non-function with TypeError", () => {
+Deno.test("ErrGroup.go() rejects a non-function with TypeError; tryGo() throws it", async () => {
   const group = new ErrGroup();
-  assert.throws(() => group.go(1 as unknown as () => void), TypeError);
+  await assert.rejects(group.go(1 as unknown as () => void), TypeError);
   assert.throws(() => group.tryGo(null as unknown as () => void), TypeError);
+  await group.wait();
 });
 
 Deno.test("ErrGroup runs each function in a goroutine and leaks none", async () => {
@@ -183,4 +191,49 @@ Deno.test("ErrGroup: a wait() on goroutines that never finish is reported as a d
     return true;
   });
   await assert.rejects(group.wait(), DeadlockError, "its goroutine failed too");
+});
+
+// ErrGroup.withContext -------------------------------------------------------
+
+Deno.test("ErrGroup.withContext(): the context is cancelled with the first error as its cause", async () => {
+  const [group, ctx] = ErrGroup.withContext(background());
+  const boom = new Error("boom");
+  const sibling = group.go(async () => {
+    await ctx.done().receive(); // Blocks until a sibling fails.
+    return "stopped";
+  });
+  assert.equal(ctx.err(), undefined);
+  group.go(() => {
+    throw boom;
+  });
+  await assert.rejects(group.wait(), (e) => e === boom);
+  await sibling;
+  assert.equal(ctx.err(), Canceled);
+  assert.equal(cause(ctx), boom);
+  assert.equal(ctx.signal.reason, boom);
+});
+
+Deno.test("ErrGroup.withContext(): the context is cancelled when wait() returns, even without an error", async () => {
+  const [group, ctx] = ErrGroup.withContext(background());
+  let sawLive = false;
+  group.go(() => {
+    sawLive = ctx.err() === undefined;
+  });
+  assert.equal(ctx.err(), undefined);
+  await group.wait();
+  assert.equal(sawLive, true);
+  assert.equal(ctx.err(), Canceled);
+  assert.equal(cause(ctx), Canceled);
+});
+
+Deno.test("ErrGroup.withContext(): a cancelled parent cancels the derived context, and values pass through", async () => {
+  const key = Symbol("request");
+  const [parent, cancelParent] = withCancel(
+    withValue(background(), key, "r-1"),
+  );
+  const [group, ctx] = ErrGroup.withContext(parent);
+  assert.equal(ctx.value(key), "r-1");
+  cancelParent();
+  assert.equal(ctx.err(), Canceled);
+  await group.wait();
 });

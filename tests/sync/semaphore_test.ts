@@ -306,3 +306,62 @@ Deno.test("Semaphore property: never over capacity, FIFO grants, misuse leaves i
     { numRuns: 100 },
   );
 });
+
+// Permits --------------------------------------------------------------------
+
+Deno.test("Semaphore.acquire() resolves with a permit that `using` releases at scope exit", async () => {
+  const sem = new Semaphore(3);
+  {
+    using permit = await sem.acquire(2);
+    assert.equal(permit.weight, 2);
+    assert.equal(permit.released, false);
+    assert.equal(sem.tryAcquire(2), false);
+  }
+  assert.equal(sem.tryAcquire(3), true);
+  sem.release(3);
+});
+
+Deno.test("Semaphore permit: a second release or dispose does nothing, so it never over-releases", async () => {
+  const sem = new Semaphore(2);
+  const first = await sem.acquire(1);
+  const second = await sem.acquire(1);
+  first.release();
+  assert.equal(first.released, true);
+  first.release();
+  first[Symbol.dispose]();
+  // Only one unit came back: the other is still held by `second`.
+  assert.equal(sem.tryAcquire(1), true);
+  assert.equal(sem.tryAcquire(1), false);
+  second[Symbol.dispose]();
+  sem.release(1);
+  assert.equal(sem.tryAcquire(2), true);
+  sem.release(2);
+});
+
+Deno.test("Semaphore permit of a waiting acquire releases what it waited for, and wakes the next waiter", async () => {
+  const sem = new Semaphore(2);
+  const held = await sem.acquire(2);
+  const waiting = sem.acquire(2);
+  const next = track(sem.acquire(1));
+  held.release();
+  const permit = await waiting;
+  assert.equal(permit.weight, 2);
+  await flush();
+  assert.equal(next.settled, false);
+  permit.release();
+  (await sem.acquire(1)).release(); // The queue moved on.
+  await flush();
+  assert.equal(next.settled, true);
+  sem.release(1);
+});
+
+Deno.test("Semaphore permit: `using` releases when the scope throws", async () => {
+  const sem = new Semaphore(1);
+  async function failing(): Promise<void> {
+    using _ = await sem.acquire();
+    throw new Error("inside");
+  }
+  await assert.rejects(failing(), /inside/);
+  assert.equal(sem.tryAcquire(), true);
+  sem.release();
+});

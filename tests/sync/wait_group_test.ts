@@ -97,9 +97,9 @@ Deno.test("WaitGroup.go() decrements the counter when the function throws", asyn
   await assert.rejects(failing, /boom/);
 });
 
-Deno.test("WaitGroup.go() throws TypeError for a non-function and leaves the counter", async () => {
+Deno.test("WaitGroup.go() rejects a non-function with TypeError and leaves the counter", async () => {
   const wg = new WaitGroup();
-  assert.throws(() => wg.go(42 as unknown as () => void), TypeError);
+  await assert.rejects(wg.go(42 as unknown as () => void), TypeError);
   await wg.wait();
 });
 
