@@ -25,6 +25,7 @@
 import { MainThreadWaitError } from "./errors.ts";
 import { inWorker, lock, unlock } from "./_lock.ts";
 import { newId, waitChange, wakeHere } from "./_futex.ts";
+import { checkHandle, wordsCheck } from "./_handle.ts";
 
 export const LOCK = 0;
 export const SEQ = 1;
@@ -42,23 +43,16 @@ export function create(words: number, magic: number): Int32Array {
   return h;
 }
 
-/** Opens a primitive's handle, or throws the `TypeError` `what` describes. */
+/** Opens a primitive's handle, or throws `checkHandle`'s `TypeError`. */
 export function open(
-  handle: { kind?: unknown; buffer?: unknown } | undefined,
+  handle: unknown,
   kind: string,
   words: number,
   magic: number,
 ): Int32Array {
-  const buffer = handle?.buffer;
-  if (
-    handle?.kind !== kind || !(buffer instanceof SharedArrayBuffer) ||
-    buffer.byteLength !== words * 4 || new Int32Array(buffer)[MAGIC] !== magic
-  ) {
-    throw new TypeError(
-      `Cannot open ${kind}: expected the handle of a ${kind} (its .handle, sent with postMessage)`,
-    );
-  }
-  return new Int32Array(buffer);
+  return new Int32Array(
+    checkHandle(handle, kind, wordsCheck(words, MAGIC, magic)),
+  );
 }
 
 /** Runs `fn` under the guard lock. */

@@ -17,6 +17,8 @@
  * @module
  */
 
+import { checkHandle, Opening } from "./_handle.ts";
+
 /**
  * What a worker needs to open an atomic: the buffer and the word's index
  * (in words of the atomic's size). Structured-clonable.
@@ -50,20 +52,25 @@ function checkInt64(value: bigint, op: string): bigint {
   return value;
 }
 
+/** Checks an atomic's handle: its kind, and an index inside its buffer. */
 function openHandle(
   handle: AtomicHandle,
   kind: AtomicHandle["kind"],
   bytes: number,
-): void {
-  if (
-    handle?.kind !== kind || !(handle.buffer instanceof SharedArrayBuffer) ||
-    !Number.isInteger(handle.index) || handle.index < 0 ||
-    (handle.index + 1) * bytes > handle.buffer.byteLength
-  ) {
-    throw new TypeError(
-      `Cannot open ${kind}: expected the handle of a ${kind} (value.handle)`,
-    );
-  }
+): AtomicHandle {
+  checkHandle(handle, kind, (buffer, h) => {
+    const index = h.index;
+    if (
+      typeof index !== "number" || !Number.isInteger(index) || index < 0 ||
+      (index + 1) * bytes > buffer.byteLength
+    ) {
+      return `its index ${
+        String(index)
+      } is not a ${bytes}-byte word of its ${buffer.byteLength}-byte buffer`;
+    }
+    return undefined;
+  });
+  return handle;
 }
 
 /**
@@ -86,7 +93,7 @@ function openHandle(
 export class AtomicInt32 {
   readonly #words: Int32Array;
   readonly #index: number;
-  static #opening: AtomicHandle | undefined = undefined;
+  static #opening = new Opening<AtomicHandle>();
 
   /**
    * Makes an atomic holding `initial`, in a new `SharedArrayBuffer`.
@@ -103,9 +110,8 @@ export class AtomicInt32 {
    * @throws {RangeError} If `initial` is not a 32-bit integer.
    */
   constructor(initial: number = 0) {
-    const open = AtomicInt32.#opening;
+    const open = AtomicInt32.#opening.take();
     if (open !== undefined) {
-      AtomicInt32.#opening = undefined;
       this.#words = new Int32Array(open.buffer);
       this.#index = open.index;
       return;
@@ -133,9 +139,8 @@ export class AtomicInt32 {
    * @throws {TypeError} If `handle` is not an AtomicInt32's handle.
    */
   static from(handle: AtomicHandle): AtomicInt32 {
-    openHandle(handle, "AtomicInt32", 4);
-    AtomicInt32.#opening = handle;
-    return new AtomicInt32();
+    const open = openHandle(handle, "AtomicInt32", 4);
+    return AtomicInt32.#opening.open(open, () => new AtomicInt32());
   }
 
   /**
@@ -307,7 +312,7 @@ export class AtomicInt32 {
 export class AtomicBigInt64 {
   readonly #words: BigInt64Array;
   readonly #index: number;
-  static #opening: AtomicHandle | undefined = undefined;
+  static #opening = new Opening<AtomicHandle>();
 
   /**
    * Makes an atomic holding `initial`, in a new `SharedArrayBuffer`.
@@ -324,9 +329,8 @@ export class AtomicBigInt64 {
    * @throws {RangeError} If `initial` is not a bigint in the 64-bit range.
    */
   constructor(initial: bigint = 0n) {
-    const open = AtomicBigInt64.#opening;
+    const open = AtomicBigInt64.#opening.take();
     if (open !== undefined) {
-      AtomicBigInt64.#opening = undefined;
       this.#words = new BigInt64Array(open.buffer);
       this.#index = open.index;
       return;
@@ -354,9 +358,8 @@ export class AtomicBigInt64 {
    * @throws {TypeError} If `handle` is not an AtomicBigInt64's handle.
    */
   static from(handle: AtomicHandle): AtomicBigInt64 {
-    openHandle(handle, "AtomicBigInt64", 8);
-    AtomicBigInt64.#opening = handle;
-    return new AtomicBigInt64();
+    const open = openHandle(handle, "AtomicBigInt64", 8);
+    return AtomicBigInt64.#opening.open(open, () => new AtomicBigInt64());
   }
 
   /**

@@ -77,6 +77,7 @@ import { type Codec, CODEC_NAMES, codecFor, type CodecName } from "./codec.ts";
 import { MainThreadWaitError } from "./errors.ts";
 import { canBlock, inWorker } from "./_lock.ts";
 import { newId } from "./_futex.ts";
+import { checkHandle, Opening } from "./_handle.ts";
 import { slotBytesFor } from "./_slot_ring.ts";
 import {
   CAPACITY,
@@ -182,6 +183,45 @@ function checkCapacity(capacity: unknown): number {
   return capacity;
 }
 
+/**
+ * What is wrong with a buffer handed to `from()`, checked against what
+ * `makeBuffer` writes; undefined if nothing.
+ */
+function checkChannelBuffer(buffer: SharedArrayBuffer): string | undefined {
+  if (buffer.byteLength <= DATA) {
+    return `its buffer holds ${buffer.byteLength} bytes, not a channel's ${DATA}-byte header and its ring`;
+  }
+  const h = new Int32Array(buffer, 0, HEADER_WORDS);
+  if (h[MAGIC] !== MAGIC_VALUE) return `its buffer's magic word is ${h[MAGIC]}`;
+  const codec = CODEC_NAMES[h[CODEC]];
+  if (codec === undefined) {
+    return `its buffer's codec word is ${h[CODEC]}, not a codec`;
+  }
+  const capacity = h[CAPACITY];
+  if (capacity < 0) return `its buffer's capacity word is ${capacity}`;
+  const slot = codecFor(codec).slotSize;
+  const slotBytes = h[SLOT_RING];
+  if (slotBytes !== 0) {
+    if (
+      slot === 0 ||
+      slotBytes !== slotBytesFor(capacity, slot, slotBytes * capacity) ||
+      DATA + capacity * slotBytes > buffer.byteLength
+    ) {
+      return `its buffer's slot ring (${slotBytes} bytes a slot, capacity ${capacity}, codec ${codec}) does not fit it`;
+    }
+    return undefined;
+  }
+  // Read before the buffer's size: a growth elsewhere grows the buffer first.
+  const ring = h[RING_SIZE];
+  if (
+    !buffer.growable || ring < 8 || ring % 8 !== 0 ||
+    DATA + ring > buffer.byteLength || DATA + ring > buffer.maxByteLength
+  ) {
+    return `its buffer's ring size word is ${ring}, for a buffer of ${buffer.byteLength} bytes`;
+  }
+  return undefined;
+}
+
 /** Makes the buffer of a new channel, its header written. */
 function makeBuffer(
   options: SharedChannelOptions,
@@ -276,7 +316,7 @@ export class SharedChannel<T>
   /** Where the values live: one store, chosen by the header. */
   readonly #store: ChannelStore<T>;
   /** The buffer `from()` asks the constructor to open. */
-  static #opening: SharedArrayBuffer | undefined = undefined;
+  static #opening = new Opening<SharedArrayBuffer>();
 
   static {
     storeOf.get = (ch) => (ch as SharedChannel<unknown>).#store;
@@ -313,9 +353,8 @@ export class SharedChannel<T>
    * @throws {TypeError} If the codec name is unknown.
    */
   constructor(options: SharedChannelOptions = {}) {
-    let buffer = SharedChannel.#opening;
-    if (buffer !== undefined) SharedChannel.#opening = undefined;
-    else buffer = makeBuffer(options, codecFor(options.codec ?? "structured"));
+    const buffer = SharedChannel.#opening.take() ??
+      makeBuffer(options, codecFor(options.codec ?? "structured"));
     const h = new Int32Array(buffer, 0, HEADER_WORDS);
     const codec = codecFor<T>(CODEC_NAMES[h[CODEC]]);
     const capacity = h[CAPACITY];
@@ -348,19 +387,8 @@ export class SharedChannel<T>
    * @throws {TypeError} If `handle` is not a shared channel's handle.
    */
   static from<T>(handle: SharedChannelHandle<T>): SharedChannel<T> {
-    const buffer = handle?.buffer;
-    if (
-      handle?.kind !== "SharedChannel" ||
-      !(buffer instanceof SharedArrayBuffer) || buffer.byteLength < DATA ||
-      new Int32Array(buffer, 0, HEADER_WORDS)[MAGIC] !== MAGIC_VALUE
-    ) {
-      throw new TypeError(
-        "Cannot open shared channel: expected the handle of a SharedChannel " +
-          "(channel.handle, sent with postMessage)",
-      );
-    }
-    SharedChannel.#opening = buffer;
-    return new SharedChannel<T>();
+    const buffer = checkHandle(handle, "SharedChannel", checkChannelBuffer);
+    return SharedChannel.#opening.open(buffer, () => new SharedChannel<T>());
   }
 
   /**

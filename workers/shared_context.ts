@@ -37,6 +37,7 @@ import {
 import { channelInternals } from "../_selectable.ts";
 import { outsideWaitEnded, outsideWaitStarted } from "../_parking.ts";
 import { newId, wakeHere, watchWord } from "./_futex.ts";
+import { checkHandle, Opening } from "./_handle.ts";
 
 const STATE = 0;
 const MAGIC = 1;
@@ -144,9 +145,9 @@ export class SharedContext implements Context, Disposable {
    * @param parent The context whose cancellation the shared one follows.
    */
   constructor(parent?: Context) {
-    this.#buffer = SharedContext.#opening ?? new SharedArrayBuffer(BYTES);
-    const opened = SharedContext.#opening !== undefined;
-    SharedContext.#opening = undefined;
+    const open = SharedContext.#opening.take();
+    const opened = open !== undefined;
+    this.#buffer = open ?? new SharedArrayBuffer(BYTES);
     this.#words = new Int32Array(this.#buffer, 0, 4);
     if (!opened) {
       this.#words[MAGIC] = MAGIC_VALUE;
@@ -168,7 +169,7 @@ export class SharedContext implements Context, Disposable {
     this.#watch();
   }
 
-  static #opening: SharedArrayBuffer | undefined;
+  static #opening = new Opening<SharedArrayBuffer>();
 
   /**
    * Opens, on this thread, a context made on another.
@@ -189,19 +190,16 @@ export class SharedContext implements Context, Disposable {
    * @throws {TypeError} If `handle` is not a shared context's handle.
    */
   static from(handle: SharedContextHandle): SharedContext {
-    const buffer = handle?.buffer;
-    if (
-      handle?.kind !== "SharedContext" ||
-      !(buffer instanceof SharedArrayBuffer) || buffer.byteLength < BYTES ||
-      new Int32Array(buffer, 0, 4)[MAGIC] !== MAGIC_VALUE
-    ) {
-      throw new TypeError(
-        "Cannot open shared context: expected the handle of a SharedContext " +
-          "(context.handle, sent with postMessage)",
-      );
-    }
-    SharedContext.#opening = buffer;
-    return new SharedContext();
+    const buffer = checkHandle(handle, "SharedContext", (b) => {
+      if (b.byteLength !== BYTES) {
+        return `its buffer holds ${b.byteLength} bytes, not ${BYTES}`;
+      }
+      const magic = new Int32Array(b, 0, 4)[MAGIC];
+      return magic === MAGIC_VALUE
+        ? undefined
+        : `its buffer's magic word is ${magic}`;
+    });
+    return SharedContext.#opening.open(buffer, () => new SharedContext());
   }
 
   /**

@@ -51,6 +51,7 @@
 import { MainThreadWaitError, UnlockOfUnlockedError } from "./errors.ts";
 import { inWorker } from "./_lock.ts";
 import { newId, waitChange, wakeHere } from "./_futex.ts";
+import { checkHandle, Opening, wordsCheck } from "./_handle.ts";
 
 const STATE = 0;
 const WAITERS = 1;
@@ -102,7 +103,7 @@ export interface SharedMutexLockOptions {
 export class SharedMutex {
   readonly #h: Int32Array;
   readonly #id: number;
-  static #opening: SharedArrayBuffer | undefined = undefined;
+  static #opening = new Opening<SharedArrayBuffer>();
 
   /**
    * Makes an unlocked mutex in a new `SharedArrayBuffer`.
@@ -116,8 +117,7 @@ export class SharedMutex {
    * ```
    */
   constructor() {
-    const open = SharedMutex.#opening;
-    SharedMutex.#opening = undefined;
+    const open = SharedMutex.#opening.take();
     this.#h = new Int32Array(open ?? new SharedArrayBuffer(WORDS * 4));
     if (open === undefined) {
       this.#h[MAGIC] = MAGIC_VALUE;
@@ -146,19 +146,12 @@ export class SharedMutex {
    * @throws {TypeError} If `handle` is not a mutex's handle.
    */
   static from(handle: SharedMutexHandle): SharedMutex {
-    const buffer = handle?.buffer;
-    if (
-      handle?.kind !== "SharedMutex" ||
-      !(buffer instanceof SharedArrayBuffer) ||
-      buffer.byteLength !== WORDS * 4 ||
-      new Int32Array(buffer)[MAGIC] !== MAGIC_VALUE
-    ) {
-      throw new TypeError(
-        "Cannot open SharedMutex: expected the handle of a SharedMutex (mutex.handle)",
-      );
-    }
-    SharedMutex.#opening = buffer;
-    return new SharedMutex();
+    const buffer = checkHandle(
+      handle,
+      "SharedMutex",
+      wordsCheck(WORDS, MAGIC, MAGIC_VALUE),
+    );
+    return SharedMutex.#opening.open(buffer, () => new SharedMutex());
   }
 
   /**

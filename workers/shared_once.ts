@@ -36,6 +36,7 @@ import {
   waitUntilSync,
   wakeAllLocked,
 } from "./_guarded.ts";
+import { Opening } from "./_handle.ts";
 import { SharedMutex } from "./shared_mutex.ts";
 
 const STATE = FIRST;
@@ -77,7 +78,7 @@ export interface SharedOnceOptions {
  */
 export class SharedOnce {
   readonly #h: Int32Array;
-  static #opening: Int32Array | undefined;
+  static #opening = new Opening<Int32Array>();
 
   /**
    * Makes a once that has not run.
@@ -91,8 +92,7 @@ export class SharedOnce {
    * ```
    */
   constructor() {
-    this.#h = SharedOnce.#opening ?? create(WORDS, MAGIC_VALUE);
-    SharedOnce.#opening = undefined;
+    this.#h = SharedOnce.#opening.take() ?? create(WORDS, MAGIC_VALUE);
   }
 
   /**
@@ -113,8 +113,8 @@ export class SharedOnce {
    * @throws {TypeError} If `handle` is not a once's handle.
    */
   static from(handle: SharedOnceHandle): SharedOnce {
-    SharedOnce.#opening = open(handle, "SharedOnce", WORDS, MAGIC_VALUE);
-    return new SharedOnce();
+    const h = open(handle, "SharedOnce", WORDS, MAGIC_VALUE);
+    return SharedOnce.#opening.open(h, () => new SharedOnce());
   }
 
   /**

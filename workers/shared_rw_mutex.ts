@@ -45,6 +45,7 @@ import {
   waitUntilSync,
   wakeAllLocked,
 } from "./_guarded.ts";
+import { Opening } from "./_handle.ts";
 import { SharedMutex } from "./shared_mutex.ts";
 
 const READERS = FIRST;
@@ -93,7 +94,7 @@ export interface SharedRWMutexLockOptions {
  */
 export class SharedRWMutex {
   readonly #h: Int32Array;
-  static #opening: Int32Array | undefined;
+  static #opening = new Opening<Int32Array>();
 
   /**
    * Makes an unlocked RW mutex in a new `SharedArrayBuffer`.
@@ -107,8 +108,7 @@ export class SharedRWMutex {
    * ```
    */
   constructor() {
-    this.#h = SharedRWMutex.#opening ?? create(WORDS, MAGIC_VALUE);
-    SharedRWMutex.#opening = undefined;
+    this.#h = SharedRWMutex.#opening.take() ?? create(WORDS, MAGIC_VALUE);
   }
 
   /**
@@ -130,8 +130,8 @@ export class SharedRWMutex {
    * @throws {TypeError} If `handle` is not an RW mutex's handle.
    */
   static from(handle: SharedRWMutexHandle): SharedRWMutex {
-    SharedRWMutex.#opening = open(handle, "SharedRWMutex", WORDS, MAGIC_VALUE);
-    return new SharedRWMutex();
+    const h = open(handle, "SharedRWMutex", WORDS, MAGIC_VALUE);
+    return SharedRWMutex.#opening.open(h, () => new SharedRWMutex());
   }
 
   /**

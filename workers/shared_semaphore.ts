@@ -47,6 +47,7 @@ import {
   waitUntilSync,
   wakeAllLocked,
 } from "./_guarded.ts";
+import { Opening } from "./_handle.ts";
 
 const SIZE = FIRST;
 const AVAILABLE = FIRST + 1;
@@ -103,7 +104,7 @@ function checkWeight(n: unknown, what: string): number {
 export class SharedSemaphore {
   readonly #h: Int32Array;
   readonly #size: number;
-  static #opening: Int32Array | undefined;
+  static #opening = new Opening<Int32Array>();
 
   /**
    * Makes a semaphore of total weight `size`, all available.
@@ -121,8 +122,7 @@ export class SharedSemaphore {
    * @throws {RangeError} If `size` is out of range.
    */
   constructor(size: number) {
-    const open = SharedSemaphore.#opening;
-    SharedSemaphore.#opening = undefined;
+    const open = SharedSemaphore.#opening.take();
     if (open !== undefined) this.#h = open;
     else {
       if (checkWeight(size, "create") > 0x7fffffff) {
@@ -154,13 +154,8 @@ export class SharedSemaphore {
    * @throws {TypeError} If `handle` is not a semaphore's handle.
    */
   static from(handle: SharedSemaphoreHandle): SharedSemaphore {
-    SharedSemaphore.#opening = open(
-      handle,
-      "SharedSemaphore",
-      WORDS,
-      MAGIC_VALUE,
-    );
-    return new SharedSemaphore(0);
+    const h = open(handle, "SharedSemaphore", WORDS, MAGIC_VALUE);
+    return SharedSemaphore.#opening.open(h, () => new SharedSemaphore(0));
   }
 
   /**

@@ -33,6 +33,7 @@
 import { MainThreadWaitError, NegativeCounterError } from "./errors.ts";
 import { inWorker } from "./_lock.ts";
 import { newId, waitChange, wakeHere } from "./_futex.ts";
+import { checkHandle, Opening, wordsCheck } from "./_handle.ts";
 
 const COUNTER = 0;
 const WAITERS = 1;
@@ -81,7 +82,7 @@ export interface SharedWaitGroupWaitOptions {
 export class SharedWaitGroup {
   readonly #h: Int32Array;
   readonly #id: number;
-  static #opening: SharedArrayBuffer | undefined = undefined;
+  static #opening = new Opening<SharedArrayBuffer>();
 
   /**
    * Makes a wait group with a zero counter, in a new `SharedArrayBuffer`.
@@ -95,8 +96,7 @@ export class SharedWaitGroup {
    * ```
    */
   constructor() {
-    const open = SharedWaitGroup.#opening;
-    SharedWaitGroup.#opening = undefined;
+    const open = SharedWaitGroup.#opening.take();
     this.#h = new Int32Array(open ?? new SharedArrayBuffer(WORDS * 4));
     if (open === undefined) {
       this.#h[MAGIC] = MAGIC_VALUE;
@@ -124,19 +124,12 @@ export class SharedWaitGroup {
    * @throws {TypeError} If `handle` is not a wait group's handle.
    */
   static from(handle: SharedWaitGroupHandle): SharedWaitGroup {
-    const buffer = handle?.buffer;
-    if (
-      handle?.kind !== "SharedWaitGroup" ||
-      !(buffer instanceof SharedArrayBuffer) ||
-      buffer.byteLength !== WORDS * 4 ||
-      new Int32Array(buffer)[MAGIC] !== MAGIC_VALUE
-    ) {
-      throw new TypeError(
-        "Cannot open SharedWaitGroup: expected the handle of a SharedWaitGroup (wg.handle)",
-      );
-    }
-    SharedWaitGroup.#opening = buffer;
-    return new SharedWaitGroup();
+    const buffer = checkHandle(
+      handle,
+      "SharedWaitGroup",
+      wordsCheck(WORDS, MAGIC, MAGIC_VALUE),
+    );
+    return SharedWaitGroup.#opening.open(buffer, () => new SharedWaitGroup());
   }
 
   /**
