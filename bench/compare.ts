@@ -3,8 +3,8 @@
 /**
  * Runs denogo's tier-1 benchmarks and, when `go` is on the PATH, the Go
  * reference benchmarks in `bench/go/`, in the same run on the same machine,
- * and prints one Markdown table of the ratios against the targets in
- * `bench/README.md`. Raw outputs go to `bench/results/` (gitignored).
+ * and prints one Markdown table of the ratios against DESIGN.md §4's
+ * targets. Raw outputs go to `bench/results/` (gitignored).
  *
  * ```sh
  * deno task bench:compare            # full run, a few minutes
