@@ -4,10 +4,17 @@
 // which its rational coefficients flow, one per request, and every operator
 // (sum, product, derivative, integral, exponential, substitution) is a
 // network of goroutines. The series are infinite and their goroutines never
-// return, so each test tears the network down with an AbortSignal.
+// return, so each test tears the network down with an AbortSignal. The
+// terms are objects, so the shared kind is `structured`.
 
 import assert from "node:assert/strict";
-import { Channel, go, numGoroutine, recv, select, send } from "../../mod.ts";
+import { go, numGoroutine, recv, select, send } from "../../mod.ts";
+import {
+  ANY_VALUE_KINDS,
+  type Chan,
+  type ChannelKind,
+  testEachKind,
+} from "./_shared.ts";
 import { settleAll } from "./_util.ts";
 
 /** A rational number; a zero denominator marks the end of a series. */
@@ -55,30 +62,34 @@ function neg(u: Rat): Rat {
 
 /** A demand channel: send a request on `req`, receive a term on `dat`. */
 interface Series {
-  readonly req: Channel<number>;
-  readonly dat: Channel<Rat>;
+  readonly req: Chan<number>;
+  readonly dat: Chan<Rat>;
 }
 
 /** Two outputs of one series, read at their own pace; a split may swap them. */
 type SeriesPair = [Series, Series];
 
-function newSeries(): Series {
-  return { req: new Channel<number>(), dat: new Channel<Rat>() };
+function newSeries(kind: ChannelKind): Series {
+  return { req: kind.make<number>(), dat: kind.make<Rat>() };
 }
 
 /**
  * The operators, bound to one network: every goroutine they start is
  * recorded, and every blocking operation observes `signal`.
  */
-function powerSeries(signal: AbortSignal, goroutines: Promise<void>[]) {
+function powerSeries(
+  kind: ChannelKind,
+  signal: AbortSignal,
+  goroutines: Promise<void>[],
+) {
   let seqno = 0;
   const spawn = <A extends unknown[]>(
     fn: (...args: A) => Promise<void>,
     ...args: A
   ) => void goroutines.push(go(fn, ...args));
-  const receive = async <T>(ch: Channel<T>): Promise<T> =>
+  const receive = async <T>(ch: Chan<T>): Promise<T> =>
     (await ch.receive({ signal })).value as T;
-  const give = <T>(ch: Channel<T>, v: T) => ch.send(v, { signal });
+  const give = <T>(ch: Chan<T>, v: T) => ch.send(v, { signal });
 
   // A split serves two readers. Each generation fetches one term, hands it
   // to out[0] at once and to out[1] when asked; meanwhile the next
@@ -88,7 +99,7 @@ function powerSeries(signal: AbortSignal, goroutines: Promise<void>[]) {
   async function dosplit(
     input: Series,
     out: SeriesPair,
-    wait: Channel<number>,
+    wait: Chan<number>,
   ): Promise<void> {
     let both = false;
     await select([
@@ -106,7 +117,7 @@ function powerSeries(signal: AbortSignal, goroutines: Promise<void>[]) {
       ], { signal });
     }
     await give(input.req, ++seqno);
-    const release = new Channel<number>();
+    const release = kind.make<number>();
     spawn(dosplit, input, out, release);
     const term = await receive(input.dat);
     await give(out[0].dat, term);
@@ -117,7 +128,7 @@ function powerSeries(signal: AbortSignal, goroutines: Promise<void>[]) {
   }
 
   async function split(input: Series, out: SeriesPair): Promise<void> {
-    const release = new Channel<number>();
+    const release = kind.make<number>();
     spawn(dosplit, input, out, release);
     await give(release, 0);
   }
@@ -135,8 +146,8 @@ function powerSeries(signal: AbortSignal, goroutines: Promise<void>[]) {
   /** One term from each of two series, requested and read in any order. */
   async function get2(in0: Series, in1: Series): Promise<[Rat, Rat]> {
     const inputs = [in0, in1];
-    const req: (Channel<number> | null)[] = [in0.req, in1.req];
-    const dat: (Channel<Rat> | null)[] = [null, null];
+    const req: (Chan<number> | null)[] = [in0.req, in1.req];
+    const dat: (Chan<Rat> | null)[] = [null, null];
     const out: [Rat, Rat] = [ZERO, ZERO];
     for (let n = 4; n > 0; n--) {
       seqno++;
@@ -171,7 +182,7 @@ function powerSeries(signal: AbortSignal, goroutines: Promise<void>[]) {
 
   /** The constant series c, c, c, ... */
   function repeat(c: Rat): Series {
-    const z = newSeries();
+    const z = newSeries(kind);
     spawn(async () => {
       for (;;) await put(c, z);
     });
@@ -179,13 +190,13 @@ function powerSeries(signal: AbortSignal, goroutines: Promise<void>[]) {
   }
 
   function splitOf(u: Series): SeriesPair {
-    const uu: SeriesPair = [newSeries(), newSeries()];
+    const uu: SeriesPair = [newSeries(kind), newSeries(kind)];
     spawn(split, u, uu);
     return uu;
   }
 
   function sum(u: Series, v: Series): Series {
-    const z = newSeries();
+    const z = newSeries(kind);
     spawn(async () => {
       for (;;) {
         await receive(z.req);
@@ -207,7 +218,7 @@ function powerSeries(signal: AbortSignal, goroutines: Promise<void>[]) {
   }
 
   function scale(c: Rat, u: Series): Series {
-    const z = newSeries();
+    const z = newSeries(kind);
     spawn(async () => {
       for (;;) {
         await receive(z.req);
@@ -226,7 +237,7 @@ function powerSeries(signal: AbortSignal, goroutines: Promise<void>[]) {
 
   // (u + x·U')(v + x·V') = uv + x·(u·V' + v·U') + x²·U'·V'
   function product(u: Series, v: Series): Series {
-    const z = newSeries();
+    const z = newSeries(kind);
     spawn(async () => {
       await receive(z.req);
       const [a, b] = await get2(u, v);
@@ -246,7 +257,7 @@ function powerSeries(signal: AbortSignal, goroutines: Promise<void>[]) {
   }
 
   function derivative(u: Series): Series {
-    const z = newSeries();
+    const z = newSeries(kind);
     spawn(async () => {
       await receive(z.req);
       if (!isEnd(await get(u))) {
@@ -263,7 +274,7 @@ function powerSeries(signal: AbortSignal, goroutines: Promise<void>[]) {
   }
 
   function integral(c: Rat, u: Series): Series {
-    const z = newSeries();
+    const z = newSeries(kind);
     spawn(async () => {
       await put(c, z);
       for (let i = 1;; i++) {
@@ -280,14 +291,14 @@ function powerSeries(signal: AbortSignal, goroutines: Promise<void>[]) {
   // Z = exp(U) solves Z' = Z·U', Z(0) = 1: integrate a product that reads
   // back Z itself through a split.
   async function exp(u: Series): Promise<Series> {
-    const zz: SeriesPair = [newSeries(), newSeries()];
+    const zz: SeriesPair = [newSeries(kind), newSeries(kind)];
     await split(integral(ONE, product(zz[0], derivative(u))), zz);
     return zz[1];
   }
 
   /** U(c·xⁿ): term i is multiplied by cⁱ and followed by n - 1 zeros. */
   function monomialSubstitution(u: Series, c0: Rat, n: number): Series {
-    const z = newSeries();
+    const z = newSeries(kind);
     spawn(async () => {
       let c = ONE;
       for (;;) {
@@ -326,12 +337,13 @@ type PowerSeries = ReturnType<typeof powerSeries>;
 
 /** Runs `body` on a fresh network, then stops every goroutine it started. */
 async function withPowerSeries(
+  kind: ChannelKind,
   body: (ps: PowerSeries) => Promise<void>,
 ): Promise<void> {
   const before = numGoroutine();
   const controller = new AbortController();
   const goroutines: Promise<void>[] = [];
-  const checked = body(powerSeries(controller.signal, goroutines));
+  const checked = body(powerSeries(kind, controller.signal, goroutines));
   await checked.catch(() => {});
   const stop = new Error("stop the network");
   controller.abort(stop);
@@ -360,66 +372,89 @@ const constant = (c: Rat, n = N) => Array.from({ length: n }, () => c);
 const range = (f: (i: number) => Rat) =>
   Array.from({ length: N }, (_, i) => f(i));
 
-Deno.test("power series: constant series, sums, scaling and differences", async () => {
-  await withPowerSeries(async (ps) => {
-    const ones = ps.repeat(ONE);
-    const twos = ps.repeat(rat(2));
-    await expectTerms(ps, ones, constant(ONE, 5));
-    await expectTerms(ps, ps.sum(ones, ones), constant(rat(2), 5));
-    await expectTerms(ps, ps.sum(ones, twos), constant(rat(3), 5));
-    await expectTerms(ps, ps.scale(neg(ONE), twos), constant(rat(-2)));
-    await expectTerms(ps, ps.difference(ones, twos), constant(rat(-1), 5));
-  });
-});
+testEachKind(
+  ANY_VALUE_KINDS,
+  "power series: constant series, sums, scaling and differences",
+  async (kind) => {
+    await withPowerSeries(kind, async (ps) => {
+      const ones = ps.repeat(ONE);
+      const twos = ps.repeat(rat(2));
+      await expectTerms(ps, ones, constant(ONE, 5));
+      await expectTerms(ps, ps.sum(ones, ones), constant(rat(2), 5));
+      await expectTerms(ps, ps.sum(ones, twos), constant(rat(3), 5));
+      await expectTerms(ps, ps.scale(neg(ONE), twos), constant(rat(-2)));
+      await expectTerms(ps, ps.difference(ones, twos), constant(rat(-1), 5));
+    });
+  },
+);
 
-Deno.test("power series: derivative and integral of 1/(1-x)", async () => {
-  await withPowerSeries(async (ps) => {
-    const ones = ps.repeat(ONE);
-    // d/dx (1 + x + x² + ...) = 1 + 2x + 3x² + ...
-    await expectTerms(ps, ps.derivative(ones), range((i) => rat(i + 1)));
-    // ∫ (1 + x + x² + ...) = x + x²/2 + x³/3 + ...
-    await expectTerms(
-      ps,
-      ps.integral(ZERO, ones),
-      range((i) => i === 0 ? ZERO : rat(1, i)),
-    );
-  });
-});
+testEachKind(
+  ANY_VALUE_KINDS,
+  "power series: derivative and integral of 1/(1-x)",
+  async (kind) => {
+    await withPowerSeries(kind, async (ps) => {
+      const ones = ps.repeat(ONE);
+      // d/dx (1 + x + x² + ...) = 1 + 2x + 3x² + ...
+      await expectTerms(ps, ps.derivative(ones), range((i) => rat(i + 1)));
+      // ∫ (1 + x + x² + ...) = x + x²/2 + x³/3 + ...
+      await expectTerms(
+        ps,
+        ps.integral(ZERO, ones),
+        range((i) => i === 0 ? ZERO : rat(1, i)),
+      );
+    });
+  },
+);
 
-Deno.test("power series: product of 1/(1-x) with itself", async () => {
-  await withPowerSeries(async (ps) => {
-    const ones = ps.repeat(ONE);
-    await expectTerms(ps, ps.product(ones, ones), range((i) => rat(i + 1)));
-  });
-});
+testEachKind(
+  ANY_VALUE_KINDS,
+  "power series: product of 1/(1-x) with itself",
+  async (kind) => {
+    await withPowerSeries(kind, async (ps) => {
+      const ones = ps.repeat(ONE);
+      await expectTerms(ps, ps.product(ones, ones), range((i) => rat(i + 1)));
+    });
+  },
+);
 
-Deno.test("power series: exp(1/(1-x)) through a self-referential split", async () => {
-  await withPowerSeries(async (ps) => {
-    const ones = ps.repeat(ONE);
-    await expectTerms(ps, await ps.exp(ones), [
-      rat(1),
-      rat(1),
-      rat(3, 2),
-      rat(13, 6),
-      rat(73, 24),
-      rat(167, 40),
-      rat(4051, 720),
-      rat(37633, 5040),
-      rat(43817, 4480),
-      rat(4596553, 362880),
-    ]);
-  });
-});
+testEachKind(
+  ANY_VALUE_KINDS,
+  "power series: exp(1/(1-x)) through a self-referential split",
+  async (kind) => {
+    await withPowerSeries(kind, async (ps) => {
+      const ones = ps.repeat(ONE);
+      await expectTerms(ps, await ps.exp(ones), [
+        rat(1),
+        rat(1),
+        rat(3, 2),
+        rat(13, 6),
+        rat(73, 24),
+        rat(167, 40),
+        rat(4051, 720),
+        rat(37633, 5040),
+        rat(43817, 4480),
+        rat(4596553, 362880),
+      ]);
+    });
+  },
+);
 
-Deno.test("power series: arctangent as the integral of 1/(1+x²)", async () => {
-  await withPowerSeries(async (ps) => {
-    const ones = ps.repeat(ONE);
-    const atan = ps.integral(ZERO, ps.monomialSubstitution(ones, neg(ONE), 2));
-    // x - x³/3 + x⁵/5 - ...
-    await expectTerms(
-      ps,
-      atan,
-      range((i) => i % 2 === 0 ? ZERO : rat((i - 1) % 4 === 0 ? 1 : -1, i)),
-    );
-  });
-});
+testEachKind(
+  ANY_VALUE_KINDS,
+  "power series: arctangent as the integral of 1/(1+x²)",
+  async (kind) => {
+    await withPowerSeries(kind, async (ps) => {
+      const ones = ps.repeat(ONE);
+      const atan = ps.integral(
+        ZERO,
+        ps.monomialSubstitution(ones, neg(ONE), 2),
+      );
+      // x - x³/3 + x⁵/5 - ...
+      await expectTerms(
+        ps,
+        atan,
+        range((i) => i % 2 === 0 ? ZERO : rat((i - 1) % 4 === 0 ? 1 : -1, i)),
+      );
+    });
+  },
+);

@@ -5,14 +5,15 @@
 // and is then released through an AbortSignal.
 
 import assert from "node:assert/strict";
+import { ChannelClosedError, go, recv, select, send } from "../../mod.ts";
 import {
-  Channel,
-  ChannelClosedError,
-  go,
-  recv,
-  select,
-  send,
-} from "../../mod.ts";
+  type Chan,
+  CHANNEL,
+  type ChannelKind,
+  NUMBER_KINDS,
+  settlesSoon,
+  testEachKind,
+} from "./_shared.ts";
 import { settlesNow } from "./_util.ts";
 
 /** Go's testBlock(always, f): `f` stays blocked until released. */
@@ -27,10 +28,20 @@ async function assertBlocks(
   await assert.rejects(g, (e) => e === released);
 }
 
-/** Go's testBlock(never, f): `f` completes without waiting on anyone. */
-async function assertDoesNotBlock(f: () => unknown): Promise<void> {
+/**
+ * Go's testBlock(never, f): `f` completes without waiting on anyone (see
+ * `settlesSoon` for how long a shared channel may take).
+ */
+async function assertDoesNotBlock(
+  f: () => unknown,
+  kind: ChannelKind = CHANNEL,
+): Promise<void> {
   const g = go(f);
-  assert.equal(await settlesNow(g), true, "expected the goroutine to finish");
+  assert.equal(
+    await settlesSoon(g, kind),
+    true,
+    "expected the goroutine to finish",
+  );
   await g;
 }
 
@@ -38,8 +49,8 @@ function unreachable(): never {
   throw new Error("control flow should not reach here");
 }
 
-function closedChannel(): Channel<number> {
-  const ch = new Channel<number>();
+function closedChannel(kind: ChannelKind): Chan<number> {
+  const ch = kind.make<number>();
   ch.close();
   return ch;
 }
@@ -66,27 +77,46 @@ Deno.test("select never chooses a receive from a nil channel", async () => {
   );
 });
 
-Deno.test("send to a buffered channel with free space does not block", async () => {
-  await assertDoesNotBlock(() => new Channel<number>({ capacity: 1 }).send(7));
-});
+testEachKind(
+  NUMBER_KINDS,
+  "send to a buffered channel with free space does not block",
+  async (kind) => {
+    await assertDoesNotBlock(() => kind.make<number>(1).send(7), kind);
+  },
+);
 
-Deno.test("receive from a closed channel does not block and yields undefined, ok = false", async () => {
-  const closed = closedChannel();
-  await assertDoesNotBlock(async () => {
-    for (let i = 0; i < 10; i++) {
-      assert.equal((await closed.receive()).value, undefined);
-      assert.deepEqual(await closed.receive(), { value: undefined, ok: false });
-    }
-  });
-});
+testEachKind(
+  NUMBER_KINDS,
+  "receive from a closed channel does not block and yields undefined, ok = false",
+  async (kind) => {
+    const closed = closedChannel(kind);
+    await assertDoesNotBlock(async () => {
+      for (let i = 0; i < 10; i++) {
+        assert.equal((await closed.receive()).value, undefined);
+        assert.deepEqual(await closed.receive(), {
+          value: undefined,
+          ok: false,
+        });
+      }
+    }, kind);
+  },
+);
 
-Deno.test("send on a closed channel throws ChannelClosedError", async () => {
-  await assert.rejects(closedChannel().send(7), ChannelClosedError);
-});
+testEachKind(
+  NUMBER_KINDS,
+  "send on a closed channel throws ChannelClosedError",
+  async (kind) => {
+    await assert.rejects(closedChannel(kind).send(7), ChannelClosedError);
+  },
+);
 
-Deno.test("receive from a channel with no sender blocks", async () => {
-  await assertBlocks((signal) => new Channel<number>().receive({ signal }));
-});
+testEachKind(
+  NUMBER_KINDS,
+  "receive from a channel with no sender blocks",
+  async (kind) => {
+    await assertBlocks((signal) => kind.make<number>().receive({ signal }));
+  },
+);
 
 Deno.test("select with no cases blocks", async () => {
   await assertBlocks((signal) => select([], { signal }));
@@ -108,11 +138,15 @@ Deno.test("select over a nil receive and a nil send blocks", async () => {
   );
 });
 
-Deno.test("select over a channel that is not ready blocks", async () => {
-  await assertBlocks((signal) =>
-    select([recv(new Channel<number>(), unreachable)], { signal })
-  );
-});
+testEachKind(
+  NUMBER_KINDS,
+  "select over a channel that is not ready blocks",
+  async (kind) => {
+    await assertBlocks((signal) =>
+      select([recv(kind.make<number>(), unreachable)], { signal })
+    );
+  },
+);
 
 Deno.test("select with only a default does not block", async () => {
   await assertDoesNotBlock(() => select([], { default: () => {} }));
@@ -130,46 +164,71 @@ Deno.test("select with a nil send and a default does not block", async () => {
   );
 });
 
-Deno.test("select with a send to a buffered channel with free space does not block", async () => {
-  await assertDoesNotBlock(async () => {
-    const ch = new Channel<number>({ capacity: 1 });
-    await select([send(ch, 7)], { default: unreachable });
-    assert.equal(ch.size, 1);
-  });
-});
+testEachKind(
+  NUMBER_KINDS,
+  "select with a send to a buffered channel with free space does not block",
+  async (kind) => {
+    await assertDoesNotBlock(async () => {
+      const ch = kind.make<number>(1);
+      await select([send(ch, 7)], { default: unreachable });
+      assert.equal(ch.size, 1);
+    }, kind);
+  },
+);
 
-Deno.test("select with a receive from a buffered channel holding a value does not block", async () => {
-  await assertDoesNotBlock(async () => {
-    const ch = new Channel<number>({ capacity: 1 });
-    await ch.send(7);
-    assert.equal(
-      await select([recv(ch, (v) => v)], { default: unreachable }),
-      7,
+testEachKind(
+  NUMBER_KINDS,
+  "select with a receive from a buffered channel holding a value does not block",
+  async (kind) => {
+    await assertDoesNotBlock(async () => {
+      const ch = kind.make<number>(1);
+      await ch.send(7);
+      assert.equal(
+        await select([recv(ch, (v) => v)], { default: unreachable }),
+        7,
+      );
+    }, kind);
+  },
+);
+
+testEachKind(
+  NUMBER_KINDS,
+  "select receiving from a closed channel does not block",
+  async (kind) => {
+    const closed = closedChannel(kind);
+    await assertDoesNotBlock(() => select([recv(closed)]), kind);
+    await assertDoesNotBlock(async () => {
+      assert.equal(await select([recv(closed, (v) => v)]), undefined);
+    }, kind);
+    await assertDoesNotBlock(async () => {
+      assert.deepEqual(
+        await select([recv(closed, (value, ok) => ({ value, ok }))]),
+        { value: undefined, ok: false },
+      );
+    }, kind);
+  },
+);
+
+testEachKind(
+  NUMBER_KINDS,
+  "select sending on a closed channel throws ChannelClosedError",
+  async (kind) => {
+    await assert.rejects(
+      select([send(closedChannel(kind), 7)]),
+      ChannelClosedError,
     );
-  });
-});
+  },
+);
 
-Deno.test("select receiving from a closed channel does not block", async () => {
-  const closed = closedChannel();
-  await assertDoesNotBlock(() => select([recv(closed)]));
-  await assertDoesNotBlock(async () => {
-    assert.equal(await select([recv(closed, (v) => v)]), undefined);
-  });
-  await assertDoesNotBlock(async () => {
-    assert.deepEqual(
-      await select([recv(closed, (value, ok) => ({ value, ok }))]),
-      { value: undefined, ok: false },
-    );
-  });
-});
-
-Deno.test("select sending on a closed channel throws ChannelClosedError", async () => {
-  await assert.rejects(select([send(closedChannel(), 7)]), ChannelClosedError);
-});
-
-Deno.test("select sending and receiving on the same channel does not match itself", async () => {
-  await assertBlocks((signal) => {
-    const c = new Channel<number>();
-    return select([send(c, 1, unreachable), recv(c, unreachable)], { signal });
-  });
-});
+testEachKind(
+  NUMBER_KINDS,
+  "select sending and receiving on the same channel does not match itself",
+  async (kind) => {
+    await assertBlocks((signal) => {
+      const c = kind.make<number>();
+      return select([send(c, 1, unreachable), recv(c, unreachable)], {
+        signal,
+      });
+    });
+  },
+);

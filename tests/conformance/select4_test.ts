@@ -3,15 +3,20 @@
 // value is ready, and runs no other case's body.
 
 import assert from "node:assert/strict";
-import { Channel, recv, select } from "../../mod.ts";
+import { recv, select } from "../../mod.ts";
+import { NUMBER_KINDS, testEachKind } from "./_shared.ts";
 
-Deno.test("select receives the ready value and leaves the idle case alone", async () => {
-  const ready = new Channel<number>({ capacity: 1 });
-  const idle = new Channel<number>();
-  await ready.send(42);
-  const got = await select([
-    recv(idle, () => assert.fail("the idle case's body ran")),
-    recv(ready, (v) => v),
-  ]);
-  assert.equal(got, 42);
-});
+testEachKind(
+  NUMBER_KINDS,
+  "select receives the ready value and leaves the idle case alone",
+  async (kind) => {
+    const ready = kind.make<number>(1);
+    const idle = kind.make<number>();
+    await ready.send(42);
+    const got = await select([
+      recv(idle, () => assert.fail("the idle case's body ran")),
+      recv(ready, (v) => v),
+    ]);
+    assert.equal(got, 42);
+  },
+);

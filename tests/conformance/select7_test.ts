@@ -5,7 +5,6 @@
 
 import assert from "node:assert/strict";
 import {
-  Channel,
   go,
   type ReceiveChannel,
   recv,
@@ -13,50 +12,55 @@ import {
   send,
   yieldNow,
 } from "../../mod.ts";
+import { type ChannelKind, NUMBER_KINDS, testEachKind } from "./_shared.ts";
 
 type Receiver = (c: ReceiveChannel<number>) => Promise<unknown>;
-type Sender = (receiver: Receiver) => Promise<void>;
+type Sender = (receiver: Receiver, kind: ChannelKind) => Promise<void>;
 
-const receivers: Record<string, Receiver> = {
-  "a plain receive": (c) => c.receive(),
-  "a one-case select": (c) => select([recv(c)]),
-  "a select with an idle second case": (c) =>
-    select([recv(c), recv(new Channel<number>())]),
+const receivers: Record<string, (kind: ChannelKind) => Receiver> = {
+  "a plain receive": () => (c) => c.receive(),
+  "a one-case select": () => (c) => select([recv(c)]),
+  "a select with an idle second case": (kind) => (c) =>
+    select([recv(c), recv(kind.make<number>())]),
 };
 
 const senders: Record<string, Sender> = {
-  "a plain send": async (receiver) => {
-    const c = new Channel<number>();
+  "a plain send": async (receiver, kind) => {
+    const c = kind.make<number>();
     const g = go(receiver, c);
     await yieldNow();
     await c.send(1);
     await g;
   },
-  "a one-case select": async (receiver) => {
-    const c = new Channel<number>();
+  "a one-case select": async (receiver, kind) => {
+    const c = kind.make<number>();
     const g = go(receiver, c);
     await yieldNow();
     await select([send(c, 1)]);
     await g;
   },
-  "a select with an idle second case": async (receiver) => {
-    const c = new Channel<number>();
+  "a select with an idle second case": async (receiver, kind) => {
+    const c = kind.make<number>();
     const g = go(receiver, c);
     await yieldNow();
-    await select([send(c, 1), send(new Channel<number>(), 1)]);
+    await select([send(c, 1), send(kind.make<number>(), 1)]);
     await g;
   },
 };
 
 for (const [receiverName, receiver] of Object.entries(receivers)) {
   for (const [senderName, sender] of Object.entries(senders)) {
-    Deno.test(`${senderName} delivers to ${receiverName} that discards the value`, async () => {
-      let received = 0;
-      await sender(async (c) => {
-        await receiver(c);
-        received++;
-      });
-      assert.equal(received, 1);
-    });
+    testEachKind(
+      NUMBER_KINDS,
+      `${senderName} delivers to ${receiverName} that discards the value`,
+      async (kind) => {
+        let received = 0;
+        await sender(async (c) => {
+          await receiver(kind)(c);
+          received++;
+        }, kind);
+        assert.equal(received, 1);
+      },
+    );
   }
 }
