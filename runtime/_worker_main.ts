@@ -2,19 +2,23 @@
 // This module is internal: it is not exported from the package.
 
 /**
- * The entry point of every runtime worker. The main thread posts one
- * message, `{ sab, layout, index }`; the worker maps the shared memory,
+ * The entry point of every runtime worker (a `node:worker_threads` worker:
+ * unlike a Web Worker in Deno, its `terminate()` stops a thread that is
+ * busy in a loop or blocked in `Atomics.wait`). The main thread posts one
+ * message, `{ sab, layout, index, gen }`; the worker maps the shared memory,
  * installs its processor for `spawn()` / `taskSignal()`, replies
  * `{ type: "ready" }` and runs the scheduler loop until the runtime closes.
  *
  * A task that calls `self.close()` ends its worker: the worker first posts
- * `{ type: "exit" }` so the main thread can fail (or re-run) the tasks it
- * was running and start a replacement. An uncaught error reaches the main
- * thread as the worker's `error` event, which does the same.
+ * `{ type: "exit" }` so the main thread can name the cause when it fails
+ * (or re-runs) the tasks the worker was running and starts a replacement.
+ * Any other end (an uncaught error, `process.exit()`) reaches the main
+ * thread as the worker's `error` or `exit` event, which does the same.
  *
  * @module
  */
 
+import { parentPort } from "node:worker_threads";
 import { type Layout, memoryOf } from "./_layout.ts";
 import { Processor } from "./_processor.ts";
 import { installProcessor } from "./spawn.ts";
@@ -23,30 +27,30 @@ interface Init {
   sab: SharedArrayBuffer;
   layout: Layout;
   index: number;
+  gen: number;
 }
 
-const scope = globalThis as unknown as {
-  close(): void;
-  postMessage(message: unknown): void;
-  onmessage: ((event: MessageEvent<Init>) => void) | null;
-};
-
+const port = parentPort!;
+const scope = globalThis as unknown as { close(): void };
 const close = scope.close.bind(scope);
 scope.close = () => {
-  scope.postMessage({ type: "exit" });
+  port.postMessage({ type: "exit" });
   close();
 };
 
-scope.onmessage = (event: MessageEvent<Init>) => {
-  scope.onmessage = null;
-  const { sab, layout, index } = event.data;
-  const processor = new Processor(memoryOf(sab, layout), index);
+// `on`, not `once`: the listening port keeps the worker alive while its
+// loop awaits (a node worker with nothing pending would exit).
+let started = false;
+port.on("message", ({ sab, layout, index, gen }: Init) => {
+  if (started) return;
+  started = true;
+  const processor = new Processor(memoryOf(sab, layout), index, gen);
   installProcessor(processor);
-  scope.postMessage({ type: "ready" });
+  port.postMessage({ type: "ready" });
   processor.run().catch((error) => {
     // A bug in the scheduler itself: surface it like a crash.
     queueMicrotask(() => {
       throw error;
     });
   });
-};
+});

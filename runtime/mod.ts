@@ -47,6 +47,7 @@
  */
 
 export * from "./errors.ts";
+export * from "./options.ts";
 export * from "./runtime.ts";
 export { spawn, type TaskFunction, taskSignal, workerIndex } from "./spawn.ts";
 export type { TraceEvent, TraceFile } from "./trace.ts";

@@ -27,6 +27,7 @@
  * @module
  */
 
+import { Worker } from "node:worker_threads";
 import { dequeSize } from "./_deque.ts";
 import { globalPush, globalSize } from "./_global_queue.ts";
 import { hasCompletions, pushCompletion } from "./_completions.ts";
@@ -41,6 +42,7 @@ import {
   memoryOf,
   now,
   O_DONE,
+  O_GEN,
   O_PARKS,
   O_RUN,
   O_SPINNING,
@@ -53,12 +55,14 @@ import {
 import { leaveParkedSet, wakeIdleWorker, wakeOwner } from "./_wake.ts";
 import {
   DONE,
+  FINISHING,
   FLAG_CANCEL,
   K_CRASHED,
   QUEUED,
   RUNNING,
   S_EXEC,
   S_FLAGS,
+  S_FN,
   S_RETRIES,
   S_SPAWNER,
   S_STATE,
@@ -68,84 +72,11 @@ import { writeMarker } from "./_payload.ts";
 import { Registry } from "./_registry.ts";
 import { SlotOwner } from "./_slot_owner.ts";
 import { RuntimeClosedError } from "./errors.ts";
+import { closeMode, show, startSettings, taskOptions } from "./_options.ts";
+import type { CloseOptions, RuntimeOptions, TaskOptions } from "./options.ts";
 import { buildTrace, type TraceFile } from "./trace.ts";
 
 import type { TaskFunction } from "./spawn.ts";
-
-/** Options of {@linkcode Runtime.start}. */
-export interface RuntimeOptions {
-  /**
-   * Workers to start (Go's `GOMAXPROCS`).
-   *
-   * @default {navigator.hardwareConcurrency}
-   */
-  procs?: number;
-  /**
-   * What `await using` (`Symbol.asyncDispose`) and `close()` without a
-   * mode do with unfinished tasks: `"wait"` for them, or `"cancel"` them.
-   *
-   * @default {"wait"}
-   */
-  onClose?: "wait" | "cancel";
-  /**
-   * Record a trace ({@linkcode Runtime.trace}): `true` keeps up to 65,536
-   * task slices per worker, a number keeps that many.
-   *
-   * @default {false}
-   */
-  trace?: boolean | number;
-  /**
-   * Tasks from the main thread that may be queued or running at once;
-   * further calls wait in a queue on the main thread. Rounded up to a
-   * power of two.
-   *
-   * @default {16384}
-   */
-  maxTasks?: number;
-  /**
-   * How long the main thread polls for a result before it waits on the
-   * event loop, in microseconds. Polling makes a short task's round trip a
-   * few microseconds instead of tens, at the cost of up to this much busy
-   * main-thread time per wait; 0 turns it off.
-   *
-   * @default {20}
-   */
-  spinMicros?: number;
-  /**
-   * Bytes of shared memory for arguments and results that do not fit a
-   * task's 192-byte inline payload.
-   *
-   * @default {16777216}
-   */
-  heapBytes?: number;
-}
-
-/** Options of one task call. */
-export interface TaskOptions {
-  /**
-   * Cancels the task: the call rejects with the signal's reason at once; a
-   * queued task never runs, a running one sees its `taskSignal()` abort.
-   */
-  signal?: AbortSignal;
-  /**
-   * Times to re-run the task if the worker running it dies.
-   *
-   * @default {0}
-   */
-  retries?: number;
-}
-
-/** Options of {@linkcode Runtime.close}. */
-export interface CloseOptions {
-  /**
-   * `"wait"` for the unfinished tasks of the main thread, then stop the
-   * workers; `"cancel"` rejects them at once with
-   * {@linkcode RuntimeClosedError} and stops the workers.
-   *
-   * @default {the runtime's onClose option}
-   */
-  mode?: "wait" | "cancel";
-}
 
 /** A task function called through the runtime. */
 export interface RemoteTask<A extends unknown[], R> {
@@ -222,7 +153,21 @@ interface Call {
   reject(error: unknown): void;
 }
 
-const WORKER_URL = new URL("./_worker_main.ts", import.meta.url);
+/**
+ * How long to wait for a terminated worker to stop, in ms (it stops within
+ * milliseconds; the bound keeps close() from hanging on the platform).
+ */
+const STOP_WAIT_MS = 2000;
+
+/** Waits for `promise`, but no longer than `ms`. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    promise,
+    new Promise((resolve) => timer = setTimeout(resolve, ms)),
+  ]);
+  clearTimeout(timer);
+}
 
 function pow2(n: number): number {
   let p = 1;
@@ -263,7 +208,7 @@ export class Runtime implements AsyncDisposable {
   #layout: Layout;
   #procs: number;
   #registry: Registry;
-  #workers: Worker[] = [];
+  #workers: (Worker | undefined)[] = [];
   #slots: SlotOwner;
   #overflow: Call[] = [];
   #overflowHead = 0;
@@ -277,14 +222,25 @@ export class Runtime implements AsyncDisposable {
   #crashes = 0;
   #started: number;
   #replacing: Promise<void>[] = [];
+  #stopping: Promise<unknown>[] = [];
+  #stopped: Promise<void> | undefined;
   #spinMs = 0.02;
+  #graceMs = 1000;
+  #grace = new Map<number, ReturnType<typeof setTimeout>>();
 
   private constructor(m: Memory, onClose: "wait" | "cancel") {
     this.#m = m;
     this.#layout = m.layout;
     this.#procs = m.layout.procs;
     this.#registry = new Registry(m);
-    this.#slots = new SlotOwner(m, this.#procs, this.#registry);
+    this.#slots = new SlotOwner(m, this.#procs, this.#registry, (slot) => {
+      if (this.#grace.size === 0) return;
+      const timer = this.#grace.get(slot);
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        this.#grace.delete(slot);
+      }
+    });
     this.#onClose = onClose;
     this.#started = now();
     m.f64[F_T0] = this.#started;
@@ -302,40 +258,34 @@ export class Runtime implements AsyncDisposable {
    * assert.equal(rt.procs, 1);
    * ```
    *
-   * @param options Workers, closing behaviour, tracing and sizes.
+   * @param options Workers, closing behaviour, tracing, sizes and the
+   *   grace period of cancelled tasks.
    * @returns The running runtime.
-   * @throws {RangeError} If `procs` is not a positive integer.
+   * @throws {TypeError} If an option has the wrong type (`procs: "2"`).
+   * @throws {RangeError} If an option is out of range (`procs: 0`,
+   *   `maxTasks: Infinity`, `heapBytes: NaN`).
    */
-  static async start(options: RuntimeOptions = {}): Promise<Runtime> {
-    const procs = options.procs ?? navigator.hardwareConcurrency ?? 1;
-    if (!Number.isInteger(procs) || procs < 1 || procs > 256) {
-      throw new RangeError(
-        `Cannot start runtime: procs must be an integer in [1, 256], ` +
-          `received ${procs}`,
-      );
-    }
-    const trace = options.trace === true
-      ? 65536
-      : typeof options.trace === "number"
-      ? Math.max(0, Math.floor(options.trace))
-      : 0;
+  static async start(options?: RuntimeOptions): Promise<Runtime> {
+    const settings = startSettings(options);
+    const procs = settings.procs;
     const layout = layoutFor({
       procs,
-      mainSlots: pow2(Math.max(16, options.maxTasks ?? 16384)),
+      mainSlots: pow2(Math.max(16, settings.maxTasks)),
       workerSlots: 4096,
       dequeCapacity: 8192,
-      traceEvents: trace,
-      heapBytes: Math.ceil((options.heapBytes ?? 16 * 1024 * 1024) / 8) * 8,
+      traceEvents: settings.traceEvents,
+      heapBytes: Math.ceil(settings.heapBytes / 8) * 8,
     });
     const m = memoryOf(new SharedArrayBuffer(layout.byteLength), layout);
-    const rt = new Runtime(m, options.onClose ?? "wait");
-    rt.#spinMs = Math.max(0, options.spinMicros ?? 20) / 1000;
+    const rt = new Runtime(m, settings.onClose);
+    rt.#spinMs = settings.spinMicros / 1000;
+    rt.#graceMs = settings.cancelGraceMs;
     try {
       await Promise.all(
         Array.from({ length: procs }, (_, i) => rt.#startWorker(i)),
       );
     } catch (error) {
-      rt.#shutdown();
+      await rt.#shutdown();
       throw error;
     }
     return rt;
@@ -365,33 +315,58 @@ export class Runtime implements AsyncDisposable {
   }
 
   #startWorker(index: number): Promise<void> {
-    const worker = new Worker(WORKER_URL, {
-      type: "module",
+    if (this.#terminated) {
+      return Promise.reject(new RuntimeClosedError("a worker's replacement"));
+    }
+    // A node:worker_threads worker: its terminate() stops a thread busy in
+    // a loop or blocked in Atomics.wait (a Web Worker's, in Deno, does not).
+    const worker = new Worker(new URL("./_worker_main.ts", import.meta.url), {
       name: `denogo-P${index}`,
     });
     this.#workers[index] = worker;
     let ready = false;
     return new Promise<void>((resolve, reject) => {
-      worker.onmessage = (event: MessageEvent<{ type: string }>) => {
-        if (event.data.type === "ready") {
+      worker.on("message", (data: { type: string }) => {
+        if (data.type === "ready") {
           ready = true;
           resolve();
-        } else if (event.data.type === "exit") {
+        } else if (data.type === "exit") {
           this.#crash(index, worker, "the worker called self.close()");
         }
-      };
-      worker.onerror = (event: ErrorEvent) => {
-        event.preventDefault();
+      });
+      worker.on("error", (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
         if (!ready) {
           // Failing to start is not a crash to recover from.
-          worker.terminate();
-          reject(new Error(`Runtime worker ${index} failed: ${event.message}`));
+          this.#stop(worker);
+          reject(new Error(`Runtime worker ${index} failed: ${message}`));
           return;
         }
-        this.#crash(index, worker, event.message || "an uncaught error");
-      };
-      worker.postMessage({ sab: this.#m.sab, layout: this.#layout, index });
+        this.#crash(index, worker, message || "an uncaught error");
+      });
+      worker.on("exit", (code: number) => {
+        if (!ready) {
+          reject(new Error(`Runtime worker ${index} exited (code ${code})`));
+          return;
+        }
+        this.#crash(index, worker, `the worker exited (code ${code})`);
+      });
+      const gen = Atomics.load(
+        this.#m.i32,
+        this.#layout.owners + index * OWNER_WORDS + O_GEN,
+      );
+      worker.postMessage({
+        sab: this.#m.sab,
+        layout: this.#layout,
+        index,
+        gen,
+      });
     });
+  }
+
+  /** Terminates `worker`; close() waits for it to stop. */
+  #stop(worker: Worker): void {
+    this.#stopping.push(worker.terminate().catch(() => {}));
   }
 
   /**
@@ -430,7 +405,8 @@ export class Runtime implements AsyncDisposable {
             (options: TaskOptions | undefined) => (...args: unknown[]) =>
               this.#call(fnId, args, options, "module()");
           task = Object.assign(call(undefined), {
-            with: (options: TaskOptions) => call(options),
+            with: (options: TaskOptions) =>
+              call(taskOptions(`Runtime.module(): ${key}.with()`, options)),
           });
           cache.set(key, task);
         }
@@ -495,8 +471,15 @@ export class Runtime implements AsyncDisposable {
     options?: TaskOptions,
   ): Promise<R> {
     if (this.#closing) throw new RuntimeClosedError("Runtime.run()");
+    if (!Array.isArray(args)) {
+      throw new TypeError(
+        `Runtime.run(): args must be an array of the task's arguments, ` +
+          `received ${show(args)}`,
+      );
+    }
+    const checked = taskOptions("Runtime.run()", options);
     const fnId = this.#registry.idOf(new URL(url).href, name);
-    return this.#call(fnId, args, options, "run()") as Promise<R>;
+    return this.#call(fnId, args, checked, "run()") as Promise<R>;
   }
 
   #call(
@@ -555,7 +538,7 @@ export class Runtime implements AsyncDisposable {
     }
     const signal = options?.signal;
     if (signal) {
-      const onAbort = () => slots.cancel(slot, signal.reason);
+      const onAbort = () => this.#cancel(slot, signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
       slots.publish(
         slot,
@@ -567,8 +550,43 @@ export class Runtime implements AsyncDisposable {
     }
     globalPush(m, slot);
     wakeIdleWorker(m);
-    if (signal?.aborted) slots.cancel(slot, signal.reason);
+    if (signal?.aborted) this.#cancel(slot, signal.reason);
     if (!this.#pumping) this.#pump();
+  }
+
+  /**
+   * Rejects `slot`'s call with `reason` now and requests the task's
+   * cancellation; if the task is still running `cancelGraceMs` later, it
+   * is abandoned (see {@linkcode Runtime.#abandon}).
+   */
+  #cancel(slot: number, reason: unknown): void {
+    if (!this.#slots.cancel(slot, reason) || this.#terminated) return;
+    if (this.#grace.has(slot)) return;
+    this.#grace.set(slot, setTimeout(() => this.#abandon(slot), this.#graceMs));
+  }
+
+  /**
+   * Ends a cancelled task that is still running after its grace period:
+   * terminates the worker running it (the only way to stop a thread busy
+   * in a loop) and replaces it, as if it had crashed. A task still queued
+   * is left alone: it comes back unrun when a worker reaches it.
+   */
+  #abandon(slot: number): void {
+    this.#grace.delete(slot);
+    if (this.#terminated) return;
+    const m = this.#m;
+    const base = slotBase(m, slot);
+    if (Atomics.load(m.i32, base + S_STATE) !== RUNNING) return;
+    const exec = Atomics.load(m.i32, base + S_EXEC);
+    const worker = this.#workers[exec];
+    if (exec < 0 || worker === undefined) return;
+    const { name } = this.#registry.nameOf(m.i32[base + S_FN]);
+    this.#crash(
+      exec,
+      worker,
+      `terminated: task "${name}" ran on ${this.#graceMs} ms after its ` +
+        `cancellation (the cancelGraceMs option)`,
+    );
   }
 
   /** Collects results until nothing from the main thread is in flight. */
@@ -660,11 +678,42 @@ export class Runtime implements AsyncDisposable {
   /** Handles the death of `worker` (P `index`): fail or re-run its tasks, replace it. */
   #crash(index: number, worker: Worker, reason: string): void {
     if (this.#terminated || this.#workers[index] !== worker) return;
+    this.#workers[index] = undefined;
     this.#crashes++;
-    worker.terminate();
+    const replaced = this.#replace(index, worker, reason);
+    this.#replacing.push(replaced);
+    replaced.then(() => {
+      this.#replacing = this.#replacing.filter((p) => p !== replaced);
+    });
+  }
+
+  /**
+   * Terminates `worker`, waits until it has stopped (so it writes nothing
+   * more), fails or re-queues the tasks it was running, then starts its
+   * replacement.
+   */
+  async #replace(index: number, worker: Worker, reason: string): Promise<void> {
+    const stopped = worker.terminate().catch(() => {});
+    this.#stopping.push(stopped);
+    await within(stopped, STOP_WAIT_MS);
+    if (this.#terminated) return;
+    this.#reap(index, reason);
+    try {
+      await this.#startWorker(index);
+    } catch {
+      return; // the runtime closed, or the platform refused a new worker
+    }
+    wakeIdleWorker(this.#m);
+  }
+
+  /** Fails (or re-queues, with retries) every task dead worker `index` ran. */
+  #reap(index: number, reason: string): void {
     const m = this.#m;
     const i32 = m.i32;
     const block = this.#layout.owners + index * OWNER_WORDS;
+    // From here the dead worker's leftover code (if Deno still runs it)
+    // claims no slot and touches no queue.
+    Atomics.add(i32, block + O_GEN, 1);
     if (Atomics.compareExchange(i32, block + O_SPINNING, 1, 0) === 1) {
       Atomics.sub(i32, H_NSPINNING, 1);
     }
@@ -674,7 +723,9 @@ export class Runtime implements AsyncDisposable {
       const base = slotBase(m, slot);
       if (
         Atomics.load(i32, base + S_STATE) !== RUNNING ||
-        i32[base + S_EXEC] !== index
+        Atomics.load(i32, base + S_EXEC) !== index ||
+        Atomics.compareExchange(i32, base + S_STATE, RUNNING, FINISHING) !==
+          RUNNING
       ) continue;
       const spawner = i32[base + S_SPAWNER];
       if (
@@ -693,12 +744,6 @@ export class Runtime implements AsyncDisposable {
       pushCompletion(m, spawner, slot);
       wakeOwner(m, spawner);
     }
-    const replaced = this.#startWorker(index).catch(() => {});
-    this.#replacing.push(replaced);
-    replaced.then(() => {
-      this.#replacing = this.#replacing.filter((p) => p !== replaced);
-      wakeIdleWorker(m);
-    });
     wakeIdleWorker(m);
   }
 
@@ -804,18 +849,19 @@ export class Runtime implements AsyncDisposable {
    * @param options How to treat unfinished tasks.
    * @returns A promise that resolves once the workers are stopped.
    */
-  close(options: CloseOptions = {}): Promise<void> {
-    if (this.#closed) return this.#closed;
+  close(options?: CloseOptions): Promise<void> {
+    const mode = closeMode(options, this.#onClose);
     this.#closing = true;
-    const mode = options.mode ?? this.#onClose;
+    // A cancel after a pending close (say, a "wait" stuck on a task that
+    // never ends) escalates it: the same promise, now bound to settle.
+    if (mode === "cancel" && !this.#terminated) this.#cancelAll();
+    if (this.#closed) return this.#closed;
     this.#closed = (async () => {
-      if (mode === "cancel") {
-        this.#cancelAll();
-      } else if (this.#inFlight > 0) {
+      if (this.#inFlight > 0) {
         await new Promise<void>((resolve) => this.#idle.push(resolve));
       }
-      await Promise.all(this.#replacing);
-      this.#shutdown();
+      while (this.#replacing.length > 0) await Promise.all(this.#replacing);
+      await this.#shutdown();
     })();
     return this.#closed;
   }
@@ -835,18 +881,29 @@ export class Runtime implements AsyncDisposable {
     }
     const slots = this.#slots;
     for (let slot = slots.first; slot < slots.first + slots.count; slot++) {
-      if (slots.awaited(slot)) slots.cancel(slot, reason());
+      if (slots.awaited(slot)) this.#cancel(slot, reason());
     }
+    this.#checkIdle();
   }
 
-  #shutdown(): void {
-    if (this.#terminated) return;
-    this.#terminated = true;
-    this.#closing = true;
-    const m = this.#m;
-    Atomics.store(m.i32, H_STATE, 1);
-    for (let w = 0; w <= this.#procs; w++) wakeOwner(m, w);
-    for (const worker of this.#workers) worker?.terminate();
+  /**
+   * Stops the workers: the scheduler loops see `H_STATE` and every worker
+   * is terminated; resolves once all of them (and any crashed ones) have
+   * stopped.
+   */
+  #shutdown(): Promise<void> {
+    if (this.#stopped === undefined) {
+      this.#terminated = true;
+      this.#closing = true;
+      const m = this.#m;
+      Atomics.store(m.i32, H_STATE, 1);
+      for (let w = 0; w <= this.#procs; w++) wakeOwner(m, w);
+      for (const timer of this.#grace.values()) clearTimeout(timer);
+      this.#grace.clear();
+      for (const worker of this.#workers) if (worker) this.#stop(worker);
+      this.#stopped = within(Promise.all(this.#stopping), STOP_WAIT_MS);
+    }
+    return this.#stopped;
   }
 
   /**

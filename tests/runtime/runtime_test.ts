@@ -262,10 +262,11 @@ Deno.test("close() waits for tasks in flight; calls after close throw RuntimeClo
 Deno.test('close({ mode: "cancel" }) rejects tasks in flight with RuntimeClosedError', async () => {
   const { rt, t } = await start(1);
   const calls = [t.waitForCancel(), t.sleepy(1000, 1), t.inc(1)];
+  const rejected = calls.map((call) =>
+    assert.rejects(call, RuntimeClosedError)
+  );
   await rt.close({ mode: "cancel" });
-  for (const call of calls) {
-    await assert.rejects(call, RuntimeClosedError);
-  }
+  await Promise.all(rejected);
 });
 
 Deno.test("Runtime.start() rejects a bad procs count", async () => {
