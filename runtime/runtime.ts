@@ -87,6 +87,8 @@ export interface RemoteTask<A extends unknown[], R> {
    *
    * @param options The options for calls through the returned function.
    * @returns A function that runs the task with `options`.
+   * @throws {TypeError} If an option has the wrong type.
+   * @throws {RangeError} If `retries` is not an integer in [0, 2147483647].
    */
   with(options: TaskOptions): (...args: A) => Promise<R>;
 }
@@ -192,15 +194,39 @@ function pow2(n: number): number {
  * worker is replaced; calls after `close()` throw
  * {@linkcode RuntimeClosedError}.
  *
+ * Happens-before, as Go's memory model states it for `go` and channels:
+ * what the caller did before a call synchronizes before the task starts
+ * (its arguments are written, then the slot is published with an
+ * `Atomics` store the worker loads), and what the task did before it
+ * returned synchronizes before the call's promise settles. The same holds
+ * between a parent task and each child it {@linkcode spawn}s. Arguments
+ * and results are copies, so this orders only the effects that both sides
+ * can see: shared memory and the outside world.
+ *
+ * Cancelled tasks: a call cancelled through its `signal`, or by
+ * `close({ mode: "cancel" })`, rejects at once; the task's `taskSignal()`
+ * aborts. A task still running `cancelGraceMs` (1 s by default) later is
+ * abandoned: the runtime terminates its worker and starts a replacement.
+ * Deno (as of 2.9) does not stop a terminated worker's thread while its
+ * code loops without returning to the event loop (no library is needed to
+ * see it: `new Worker` a module doing `for (;;) {}`, `terminate()` it, and
+ * watch `process.cpuUsage()`), so such a task keeps a core busy until the
+ * process exits; the runtime no longer counts it, its worker's leftover
+ * code touches no shared state, and the process can exit (the runtime's
+ * workers are `node:worker_threads` workers, which do not hold it open).
+ *
  * @example Typed calls of a module's exports
- * ```ts ignore
+ * ```ts
  * import { Runtime } from "@denogo/go/runtime";
+ * import assert from "node:assert/strict";
  *
  * await using rt = await Runtime.start({ procs: 2 });
- * const tasks = rt.module<typeof import("./tasks.ts")>(
- *   new URL("./tasks.ts", import.meta.url),
+ * // _example_tasks.ts stands for your module of exported task functions.
+ * const tasks = rt.module<typeof import("./_example_tasks.ts")>(
+ *   new URL("./_example_tasks.ts", import.meta.url),
  * );
- * const n: number = await tasks.fib(30); // arguments and result type-checked
+ * const n: number = await tasks.fib(25); // arguments and result type-checked
+ * assert.equal(n, 75025);
  * ```
  */
 export class Runtime implements AsyncDisposable {
@@ -376,16 +402,18 @@ export class Runtime implements AsyncDisposable {
    * main thread does not load the module), to check arguments and results.
    *
    * @example Usage
-   * ```ts ignore
+   * ```ts
    * import { Runtime } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
    *
-   * await using rt = await Runtime.start();
-   * const { fib } = rt.module<typeof import("./tasks.ts")>(
-   *   import.meta.resolve("./tasks.ts"),
+   * await using rt = await Runtime.start({ procs: 2 });
+   * const { fib, slow } = rt.module<typeof import("./_example_tasks.ts")>(
+   *   import.meta.resolve("./_example_tasks.ts"),
    * );
-   * const n: number = await fib(30);
-   * const cancellable = fib.with({ signal: AbortSignal.timeout(1000) });
-   * await cancellable(30);
+   * const n: number = await fib(25);
+   * assert.equal(n, 75025);
+   * const cancellable = slow.with({ signal: AbortSignal.timeout(10) });
+   * await assert.rejects(cancellable(60_000), { name: "TimeoutError" });
    * ```
    *
    * @typeParam M The module's type.
@@ -420,11 +448,14 @@ export class Runtime implements AsyncDisposable {
    * {@linkcode Runtime.module} for the typed form).
    *
    * @example Usage
-   * ```ts ignore
+   * ```ts
    * import { Runtime } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
    *
-   * await using rt = await Runtime.start();
-   * const n = await rt.go<number>(import.meta.resolve("./tasks.ts"), "fib", 30);
+   * await using rt = await Runtime.start({ procs: 1 });
+   * const url = import.meta.resolve("./_example_tasks.ts");
+   * const n = await rt.go<number>(url, "square", 12);
+   * assert.equal(n, 144);
    * ```
    *
    * @typeParam R The result type the caller expects.
@@ -448,21 +479,29 @@ export class Runtime implements AsyncDisposable {
    * {@linkcode Runtime.go} with call options (cancellation, retries).
    *
    * @example Usage
-   * ```ts ignore
+   * ```ts
    * import { Runtime } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
    *
-   * await using rt = await Runtime.start();
-   * const signal = AbortSignal.timeout(100);
-   * await rt.run(import.meta.resolve("./tasks.ts"), "slow", [], { signal });
+   * await using rt = await Runtime.start({ procs: 1 });
+   * const url = import.meta.resolve("./_example_tasks.ts");
+   * const signal = AbortSignal.timeout(10);
+   * await assert.rejects(rt.run(url, "slow", [60_000], { signal }), {
+   *   name: "TimeoutError",
+   * });
+   * assert.equal(await rt.run(url, "slow", [1], { retries: 1 }), "done");
    * ```
    *
    * @typeParam R The result type the caller expects.
    * @param url The module's URL.
    * @param name The exported function's name.
    * @param args Its arguments.
-   * @param options Call options.
+   * @param options Call options: `signal`, `retries`.
    * @returns The task's result.
    * @throws {RuntimeClosedError} If the runtime is closed.
+   * @throws {TypeError} If `args` is not an array or an option has the
+   *   wrong type.
+   * @throws {RangeError} If `retries` is not an integer in [0, 2147483647].
    */
   run<R = unknown>(
     url: string | URL,
@@ -833,8 +872,18 @@ export class Runtime implements AsyncDisposable {
    * Closes the runtime: new calls throw {@linkcode RuntimeClosedError};
    * then, with `mode: "wait"` (the default unless the runtime was started
    * with `onClose: "cancel"`), waits for every call made from the main
-   * thread to settle, or with `mode: "cancel"` rejects them at once; then
-   * terminates the workers. Calling it again returns the same promise.
+   * thread to settle, or with `mode: "cancel"` rejects them at once with
+   * {@linkcode RuntimeClosedError} and cancels their tasks; then terminates
+   * the workers.
+   *
+   * It always returns once the tasks it waits for have: a cancelled task
+   * (by its `signal` or by `mode: "cancel"`) counts until it returns or
+   * its grace period (`cancelGraceMs`) ends, when the runtime abandons it.
+   * A `"wait"` close does wait for a task that never ends and was never
+   * cancelled; calling `close({ mode: "cancel" })` then cancels it, and
+   * both calls' promise (the same one) settles within the grace period.
+   * Once it has resolved, every worker has been terminated and the process
+   * can exit (see the class notes for a task stuck in an endless loop).
    *
    * @example Usage
    * ```ts
@@ -846,8 +895,25 @@ export class Runtime implements AsyncDisposable {
    * assert.throws(() => rt.go(import.meta.url, "f"), RuntimeClosedError);
    * ```
    *
+   * @example Cancel what is left after a close that waits too long
+   * ```ts
+   * import { Runtime, RuntimeClosedError } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
+   *
+   * const rt = await Runtime.start({ procs: 1, cancelGraceMs: 100 });
+   * const url = import.meta.resolve("./_example_tasks.ts");
+   * const call = rt.run(url, "slow", [60_000]);
+   * const rejected = assert.rejects(call, RuntimeClosedError);
+   * const closing = rt.close(); // would wait a minute
+   * await rt.close({ mode: "cancel" }); // rejects the call, ends the task
+   * await rejected;
+   * await closing;
+   * ```
+   *
    * @param options How to treat unfinished tasks.
    * @returns A promise that resolves once the workers are stopped.
+   * @throws {TypeError} If `options` is not an object.
+   * @throws {RangeError} If `mode` is neither `"wait"` nor `"cancel"`.
    */
   close(options?: CloseOptions): Promise<void> {
     const mode = closeMode(options, this.#onClose);

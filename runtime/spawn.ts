@@ -58,8 +58,13 @@ export function installProcessor(processor: ProcessorHooks): void {
  * cancelled at once. A child that has finished, or whose parent has
  * finished, is not affected.
  *
+ * Happens-before: what the parent did before `spawn()` synchronizes before
+ * the child starts, and what the child did before it returned
+ * synchronizes before the `spawn()` promise resolves (as for a call from
+ * the main thread: see {@linkcode Runtime}).
+ *
  * @example Fork-join Fibonacci (in the module that the runtime loads)
- * ```ts ignore
+ * ```ts
  * import { spawn } from "@denogo/go/runtime";
  *
  * export async function fib(n: number): Promise<number> {
@@ -102,7 +107,7 @@ export function spawn<F extends TaskFunction>(
  * synchronous part (before its first `await`) and keep the signal.
  *
  * @example Usage (in a task module)
- * ```ts ignore
+ * ```ts
  * import { taskSignal } from "@denogo/go/runtime";
  *
  * export async function poll(url: string): Promise<string> {
