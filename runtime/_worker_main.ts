@@ -9,11 +9,12 @@
  * installs its processor for `spawn()` / `taskSignal()`, replies
  * `{ type: "ready" }` and runs the scheduler loop until the runtime closes.
  *
- * A task that calls `self.close()` ends its worker: the worker first posts
- * `{ type: "exit" }` so the main thread can name the cause when it fails
- * (or re-runs) the tasks the worker was running and starts a replacement.
- * Any other end (an uncaught error, `process.exit()`) reaches the main
- * thread as the worker's `error` or `exit` event, which does the same.
+ * A task that calls `self.close()`, or an error or rejection that no
+ * handler catches, ends its worker: the worker first posts
+ * `{ type: "exit", reason }` so the main thread can name the cause when it
+ * fails (or re-runs) the tasks the worker was running and starts a
+ * replacement. Any other end (`process.exit()`) reaches the main thread as
+ * the worker's `error` or `exit` event, which does the same.
  *
  * @module
  */
@@ -34,9 +35,30 @@ const port = parentPort!;
 const scope = globalThis as unknown as { close(): void };
 const close = scope.close.bind(scope);
 scope.close = () => {
-  port.postMessage({ type: "exit" });
+  port.postMessage({ type: "exit", reason: "the worker called self.close()" });
   close();
 };
+
+/**
+ * An error that escaped every handler ends the worker as a crash: the main
+ * thread hears why (and fails or re-runs its tasks) and nothing is printed
+ * here, since the caller receives it as a `WorkerCrashedError`.
+ */
+function crash(error: unknown): void {
+  const reason = error instanceof Error
+    ? `uncaught ${error.name}: ${error.message}`
+    : `uncaught ${String(error)}`;
+  port.postMessage({ type: "exit", reason });
+  close();
+}
+addEventListener("error", (event) => {
+  event.preventDefault();
+  crash(event.error ?? event.message);
+});
+addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  crash(event.reason);
+});
 
 // `on`, not `once`: the listening port keeps the worker alive while its
 // loop awaits (a node worker with nothing pending would exit).

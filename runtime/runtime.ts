@@ -352,12 +352,12 @@ export class Runtime implements AsyncDisposable {
     this.#workers[index] = worker;
     let ready = false;
     return new Promise<void>((resolve, reject) => {
-      worker.on("message", (data: { type: string }) => {
+      worker.on("message", (data: { type: string; reason?: string }) => {
         if (data.type === "ready") {
           ready = true;
           resolve();
         } else if (data.type === "exit") {
-          this.#crash(index, worker, "the worker called self.close()");
+          this.#crash(index, worker, data.reason ?? "the worker exited");
         }
       });
       worker.on("error", (error: unknown) => {

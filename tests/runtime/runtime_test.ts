@@ -148,7 +148,12 @@ Deno.test("a worker that calls self.close() is replaced and its task fails with 
     assert.match(e.message, /self\.close\(\)/);
     return true;
   });
-  await assert.rejects(t.throwUncaught(), WorkerCrashedError);
+  await assert.rejects(t.throwUncaught(), (e: WorkerCrashedError) => {
+    assert.ok(e instanceof WorkerCrashedError);
+    // Captured in the worker and carried here, not printed there.
+    assert.match(e.message, /uncaught Error: uncaught in worker/);
+    return true;
+  });
   assert.equal(rt.stats().crashes, 2);
   const results = await Promise.all(
     Array.from({ length: 50 }, (_, i) => t.inc(i)),
