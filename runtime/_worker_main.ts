@@ -3,8 +3,8 @@
 
 /**
  * The entry point of every runtime worker (a `node:worker_threads` worker:
- * unlike a Web Worker in Deno, its `terminate()` stops a thread that is
- * busy in a loop or blocked in `Atomics.wait`). The main thread posts one
+ * unlike a Web Worker in Deno, once terminated it does not keep the
+ * process alive, even while its code still loops). The main thread posts one
  * message, `{ sab, layout, index, gen }`; the worker maps the shared memory,
  * installs its processor for `spawn()` / `taskSignal()`, replies
  * `{ type: "ready" }` and runs the scheduler loop until the runtime closes.

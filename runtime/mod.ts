@@ -51,5 +51,7 @@
 export * from "./errors.ts";
 export * from "./options.ts";
 export * from "./runtime.ts";
+export type { RemoteTask, Tasks } from "./remote_task.ts";
+export type { RuntimeStats, WorkerStats } from "./stats.ts";
 export { spawn, type TaskFunction, taskSignal, workerIndex } from "./spawn.ts";
 export type { TraceEvent, TraceFile } from "./trace.ts";

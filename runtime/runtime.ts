@@ -1,4 +1,7 @@
 // Copyright the denogo authors. MIT license.
+// Over 600 lines: about half is the doc comments and runnable examples of
+// the public class; the code is the main thread's side of the scheduler
+// (calls, the overflow queue, the result pump, cancellation and close).
 
 /**
  * The multi-worker runtime: Go's G-M-P scheduler over Web Workers.
@@ -27,125 +30,38 @@
  * @module
  */
 
-import { Worker } from "node:worker_threads";
 import { dequeSize } from "./_deque.ts";
 import { globalPush, globalSize } from "./_global_queue.ts";
-import { hasCompletions, pushCompletion } from "./_completions.ts";
+import { hasCompletions } from "./_completions.ts";
 import {
   F_T0,
   H_NPARKED,
-  H_NSPINNING,
-  H_STATE,
   type Layout,
   layoutFor,
   type Memory,
   memoryOf,
   now,
   O_DONE,
-  O_GEN,
   O_PARKS,
   O_RUN,
-  O_SPINNING,
   O_STEALS,
   O_WAITING,
   O_WAKE,
   OWNER_F64S,
   OWNER_WORDS,
 } from "./_layout.ts";
-import { leaveParkedSet, wakeIdleWorker, wakeOwner } from "./_wake.ts";
-import {
-  DONE,
-  FINISHING,
-  FLAG_CANCEL,
-  K_CRASHED,
-  QUEUED,
-  RUNNING,
-  S_EXEC,
-  S_FLAGS,
-  S_FN,
-  S_RETRIES,
-  S_SPAWNER,
-  S_STATE,
-  slotBase,
-} from "./_slot.ts";
-import { writeMarker } from "./_payload.ts";
+import { wakeIdleWorker } from "./_wake.ts";
+import { RUNNING, S_EXEC, S_FN, S_STATE, slotBase } from "./_slot.ts";
 import { Registry } from "./_registry.ts";
+import { WorkerPool } from "./_worker_pool.ts";
 import { SlotOwner } from "./_slot_owner.ts";
 import { RuntimeClosedError } from "./errors.ts";
 import { closeMode, show, startSettings, taskOptions } from "./_options.ts";
 import type { CloseOptions, RuntimeOptions, TaskOptions } from "./options.ts";
 import { buildTrace, type TraceFile } from "./trace.ts";
 
-import type { TaskFunction } from "./spawn.ts";
-
-/** A task function called through the runtime. */
-export interface RemoteTask<A extends unknown[], R> {
-  /** Runs the task on a worker and resolves to its result. */
-  (...args: A): Promise<R>;
-  /**
-   * The same task with call options (cancellation, retries).
-   *
-   * @param options The options for calls through the returned function.
-   * @returns A function that runs the task with `options`.
-   * @throws {TypeError} If an option has the wrong type.
-   * @throws {RangeError} If `retries` is not an integer in [0, 2147483647].
-   */
-  with(options: TaskOptions): (...args: A) => Promise<R>;
-}
-
-/**
- * The task functions of module type `M` (from `typeof import("./m.ts")`):
- * each exported function becomes a {@linkcode RemoteTask} with the same
- * parameters, resolving to its awaited result.
- */
-export type Tasks<M> = {
-  readonly [K in keyof M as M[K] extends TaskFunction ? K : never]: M[K] extends
-    (...args: infer A) => infer R ? RemoteTask<A, Awaited<R>> : never;
-};
-
-/** Statistics of one worker, from {@linkcode Runtime.stats}. */
-export interface WorkerStats {
-  /** The worker's index (its P). */
-  index: number;
-  /** Tasks it started. */
-  started: number;
-  /** Tasks it finished. */
-  finished: number;
-  /** Tasks in its deque. */
-  queued: number;
-  /** Tasks it stole from other workers' deques. */
-  steals: number;
-  /** Times it parked. */
-  parks: number;
-  /** Milliseconds spent running task code. */
-  busyMs: number;
-  /** `busyMs` over the runtime's age: 0 .. 1. */
-  utilisation: number;
-}
-
-/** A snapshot of a runtime's counters, from {@linkcode Runtime.stats}. */
-export interface RuntimeStats {
-  /** Workers. */
-  procs: number;
-  /** Tasks called from the main thread and not settled yet. */
-  pending: number;
-  /** Tasks waiting in the global queue and the deques. */
-  queued: number;
-  /** Tasks started and not finished, on all workers. */
-  running: number;
-  /** Tasks finished, on all workers. */
-  finished: number;
-  /** Steals, on all workers. */
-  steals: number;
-  /** Parks, on all workers. */
-  parks: number;
-  /** Workers parked right now. */
-  parked: number;
-  /** Workers replaced after a crash. */
-  crashes: number;
-  /** Per worker. */
-  workers: WorkerStats[];
-}
+import type { Tasks } from "./remote_task.ts";
+import type { RuntimeStats, WorkerStats } from "./stats.ts";
 
 interface Call {
   fnId: number;
@@ -153,22 +69,6 @@ interface Call {
   options: TaskOptions | undefined;
   resolve(value: unknown): void;
   reject(error: unknown): void;
-}
-
-/**
- * How long to wait for a terminated worker to stop, in ms (it stops within
- * milliseconds; the bound keeps close() from hanging on the platform).
- */
-const STOP_WAIT_MS = 2000;
-
-/** Waits for `promise`, but no longer than `ms`. */
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    promise,
-    new Promise((resolve) => timer = setTimeout(resolve, ms)),
-  ]);
-  clearTimeout(timer);
 }
 
 function pow2(n: number): number {
@@ -234,22 +134,17 @@ export class Runtime implements AsyncDisposable {
   #layout: Layout;
   #procs: number;
   #registry: Registry;
-  #workers: (Worker | undefined)[] = [];
+  #pool: WorkerPool;
   #slots: SlotOwner;
   #overflow: Call[] = [];
   #overflowHead = 0;
   #inFlight = 0;
   #pumping = false;
   #closing = false;
-  #terminated = false;
   #closed: Promise<void> | undefined;
   #onClose: "wait" | "cancel";
   #idle: (() => void)[] = [];
-  #crashes = 0;
   #started: number;
-  #replacing: Promise<void>[] = [];
-  #stopping: Promise<unknown>[] = [];
-  #stopped: Promise<void> | undefined;
   #spinMs = 0.02;
   #graceMs = 1000;
   #grace = new Map<number, ReturnType<typeof setTimeout>>();
@@ -259,6 +154,7 @@ export class Runtime implements AsyncDisposable {
     this.#layout = m.layout;
     this.#procs = m.layout.procs;
     this.#registry = new Registry(m);
+    this.#pool = new WorkerPool(m);
     this.#slots = new SlotOwner(m, this.#procs, this.#registry, (slot) => {
       if (this.#grace.size === 0) return;
       const timer = this.#grace.get(slot);
@@ -307,9 +203,7 @@ export class Runtime implements AsyncDisposable {
     rt.#spinMs = settings.spinMicros / 1000;
     rt.#graceMs = settings.cancelGraceMs;
     try {
-      await Promise.all(
-        Array.from({ length: procs }, (_, i) => rt.#startWorker(i)),
-      );
+      await rt.#pool.startAll();
     } catch (error) {
       await rt.#shutdown();
       throw error;
@@ -338,61 +232,6 @@ export class Runtime implements AsyncDisposable {
   /** Whether `close()` has been called. */
   get closed(): boolean {
     return this.#closing;
-  }
-
-  #startWorker(index: number): Promise<void> {
-    if (this.#terminated) {
-      return Promise.reject(new RuntimeClosedError("a worker's replacement"));
-    }
-    // A node:worker_threads worker: its terminate() stops a thread busy in
-    // a loop or blocked in Atomics.wait (a Web Worker's, in Deno, does not).
-    const worker = new Worker(new URL("./_worker_main.ts", import.meta.url), {
-      name: `denogo-P${index}`,
-    });
-    this.#workers[index] = worker;
-    let ready = false;
-    return new Promise<void>((resolve, reject) => {
-      worker.on("message", (data: { type: string; reason?: string }) => {
-        if (data.type === "ready") {
-          ready = true;
-          resolve();
-        } else if (data.type === "exit") {
-          this.#crash(index, worker, data.reason ?? "the worker exited");
-        }
-      });
-      worker.on("error", (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        if (!ready) {
-          // Failing to start is not a crash to recover from.
-          this.#stop(worker);
-          reject(new Error(`Runtime worker ${index} failed: ${message}`));
-          return;
-        }
-        this.#crash(index, worker, message || "an uncaught error");
-      });
-      worker.on("exit", (code: number) => {
-        if (!ready) {
-          reject(new Error(`Runtime worker ${index} exited (code ${code})`));
-          return;
-        }
-        this.#crash(index, worker, `the worker exited (code ${code})`);
-      });
-      const gen = Atomics.load(
-        this.#m.i32,
-        this.#layout.owners + index * OWNER_WORDS + O_GEN,
-      );
-      worker.postMessage({
-        sab: this.#m.sab,
-        layout: this.#layout,
-        index,
-        gen,
-      });
-    });
-  }
-
-  /** Terminates `worker`; close() waits for it to stop. */
-  #stop(worker: Worker): void {
-    this.#stopping.push(worker.terminate().catch(() => {}));
   }
 
   /**
@@ -599,7 +438,7 @@ export class Runtime implements AsyncDisposable {
    * is abandoned (see {@linkcode Runtime.#abandon}).
    */
   #cancel(slot: number, reason: unknown): void {
-    if (!this.#slots.cancel(slot, reason) || this.#terminated) return;
+    if (!this.#slots.cancel(slot, reason) || this.#pool.stopping) return;
     if (this.#grace.has(slot)) return;
     this.#grace.set(slot, setTimeout(() => this.#abandon(slot), this.#graceMs));
   }
@@ -612,17 +451,15 @@ export class Runtime implements AsyncDisposable {
    */
   #abandon(slot: number): void {
     this.#grace.delete(slot);
-    if (this.#terminated) return;
+    if (this.#pool.stopping) return;
     const m = this.#m;
     const base = slotBase(m, slot);
     if (Atomics.load(m.i32, base + S_STATE) !== RUNNING) return;
     const exec = Atomics.load(m.i32, base + S_EXEC);
-    const worker = this.#workers[exec];
-    if (exec < 0 || worker === undefined) return;
+    if (exec < 0) return;
     const { name } = this.#registry.nameOf(m.i32[base + S_FN]);
-    this.#crash(
+    this.#pool.kill(
       exec,
-      worker,
       `terminated: task "${name}" ran on ${this.#graceMs} ms after its ` +
         `cancellation (the cancelGraceMs option)`,
     );
@@ -636,7 +473,7 @@ export class Runtime implements AsyncDisposable {
     const owner = this.#procs;
     const block = this.#layout.owners + owner * OWNER_WORDS;
     try {
-      while (this.#inFlight > 0 && !this.#terminated) {
+      while (this.#inFlight > 0 && !this.#pool.stopping) {
         if (this.#drain()) {
           await null; // let the callers' continuations run
           continue;
@@ -644,7 +481,7 @@ export class Runtime implements AsyncDisposable {
         if (this.#spinMs > 0 && this.#spinForResult()) continue;
         const seen = Atomics.load(i32, block + O_WAKE);
         Atomics.store(i32, block + O_WAITING, 1);
-        if (hasCompletions(m, owner) || this.#terminated) {
+        if (hasCompletions(m, owner) || this.#pool.stopping) {
           Atomics.store(i32, block + O_WAITING, 0);
           continue;
         }
@@ -714,78 +551,6 @@ export class Runtime implements AsyncDisposable {
     }
   }
 
-  /** Handles the death of `worker` (P `index`): fail or re-run its tasks, replace it. */
-  #crash(index: number, worker: Worker, reason: string): void {
-    if (this.#terminated || this.#workers[index] !== worker) return;
-    this.#workers[index] = undefined;
-    this.#crashes++;
-    const replaced = this.#replace(index, worker, reason);
-    this.#replacing.push(replaced);
-    replaced.then(() => {
-      this.#replacing = this.#replacing.filter((p) => p !== replaced);
-    });
-  }
-
-  /**
-   * Terminates `worker`, waits until it has stopped (so it writes nothing
-   * more), fails or re-queues the tasks it was running, then starts its
-   * replacement.
-   */
-  async #replace(index: number, worker: Worker, reason: string): Promise<void> {
-    const stopped = worker.terminate().catch(() => {});
-    this.#stopping.push(stopped);
-    await within(stopped, STOP_WAIT_MS);
-    if (this.#terminated) return;
-    this.#reap(index, reason);
-    try {
-      await this.#startWorker(index);
-    } catch {
-      return; // the runtime closed, or the platform refused a new worker
-    }
-    wakeIdleWorker(this.#m);
-  }
-
-  /** Fails (or re-queues, with retries) every task dead worker `index` ran. */
-  #reap(index: number, reason: string): void {
-    const m = this.#m;
-    const i32 = m.i32;
-    const block = this.#layout.owners + index * OWNER_WORDS;
-    // From here the dead worker's leftover code (if Deno still runs it)
-    // claims no slot and touches no queue.
-    Atomics.add(i32, block + O_GEN, 1);
-    if (Atomics.compareExchange(i32, block + O_SPINNING, 1, 0) === 1) {
-      Atomics.sub(i32, H_NSPINNING, 1);
-    }
-    leaveParkedSet(m, index);
-    const total = this.#layout.slotBase[this.#procs] + this.#layout.mainSlots;
-    for (let slot = 0; slot < total; slot++) {
-      const base = slotBase(m, slot);
-      if (
-        Atomics.load(i32, base + S_STATE) !== RUNNING ||
-        Atomics.load(i32, base + S_EXEC) !== index ||
-        Atomics.compareExchange(i32, base + S_STATE, RUNNING, FINISHING) !==
-          RUNNING
-      ) continue;
-      const spawner = i32[base + S_SPAWNER];
-      if (
-        spawner === this.#procs && i32[base + S_RETRIES] > 0 &&
-        !(i32[base + S_FLAGS] & FLAG_CANCEL)
-      ) {
-        i32[base + S_RETRIES]--;
-        i32[base + S_EXEC] = -1;
-        Atomics.store(i32, base + S_STATE, QUEUED);
-        globalPush(m, slot);
-        continue;
-      }
-      writeMarker(m, slot, K_CRASHED, reason);
-      Atomics.store(i32, base + S_STATE, DONE);
-      Atomics.add(i32, block + O_DONE, 1);
-      pushCompletion(m, spawner, slot);
-      wakeOwner(m, spawner);
-    }
-    wakeIdleWorker(m);
-  }
-
   /**
    * A snapshot of the runtime's counters: tasks pending, queued, running
    * and finished; steals and parks; per-worker utilisation.
@@ -841,7 +606,7 @@ export class Runtime implements AsyncDisposable {
       steals,
       parks,
       parked: Atomics.load(i32, H_NPARKED),
-      crashes: this.#crashes,
+      crashes: this.#pool.crashes,
       workers,
     };
   }
@@ -920,13 +685,13 @@ export class Runtime implements AsyncDisposable {
     this.#closing = true;
     // A cancel after a pending close (say, a "wait" stuck on a task that
     // never ends) escalates it: the same promise, now bound to settle.
-    if (mode === "cancel" && !this.#terminated) this.#cancelAll();
+    if (mode === "cancel" && !this.#pool.stopping) this.#cancelAll();
     if (this.#closed) return this.#closed;
     this.#closed = (async () => {
       if (this.#inFlight > 0) {
         await new Promise<void>((resolve) => this.#idle.push(resolve));
       }
-      while (this.#replacing.length > 0) await Promise.all(this.#replacing);
+      await this.#pool.settled();
       await this.#shutdown();
     })();
     return this.#closed;
@@ -952,24 +717,12 @@ export class Runtime implements AsyncDisposable {
     this.#checkIdle();
   }
 
-  /**
-   * Stops the workers: the scheduler loops see `H_STATE` and every worker
-   * is terminated; resolves once all of them (and any crashed ones) have
-   * stopped.
-   */
+  /** Stops the workers (see `WorkerPool.stop`) and the grace timers. */
   #shutdown(): Promise<void> {
-    if (this.#stopped === undefined) {
-      this.#terminated = true;
-      this.#closing = true;
-      const m = this.#m;
-      Atomics.store(m.i32, H_STATE, 1);
-      for (let w = 0; w <= this.#procs; w++) wakeOwner(m, w);
-      for (const timer of this.#grace.values()) clearTimeout(timer);
-      this.#grace.clear();
-      for (const worker of this.#workers) if (worker) this.#stop(worker);
-      this.#stopped = within(Promise.all(this.#stopping), STOP_WAIT_MS);
-    }
-    return this.#stopped;
+    this.#closing = true;
+    for (const timer of this.#grace.values()) clearTimeout(timer);
+    this.#grace.clear();
+    return this.#pool.stop();
   }
 
   /**

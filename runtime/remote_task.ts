@@ -1,0 +1,35 @@
+// Copyright the denogo authors. MIT license.
+
+/**
+ * The types of tasks called through {@linkcode Runtime.module}.
+ *
+ * @module
+ */
+
+import type { TaskOptions } from "./options.ts";
+import type { TaskFunction } from "./spawn.ts";
+
+/** A task function called through the runtime. */
+export interface RemoteTask<A extends unknown[], R> {
+  /** Runs the task on a worker and resolves to its result. */
+  (...args: A): Promise<R>;
+  /**
+   * The same task with call options (cancellation, retries).
+   *
+   * @param options The options for calls through the returned function.
+   * @returns A function that runs the task with `options`.
+   * @throws {TypeError} If an option has the wrong type.
+   * @throws {RangeError} If `retries` is not an integer in [0, 2147483647].
+   */
+  with(options: TaskOptions): (...args: A) => Promise<R>;
+}
+
+/**
+ * The task functions of module type `M` (from `typeof import("./m.ts")`):
+ * each exported function becomes a {@linkcode RemoteTask} with the same
+ * parameters, resolving to its awaited result.
+ */
+export type Tasks<M> = {
+  readonly [K in keyof M as M[K] extends TaskFunction ? K : never]: M[K] extends
+    (...args: infer A) => infer R ? RemoteTask<A, Awaited<R>> : never;
+};
