@@ -58,7 +58,8 @@ import { SlotOwner } from "./_slot_owner.ts";
 import { RuntimeClosedError } from "./errors.ts";
 import { closeMode, show, startSettings, taskOptions } from "./_options.ts";
 import type { CloseOptions, RuntimeOptions, TaskOptions } from "./options.ts";
-import { buildTrace, type TraceFile } from "./trace.ts";
+import { buildTrace } from "./_trace.ts";
+import type { TraceFile } from "./trace.ts";
 
 import type { Tasks } from "./remote_task.ts";
 import type { RuntimeStats, WorkerStats } from "./stats.ts";
@@ -229,7 +230,22 @@ export class Runtime implements AsyncDisposable {
     return this.#procs;
   }
 
-  /** Whether `close()` has been called. */
+  /**
+   * Whether `close()` has been called.
+   *
+   * @example Usage
+   * ```ts
+   * import { Runtime } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
+   *
+   * const rt = await Runtime.start({ procs: 1 });
+   * const closing = rt.close();
+   * assert.equal(rt.closed, true);
+   * await closing;
+   * ```
+   *
+   * @returns Whether the runtime is closing or closed.
+   */
   get closed(): boolean {
     return this.#closing;
   }

@@ -10,7 +10,14 @@
 
 /**
  * Any function that can be a task: an exported function of a module, sync
- * or async, whose arguments and result are structured-clonable.
+ * or async, whose arguments and result `node:v8`'s serializer can copy.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TaskFunction } from "@denogo/go/runtime";
+ *
+ * const task: TaskFunction = (a: number, b: number) => a + b;
+ * ```
  */
 // deno-lint-ignore no-explicit-any
 export type TaskFunction = (...args: any[]) => unknown;

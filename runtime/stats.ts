@@ -6,7 +6,19 @@
  * @module
  */
 
-/** Statistics of one worker, from {@linkcode Runtime.stats}. */
+/**
+ * Statistics of one worker, from {@linkcode Runtime.stats}.
+ *
+ * @example Usage
+ * ```ts
+ * import { Runtime, type WorkerStats } from "@denogo/go/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * await using rt = await Runtime.start({ procs: 1 });
+ * const [worker]: WorkerStats[] = rt.stats().workers;
+ * assert.equal(worker.index, 0);
+ * ```
+ */
 export interface WorkerStats {
   /** The worker's index (its P). */
   index: number;
@@ -26,7 +38,20 @@ export interface WorkerStats {
   utilisation: number;
 }
 
-/** A snapshot of a runtime's counters, from {@linkcode Runtime.stats}. */
+/**
+ * A snapshot of a runtime's counters, from {@linkcode Runtime.stats}.
+ *
+ * @example Usage
+ * ```ts
+ * import { Runtime, type RuntimeStats } from "@denogo/go/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * await using rt = await Runtime.start({ procs: 1 });
+ * const stats: RuntimeStats = rt.stats();
+ * assert.equal(stats.procs, 1);
+ * assert.equal(stats.crashes, 0);
+ * ```
+ */
 export interface RuntimeStats {
   /** Workers. */
   procs: number;
