@@ -190,3 +190,20 @@ export async function ignoreCancel(channel?: string): Promise<never> {
   await announce(channel);
   return await new Promise<never>(() => {});
 }
+
+/**
+ * Announces itself on `channel`, then busy-loops for `ms` without looking
+ * at its signal; returns `value`.
+ */
+export async function burnIgnoring(
+  channel: string,
+  ms: number,
+  value: number,
+): Promise<number> {
+  await announce(channel);
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // busy
+  }
+  return value;
+}
