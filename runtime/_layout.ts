@@ -48,6 +48,7 @@
  * | 11 | `O_PARKS` | times this worker parked |
  * | 12 | `O_TRACE_N` | trace events written |
  * | 13 | `O_SPINNING` | 1 while this worker is counted in `H_NSPINNING` |
+ * | 14 | `O_GEN` | generation of the worker at this index: the main thread bumps it before it reaps a dead worker's tasks and starts a replacement; a processor whose generation is stale touches nothing more |
  *
  * Float64 words per owner (`OWNER_F64S`): 0 busy time in ms (time spent
  * running task code, written by the worker only).
@@ -102,6 +103,7 @@ export const O_STEALS = 10;
 export const O_PARKS = 11;
 export const O_TRACE_N = 12;
 export const O_SPINNING = 13;
+export const O_GEN = 14;
 export const OWNER_WORDS = 16;
 export const OWNER_F64S = 2;
 

@@ -228,14 +228,23 @@ export function writeError(m: Memory, slot: number, error: unknown): void {
   writeBytes(m, slot, K_ERROR, serialize(errorRecord(error)));
 }
 
-/** Writes a result of kind K_CANCELLED or K_CRASHED (with `reason`). */
+/**
+ * Writes a result of kind K_CANCELLED or K_CRASHED (with `reason`, cut to
+ * fit inline so that it never needs the heap).
+ */
 export function writeMarker(
   m: Memory,
   slot: number,
   kind: number,
   reason = "",
 ): void {
-  writeBytes(m, slot, kind, encoder.encode(reason.slice(0, 60)));
+  let text = reason.slice(0, INLINE_BYTES);
+  let bytes = encoder.encode(text);
+  while (bytes.length > INLINE_BYTES) {
+    text = text.slice(0, -1);
+    bytes = encoder.encode(text);
+  }
+  writeBytes(m, slot, kind, bytes);
 }
 
 /** Reads a finished task's result from its slot and releases its payload. */

@@ -36,6 +36,7 @@ import {
   now,
   O_CANCEL,
   O_DONE,
+  O_GEN,
   O_PARKED,
   O_PARKS,
   O_RUN,
@@ -53,6 +54,7 @@ import {
   CANCELLED,
   cancelSlot,
   DONE,
+  FINISHING,
   FLAG_CANCEL,
   K_CANCELLED,
   QUEUED,
@@ -111,9 +113,11 @@ export class Processor implements ProcessorHooks {
   #trace: boolean;
   #statF64: number;
   #macrotask: () => Promise<void>;
+  #gen: number;
 
   /** Opens worker `index`'s processor on `m`. */
-  constructor(m: Memory, index: number) {
+  constructor(m: Memory, index: number, gen: number) {
+    this.#gen = gen;
     this.#m = m;
     this.#i32 = m.i32;
     this.index = index;
@@ -140,7 +144,7 @@ export class Processor implements ProcessorHooks {
   async run(): Promise<void> {
     const i32 = this.#i32;
     let lastYield = performance.now();
-    while (Atomics.load(i32, H_STATE) === 0) {
+    while (Atomics.load(i32, H_STATE) === 0 && !this.#stale()) {
       this.#slots.drain();
       if (Atomics.load(i32, this.#block + O_CANCEL) !== this.#cancelSeen) {
         this.#takeCancellations();
@@ -375,6 +379,15 @@ export class Processor implements ProcessorHooks {
     this.#m.f64[this.#statF64] += performance.now() - t0;
   }
 
+  /**
+   * Whether the main thread has given this worker's index to a
+   * replacement: this processor was terminated (Deno lets a terminated
+   * worker run on until its code returns) and must not touch shared memory.
+   */
+  #stale(): boolean {
+    return Atomics.load(this.#i32, this.#block + O_GEN) !== this.#gen;
+  }
+
   #complete(
     slot: number,
     base: number,
@@ -385,7 +398,11 @@ export class Processor implements ProcessorHooks {
     const m = this.#m;
     this.#controllers.delete(slot);
     this.#live.delete(slot);
-    if (Atomics.load(this.#i32, base + S_STATE) !== RUNNING) return; // reaped
+    if (this.#stale()) return;
+    if (
+      Atomics.compareExchange(this.#i32, base + S_STATE, RUNNING, FINISHING) !==
+        RUNNING
+    ) return; // reaped by the main thread
     try {
       if (failed) writeError(m, slot, value);
       else writeResult(m, slot, value);
@@ -431,6 +448,8 @@ export class Processor implements ProcessorHooks {
    * that calls it: cancelling that task cancels the child.
    */
   spawn(fn: AnyFunction, args: unknown[]): Promise<unknown> {
+    // A terminated worker's leftover code: its deque belongs to another.
+    if (this.#stale()) return new Promise<never>(() => {});
     const name = this.#names.get(fn);
     if (name === undefined) {
       throw new TypeError(

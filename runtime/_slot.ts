@@ -11,7 +11,7 @@
  *
  * | word | name | meaning |
  * | --- | --- | --- |
- * | 0 | `S_STATE` | `FREE`, `QUEUED`, `RUNNING`, `DONE` or `CANCELLED` (cancelled while queued) |
+ * | 0 | `S_STATE` | `FREE`, `QUEUED`, `RUNNING`, `FINISHING`, `DONE` or `CANCELLED` (cancelled while queued) |
  * | 1 | `S_FN` | registry id of the task's function (`_registry.ts`) |
  * | 2 | `S_SPAWNER` | owner that spawned it (a worker index, or P for the main thread): the only thread that frees the slot |
  * | 3 | `S_EXEC` | worker running it, -1 before it starts |
@@ -29,10 +29,16 @@
  * plain stores, then `Atomics.store`s `QUEUED` and queues the slot id (an
  * `Atomics` store too); a worker moves it `QUEUED → RUNNING` by CAS (a
  * spawner cancelling a queued task wins the CAS to `CANCELLED` instead),
- * runs it, writes the result over the arguments, `Atomics.store`s `DONE`
+ * runs it, claims it by CAS `RUNNING → FINISHING`, writes the result over
+ * the arguments, `Atomics.store`s `DONE`
  * and hands it back to the spawner (directly if it is the spawner, else
  * through the spawner's completion queue, `_completions.ts`). The spawner
- * reads the result and stores `FREE`.
+ * reads the result and stores `FREE`. When a worker dies (or is terminated),
+ * the main thread claims each of its `RUNNING` slots by the same CAS and
+ * writes a crash marker (or re-queues it): exactly one of the two writes
+ * the result. A terminated worker may go on running in Deno until its code
+ * returns to the event loop; its stale `O_GEN` keeps it from touching a
+ * slot again.
  *
  * Happens-before: the spawner's writes of a slot synchronize before the
  * worker's CAS to `RUNNING` succeeds (the queue entry is stored after them
@@ -64,6 +70,8 @@ export const QUEUED = 1;
 export const RUNNING = 2;
 export const DONE = 3;
 export const CANCELLED = 4;
+/** Claimed by whoever writes the result: the executor, or the main thread reaping a dead one. */
+export const FINISHING = 5;
 
 export const FLAG_CANCEL = 1;
 

@@ -59,10 +59,20 @@ export class SlotOwner {
   #free: number[] = [];
   #waiters: (SlotWaiter | undefined)[];
   #cleanup: ((() => void) | undefined)[];
+  #settled: ((slot: number) => void) | undefined;
 
-  /** Opens owner `owner`'s range of slots in `m`. */
-  constructor(m: Memory, owner: number, registry: Registry) {
+  /**
+   * Opens owner `owner`'s range of slots in `m`; `settled`, if given, is
+   * called with each slot that {@linkcode settle} frees.
+   */
+  constructor(
+    m: Memory,
+    owner: number,
+    registry: Registry,
+    settled?: (slot: number) => void,
+  ) {
     this.owner = owner;
+    this.#settled = settled;
     this.#m = m;
     this.#i32 = m.i32;
     this.#registry = registry;
@@ -213,6 +223,7 @@ export class SlotOwner {
     const value = readResult(m, slot);
     Atomics.store(i32, base + S_STATE, FREE);
     this.#free.push(slot);
+    this.#settled?.(slot);
     if (waiter === undefined) return;
     if (kind === K_ERROR || kind === K_CRASHED || kind === K_CANCELLED) {
       const { url, name } = this.#registry.nameOf(fnId);

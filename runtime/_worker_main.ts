@@ -2,19 +2,24 @@
 // This module is internal: it is not exported from the package.
 
 /**
- * The entry point of every runtime worker. The main thread posts one
- * message, `{ sab, layout, index }`; the worker maps the shared memory,
+ * The entry point of every runtime worker (a `node:worker_threads` worker:
+ * unlike a Web Worker in Deno, once terminated it does not keep the
+ * process alive, even while its code still loops). The main thread posts one
+ * message, `{ sab, layout, index, gen }`; the worker maps the shared memory,
  * installs its processor for `spawn()` / `taskSignal()`, replies
  * `{ type: "ready" }` and runs the scheduler loop until the runtime closes.
  *
- * A task that calls `self.close()` ends its worker: the worker first posts
- * `{ type: "exit" }` so the main thread can fail (or re-run) the tasks it
- * was running and start a replacement. An uncaught error reaches the main
- * thread as the worker's `error` event, which does the same.
+ * A task that calls `self.close()`, or an error or rejection that no
+ * handler catches, ends its worker: the worker first posts
+ * `{ type: "exit", reason }` so the main thread can name the cause when it
+ * fails (or re-runs) the tasks the worker was running and starts a
+ * replacement. Any other end (`process.exit()`) reaches the main thread as
+ * the worker's `error` or `exit` event, which does the same.
  *
  * @module
  */
 
+import { parentPort } from "node:worker_threads";
 import { type Layout, memoryOf } from "./_layout.ts";
 import { Processor } from "./_processor.ts";
 import { installProcessor } from "./spawn.ts";
@@ -23,30 +28,51 @@ interface Init {
   sab: SharedArrayBuffer;
   layout: Layout;
   index: number;
+  gen: number;
 }
 
-const scope = globalThis as unknown as {
-  close(): void;
-  postMessage(message: unknown): void;
-  onmessage: ((event: MessageEvent<Init>) => void) | null;
-};
-
+const port = parentPort!;
+const scope = globalThis as unknown as { close(): void };
 const close = scope.close.bind(scope);
 scope.close = () => {
-  scope.postMessage({ type: "exit" });
+  port.postMessage({ type: "exit", reason: "the worker called self.close()" });
   close();
 };
 
-scope.onmessage = (event: MessageEvent<Init>) => {
-  scope.onmessage = null;
-  const { sab, layout, index } = event.data;
-  const processor = new Processor(memoryOf(sab, layout), index);
+/**
+ * An error that escaped every handler ends the worker as a crash: the main
+ * thread hears why (and fails or re-runs its tasks) and nothing is printed
+ * here, since the caller receives it as a `WorkerCrashedError`.
+ */
+function crash(error: unknown): void {
+  const reason = error instanceof Error
+    ? `uncaught ${error.name}: ${error.message}`
+    : `uncaught ${String(error)}`;
+  port.postMessage({ type: "exit", reason });
+  close();
+}
+addEventListener("error", (event) => {
+  event.preventDefault();
+  crash(event.error ?? event.message);
+});
+addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  crash(event.reason);
+});
+
+// `on`, not `once`: the listening port keeps the worker alive while its
+// loop awaits (a node worker with nothing pending would exit).
+let started = false;
+port.on("message", ({ sab, layout, index, gen }: Init) => {
+  if (started) return;
+  started = true;
+  const processor = new Processor(memoryOf(sab, layout), index, gen);
   installProcessor(processor);
-  scope.postMessage({ type: "ready" });
+  port.postMessage({ type: "ready" });
   processor.run().catch((error) => {
     // A bug in the scheduler itself: surface it like a crash.
     queueMicrotask(() => {
       throw error;
     });
   });
-};
+});

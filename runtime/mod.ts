@@ -5,9 +5,10 @@
  * of workers (`GOMAXPROCS` of them) with work stealing, fork-join
  * ({@linkcode spawn}), cancellation, crash recovery and tracing.
  *
- * ```ts ignore
+ * ```ts
  * // tasks.ts: a plain module; the runtime loads it in its workers.
  * import { spawn } from "@denogo/go/runtime";
+ *
  * export function square(x: number): number {
  *   return x * x;
  * }
@@ -21,17 +22,18 @@
  * }
  * ```
  *
- * ```ts ignore
- * // main.ts
+ * ```ts
+ * // main.ts (here `_example_tasks.ts` holds the tasks above)
  * import { Runtime } from "@denogo/go/runtime";
+ * import assert from "node:assert/strict";
  *
- * await using rt = await Runtime.start({ procs: 4 });
- * const tasks = rt.module<typeof import("./tasks.ts")>(
- *   import.meta.resolve("./tasks.ts"),
+ * await using rt = await Runtime.start({ procs: 2 });
+ * const tasks = rt.module<typeof import("./_example_tasks.ts")>(
+ *   import.meta.resolve("./_example_tasks.ts"),
  * );
- * console.log(await tasks.square(7)); // 49, type-checked: (x: number) => Promise<number>
- * console.log(await tasks.fib(30)); // fork-join over every worker
- * console.log(rt.stats().steals);
+ * assert.equal(await tasks.square(7), 49); // typed: (x: number) => Promise<number>
+ * assert.equal(await tasks.fib(25), 75025); // fork-join over every worker
+ * assert.equal(rt.stats().pending, 0);
  * ```
  *
  * - {@linkcode Runtime}: start, call tasks (`module()`, `go()`, `run()`),
@@ -47,6 +49,9 @@
  */
 
 export * from "./errors.ts";
+export * from "./options.ts";
 export * from "./runtime.ts";
+export type { RemoteTask, Tasks } from "./remote_task.ts";
+export type { RuntimeStats, WorkerStats } from "./stats.ts";
 export { spawn, type TaskFunction, taskSignal, workerIndex } from "./spawn.ts";
 export type { TraceEvent, TraceFile } from "./trace.ts";

@@ -1,4 +1,7 @@
 // Copyright the denogo authors. MIT license.
+// Over 600 lines: about half is the doc comments and runnable examples of
+// the public class; the code is the main thread's side of the scheduler
+// (calls, the overflow queue, the result pump, cancellation and close).
 
 /**
  * The multi-worker runtime: Go's G-M-P scheduler over Web Workers.
@@ -29,12 +32,10 @@
 
 import { dequeSize } from "./_deque.ts";
 import { globalPush, globalSize } from "./_global_queue.ts";
-import { hasCompletions, pushCompletion } from "./_completions.ts";
+import { hasCompletions } from "./_completions.ts";
 import {
   F_T0,
   H_NPARKED,
-  H_NSPINNING,
-  H_STATE,
   type Layout,
   layoutFor,
   type Memory,
@@ -43,176 +44,25 @@ import {
   O_DONE,
   O_PARKS,
   O_RUN,
-  O_SPINNING,
   O_STEALS,
   O_WAITING,
   O_WAKE,
   OWNER_F64S,
   OWNER_WORDS,
 } from "./_layout.ts";
-import { leaveParkedSet, wakeIdleWorker, wakeOwner } from "./_wake.ts";
-import {
-  DONE,
-  FLAG_CANCEL,
-  K_CRASHED,
-  QUEUED,
-  RUNNING,
-  S_EXEC,
-  S_FLAGS,
-  S_RETRIES,
-  S_SPAWNER,
-  S_STATE,
-  slotBase,
-} from "./_slot.ts";
-import { writeMarker } from "./_payload.ts";
+import { wakeIdleWorker } from "./_wake.ts";
+import { RUNNING, S_EXEC, S_FN, S_STATE, slotBase } from "./_slot.ts";
 import { Registry } from "./_registry.ts";
+import { WorkerPool } from "./_worker_pool.ts";
 import { SlotOwner } from "./_slot_owner.ts";
 import { RuntimeClosedError } from "./errors.ts";
-import { buildTrace, type TraceFile } from "./trace.ts";
+import { closeMode, show, startSettings, taskOptions } from "./_options.ts";
+import type { CloseOptions, RuntimeOptions, TaskOptions } from "./options.ts";
+import { buildTrace } from "./_trace.ts";
+import type { TraceFile } from "./trace.ts";
 
-import type { TaskFunction } from "./spawn.ts";
-
-/** Options of {@linkcode Runtime.start}. */
-export interface RuntimeOptions {
-  /**
-   * Workers to start (Go's `GOMAXPROCS`).
-   *
-   * @default {navigator.hardwareConcurrency}
-   */
-  procs?: number;
-  /**
-   * What `await using` (`Symbol.asyncDispose`) and `close()` without a
-   * mode do with unfinished tasks: `"wait"` for them, or `"cancel"` them.
-   *
-   * @default {"wait"}
-   */
-  onClose?: "wait" | "cancel";
-  /**
-   * Record a trace ({@linkcode Runtime.trace}): `true` keeps up to 65,536
-   * task slices per worker, a number keeps that many.
-   *
-   * @default {false}
-   */
-  trace?: boolean | number;
-  /**
-   * Tasks from the main thread that may be queued or running at once;
-   * further calls wait in a queue on the main thread. Rounded up to a
-   * power of two.
-   *
-   * @default {16384}
-   */
-  maxTasks?: number;
-  /**
-   * How long the main thread polls for a result before it waits on the
-   * event loop, in microseconds. Polling makes a short task's round trip a
-   * few microseconds instead of tens, at the cost of up to this much busy
-   * main-thread time per wait; 0 turns it off.
-   *
-   * @default {20}
-   */
-  spinMicros?: number;
-  /**
-   * Bytes of shared memory for arguments and results that do not fit a
-   * task's 192-byte inline payload.
-   *
-   * @default {16777216}
-   */
-  heapBytes?: number;
-}
-
-/** Options of one task call. */
-export interface TaskOptions {
-  /**
-   * Cancels the task: the call rejects with the signal's reason at once; a
-   * queued task never runs, a running one sees its `taskSignal()` abort.
-   */
-  signal?: AbortSignal;
-  /**
-   * Times to re-run the task if the worker running it dies.
-   *
-   * @default {0}
-   */
-  retries?: number;
-}
-
-/** Options of {@linkcode Runtime.close}. */
-export interface CloseOptions {
-  /**
-   * `"wait"` for the unfinished tasks of the main thread, then stop the
-   * workers; `"cancel"` rejects them at once with
-   * {@linkcode RuntimeClosedError} and stops the workers.
-   *
-   * @default {the runtime's onClose option}
-   */
-  mode?: "wait" | "cancel";
-}
-
-/** A task function called through the runtime. */
-export interface RemoteTask<A extends unknown[], R> {
-  /** Runs the task on a worker and resolves to its result. */
-  (...args: A): Promise<R>;
-  /**
-   * The same task with call options (cancellation, retries).
-   *
-   * @param options The options for calls through the returned function.
-   * @returns A function that runs the task with `options`.
-   */
-  with(options: TaskOptions): (...args: A) => Promise<R>;
-}
-
-/**
- * The task functions of module type `M` (from `typeof import("./m.ts")`):
- * each exported function becomes a {@linkcode RemoteTask} with the same
- * parameters, resolving to its awaited result.
- */
-export type Tasks<M> = {
-  readonly [K in keyof M as M[K] extends TaskFunction ? K : never]: M[K] extends
-    (...args: infer A) => infer R ? RemoteTask<A, Awaited<R>> : never;
-};
-
-/** Statistics of one worker, from {@linkcode Runtime.stats}. */
-export interface WorkerStats {
-  /** The worker's index (its P). */
-  index: number;
-  /** Tasks it started. */
-  started: number;
-  /** Tasks it finished. */
-  finished: number;
-  /** Tasks in its deque. */
-  queued: number;
-  /** Tasks it stole from other workers' deques. */
-  steals: number;
-  /** Times it parked. */
-  parks: number;
-  /** Milliseconds spent running task code. */
-  busyMs: number;
-  /** `busyMs` over the runtime's age: 0 .. 1. */
-  utilisation: number;
-}
-
-/** A snapshot of a runtime's counters, from {@linkcode Runtime.stats}. */
-export interface RuntimeStats {
-  /** Workers. */
-  procs: number;
-  /** Tasks called from the main thread and not settled yet. */
-  pending: number;
-  /** Tasks waiting in the global queue and the deques. */
-  queued: number;
-  /** Tasks started and not finished, on all workers. */
-  running: number;
-  /** Tasks finished, on all workers. */
-  finished: number;
-  /** Steals, on all workers. */
-  steals: number;
-  /** Parks, on all workers. */
-  parks: number;
-  /** Workers parked right now. */
-  parked: number;
-  /** Workers replaced after a crash. */
-  crashes: number;
-  /** Per worker. */
-  workers: WorkerStats[];
-}
+import type { Tasks } from "./remote_task.ts";
+import type { RuntimeStats, WorkerStats } from "./stats.ts";
 
 interface Call {
   fnId: number;
@@ -221,8 +71,6 @@ interface Call {
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
-
-const WORKER_URL = new URL("./_worker_main.ts", import.meta.url);
 
 function pow2(n: number): number {
   let p = 1;
@@ -247,15 +95,39 @@ function pow2(n: number): number {
  * worker is replaced; calls after `close()` throw
  * {@linkcode RuntimeClosedError}.
  *
+ * Happens-before, as Go's memory model states it for `go` and channels:
+ * what the caller did before a call synchronizes before the task starts
+ * (its arguments are written, then the slot is published with an
+ * `Atomics` store the worker loads), and what the task did before it
+ * returned synchronizes before the call's promise settles. The same holds
+ * between a parent task and each child it {@linkcode spawn}s. Arguments
+ * and results are copies, so this orders only the effects that both sides
+ * can see: shared memory and the outside world.
+ *
+ * Cancelled tasks: a call cancelled through its `signal`, or by
+ * `close({ mode: "cancel" })`, rejects at once; the task's `taskSignal()`
+ * aborts. A task still running `cancelGraceMs` (1 s by default) later is
+ * abandoned: the runtime terminates its worker and starts a replacement.
+ * Deno (as of 2.9) does not stop a terminated worker's thread while its
+ * code loops without returning to the event loop (no library is needed to
+ * see it: `new Worker` a module doing `for (;;) {}`, `terminate()` it, and
+ * watch `process.cpuUsage()`), so such a task keeps a core busy until the
+ * process exits; the runtime no longer counts it, its worker's leftover
+ * code touches no shared state, and the process can exit (the runtime's
+ * workers are `node:worker_threads` workers, which do not hold it open).
+ *
  * @example Typed calls of a module's exports
- * ```ts ignore
+ * ```ts
  * import { Runtime } from "@denogo/go/runtime";
+ * import assert from "node:assert/strict";
  *
  * await using rt = await Runtime.start({ procs: 2 });
- * const tasks = rt.module<typeof import("./tasks.ts")>(
- *   new URL("./tasks.ts", import.meta.url),
+ * // _example_tasks.ts stands for your module of exported task functions.
+ * const tasks = rt.module<typeof import("./_example_tasks.ts")>(
+ *   new URL("./_example_tasks.ts", import.meta.url),
  * );
- * const n: number = await tasks.fib(30); // arguments and result type-checked
+ * const n: number = await tasks.fib(25); // arguments and result type-checked
+ * assert.equal(n, 75025);
  * ```
  */
 export class Runtime implements AsyncDisposable {
@@ -263,28 +135,35 @@ export class Runtime implements AsyncDisposable {
   #layout: Layout;
   #procs: number;
   #registry: Registry;
-  #workers: Worker[] = [];
+  #pool: WorkerPool;
   #slots: SlotOwner;
   #overflow: Call[] = [];
   #overflowHead = 0;
   #inFlight = 0;
   #pumping = false;
   #closing = false;
-  #terminated = false;
   #closed: Promise<void> | undefined;
   #onClose: "wait" | "cancel";
   #idle: (() => void)[] = [];
-  #crashes = 0;
   #started: number;
-  #replacing: Promise<void>[] = [];
   #spinMs = 0.02;
+  #graceMs = 1000;
+  #grace = new Map<number, ReturnType<typeof setTimeout>>();
 
   private constructor(m: Memory, onClose: "wait" | "cancel") {
     this.#m = m;
     this.#layout = m.layout;
     this.#procs = m.layout.procs;
     this.#registry = new Registry(m);
-    this.#slots = new SlotOwner(m, this.#procs, this.#registry);
+    this.#pool = new WorkerPool(m);
+    this.#slots = new SlotOwner(m, this.#procs, this.#registry, (slot) => {
+      if (this.#grace.size === 0) return;
+      const timer = this.#grace.get(slot);
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        this.#grace.delete(slot);
+      }
+    });
     this.#onClose = onClose;
     this.#started = now();
     m.f64[F_T0] = this.#started;
@@ -302,40 +181,32 @@ export class Runtime implements AsyncDisposable {
    * assert.equal(rt.procs, 1);
    * ```
    *
-   * @param options Workers, closing behaviour, tracing and sizes.
+   * @param options Workers, closing behaviour, tracing, sizes and the
+   *   grace period of cancelled tasks.
    * @returns The running runtime.
-   * @throws {RangeError} If `procs` is not a positive integer.
+   * @throws {TypeError} If an option has the wrong type (`procs: "2"`).
+   * @throws {RangeError} If an option is out of range (`procs: 0`,
+   *   `maxTasks: Infinity`, `heapBytes: NaN`).
    */
-  static async start(options: RuntimeOptions = {}): Promise<Runtime> {
-    const procs = options.procs ?? navigator.hardwareConcurrency ?? 1;
-    if (!Number.isInteger(procs) || procs < 1 || procs > 256) {
-      throw new RangeError(
-        `Cannot start runtime: procs must be an integer in [1, 256], ` +
-          `received ${procs}`,
-      );
-    }
-    const trace = options.trace === true
-      ? 65536
-      : typeof options.trace === "number"
-      ? Math.max(0, Math.floor(options.trace))
-      : 0;
+  static async start(options?: RuntimeOptions): Promise<Runtime> {
+    const settings = startSettings(options);
+    const procs = settings.procs;
     const layout = layoutFor({
       procs,
-      mainSlots: pow2(Math.max(16, options.maxTasks ?? 16384)),
+      mainSlots: pow2(Math.max(16, settings.maxTasks)),
       workerSlots: 4096,
       dequeCapacity: 8192,
-      traceEvents: trace,
-      heapBytes: Math.ceil((options.heapBytes ?? 16 * 1024 * 1024) / 8) * 8,
+      traceEvents: settings.traceEvents,
+      heapBytes: Math.ceil(settings.heapBytes / 8) * 8,
     });
     const m = memoryOf(new SharedArrayBuffer(layout.byteLength), layout);
-    const rt = new Runtime(m, options.onClose ?? "wait");
-    rt.#spinMs = Math.max(0, options.spinMicros ?? 20) / 1000;
+    const rt = new Runtime(m, settings.onClose);
+    rt.#spinMs = settings.spinMicros / 1000;
+    rt.#graceMs = settings.cancelGraceMs;
     try {
-      await Promise.all(
-        Array.from({ length: procs }, (_, i) => rt.#startWorker(i)),
-      );
+      await rt.#pool.startAll();
     } catch (error) {
-      rt.#shutdown();
+      await rt.#shutdown();
       throw error;
     }
     return rt;
@@ -359,39 +230,24 @@ export class Runtime implements AsyncDisposable {
     return this.#procs;
   }
 
-  /** Whether `close()` has been called. */
+  /**
+   * Whether `close()` has been called.
+   *
+   * @example Usage
+   * ```ts
+   * import { Runtime } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
+   *
+   * const rt = await Runtime.start({ procs: 1 });
+   * const closing = rt.close();
+   * assert.equal(rt.closed, true);
+   * await closing;
+   * ```
+   *
+   * @returns Whether the runtime is closing or closed.
+   */
   get closed(): boolean {
     return this.#closing;
-  }
-
-  #startWorker(index: number): Promise<void> {
-    const worker = new Worker(WORKER_URL, {
-      type: "module",
-      name: `denogo-P${index}`,
-    });
-    this.#workers[index] = worker;
-    let ready = false;
-    return new Promise<void>((resolve, reject) => {
-      worker.onmessage = (event: MessageEvent<{ type: string }>) => {
-        if (event.data.type === "ready") {
-          ready = true;
-          resolve();
-        } else if (event.data.type === "exit") {
-          this.#crash(index, worker, "the worker called self.close()");
-        }
-      };
-      worker.onerror = (event: ErrorEvent) => {
-        event.preventDefault();
-        if (!ready) {
-          // Failing to start is not a crash to recover from.
-          worker.terminate();
-          reject(new Error(`Runtime worker ${index} failed: ${event.message}`));
-          return;
-        }
-        this.#crash(index, worker, event.message || "an uncaught error");
-      };
-      worker.postMessage({ sab: this.#m.sab, layout: this.#layout, index });
-    });
   }
 
   /**
@@ -401,16 +257,18 @@ export class Runtime implements AsyncDisposable {
    * main thread does not load the module), to check arguments and results.
    *
    * @example Usage
-   * ```ts ignore
+   * ```ts
    * import { Runtime } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
    *
-   * await using rt = await Runtime.start();
-   * const { fib } = rt.module<typeof import("./tasks.ts")>(
-   *   import.meta.resolve("./tasks.ts"),
+   * await using rt = await Runtime.start({ procs: 2 });
+   * const { fib, slow } = rt.module<typeof import("./_example_tasks.ts")>(
+   *   import.meta.resolve("./_example_tasks.ts"),
    * );
-   * const n: number = await fib(30);
-   * const cancellable = fib.with({ signal: AbortSignal.timeout(1000) });
-   * await cancellable(30);
+   * const n: number = await fib(25);
+   * assert.equal(n, 75025);
+   * const cancellable = slow.with({ signal: AbortSignal.timeout(10) });
+   * await assert.rejects(cancellable(60_000), { name: "TimeoutError" });
    * ```
    *
    * @typeParam M The module's type.
@@ -430,7 +288,8 @@ export class Runtime implements AsyncDisposable {
             (options: TaskOptions | undefined) => (...args: unknown[]) =>
               this.#call(fnId, args, options, "module()");
           task = Object.assign(call(undefined), {
-            with: (options: TaskOptions) => call(options),
+            with: (options: TaskOptions) =>
+              call(taskOptions(`Runtime.module(): ${key}.with()`, options)),
           });
           cache.set(key, task);
         }
@@ -444,11 +303,14 @@ export class Runtime implements AsyncDisposable {
    * {@linkcode Runtime.module} for the typed form).
    *
    * @example Usage
-   * ```ts ignore
+   * ```ts
    * import { Runtime } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
    *
-   * await using rt = await Runtime.start();
-   * const n = await rt.go<number>(import.meta.resolve("./tasks.ts"), "fib", 30);
+   * await using rt = await Runtime.start({ procs: 1 });
+   * const url = import.meta.resolve("./_example_tasks.ts");
+   * const n = await rt.go<number>(url, "square", 12);
+   * assert.equal(n, 144);
    * ```
    *
    * @typeParam R The result type the caller expects.
@@ -472,21 +334,29 @@ export class Runtime implements AsyncDisposable {
    * {@linkcode Runtime.go} with call options (cancellation, retries).
    *
    * @example Usage
-   * ```ts ignore
+   * ```ts
    * import { Runtime } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
    *
-   * await using rt = await Runtime.start();
-   * const signal = AbortSignal.timeout(100);
-   * await rt.run(import.meta.resolve("./tasks.ts"), "slow", [], { signal });
+   * await using rt = await Runtime.start({ procs: 1 });
+   * const url = import.meta.resolve("./_example_tasks.ts");
+   * const signal = AbortSignal.timeout(10);
+   * await assert.rejects(rt.run(url, "slow", [60_000], { signal }), {
+   *   name: "TimeoutError",
+   * });
+   * assert.equal(await rt.run(url, "slow", [1], { retries: 1 }), "done");
    * ```
    *
    * @typeParam R The result type the caller expects.
    * @param url The module's URL.
    * @param name The exported function's name.
    * @param args Its arguments.
-   * @param options Call options.
+   * @param options Call options: `signal`, `retries`.
    * @returns The task's result.
    * @throws {RuntimeClosedError} If the runtime is closed.
+   * @throws {TypeError} If `args` is not an array or an option has the
+   *   wrong type.
+   * @throws {RangeError} If `retries` is not an integer in [0, 2147483647].
    */
   run<R = unknown>(
     url: string | URL,
@@ -495,8 +365,15 @@ export class Runtime implements AsyncDisposable {
     options?: TaskOptions,
   ): Promise<R> {
     if (this.#closing) throw new RuntimeClosedError("Runtime.run()");
+    if (!Array.isArray(args)) {
+      throw new TypeError(
+        `Runtime.run(): args must be an array of the task's arguments, ` +
+          `received ${show(args)}`,
+      );
+    }
+    const checked = taskOptions("Runtime.run()", options);
     const fnId = this.#registry.idOf(new URL(url).href, name);
-    return this.#call(fnId, args, options, "run()") as Promise<R>;
+    return this.#call(fnId, args, checked, "run()") as Promise<R>;
   }
 
   #call(
@@ -555,7 +432,7 @@ export class Runtime implements AsyncDisposable {
     }
     const signal = options?.signal;
     if (signal) {
-      const onAbort = () => slots.cancel(slot, signal.reason);
+      const onAbort = () => this.#cancel(slot, signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
       slots.publish(
         slot,
@@ -567,8 +444,41 @@ export class Runtime implements AsyncDisposable {
     }
     globalPush(m, slot);
     wakeIdleWorker(m);
-    if (signal?.aborted) slots.cancel(slot, signal.reason);
+    if (signal?.aborted) this.#cancel(slot, signal.reason);
     if (!this.#pumping) this.#pump();
+  }
+
+  /**
+   * Rejects `slot`'s call with `reason` now and requests the task's
+   * cancellation; if the task is still running `cancelGraceMs` later, it
+   * is abandoned (see {@linkcode Runtime.#abandon}).
+   */
+  #cancel(slot: number, reason: unknown): void {
+    if (!this.#slots.cancel(slot, reason) || this.#pool.stopping) return;
+    if (this.#grace.has(slot)) return;
+    this.#grace.set(slot, setTimeout(() => this.#abandon(slot), this.#graceMs));
+  }
+
+  /**
+   * Ends a cancelled task that is still running after its grace period:
+   * terminates the worker running it (the only way to stop a thread busy
+   * in a loop) and replaces it, as if it had crashed. A task still queued
+   * is left alone: it comes back unrun when a worker reaches it.
+   */
+  #abandon(slot: number): void {
+    this.#grace.delete(slot);
+    if (this.#pool.stopping) return;
+    const m = this.#m;
+    const base = slotBase(m, slot);
+    if (Atomics.load(m.i32, base + S_STATE) !== RUNNING) return;
+    const exec = Atomics.load(m.i32, base + S_EXEC);
+    if (exec < 0) return;
+    const { name } = this.#registry.nameOf(m.i32[base + S_FN]);
+    this.#pool.kill(
+      exec,
+      `terminated: task "${name}" ran on ${this.#graceMs} ms after its ` +
+        `cancellation (the cancelGraceMs option)`,
+    );
   }
 
   /** Collects results until nothing from the main thread is in flight. */
@@ -579,7 +489,7 @@ export class Runtime implements AsyncDisposable {
     const owner = this.#procs;
     const block = this.#layout.owners + owner * OWNER_WORDS;
     try {
-      while (this.#inFlight > 0 && !this.#terminated) {
+      while (this.#inFlight > 0 && !this.#pool.stopping) {
         if (this.#drain()) {
           await null; // let the callers' continuations run
           continue;
@@ -587,7 +497,7 @@ export class Runtime implements AsyncDisposable {
         if (this.#spinMs > 0 && this.#spinForResult()) continue;
         const seen = Atomics.load(i32, block + O_WAKE);
         Atomics.store(i32, block + O_WAITING, 1);
-        if (hasCompletions(m, owner) || this.#terminated) {
+        if (hasCompletions(m, owner) || this.#pool.stopping) {
           Atomics.store(i32, block + O_WAITING, 0);
           continue;
         }
@@ -657,51 +567,6 @@ export class Runtime implements AsyncDisposable {
     }
   }
 
-  /** Handles the death of `worker` (P `index`): fail or re-run its tasks, replace it. */
-  #crash(index: number, worker: Worker, reason: string): void {
-    if (this.#terminated || this.#workers[index] !== worker) return;
-    this.#crashes++;
-    worker.terminate();
-    const m = this.#m;
-    const i32 = m.i32;
-    const block = this.#layout.owners + index * OWNER_WORDS;
-    if (Atomics.compareExchange(i32, block + O_SPINNING, 1, 0) === 1) {
-      Atomics.sub(i32, H_NSPINNING, 1);
-    }
-    leaveParkedSet(m, index);
-    const total = this.#layout.slotBase[this.#procs] + this.#layout.mainSlots;
-    for (let slot = 0; slot < total; slot++) {
-      const base = slotBase(m, slot);
-      if (
-        Atomics.load(i32, base + S_STATE) !== RUNNING ||
-        i32[base + S_EXEC] !== index
-      ) continue;
-      const spawner = i32[base + S_SPAWNER];
-      if (
-        spawner === this.#procs && i32[base + S_RETRIES] > 0 &&
-        !(i32[base + S_FLAGS] & FLAG_CANCEL)
-      ) {
-        i32[base + S_RETRIES]--;
-        i32[base + S_EXEC] = -1;
-        Atomics.store(i32, base + S_STATE, QUEUED);
-        globalPush(m, slot);
-        continue;
-      }
-      writeMarker(m, slot, K_CRASHED, reason);
-      Atomics.store(i32, base + S_STATE, DONE);
-      Atomics.add(i32, block + O_DONE, 1);
-      pushCompletion(m, spawner, slot);
-      wakeOwner(m, spawner);
-    }
-    const replaced = this.#startWorker(index).catch(() => {});
-    this.#replacing.push(replaced);
-    replaced.then(() => {
-      this.#replacing = this.#replacing.filter((p) => p !== replaced);
-      wakeIdleWorker(m);
-    });
-    wakeIdleWorker(m);
-  }
-
   /**
    * A snapshot of the runtime's counters: tasks pending, queued, running
    * and finished; steals and parks; per-worker utilisation.
@@ -757,7 +622,7 @@ export class Runtime implements AsyncDisposable {
       steals,
       parks,
       parked: Atomics.load(i32, H_NPARKED),
-      crashes: this.#crashes,
+      crashes: this.#pool.crashes,
       workers,
     };
   }
@@ -788,8 +653,18 @@ export class Runtime implements AsyncDisposable {
    * Closes the runtime: new calls throw {@linkcode RuntimeClosedError};
    * then, with `mode: "wait"` (the default unless the runtime was started
    * with `onClose: "cancel"`), waits for every call made from the main
-   * thread to settle, or with `mode: "cancel"` rejects them at once; then
-   * terminates the workers. Calling it again returns the same promise.
+   * thread to settle, or with `mode: "cancel"` rejects them at once with
+   * {@linkcode RuntimeClosedError} and cancels their tasks; then terminates
+   * the workers.
+   *
+   * It always returns once the tasks it waits for have: a cancelled task
+   * (by its `signal` or by `mode: "cancel"`) counts until it returns or
+   * its grace period (`cancelGraceMs`) ends, when the runtime abandons it.
+   * A `"wait"` close does wait for a task that never ends and was never
+   * cancelled; calling `close({ mode: "cancel" })` then cancels it, and
+   * both calls' promise (the same one) settles within the grace period.
+   * Once it has resolved, every worker has been terminated and the process
+   * can exit (see the class notes for a task stuck in an endless loop).
    *
    * @example Usage
    * ```ts
@@ -801,21 +676,39 @@ export class Runtime implements AsyncDisposable {
    * assert.throws(() => rt.go(import.meta.url, "f"), RuntimeClosedError);
    * ```
    *
+   * @example Cancel what is left after a close that waits too long
+   * ```ts
+   * import { Runtime, RuntimeClosedError } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
+   *
+   * const rt = await Runtime.start({ procs: 1, cancelGraceMs: 100 });
+   * const url = import.meta.resolve("./_example_tasks.ts");
+   * const call = rt.run(url, "slow", [60_000]);
+   * const rejected = assert.rejects(call, RuntimeClosedError);
+   * const closing = rt.close(); // would wait a minute
+   * await rt.close({ mode: "cancel" }); // rejects the call, ends the task
+   * await rejected;
+   * await closing;
+   * ```
+   *
    * @param options How to treat unfinished tasks.
    * @returns A promise that resolves once the workers are stopped.
+   * @throws {TypeError} If `options` is not an object.
+   * @throws {RangeError} If `mode` is neither `"wait"` nor `"cancel"`.
    */
-  close(options: CloseOptions = {}): Promise<void> {
-    if (this.#closed) return this.#closed;
+  close(options?: CloseOptions): Promise<void> {
+    const mode = closeMode(options, this.#onClose);
     this.#closing = true;
-    const mode = options.mode ?? this.#onClose;
+    // A cancel after a pending close (say, a "wait" stuck on a task that
+    // never ends) escalates it: the same promise, now bound to settle.
+    if (mode === "cancel" && !this.#pool.stopping) this.#cancelAll();
+    if (this.#closed) return this.#closed;
     this.#closed = (async () => {
-      if (mode === "cancel") {
-        this.#cancelAll();
-      } else if (this.#inFlight > 0) {
+      if (this.#inFlight > 0) {
         await new Promise<void>((resolve) => this.#idle.push(resolve));
       }
-      await Promise.all(this.#replacing);
-      this.#shutdown();
+      await this.#pool.settled();
+      await this.#shutdown();
     })();
     return this.#closed;
   }
@@ -835,18 +728,17 @@ export class Runtime implements AsyncDisposable {
     }
     const slots = this.#slots;
     for (let slot = slots.first; slot < slots.first + slots.count; slot++) {
-      if (slots.awaited(slot)) slots.cancel(slot, reason());
+      if (slots.awaited(slot)) this.#cancel(slot, reason());
     }
+    this.#checkIdle();
   }
 
-  #shutdown(): void {
-    if (this.#terminated) return;
-    this.#terminated = true;
+  /** Stops the workers (see `WorkerPool.stop`) and the grace timers. */
+  #shutdown(): Promise<void> {
     this.#closing = true;
-    const m = this.#m;
-    Atomics.store(m.i32, H_STATE, 1);
-    for (let w = 0; w <= this.#procs; w++) wakeOwner(m, w);
-    for (const worker of this.#workers) worker?.terminate();
+    for (const timer of this.#grace.values()) clearTimeout(timer);
+    this.#grace.clear();
+    return this.#pool.stop();
   }
 
   /**

@@ -10,7 +10,14 @@
 
 /**
  * Any function that can be a task: an exported function of a module, sync
- * or async, whose arguments and result are structured-clonable.
+ * or async, whose arguments and result `node:v8`'s serializer can copy.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TaskFunction } from "@denogo/go/runtime";
+ *
+ * const task: TaskFunction = (a: number, b: number) => a + b;
+ * ```
  */
 // deno-lint-ignore no-explicit-any
 export type TaskFunction = (...args: any[]) => unknown;
@@ -58,8 +65,13 @@ export function installProcessor(processor: ProcessorHooks): void {
  * cancelled at once. A child that has finished, or whose parent has
  * finished, is not affected.
  *
+ * Happens-before: what the parent did before `spawn()` synchronizes before
+ * the child starts, and what the child did before it returned
+ * synchronizes before the `spawn()` promise resolves (as for a call from
+ * the main thread: see {@linkcode Runtime}).
+ *
  * @example Fork-join Fibonacci (in the module that the runtime loads)
- * ```ts ignore
+ * ```ts
  * import { spawn } from "@denogo/go/runtime";
  *
  * export async function fib(n: number): Promise<number> {
@@ -102,7 +114,7 @@ export function spawn<F extends TaskFunction>(
  * synchronous part (before its first `await`) and keep the signal.
  *
  * @example Usage (in a task module)
- * ```ts ignore
+ * ```ts
  * import { taskSignal } from "@denogo/go/runtime";
  *
  * export async function poll(url: string): Promise<string> {

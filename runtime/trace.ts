@@ -13,14 +13,16 @@
  * @module
  */
 
-import {
-  type Memory,
-  O_TRACE_N,
-  OWNER_WORDS,
-  TRACE_RECORD,
-} from "./_layout.ts";
-
-/** One event of a Chrome trace. */
+/**
+ * One event of a Chrome trace.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TraceEvent } from "@denogo/go/runtime";
+ *
+ * const slice: TraceEvent = { name: "fib", ph: "X", ts: 0, dur: 5, pid: 1, tid: 1 };
+ * ```
+ */
 export interface TraceEvent {
   /** Event name: the task's exported name, or the thread's name. */
   name: string;
@@ -40,53 +42,22 @@ export interface TraceEvent {
   args?: Record<string, unknown>;
 }
 
-/** A Chrome trace: write it with `JSON.stringify` and open it in Perfetto. */
+/**
+ * A Chrome trace: write it with `JSON.stringify` and open it in Perfetto.
+ *
+ * @example Usage
+ * ```ts
+ * import { Runtime, type TraceFile } from "@denogo/go/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * await using rt = await Runtime.start({ procs: 1, trace: 16 });
+ * const trace: TraceFile = rt.trace();
+ * assert.equal(trace.displayTimeUnit, "ms");
+ * ```
+ */
 export interface TraceFile {
   /** The events. */
   traceEvents: TraceEvent[];
   /** How the viewer shows times. */
   displayTimeUnit: "ms";
-}
-
-/** Builds the trace of the records in `m`; `nameOf` names function ids. */
-export function buildTrace(
-  m: Memory,
-  nameOf: (fnId: number) => { url: string; name: string },
-): TraceFile {
-  const { f64, i32, layout } = m;
-  const events: TraceEvent[] = [{
-    name: "process_name",
-    ph: "M",
-    pid: 1,
-    tid: 0,
-    args: { name: "denogo runtime" },
-  }];
-  for (let w = 0; w < layout.procs; w++) {
-    events.push({
-      name: "thread_name",
-      ph: "M",
-      pid: 1,
-      tid: w + 1,
-      args: { name: `worker ${w}` },
-    });
-    const n = Math.min(
-      Atomics.load(i32, layout.owners + w * OWNER_WORDS + O_TRACE_N),
-      layout.traceEvents,
-    );
-    for (let k = 0; k < n; k++) {
-      const at = layout.trace + (w * layout.traceEvents + k) * TRACE_RECORD;
-      const { url, name } = nameOf(f64[at + 2]);
-      events.push({
-        name,
-        cat: "task",
-        ph: "X",
-        ts: Math.round(f64[at] * 1000),
-        dur: Math.max(1, Math.round(f64[at + 1] * 1000)),
-        pid: 1,
-        tid: w + 1,
-        args: { module: url, slot: f64[at + 3] },
-      });
-    }
-  }
-  return { traceEvents: events, displayTimeUnit: "ms" };
 }

@@ -156,3 +156,54 @@ export async function cancelTree(
     ? "cancelled"
     : "a child was not cancelled while running";
 }
+
+/**
+ * Posts "started" on the BroadcastChannel `channel` (if given) and waits
+ * for a "go" there: so the watcher knows this task runs, and the message
+ * is out before the task blocks its worker.
+ */
+async function announce(channel?: string): Promise<void> {
+  if (channel === undefined) return;
+  const bc = new BroadcastChannel(channel);
+  await new Promise<void>((resolve) => {
+    bc.onmessage = (e: MessageEvent<string>) => {
+      if (e.data === "go") resolve();
+    };
+    bc.postMessage("started");
+  });
+  bc.close();
+}
+
+/**
+ * Announces itself on `channel`, then never returns: a synchronous endless
+ * loop that no signal can stop.
+ */
+export async function spinForever(channel?: string): Promise<number> {
+  await announce(channel);
+  for (;;) {
+    // busy
+  }
+}
+
+/** Announces itself on `channel`, then never settles and ignores its signal. */
+export async function ignoreCancel(channel?: string): Promise<never> {
+  await announce(channel);
+  return await new Promise<never>(() => {});
+}
+
+/**
+ * Announces itself on `channel`, then busy-loops for `ms` without looking
+ * at its signal; returns `value`.
+ */
+export async function burnIgnoring(
+  channel: string,
+  ms: number,
+  value: number,
+): Promise<number> {
+  await announce(channel);
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // busy
+  }
+  return value;
+}
