@@ -28,6 +28,16 @@
  * duplicated: each value a sender saw delivered was received exactly once,
  * and each value not delivered came back in a `ChannelClosedError`.
  *
+ * Each property runs over the tier-1 `Channel` and over `SharedChannel`
+ * with the `structured` and the `float64` codec (`conformance/_shared.ts`),
+ * all on this thread. Two things Go's spec leaves open, and its runtime
+ * decides, are left open for the shared kinds: which of several blocked
+ * operations on a channel is served first (`Channel` serves them in arrival
+ * order, and the model checks that for it), and what a blocked select with a
+ * send and a receive case on a channel does when the channel closes. The
+ * shared kinds also skip the steps of `knownSharedGap`, where a
+ * `SharedChannel` does not yet do what Go does.
+ *
  * CI runs a fixed seed and a moderate number of runs; `STRESS=full` runs
  * many more with a random seed (fast-check prints the seed and path of a
  * failure; `FC_SEED=<seed> FC_PATH=<path>` replays it).
@@ -497,9 +507,10 @@ class Model {
         let w: MWaiter | undefined;
         while ((w = this.#take(c.recvq)) !== undefined) {
           // A blocked select with a send case on this channel too may take
-          // either: both can proceed at once (Go's runtime wakes receivers
-          // first).
-          const failed = this.#observed[w.op.id].kind === "closedError" &&
+          // either: both can proceed at once. Go's runtime (and `Channel`)
+          // wakes the receivers first; the shared kinds may do either.
+          const failed = !this.#fifo &&
+            this.#observed[w.op.id].kind === "closedError" &&
             w.op.waiters.find((x) => x.chan === c && x.kind === "send");
           if (failed) this.#failSender(failed);
           else this.#wakeReceiver(w, undefined, false);

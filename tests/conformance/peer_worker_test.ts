@@ -136,7 +136,8 @@ testEachKind(
         assert.equal(result.reason, stop);
       }
       generated.close(); // The generator's blocked send fails; it returns.
-      assert(((await generator) as number) >= 97, `sync ${sync}`);
+      // It handed over at least 2 .. 97.
+      assert(((await generator) as number) >= 96, `sync ${sync}`);
     }
   },
 );
