@@ -89,6 +89,37 @@ const PRIMES_BELOW_100 =
   "2 3 5 7 11 13 17 19 23 29 31 37 41 43 47 53 59 61 67 71 73 79 83 89 97"
     .split(" ").map(Number);
 
+/**
+ * sieve1.go's sieve over `generated`: a chain of filter goroutines on this
+ * thread, each recorded in `goroutines`, all observing `signal`.
+ */
+async function sieve(
+  kind: ChannelKind,
+  generated: ReceiveChannel<number>,
+  primes: SendChannel<number>,
+  signal: AbortSignal,
+  goroutines: Promise<void>[],
+): Promise<void> {
+  const filter = async (
+    input: ReceiveChannel<number>,
+    out: SendChannel<number>,
+    prime: number,
+  ) => {
+    for (;;) {
+      const { value } = await input.receive({ signal });
+      if (value! % prime !== 0) await out.send(value!, { signal });
+    }
+  };
+  let ch = generated;
+  for (;;) {
+    const { value: prime } = await ch.receive({ signal });
+    await primes.send(prime!, { signal });
+    const next = kind.make<number>();
+    goroutines.push(go(filter, ch, next, prime!));
+    ch = next;
+  }
+}
+
 testEachKind(
   KINDS,
   "sieve: the prime sieve fed by a generator in a worker yields the primes in order",
@@ -96,7 +127,6 @@ testEachKind(
     using worker = peer();
     for (const sync of [false, true]) {
       const controller = new AbortController();
-      const signal = controller.signal;
       const goroutines: Promise<void>[] = [];
       const generated = shared(kind);
       const generator = worker.run({
@@ -104,28 +134,10 @@ testEachKind(
         ch: generated.handle,
         sync,
       });
-      async function filter(
-        input: ReceiveChannel<number>,
-        out: SendChannel<number>,
-        prime: number,
-      ) {
-        for (;;) {
-          const { value } = await input.receive({ signal });
-          if (value! % prime !== 0) await out.send(value!, { signal });
-        }
-      }
-      async function sieve(primes: SendChannel<number>) {
-        let ch: ReceiveChannel<number> = generated;
-        for (;;) {
-          const { value: prime } = await ch.receive({ signal });
-          await primes.send(prime!, { signal });
-          const next = kind.make<number>();
-          goroutines.push(go(filter, ch, next, prime!));
-          ch = next;
-        }
-      }
       const primes = kind.make<number>();
-      goroutines.push(go(sieve, primes));
+      goroutines.push(
+        go(sieve, kind, generated, primes, controller.signal, goroutines),
+      );
       for (const expected of PRIMES_BELOW_100) {
         assert.equal((await primes.receive()).value, expected);
       }

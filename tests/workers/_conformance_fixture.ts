@@ -6,6 +6,7 @@
 
 import { ChannelClosedError, go, select, send } from "../../mod.ts";
 import { SharedChannel, type SharedChannelHandle } from "../../workers/mod.ts";
+import { runScripts, type ScriptOp } from "./_script.ts";
 import { serveJobs } from "./_spawn.ts";
 
 type Handle = SharedChannelHandle<number>;
@@ -34,7 +35,9 @@ export type ConformanceJob =
    */
   | { cmd: "receiveEach"; ch: Handle; goroutines: number; n: number }
   /** Blocks in one receive; returns what it got (close: `ok: false`). */
-  | { cmd: "receiveOne"; ch: Handle; sync: boolean };
+  | { cmd: "receiveOne"; ch: Handle; sync: boolean }
+  /** The property model's worker half: scripts run as thread 1. */
+  | { cmd: "scripts"; chans: Handle[]; scripts: ScriptOp[][] };
 
 async function run(job: ConformanceJob): Promise<unknown> {
   switch (job.cmd) {
@@ -107,6 +110,12 @@ async function run(job: ConformanceJob): Promise<unknown> {
       const ch = SharedChannel.from(job.ch);
       return job.sync ? ch.recvSync() : await ch.receive();
     }
+    case "scripts":
+      return await runScripts(
+        1,
+        job.chans.map((h) => SharedChannel.from(h)),
+        job.scripts,
+      );
   }
 }
 
