@@ -1,14 +1,22 @@
 // Copyright the denogo authors. MIT license.
 // The Go conformance ports across threads: the peer goroutines (fifo.go's
 // sender or receiver, sieve1.go's generator, doubleselect.go's sender,
-// runtime/chan_test.go's TestChan senders or receivers) run in a worker
+// select6.go's and select7.go's plain receivers, runtime/chan_test.go's
+// TestChan senders or receivers) run in a worker
 // (tests/workers/_conformance_fixture.ts) over SharedChannels whose handles
 // it is posted, for the `structured` and the `float64` codec, with async
 // and with sync (`sendSync` / `recvSync`) peers. Sizes are small in CI;
 // `STRESS=full` runs them at Go's sizes.
 
 import assert from "node:assert/strict";
-import { go, type ReceiveChannel, type SendChannel } from "../../mod.ts";
+import {
+  go,
+  type ReceiveChannel,
+  recv,
+  select,
+  send,
+  type SendChannel,
+} from "../../mod.ts";
 import { SharedChannel } from "../../workers/mod.ts";
 import type { ConformanceJob } from "../workers/_conformance_fixture.ts";
 import { type Fixture, spawn } from "../workers/_spawn.ts";
@@ -257,6 +265,94 @@ testEachKind(
         const got = worker.run({ cmd: "receiveOne", ch: c.handle, sync });
         c.close();
         assert.deepEqual(await got, { value: undefined, ok: false });
+      }
+    }
+  },
+);
+
+testEachKind(
+  KINDS,
+  "select6: a select here that loses on a channel leaves a receiver in a worker queued there",
+  async (kind) => {
+    using worker = peer();
+    for (const sync of [false, true]) {
+      const c1 = shared(kind);
+      const c2 = kind.make<number>();
+      const c3 = kind.make<number>();
+      const first = worker.run({ cmd: "receiveOne", ch: c1.handle, sync });
+      const second = go(async () => {
+        await select([
+          recv(c1, () => {
+            throw new Error("the select received from c1");
+          }),
+          recv(c2, () => c3.send(1)),
+        ]);
+        return await c1.receive();
+      });
+      const third = go(() => c2.send(1));
+      await c3.receive();
+      await c1.send(1);
+      await c1.send(2);
+      const got = [await first, await second].map((r) =>
+        (r as { value: number }).value
+      );
+      assert.deepEqual(got.sort(), [1, 2], `sync ${sync}`);
+      await third;
+    }
+  },
+);
+
+const SENDERS: Record<string, (c: SharedChannel<number>) => Promise<unknown>> =
+  {
+    "a plain send": (c) => c.send(1),
+    "a one-case select": (c) => select([send(c, 1)]),
+    "a select with an idle second case": (c) =>
+      select([send(c, 1), send(new SharedChannel<number>(), 1)]),
+  };
+
+testEachKind(
+  KINDS,
+  "select7: each form of send delivers to a receiver in a worker",
+  async (kind) => {
+    using worker = peer();
+    for (const [name, sender] of Object.entries(SENDERS)) {
+      for (const sync of [false, true]) {
+        const c = shared(kind);
+        const got = worker.run({ cmd: "receiveOne", ch: c.handle, sync });
+        await sender(c);
+        assert.deepEqual(await got, { value: 1, ok: true }, `${name}, ${sync}`);
+      }
+    }
+  },
+);
+
+const RECEIVERS: Record<
+  string,
+  (c: SharedChannel<number>) => Promise<unknown>
+> = {
+  "a plain receive": async (c) => (await c.receive()).value,
+  "a one-case select": (c) => select([recv(c, (v) => v)]),
+  "a select with an idle second case": (c) =>
+    select([recv(c, (v) => v), recv(new SharedChannel<number>(), () => 0)]),
+};
+
+testEachKind(
+  KINDS,
+  "select7: a sender in a worker delivers to each form of receive",
+  async (kind) => {
+    using worker = peer();
+    for (const [name, receiver] of Object.entries(RECEIVERS)) {
+      for (const sync of [false, true]) {
+        const c = shared(kind);
+        const sent = worker.run({
+          cmd: "sendSeq",
+          ch: c.handle,
+          n: 1,
+          sync,
+          close: false,
+        });
+        assert.equal(await receiver(c), 0, `${name}, sync ${sync}`);
+        assert.equal(await sent, 1);
       }
     }
   },
