@@ -28,6 +28,16 @@
  * duplicated: each value a sender saw delivered was received exactly once,
  * and each value not delivered came back in a `ChannelClosedError`.
  *
+ * Each property runs over the tier-1 `Channel` and over `SharedChannel`
+ * with the `structured` and the `float64` codec (`conformance/_shared.ts`),
+ * all on this thread. Two things Go's spec leaves open, and its runtime
+ * decides, are left open for the shared kinds: which of several blocked
+ * operations on a channel is served first (`Channel` serves them in arrival
+ * order, and the model checks that for it), and what a blocked select with a
+ * send and a receive case on a channel does when the channel closes. The
+ * shared kinds also skip the steps of `knownSharedGap`, where a
+ * `SharedChannel` does not yet do what Go does.
+ *
  * CI runs a fixed seed and a moderate number of runs; `STRESS=full` runs
  * many more with a random seed (fast-check prints the seed and path of a
  * failure; `FC_SEED=<seed> FC_PATH=<path>` replays it).
@@ -40,7 +50,6 @@ import { setImmediate } from "node:timers";
 // A test-only dependency: imported inline, it stays out of deno.json.
 import fc from "fast-check";
 import {
-  Channel,
   ChannelClosedError,
   go,
   numGoroutine,
@@ -48,6 +57,12 @@ import {
   select,
   send,
 } from "../mod.ts";
+import {
+  type Chan,
+  type ChannelKind,
+  NUMBER_KINDS,
+  testName,
+} from "./conformance/_shared.ts";
 
 const FULL = Deno.env.get("STRESS") === "full";
 const SEED_ENV = Deno.env.get("FC_SEED");
@@ -153,13 +168,13 @@ function failure(error: unknown): Outcome {
 // The library under test. ----------------------------------------------------
 
 class Real {
-  readonly chans: Channel<number>[];
+  readonly chans: Chan<number>[];
   readonly outcomes: Outcome[] = [];
   readonly controllers: (AbortController | undefined)[] = [];
   readonly goroutines: Promise<void>[] = [];
 
-  constructor(capacities: number[]) {
-    this.chans = capacities.map((capacity) => new Channel({ capacity }));
+  constructor(kind: ChannelKind, capacities: number[]) {
+    this.chans = capacities.map((capacity) => kind.make<number>(capacity));
   }
 
   exec(op: Op): void {
@@ -310,9 +325,19 @@ class Model {
   /** The library's outcomes, read where Go leaves the choice open. */
   readonly #observed: Outcome[];
 
-  constructor(capacities: number[], observed: Outcome[]) {
+  /**
+   * Whether blocked operations are served in arrival order, as Go's
+   * runtime (and `Channel`) does. Go's spec leaves the order open, and a
+   * `SharedChannel` does not keep it between a blocked select and other
+   * blocked operations, so for it the model takes whichever waiter the
+   * library served.
+   */
+  readonly #fifo: boolean;
+
+  constructor(capacities: number[], observed: Outcome[], fifo = true) {
     this.chans = capacities.map((c) => new MChan(c));
     this.#observed = observed;
+    this.#fifo = fifo;
   }
 
   /**
@@ -323,6 +348,14 @@ class Model {
    * library has already run the step.
    */
   #take(queue: MWaiter[]): MWaiter | undefined {
+    if (!this.#fifo) {
+      // The first waiter the library has completed, if any.
+      const i = queue.findIndex((x) =>
+        this.#observed[x.op.id]?.kind !== "pending" &&
+        (!x.op.isSelect || this.#chose(x))
+      );
+      if (i > 0) queue.unshift(...queue.splice(i, 1));
+    }
     const w = queue.shift();
     if (w === undefined || !w.op.isSelect) return w;
     const seen = this.#observed[w.op.id];
@@ -332,6 +365,17 @@ class Model {
         ? x.index === seen.index
         : seen.kind === "closedError" && x.value === seen.value)
     ) ?? w;
+  }
+
+  /** Whether the library's outcome of `w`'s select is `w`'s case. */
+  #chose(w: MWaiter): boolean {
+    const seen = this.#observed[w.op.id];
+    return w.op.waiters.some((x) =>
+      x.chan === w.chan && x.kind === w.kind &&
+      (seen.kind === "case"
+        ? x.index === seen.index
+        : seen.kind === "closedError" && x.value === seen.value)
+    );
   }
 
   /** Takes a blocked operation out of every queue it is in. */
@@ -462,7 +506,14 @@ class Model {
         m.outcome = { kind: "closeDone" };
         let w: MWaiter | undefined;
         while ((w = this.#take(c.recvq)) !== undefined) {
-          this.#wakeReceiver(w, undefined, false);
+          // A blocked select with a send case on this channel too may take
+          // either: both can proceed at once. Go's runtime (and `Channel`)
+          // wakes the receivers first; the shared kinds may do either.
+          const failed = !this.#fifo &&
+            this.#observed[w.op.id].kind === "closedError" &&
+            w.op.waiters.find((x) => x.chan === c && x.kind === "send");
+          if (failed) this.#failSender(failed);
+          else this.#wakeReceiver(w, undefined, false);
         }
         while ((w = this.#take(c.sendq)) !== undefined) this.#failSender(w);
         break;
@@ -609,10 +660,13 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
 });
 
 /** Runs one scenario on the library and on the model, step by step. */
-async function check({ capacities, steps }: Scenario): Promise<void> {
+async function check(
+  kind: ChannelKind,
+  { capacities, steps }: Scenario,
+): Promise<void> {
   const goroutinesBefore = numGoroutine();
-  const real = new Real(capacities);
-  const model = new Model(capacities, real.outcomes);
+  const real = new Real(kind, capacities);
+  const model = new Model(capacities, real.outcomes, !kind.shared);
   const ops: Op[] = [];
   const abortable: number[] = [];
   let nextValue = 1;
@@ -660,6 +714,7 @@ async function check({ capacities, steps }: Scenario): Promise<void> {
 
   try {
     for (let i = 0; i < steps.length; i++) {
+      if (kind.shared && knownSharedGap(steps[i], capacities)) continue;
       await run(steps[i], `after step ${i} (${JSON.stringify(steps[i])})`);
     }
     // Close everything and release what stays blocked; everything settles.
@@ -685,6 +740,46 @@ async function check({ capacities, steps }: Scenario): Promise<void> {
     checkConservation(ops, real.outcomes);
   } finally {
     await real.cleanup();
+  }
+}
+
+/**
+ * Whether `step` is one of the operations on unbuffered channels that a
+ * `SharedChannel` does not yet do as Go does, because a blocked select is
+ * not counted as a receiver and offers its value as a sender on one of its
+ * channels only:
+ *
+ * 1. a non-blocking operation (`trySend`, `tryReceive`, a select with a
+ *    default) fails when its peer is a blocked select;
+ * 2. a select with a send and a receive case on one channel, once blocked,
+ *    never pairs with a plain send on that channel: both wait forever;
+ * 3. a select with send cases on two channels, once blocked, may never pair
+ *    with a select receiving on one of them: both wait forever.
+ *
+ * The shared kinds skip these steps until that is fixed; the ignored tests
+ * in `tests/conformance/shared_select_gap_test.ts` show each bug.
+ */
+function knownSharedGap(step: Step, capacities: number[]): boolean {
+  const n = capacities.length;
+  const unbuffered = (ch: number | null): ch is number =>
+    ch !== null && capacities[ch % n] === 0;
+  switch (step.t) {
+    case "trySend":
+    case "tryRecv":
+      return unbuffered(step.ch);
+    case "select": {
+      const cases = step.cases.filter((c) => unbuffered(c.ch));
+      const sendsOn = new Set(
+        cases.filter((c) => c.kind === "send").map((c) => c.ch! % n),
+      );
+      const recvsOn = new Set(
+        cases.filter((c) => c.kind === "recv").map((c) => c.ch! % n),
+      );
+      return (step.withDefault && cases.length > 0) || sendsOn.size > 1 ||
+        [...sendsOn].some((ch) => recvsOn.has(ch));
+    }
+    default:
+      return false;
   }
 }
 
@@ -734,17 +829,34 @@ function checkConservation(ops: Op[], outcomes: Outcome[]): void {
   }
 }
 
-Deno.test("random programs over channels and selects behave as Go's channel model", async () => {
-  await fc.assert(fc.asyncProperty(scenarioArb, check), FC_OPTIONS);
-});
+for (const kind of NUMBER_KINDS) {
+  Deno.test(
+    testName(
+      "random programs over channels and selects behave as Go's channel model",
+      kind,
+    ),
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(scenarioArb, (s) => check(kind, s)),
+        FC_OPTIONS,
+      );
+    },
+  );
 
-Deno.test("random programs over unbuffered channels only behave as Go's channel model", async () => {
-  const unbuffered = fc.record({
-    capacities: fc.array(fc.constant(0), { minLength: 2, maxLength: 3 }),
-    steps: fc.array(stepArb, { maxLength: 40, size: "max" }),
-  });
-  await fc.assert(fc.asyncProperty(unbuffered, check), {
-    ...FC_OPTIONS,
-    numRuns: Math.ceil(FC_OPTIONS.numRuns! / 3),
-  });
-});
+  Deno.test(
+    testName(
+      "random programs over unbuffered channels only behave as Go's channel model",
+      kind,
+    ),
+    async () => {
+      const unbuffered = fc.record({
+        capacities: fc.array(fc.constant(0), { minLength: 2, maxLength: 3 }),
+        steps: fc.array(stepArb, { maxLength: 40, size: "max" }),
+      });
+      await fc.assert(
+        fc.asyncProperty(unbuffered, (s) => check(kind, s)),
+        { ...FC_OPTIONS, numRuns: Math.ceil(FC_OPTIONS.numRuns! / 3) },
+      );
+    },
+  );
+}

@@ -13,7 +13,7 @@
  * | `"int32"` | integers in [-2³¹, 2³¹ − 1] | one 4-byte `Int32Array` slot; no length prefix, no serialization |
  * | `"float64"` | any `number` (NaN, ±Infinity, -0 included) | one 8-byte `Float64Array` slot; no length prefix, no serialization |
  * | `"bytes"` | `Uint8Array` | the bytes as they are, after a 4-byte length prefix; copied once in, once out |
- * | `"string"` | `string` | its UTF-8 bytes, after a 4-byte length prefix |
+ * | `"string"` | any `string`, lone surrogates included: every string comes back exactly | its UTF-8 bytes, after a 4-byte length prefix; a string with a lone surrogate (which has no UTF-8 form) as a `0xFF` byte, which UTF-8 never contains, then its UTF-16 code units, little-endian |
  * | `"json"` | what `JSON.stringify` accepts | the UTF-8 bytes of `JSON.stringify(value)`, after a 4-byte length prefix |
  * | `"structured"` | what the structured clone algorithm accepts (Map, Set, Date, RegExp, typed arrays, BigInt, cycles, ...) | plain data (JSON-like trees) in a compact format read and written in JavaScript (`_plain.ts`); anything else as the bytes of `node:v8`'s `serialize(value)`; after a 4-byte length prefix |
  *
@@ -194,6 +194,38 @@ const bytes: Codec<Uint8Array> = Object.freeze({
   },
 });
 
+/** First byte of a `string` payload of UTF-16 code units (never in UTF-8). */
+const CODE_UNITS = 0xff;
+
+/** `s` as `CODE_UNITS` then its UTF-16 code units, little-endian. */
+function encodeCodeUnits(s: string): Uint8Array {
+  const out = new Uint8Array(1 + 2 * s.length);
+  out[0] = CODE_UNITS;
+  for (let i = 0, j = 1; i < s.length; i++, j += 2) {
+    const unit = s.charCodeAt(i);
+    out[j] = unit & 0xff;
+    out[j + 1] = unit >>> 8;
+  }
+  return out;
+}
+
+function decodeCodeUnits(b: Uint8Array): string {
+  const units = new Uint16Array(Math.min((b.length - 1) >>> 1, 4096));
+  let s = "";
+  for (let j = 1; j < b.length;) {
+    let n = 0;
+    for (; n < units.length && j < b.length; n++, j += 2) {
+      units[n] = b[j] | (b[j + 1] << 8);
+    }
+    s += String.fromCharCode(...units.subarray(0, n));
+  }
+  return s;
+}
+
+// A well-formed string (the usual case) travels as UTF-8, in and out
+// through the platform's encoder and decoder. One with a lone surrogate has
+// no UTF-8 form (TextEncoder would turn it into U+FFFD), so it travels as
+// its code units instead.
 const string: Codec<string> = Object.freeze({
   name: "string",
   slotSize: 0,
@@ -201,10 +233,12 @@ const string: Codec<string> = Object.freeze({
     if (typeof value !== "string") {
       throw new CodecError("string", value, "expected a string");
     }
-    return encoder.encode(value);
+    return value.isWellFormed()
+      ? encoder.encode(value)
+      : encodeCodeUnits(value);
   },
   decode(b: Uint8Array): string {
-    return decoder.decode(b);
+    return b[0] === CODE_UNITS ? decodeCodeUnits(b) : decoder.decode(b);
   },
 });
 
