@@ -13,7 +13,7 @@
  * out of the list and unpark it, so at most one of them has an effect.
  */
 
-import { park, Parked, unpark } from "../_parking.ts";
+import { park, Parked, settled, unpark } from "../_parking.ts";
 
 /** Told when one of its waiters is aborted (signal or deadlock report). */
 export interface WaitOwner {
@@ -44,6 +44,7 @@ export class SyncWaiter extends Parked {
   wake(): void {
     unpark(this);
     this.resolve();
+    settled(this);
   }
 
   abort(error: unknown): void {
@@ -52,6 +53,7 @@ export class SyncWaiter extends Parked {
     list.remove(this);
     unpark(this);
     this.reject(error);
+    settled(this);
     this.owner?.waiterAborted(this);
   }
 }
