@@ -9,6 +9,7 @@
 
 import { MAIN, setCurrent } from "./_goroutines.ts";
 import { exitProgram, isMainRunning, setMainRunning } from "./_deadlock.ts";
+import { describeValue } from "./_value.ts";
 
 /**
  * Runs `body` as the program's main function, Go's `func main()`: when it
@@ -58,9 +59,7 @@ import { exitProgram, isMainRunning, setMainRunning } from "./_deadlock.ts";
 export function main(body: () => unknown): void {
   if (typeof body !== "function") {
     throw new TypeError(
-      `Cannot run main: expected a function, received ${
-        body === null ? "null" : typeof body
-      }`,
+      `Cannot run main: expected a function, received ${describeValue(body)}`,
     );
   }
   if (isMainRunning()) {

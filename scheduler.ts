@@ -56,6 +56,7 @@ import {
 } from "./_goroutines.ts";
 import { setDetection } from "./_deadlock.ts";
 import { allParked } from "./_parking.ts";
+import { describeValue } from "./_value.ts";
 
 export { DeadlockError } from "./_parking.ts";
 export type { GoroutineInfo } from "./_goroutines.ts";
@@ -316,10 +317,4 @@ export function setGoroutineTracing(enabled: boolean): boolean {
     );
   }
   return setTracing(enabled);
-}
-
-function describeValue(value: unknown): string {
-  return typeof value === "string"
-    ? `"${value}" (a string)`
-    : `${String(value)} (${value === null ? "null" : typeof value})`;
 }

@@ -211,10 +211,14 @@ Deno.test("setDeadlockDetection() throws TypeError for a non-boolean, and keeps 
   const was = setDeadlockDetection(true);
   try {
     for (
-      const [value, shown] of [[1, "1 (number)"], ["yes", '"yes" (a string)'], [
-        undefined,
-        "undefined (undefined)",
-      ]] as const
+      const [value, shown] of [
+        [1, "1 (a number)"],
+        ["yes", '"yes" (a string)'],
+        [
+          undefined,
+          "undefined",
+        ],
+      ] as const
     ) {
       assert.throws(
         () => setDeadlockDetection(value as unknown as boolean),
