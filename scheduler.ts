@@ -37,7 +37,15 @@
  * reports that it is dry (write the program as `main(async () => ...)` to
  * get Go's report), and `deno test` fails a test that can never finish with
  * "Promise resolution is still pending but the event loop has already
- * resolved" (the library cannot report it there).
+ * resolved" (the library cannot report it there). And Deno does not count a
+ * signal listener (`Deno.addSignalListener`) as pending work once the main
+ * module has run: a program blocked until a signal arrives ends when the
+ * loop runs dry, with the report if it is blocked on a channel.
+ *
+ * {@linkcode goroutines} and {@linkcode goroutineDump} list every goroutine
+ * with what it waits on, as Go's goroutine dump does, and
+ * {@linkcode setGoroutineTracing} adds where each was started and where it
+ * waits.
  *
  * @module
  */
