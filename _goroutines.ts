@@ -40,8 +40,6 @@ export class Goroutine {
   readonly site: { stack?: string } | undefined;
   /** Names this goroutine as running (made on its first resumption). */
   enter: (() => void) | undefined;
-  /** Set once it has returned or thrown. */
-  ended: boolean;
 
   constructor(
     id: number,
@@ -56,7 +54,6 @@ export class Goroutine {
     this.parent = parent;
     this.site = site;
     this.enter = undefined;
-    this.ended = false;
   }
 }
 
@@ -125,8 +122,8 @@ export function unregister(g: Goroutine): void {
   else prev.next = next;
   if (next === null) tail = prev;
   else next.prev = prev;
-  g.prev = g.next = null;
-  g.ended = true;
+  // An ended goroutine links to itself: no other record ever does.
+  g.prev = g.next = g;
   live--;
 }
 
@@ -275,7 +272,7 @@ export function describe(
   const unowned: Parked[] = [];
   for (const p of parked) {
     const g = p.g;
-    if (g === null || g.ended) {
+    if (g === null || g.next === g) {
       unowned.push(p); // Parked outside any goroutine, or by one now gone.
     } else if (!byGoroutine.has(g)) {
       byGoroutine.set(g, p);
@@ -292,7 +289,7 @@ export function describe(
     return {
       id: g.id,
       state: p !== undefined ? p.reason : g === running ? "running" : "unknown",
-      waitingMs: p === undefined || !tracing ? undefined : now - p.since,
+      waitingMs: p?.trace === undefined ? undefined : now - p.trace.since,
       function: nameOf(g),
       createdBy: g === MAIN ? undefined : nameOf(g.parent ?? MAIN),
       createdIn: g === MAIN ? undefined : g.parent?.id ?? 1,

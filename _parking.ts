@@ -23,6 +23,12 @@ import {
 // The detector watches the end of the event loop from the first park on.
 import "./_deadlock.ts";
 
+/** Where and when an operation parked (recorded while tracing). */
+export interface ParkTrace {
+  since: number;
+  stack?: string;
+}
+
 /** One operation blocked on a primitive: a node of the global parked list. */
 export abstract class Parked {
   /** Links of the global parked list. */
@@ -30,10 +36,8 @@ export abstract class Parked {
   pnext: Parked | null;
   /** The goroutine that parked, or null where that is not known. */
   g: Goroutine | null;
-  /** When the wait began (`performance.now()`), while tracing; else 0. */
-  since: number;
-  /** The stack where it parked, while tracing. */
-  trace: { stack?: string } | undefined;
+  /** Where and when (`performance.now()`) it parked, while tracing. */
+  trace: ParkTrace | undefined;
   /** What the goroutine waits on, in Go's words ("chan receive", "select"). */
   abstract readonly reason: string;
   /** Wakes the goroutine with an error and removes it from every queue. */
@@ -48,7 +52,6 @@ export abstract class Parked {
     this.pprev = null;
     this.pnext = null;
     this.g = null;
-    this.since = 0;
     this.trace = undefined;
     this.signal = undefined;
     this.onAbort = undefined;
@@ -121,11 +124,12 @@ export function externalWaits(): number {
 export function park(p: Parked, signal?: AbortSignal): void {
   p.g = current;
   if (isTracing()) {
-    p.since = performance.now();
+    const trace: ParkTrace = { since: performance.now() };
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 64; // Past this library's own frames.
-    Error.captureStackTrace(p.trace = {}, park);
+    Error.captureStackTrace(trace, park);
     Error.stackTraceLimit = limit;
+    p.trace = trace;
   }
   const first = head;
   p.pnext = first;
