@@ -59,8 +59,11 @@ export abstract class Parked {
 }
 
 /**
- * Thrown into every parked operation when the detector finds that all
- * goroutines are asleep. Its message is Go's report.
+ * Go's deadlock report as an error. When the event loop runs dry while the
+ * main program is blocked, the detector prints `fatal error: ` and this
+ * error's message on stderr and ends the program with exit code 2; it does
+ * not throw it into the blocked operations (nothing could catch it and go
+ * on: a deadlock is fatal in Go too).
  *
  * @example Usage
  * ```ts
@@ -74,9 +77,10 @@ export abstract class Parked {
  */
 export class DeadlockError extends Error {
   /**
-   * Creates the error from the list of parked goroutines.
+   * Creates the error from the goroutines' part of the report.
    *
-   * @param goroutines One line per parked goroutine.
+   * @param goroutines One block per goroutine, as Go's traceback prints
+   *   them (`goroutine 1 [chan receive]:\nmain(...)`).
    */
   constructor(goroutines: string) {
     super(`all goroutines are asleep - deadlock!\n\n${goroutines}`);
