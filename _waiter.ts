@@ -2,7 +2,7 @@
 // This module is internal: it is not exported from the package.
 
 import type { ReceiveResult } from "./channel.ts";
-import { park, Parked, unpark } from "./_parking.ts";
+import { park, Parked, settled, unpark } from "./_parking.ts";
 
 /**
  * Waiters and wait queues: Go's `sudog` and `waitq`.
@@ -97,6 +97,7 @@ export class Waiter extends Parked {
       default:
         this.resolve(undefined);
     }
+    settled(this);
   }
 
   /** Fails the operation; the waiter is already out of its queue. */
@@ -107,6 +108,7 @@ export class Waiter extends Parked {
     }
     unpark(this);
     this.reject(error);
+    settled(this);
   }
 
   abort(error: unknown): void {
@@ -205,11 +207,13 @@ export class SelectPark extends Parked {
   commit(index: number, value: unknown, ok: boolean): void {
     this.#finish();
     this.#onCommit(index, value, ok);
+    settled(this);
   }
 
   abort(error: unknown): void {
     this.#finish();
     this.#onFail(error);
+    settled(this);
   }
 
   #finish(): void {

@@ -8,6 +8,7 @@
  */
 
 import { Ring } from "./_ring.ts";
+import { current, setCurrent } from "./_goroutines.ts";
 import {
   channelInternals,
   type ChannelSource,
@@ -668,11 +669,16 @@ export class Channel<T>
         this.#parkReceiver(mode, signal, resolve, reject);
         return;
       }
+      const g = current; // The goroutine receiving, for the parked record.
       queueMicrotask(() => {
         const value = this.#pollReceive();
         if (value === NOT_READY) {
           if (signal?.aborted) reject(signal.reason);
-          else this.#parkReceiver(mode, signal, resolve, reject);
+          else {
+            const was = setCurrent(g);
+            this.#parkReceiver(mode, signal, resolve, reject);
+            setCurrent(was);
+          }
         } else if (mode === RESULT) {
           resolve(value === CLOSED ? CLOSED_RESULT : { value, ok: true });
         } else {

@@ -1,8 +1,9 @@
 // Copyright the denogo authors. MIT license.
 
 /**
- * Goroutines on one isolate: {@linkcode go}, {@linkcode yieldNow} and
- * {@linkcode numGoroutine}.
+ * Goroutines on one isolate: {@linkcode go}, {@linkcode yieldNow},
+ * {@linkcode numGoroutine}, {@linkcode main}, the goroutine dump and the
+ * deadlock report.
  *
  * A goroutine is an async function run on the event loop. It is cheap (a
  * few promises) and blocks only by awaiting, so thousands can wait on
@@ -12,28 +13,63 @@
  * Go program. Await the promise (or pass it to `Promise.all`, an `ErrGroup`,
  * ...) to handle the error instead.
  *
- * Deadlock: when every goroutine and the main program (or the test body)
- * are parked on this library's primitives, no library timer is pending, and
- * Deno's event loop holds nothing else (no server, socket, child process,
- * fetch or timer) that could still send, every parked operation rejects with
- * a {@linkcode DeadlockError} carrying Go's report. Two limits: awaiting a
- * goroutine's promise is not a library primitive, so a main program blocked
- * only in `await go(...)` gets Deno's own "promise never resolved" error
- * (wait on a `WaitGroup` or a channel to get the report); and a raw Web
- * Worker that feeds channels is invisible to the check, so a program doing
- * that should turn detection off with {@linkcode setDeadlockDetection}.
+ * Deadlock: when the event loop has nothing left to do (no timer, socket,
+ * server, child process, fetch, worker, file or crypto operation pending)
+ * while the main program is blocked, nothing can ever wake it. The program
+ * then prints Go's report on stderr and exits with code 2, as Go does:
+ *
+ * ```text
+ * fatal error: all goroutines are asleep - deadlock!
+ *
+ * goroutine 1 [chan receive]:
+ * main(...)
+ *
+ * goroutine 2 [chan send]:
+ * producer(...)
+ * created by main in goroutine 1
+ * ```
+ *
+ * The main program is blocked when the body given to {@linkcode main} has
+ * not returned, or, without `main()`, when an operation that no goroutine
+ * started is parked on a channel, `select` or `sync` primitive. Two limits
+ * come from Deno: a program blocked in a top-level `await` ends with Deno's
+ * "Top-level await promise never resolved" (exit code 1) before the loop
+ * reports that it is dry (write the program as `main(async () => ...)` to
+ * get Go's report), and `deno test` fails a test that can never finish with
+ * "Promise resolution is still pending but the event loop has already
+ * resolved" (the library cannot report it there). And Deno does not count a
+ * signal listener (`Deno.addSignalListener`) as pending work once the main
+ * module has run: a program blocked until a signal arrives ends when the
+ * loop runs dry, with the report if it is blocked on a channel.
+ *
+ * {@linkcode goroutines} and {@linkcode goroutineDump} list every goroutine
+ * with what it waits on, as Go's goroutine dump does, and
+ * {@linkcode setGoroutineTracing} adds where each was started and where it
+ * waits.
  *
  * @module
  */
 
 import {
-  goroutineEnded,
-  goroutineStarted,
+  current,
+  describe,
+  format,
+  type Goroutine,
+  type GoroutineInfo,
   liveGoroutines,
-  setDetection,
-} from "./_parking.ts";
+  MAIN,
+  register,
+  setCurrent,
+  setTracing,
+  unregister,
+} from "./_goroutines.ts";
+import { setDetection } from "./_deadlock.ts";
+import { allParked } from "./_parking.ts";
+import { describeValue } from "./_value.ts";
 
 export { DeadlockError } from "./_parking.ts";
+export type { GoroutineInfo } from "./_goroutines.ts";
+export { main } from "./main.ts";
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -83,21 +119,30 @@ export function go<A extends unknown[], R>(
       `Cannot start goroutine: expected a function, received ${typeof fn}`,
     );
   }
-  goroutineStarted();
-  // Start in a microtask (after the spawner yields), and count the
-  // goroutine out when it settles. Two chained promises are the lightest
-  // shape found: an async wrapper function costs ~40% more memory per
-  // parked goroutine and twice the garbage collection when spawning many.
-  return RESOLVED.then(() => fn(...args)).then(returned, panicked);
+  const g = register(fn);
+  // Start in a microtask (after the spawner yields) as the running
+  // goroutine, and take it out of the registry when it settles. Chained
+  // promises with handlers bound to the record are the lightest shape
+  // found: a closure per handler costs 80 bytes more per parked goroutine,
+  // and an async wrapper function ~40% more memory and twice the garbage
+  // collection when spawning many.
+  return RESOLVED.then(() => {
+    const was = setCurrent(g);
+    try {
+      return fn(...args);
+    } finally {
+      setCurrent(was);
+    }
+  }).then(returned.bind(g), panicked.bind(g)) as Promise<R>;
 }
 
-function returned<R>(value: R): R {
-  goroutineEnded();
+function returned(this: Goroutine, value: unknown): unknown {
+  unregister(this);
   return value;
 }
 
-function panicked(error: unknown): never {
-  goroutineEnded();
+function panicked(this: Goroutine, error: unknown): never {
+  unregister(this);
   throw error;
 }
 
@@ -160,9 +205,9 @@ export function numGoroutine(): number {
 
 /**
  * Turns the deadlock report on or off for the whole program, and returns
- * whether it was on. It is on by default wherever Deno lets the library see
- * its event loop. Turn it off in a program whose channels are fed by
- * something the check cannot see, such as a raw Web Worker's messages.
+ * whether it was on. It is on by default. With it off, a program whose main
+ * program is blocked when the event loop runs dry just ends, as Deno ends
+ * any program with nothing left to do (exit code 0).
  *
  * @example Usage
  * ```ts
@@ -178,5 +223,112 @@ export function numGoroutine(): number {
  * @returns Whether reporting was on before the call.
  */
 export function setDeadlockDetection(enabled: boolean): boolean {
+  if (typeof enabled !== "boolean") {
+    throw new TypeError(
+      `Cannot set deadlock detection: expected a boolean, received ${
+        describeValue(enabled)
+      }`,
+    );
+  }
   return setDetection(enabled);
+}
+
+/**
+ * Every goroutine that exists, as Go's goroutine dump lists them: the main
+ * program (goroutine 1) first, then those started with {@linkcode go} that
+ * have not returned, oldest first, each with what it waits on.
+ *
+ * A goroutine's state is exact while it is parked on one of this library's
+ * primitives (a channel operation, `select`, a `sync` type, a context's
+ * `done()` channel) and was started or last resumed by the library. One
+ * resumed by something else (a `fetch`, a plain promise, `Promise.all`)
+ * shows `"await"` until the library resumes it again, and what it parks on
+ * meanwhile is shown under goroutine 1. Wait times and creation sites are
+ * recorded only while {@linkcode setGoroutineTracing} is on.
+ *
+ * @example Usage
+ * ```ts
+ * import { Channel, go, goroutines } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const ch = new Channel<number>();
+ * const g = go(async function producer() {
+ *   await ch.send(1);
+ * });
+ * await Promise.resolve(); // Let it start and park.
+ * const producer = goroutines().find((r) => r.function === "producer")!;
+ * assert.equal(producer.state, "chan send");
+ * assert.equal(producer.createdIn, 1);
+ * await ch.receive();
+ * await g;
+ * ```
+ *
+ * @returns One record per goroutine, goroutine 1 first.
+ */
+export function goroutines(): GoroutineInfo[] {
+  return describe(allParked(), true, current ?? MAIN).goroutines;
+}
+
+/**
+ * Go's goroutine dump (what `SIGQUIT` prints): one block per goroutine with
+ * its id, state, function, and the goroutine that started it, as
+ * {@linkcode goroutines} describes them.
+ *
+ * @example Usage
+ * ```ts
+ * import { Channel, go, goroutineDump } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const ch = new Channel<number>();
+ * const g = go(async function consumer() {
+ *   await ch.receive();
+ * });
+ * await Promise.resolve();
+ * assert.match(goroutineDump(), /goroutine \d+ \[chan receive\]:\nconsumer/);
+ * ch.close();
+ * await g;
+ * ```
+ *
+ * @returns The dump, goroutine 1 first, blocks separated by blank lines.
+ */
+export function goroutineDump(): string {
+  return format(describe(allParked(), true, current ?? MAIN));
+}
+
+/**
+ * Turns goroutine tracing on or off, and returns whether it was on. While it
+ * is on, `go()` records where it was called (an `Error` stack: about 4 µs a
+ * spawn, several times the cost of the spawn itself) and every wait records
+ * when it began, so the deadlock report and the dump show Go's
+ * `created by ... main.ts:12:3` line and `[chan receive, 2 minutes]`. Off by
+ * default; goroutines started while it was off have no creation site.
+ *
+ * @example Usage
+ * ```ts
+ * import { go, goroutines, setGoroutineTracing } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * const was = setGoroutineTracing(true);
+ * try {
+ *   const g = go(async function traced() {});
+ *   const record = goroutines().find((r) => r.function === "traced")!;
+ *   assert.match(record.site ?? "", /:\d+:\d+$/);
+ *   await g;
+ * } finally {
+ *   setGoroutineTracing(was);
+ * }
+ * ```
+ *
+ * @param enabled Whether to record creation sites and wait times.
+ * @returns Whether tracing was on before the call.
+ */
+export function setGoroutineTracing(enabled: boolean): boolean {
+  if (typeof enabled !== "boolean") {
+    throw new TypeError(
+      `Cannot set goroutine tracing: expected a boolean, received ${
+        describeValue(enabled)
+      }`,
+    );
+  }
+  return setTracing(enabled);
 }

@@ -9,6 +9,7 @@
 
 import { Channel, type ReceiveChannel, type SendChannel } from "./channel.ts";
 import { park } from "./_parking.ts";
+import { resumed, resuming } from "./_goroutines.ts";
 import {
   channelInternals,
   CLOSED,
@@ -327,11 +328,14 @@ export function select<
           return;
         }
         queueMicrotask(() => {
+          // The body ran as the select's goroutine; so does what awaits it.
+          resuming(sp);
           try {
             resolve(callBody(c, value, ok) as SelectResult<C>);
           } catch (error) {
             reject(error);
           }
+          resumed(sp);
         });
       },
       reject,

@@ -14,6 +14,9 @@
  *    at random intervals until the conversation's timer fires; then a `quit`
  *    channel tells it to stop.
  *
+ * The program is written with `main()`, so it ends when its main function
+ * returns, goroutines still sleeping or not.
+ *
  * @module
  */
 
@@ -21,6 +24,7 @@ import {
   after,
   Channel,
   go,
+  main,
   type ReceiveChannel,
   recv,
   select,
@@ -76,27 +80,32 @@ function boring(
   return c;
 }
 
+// main(): the program ends when this function returns, as a Go program does,
+// so the goroutine of say("goodbye", 200), still sleeping, is abandoned
+// rather than kept alive for its timer.
 if (import.meta.main) {
-  // 1. The word arrives after 10 ms; we wait up to 200 ms.
-  console.log(await readWithTimeout(say("hello", 10), 200));
-  // The word would arrive after 200 ms; we wait only 20 ms.
-  console.log(await readWithTimeout(say("goodbye", 200), 20));
+  main(async () => {
+    // 1. The word arrives after 10 ms; we wait up to 200 ms.
+    console.log(await readWithTimeout(say("hello", 10), 200));
+    // The word would arrive after 200 ms; we wait only 20 ms.
+    console.log(await readWithTimeout(say("goodbye", 200), 20));
 
-  // 2. Timeout for whole conversation using select.
-  const quit = new Channel<void>();
-  const c = boring("Joe", quit);
-  const timeout = after(150);
-  for (let talking = true; talking;) {
-    talking = await select([
-      recv(c, (s) => {
-        console.log(`  ${s}`);
-        return true;
-      }),
-      recv(timeout, () => {
-        console.log("You talk too much.");
-        return false;
-      }),
-    ]);
-  }
-  quit.close(); // Tell Joe to stop; his goroutine returns.
+    // 2. Timeout for whole conversation using select.
+    const quit = new Channel<void>();
+    const c = boring("Joe", quit);
+    const timeout = after(150);
+    for (let talking = true; talking;) {
+      talking = await select([
+        recv(c, (s) => {
+          console.log(`  ${s}`);
+          return true;
+        }),
+        recv(timeout, () => {
+          console.log("You talk too much.");
+          return false;
+        }),
+      ]);
+    }
+    quit.close(); // Tell Joe to stop; his goroutine returns.
+  });
 }

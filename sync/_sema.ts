@@ -13,7 +13,14 @@
  * out of the list and unpark it, so at most one of them has an effect.
  */
 
-import { park, type Parked, unpark } from "../_parking.ts";
+import type { Goroutine } from "../_goroutines.ts";
+import {
+  park,
+  type Parked,
+  type ParkTrace,
+  settled,
+  unpark,
+} from "../_parking.ts";
 import { describe } from "../_describe.ts";
 
 /** Told when one of its waiters is aborted (signal or deadlock report). */
@@ -30,6 +37,8 @@ export interface WaitOwner {
 export class SyncWaiter implements Parked {
   pprev: Parked | null;
   pnext: Parked | null;
+  g: Goroutine | null;
+  trace: ParkTrace | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   next: SyncWaiter | null;
@@ -55,6 +64,8 @@ export class SyncWaiter implements Parked {
   ) {
     this.pprev = null;
     this.pnext = null;
+    this.g = null;
+    this.trace = undefined;
     this.signal = undefined;
     this.onAbort = undefined;
     this.next = null;
@@ -72,6 +83,7 @@ export class SyncWaiter implements Parked {
   wake(): void {
     unpark(this);
     this.resolve();
+    settled(this);
   }
 
   abort(error: unknown): void {
@@ -80,6 +92,7 @@ export class SyncWaiter implements Parked {
     list.remove(this);
     unpark(this);
     this.reject(error);
+    settled(this);
     this.owner?.waiterAborted(this);
   }
 }

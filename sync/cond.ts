@@ -6,7 +6,7 @@
  * @module
  */
 
-import { park, unpark } from "../_parking.ts";
+import { park, settled, unpark } from "../_parking.ts";
 import type { Locker } from "./mutex.ts";
 import { checkSignal, SyncWaiter, WaitList } from "./_sema.ts";
 import { describe } from "../_describe.ts";
@@ -164,6 +164,7 @@ export class Cond {
     } catch (error) {
       this.#waiters.remove(waiter);
       unpark(waiter);
+      settled(waiter);
       return Promise.reject(error);
     }
     return relockAfter(woken, this.locker);

@@ -1,6 +1,6 @@
 // Copyright the denogo authors. MIT license.
 
-// Tier 1 stands alone: no entry point of it loads the shared-memory tier,
+// Tier 1 stands alone: no module of it loads the shared-memory tier,
 // the multi-worker runtime or a `node:` module. The module graph is read
 // from `deno info --json`, which lists static and dynamic imports alike.
 
@@ -10,6 +10,7 @@ const TIER_1 = [
   "channel.ts",
   "select.ts",
   "scheduler.ts",
+  "main.ts",
   "time.ts",
   "sync/mod.ts",
   "context/mod.ts",

@@ -2,31 +2,19 @@
 
 import assert from "node:assert/strict";
 import {
-  after,
   Channel,
   DeadlockError,
   go,
+  goroutineDump,
+  goroutines,
   numGoroutine,
   recv,
   select,
-  send,
   setDeadlockDetection,
-  sleep,
+  setGoroutineTracing,
   yieldNow,
 } from "../mod.ts";
 import { flush } from "./_util.ts";
-
-/** Asserts that `promise` rejects with a DeadlockError; returns its message. */
-async function deadlockMessage(promise: Promise<unknown>): Promise<string> {
-  let message = "";
-  await assert.rejects(promise, (e) => {
-    assert(e instanceof DeadlockError, `expected a DeadlockError, got ${e}`);
-    assert.equal(e.name, "DeadlockError");
-    message = e.message;
-    return true;
-  });
-  return message;
-}
 
 // go() -----------------------------------------------------------------------
 
@@ -206,219 +194,174 @@ Deno.test("yieldNow() in a busy loop does not starve timers", async () => {
 });
 
 // Deadlock detection ---------------------------------------------------------
+// The report ends the process, so tests/deadlock_test.ts runs it in child
+// programs. Here: the switch, and what a test process can see.
 
-Deno.test("deadlock: main blocked on a receive with nobody to send is reported as Go reports it", async () => {
-  const ch = new Channel<number>();
-  const message = await deadlockMessage(ch.receive());
-  assert.equal(
-    message,
-    "all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:",
-  );
-});
-
-Deno.test("deadlock: the report lists what every parked goroutine waits on", async () => {
-  const main = new Channel<number>();
-  const a = new Channel<number>();
-  const b = new Channel<number>();
-  const c = new Channel<number>();
-  const goroutines = [
-    go(() => a.send(1)),
-    go(() => select([recv(b), send(c, 1)])),
-    go(() => select([])),
-    go(async () => {
-      for await (const _ of b);
-    }),
-  ];
-  const message = await deadlockMessage(main.receive());
-  assert.match(message, /^all goroutines are asleep - deadlock!\n\n/);
-  const lines = message.split("\n").slice(2);
-  // The main program parked first: it is goroutine 1, as in Go.
-  assert.equal(lines[0], "goroutine 1 [chan receive]:");
-  assert.deepEqual(lines.map((l) => l.replace(/goroutine \d+ /, "")).sort(), [
-    "[chan receive]:",
-    "[chan receive]:",
-    "[chan send]:",
-    "[select (no cases)]:",
-    "[select]:",
-  ]);
-  assert.deepEqual(
-    lines.map((l) => Number(l.match(/^goroutine (\d+) /)![1])),
-    [1, 2, 3, 4, 5],
-  );
-  // Every parked goroutine is woken with the same report.
-  for (const g of goroutines) {
-    assert.equal(await deadlockMessage(g), message);
-  }
-  assert.equal(numGoroutine(), 1);
-});
-
-Deno.test("deadlock: main blocked on a send, a select, or an empty select is reported", async () => {
-  assert.match(
-    await deadlockMessage(new Channel<number>().send(1)),
-    /\n\ngoroutine 1 \[chan send\]:$/,
-  );
-  const full = new Channel<number>({ capacity: 1 });
-  full.trySend(0);
-  assert.match(
-    await deadlockMessage(full.send(1)),
-    /\n\ngoroutine 1 \[chan send\]:$/,
-  );
-  assert.match(
-    await deadlockMessage(select([recv(new Channel()), recv(null)])),
-    /\n\ngoroutine 1 \[select\]:$/,
-  );
-  assert.match(
-    await deadlockMessage(select([])),
-    /\n\ngoroutine 1 \[select \(no cases\)\]:$/,
-  );
-  assert.match(
-    await deadlockMessage(select([recv(null), send(null, 1)])),
-    /\n\ngoroutine 1 \[select \(no cases\)\]:$/,
-  );
-});
-
-Deno.test("deadlock: goroutines blocked on each other while main waits are reported", async () => {
-  const ping = new Channel<number>();
-  const pong = new Channel<number>();
-  const done = new Channel<void>();
-  // Each waits to receive first: neither ever sends.
-  const g1 = go(async () => {
-    await ping.receive();
-    await pong.send(1);
-  });
-  const g2 = go(async () => {
-    await pong.receive();
-    await ping.send(1);
-  });
-  const message = await deadlockMessage(done.receive());
-  assert.equal(
-    message.split("\n").filter((l) => l.startsWith("goroutine")).length,
-    3,
-  );
-  await deadlockMessage(g1);
-  await deadlockMessage(g2);
-});
-
-Deno.test("deadlock: the library works normally after a report", async () => {
-  await deadlockMessage(new Channel<number>().receive());
-  const ch = new Channel<number>();
-  const g = go(() => ch.send(5));
-  assert.deepEqual(await ch.receive(), { value: 5, ok: true });
-  await g;
-});
-
-Deno.test("deadlock: not reported while a goroutine can still run", async () => {
-  const ch = new Channel<number>();
-  const g = go(async () => {
-    for (let i = 0; i < 20; i++) await yieldNow();
-    await ch.send(1);
-  });
-  assert.deepEqual(await ch.receive(), { value: 1, ok: true });
-  await g;
-});
-
-Deno.test("deadlock: not reported while an after() timer is pending", async () => {
-  const never = new Channel<number>();
-  const r = await select([
-    recv(never, () => "value"),
-    recv(after(20), () => "timeout"),
-  ]);
-  assert.equal(r, "timeout");
-  const { ok } = await after(5).receive();
-  assert.equal(ok, true);
-});
-
-Deno.test("deadlock: not reported while a sleep() is pending", async () => {
-  const ch = new Channel<string>();
-  sleep(20).then(() => ch.trySend("woke"));
-  assert.deepEqual(await ch.receive(), { value: "woke", ok: true });
-});
-
-Deno.test("deadlock: not reported while a goroutine awaits a timer outside the library", async () => {
-  const ch = new Channel<string>();
-  const g = go(async () => {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await ch.send("late");
-  });
-  assert.deepEqual(await ch.receive(), { value: "late", ok: true });
-  await g;
-});
-
-Deno.test("deadlock: not reported while a local Deno.serve server may still send", async () => {
-  const ch = new Channel<string>();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    async (request) => {
-      await ch.send(new URL(request.url).pathname);
-      return new Response("sent");
-    },
-  );
-  try {
-    // Nothing but the server and a request in flight can wake main.
-    const response = fetch(`http://127.0.0.1:${server.addr.port}/hello`);
-    assert.deepEqual(await ch.receive(), { value: "/hello", ok: true });
-    assert.equal(await (await response).text(), "sent");
-  } finally {
-    await server.shutdown();
-  }
-});
-
-Deno.test("deadlock: not reported while a goroutine awaits a fetch from a local server", async () => {
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => new Response("body"),
-  );
-  try {
-    const ch = new Channel<string>();
-    const g = go(async () => {
-      const response = await fetch(`http://127.0.0.1:${server.addr.port}/`);
-      await ch.send(await response.text());
-    });
-    assert.deepEqual(await ch.receive(), { value: "body", ok: true });
-    await g;
-  } finally {
-    await server.shutdown();
-  }
-});
-
-Deno.test("deadlock: reported once a closed server can no longer send", async () => {
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => new Response("unused"),
-  );
-  await server.shutdown();
-  await deadlockMessage(new Channel<number>().receive());
-});
-
-// KNOWN GAP (_parking.ts): main awaiting the promise of a goroutine that is
-// blocked forever is not parked on a library primitive, so the detector
-// (which needs more parked operations than live goroutines) stays silent and
-// Deno reports "Promise resolution is still pending but the event loop has
-// already resolved" instead of Go's report. Remove `ignore` to reproduce.
-Deno.test({
-  name:
-    "deadlock: main awaiting a goroutine that is blocked forever is reported",
-  ignore: true,
-  async fn() {
-    const ch = new Channel<number>();
-    await deadlockMessage(go(() => ch.receive()));
-  },
-});
-
-Deno.test("setDeadlockDetection(false) leaves a deadlocked wait pending instead of reporting it", async () => {
+Deno.test("setDeadlockDetection() returns the previous setting", () => {
   const was = setDeadlockDetection(false);
   try {
-    const ch = new Channel<number>();
-    const abort = new AbortController();
-    const pending = ch.receive({ signal: abort.signal });
-    let settled = false;
-    pending.then(() => settled = true, () => settled = true);
-    // Several event-loop turns with every goroutine parked: no report.
-    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 2));
-    assert.equal(settled, false);
-    abort.abort(new Error("released"));
-    await assert.rejects(pending, /released/);
+    assert.equal(setDeadlockDetection(true), false);
+    assert.equal(setDeadlockDetection(false), true);
   } finally {
-    assert.equal(setDeadlockDetection(was), false);
+    setDeadlockDetection(was);
   }
+});
+
+Deno.test("setDeadlockDetection() throws TypeError for a non-boolean, and keeps its setting", () => {
+  const was = setDeadlockDetection(true);
+  try {
+    for (
+      const [value, shown] of [
+        [1, "1 (a number)"],
+        ["yes", '"yes" (a string)'],
+        [
+          undefined,
+          "undefined",
+        ],
+      ] as const
+    ) {
+      assert.throws(
+        () => setDeadlockDetection(value as unknown as boolean),
+        (e) => {
+          assert(e instanceof TypeError);
+          assert.equal(
+            e.message,
+            `Cannot set deadlock detection: expected a boolean, received ${shown}`,
+          );
+          return true;
+        },
+      );
+    }
+    assert.equal(setDeadlockDetection(true), true);
+  } finally {
+    setDeadlockDetection(was);
+  }
+});
+
+Deno.test("DeadlockError carries Go's text", () => {
+  const error = new DeadlockError("goroutine 1 [chan receive]:\nmain(...)");
+  assert.equal(error.name, "DeadlockError");
+  assert.equal(
+    error.message,
+    "all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\nmain(...)",
+  );
+});
+
+// goroutines() and goroutineDump() --------------------------------------------
+
+Deno.test("goroutines() lists the caller as goroutine 1, running, when nothing else exists", () => {
+  const [first, ...rest] = goroutines();
+  assert.deepEqual(first, {
+    id: 1,
+    state: "running",
+    waitingMs: undefined,
+    function: "main",
+    createdBy: undefined,
+    createdIn: undefined,
+    site: undefined,
+    frames: [],
+  });
+  assert.equal(rest.length, numGoroutine() - 1);
+});
+
+Deno.test("goroutines() shows what each goroutine waits on, its function and its parent", async () => {
+  const a = new Channel<number>();
+  const b = new Channel<number>();
+  const done = new Channel<void>();
+  const started = [
+    go(async function sender() {
+      await a.send(1);
+    }),
+    go(async function chooser() {
+      await select([recv(b), recv(done)]);
+    }),
+    go(function parent() {
+      return go(async function child() {
+        await done.receive();
+      });
+    }),
+  ];
+  await flush();
+  const mine = goroutines().filter((g) =>
+    ["sender", "chooser", "child"].includes(g.function)
+  );
+  assert.deepEqual(
+    mine.map((g) => [g.function, g.state, g.createdBy]),
+    [
+      ["sender", "chan send", "main"],
+      ["chooser", "select", "main"],
+      ["child", "chan receive", "parent"],
+    ],
+  );
+  assert.equal(mine[2].createdIn, mine[0].id + 2, "the parent's id");
+  assert(mine.every((g) => g.site === undefined && g.waitingMs === undefined));
+  await a.receive();
+  done.close();
+  await Promise.all(started);
+  assert.equal(goroutines().length, numGoroutine());
+});
+
+Deno.test("goroutines() names a goroutine blocked again after a channel resumed it", async () => {
+  const ping = new Channel<number>();
+  const g = go(async function echo() {
+    await ping.receive();
+    await ping.receive();
+  });
+  await flush();
+  await ping.send(1);
+  await flush();
+  const echo = goroutines().find((r) => r.function === "echo");
+  assert.equal(echo?.state, "chan receive");
+  ping.close();
+  await g;
+});
+
+Deno.test("goroutineDump() prints Go's blocks, one per goroutine", async () => {
+  const ch = new Channel<number>();
+  const g = go(async function consumer() {
+    await ch.receive();
+  });
+  await flush();
+  const dump = goroutineDump();
+  assert.match(dump, /^goroutine 1 \[running\]:\nmain\(\.\.\.\)\n\n/);
+  assert.match(
+    dump,
+    /\n\ngoroutine \d+ \[chan receive\]:\nconsumer\(\.\.\.\)\ncreated by main in goroutine 1(\n|$)/,
+  );
+  ch.close();
+  await g;
+});
+
+Deno.test("setGoroutineTracing(true) records where go() was called and how long a wait has lasted", async () => {
+  const was = setGoroutineTracing(true);
+  try {
+    const ch = new Channel<number>();
+    const g = go(async function traced() {
+      await ch.receive();
+    });
+    await flush();
+    const record = goroutines().find((r) => r.function === "traced")!;
+    assert.match(record.site ?? "", /scheduler_test\.ts:\d+:\d+$/);
+    assert.equal(typeof record.waitingMs, "number");
+    assert(record.waitingMs! >= 0);
+    assert(record.frames.some((f) => /traced \(.*scheduler_test\.ts:/.test(f)));
+    ch.close();
+    await g;
+  } finally {
+    assert.equal(setGoroutineTracing(was), true);
+  }
+});
+
+Deno.test("setGoroutineTracing() throws TypeError for a non-boolean", () => {
+  assert.throws(
+    () => setGoroutineTracing("on" as unknown as boolean),
+    (e) => {
+      assert(e instanceof TypeError);
+      assert.equal(
+        e.message,
+        'Cannot set goroutine tracing: expected a boolean, received "on" (a string)',
+      );
+      return true;
+    },
+  );
 });

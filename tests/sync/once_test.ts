@@ -1,7 +1,7 @@
 // Copyright the denogo authors. MIT license.
 
 import assert from "node:assert/strict";
-import { DeadlockError, go } from "../../mod.ts";
+import { go } from "../../mod.ts";
 import { Once, onceFunc, onceValue, SyncError } from "../../sync/mod.ts";
 
 // Go's TestOnce.
@@ -65,20 +65,6 @@ Deno.test("Once.do(): an async rejection rejects only the first caller; waiters 
   await assert.rejects(first, /async failure/);
   await waiter;
   await once.do(() => assert.fail("called after a rejection"));
-});
-
-Deno.test("Once.do() that calls itself and awaits is reported as a deadlock", async () => {
-  const once = new Once();
-  await assert.rejects(
-    once.do(async () => {
-      await once.do(() => {});
-    }),
-    (e) => {
-      assert(e instanceof DeadlockError);
-      assert.match(e.message, /\[sync\.Once\.Do\]/);
-      return true;
-    },
-  );
 });
 
 Deno.test("onceFunc() calls f once and rethrows its error on every call", () => {

@@ -1,7 +1,7 @@
 // Copyright the denogo authors. MIT license.
 
 import assert from "node:assert/strict";
-import { DeadlockError, go, numGoroutine } from "../../mod.ts";
+import { go, numGoroutine } from "../../mod.ts";
 import { NegativeCounterError, SyncError, WaitGroup } from "../../sync/mod.ts";
 import { flush, track } from "../_util.ts";
 
@@ -115,17 +115,6 @@ Deno.test("WaitGroup.wait() with an aborted signal rejects and leaves the counte
   wg.done();
   await flush();
   assert.equal(other.settled, true);
-});
-
-Deno.test("WaitGroup: a wait() nothing can finish is reported as a deadlock", async () => {
-  const wg = new WaitGroup();
-  wg.add(1);
-  await assert.rejects(wg.wait(), (e) => {
-    assert(e instanceof DeadlockError);
-    assert.match(e.message, /\[sync\.WaitGroup\.Wait\]/);
-    return true;
-  });
-  wg.done();
 });
 
 // Go's TestWaitGroupRace: many rounds of spawn-and-wait.

@@ -1,0 +1,381 @@
+// Copyright the denogo authors. MIT license.
+// This module is internal: it is not exported from the package.
+
+/**
+ * The goroutine registry: one {@linkcode Goroutine} record per goroutine
+ * started with `go()` that has not returned (Go's `allgs`), and which of
+ * them is running now.
+ *
+ * A record costs one small object, two bound functions and two pointer
+ * writes per `go()` (about 25 ns and 190 bytes a goroutine). What it
+ * knows for free: its number, its function, and the goroutine that started
+ * it. What costs more is kept only while tracing is on
+ * ({@linkcode setTracing}): the place `go()` was called (an `Error` stack,
+ * about 4 µs a spawn) and the time each wait began.
+ *
+ * "Which goroutine is running" has no direct answer in JavaScript: an async
+ * function resumes in a microtask the library does not run. The record is
+ * exact while a goroutine's body runs synchronously (up to its first
+ * `await`), and again each time one of this library's primitives wakes it
+ * from a wait: the primitive queues a microtask that names the goroutine
+ * just before the microtask that resumes it, and one that clears the name
+ * just after (the three are queued back to back, so nothing runs between
+ * them). Code resumed by anything else (an operation that did not have to
+ * wait, a `fetch`, a plain promise, `Promise.all`) runs as "not known": what
+ * it parks on belongs to no goroutine until the report pairs it up (see
+ * {@linkcode describe}).
+ */
+
+import type { Parked } from "./_parking.ts";
+
+/** One live goroutine (Go's `g`). */
+export class Goroutine {
+  /** Links of the registry, oldest first. */
+  prev: Goroutine | null;
+  next: Goroutine | null;
+  /** Go's goroutine id: 1 is the main program; others count up from 2. */
+  readonly id: number;
+  /** The goroutine's body: its name is what the dump prints. */
+  fn: unknown;
+  /**
+   * The id and function name of the goroutine that started this one (1
+   * and "main" for the main program): not the record itself, which would
+   * keep every ancestor of a long chain of goroutines alive.
+   */
+  readonly parentId: number;
+  readonly parentName: string;
+  /** Where `go()` was called (tracing only). */
+  readonly site: { stack?: string } | undefined;
+  /** Names this goroutine as running (made on its first resumption). */
+  enter: (() => void) | undefined;
+
+  constructor(
+    id: number,
+    fn: unknown,
+    parent: Goroutine | null,
+    site: { stack?: string } | undefined,
+  ) {
+    this.prev = null;
+    this.next = null;
+    this.id = id;
+    this.fn = fn;
+    this.parentId = parent === null ? 1 : parent.id;
+    this.parentName = parent === null ? "main" : nameOf(parent.id, parent.fn);
+    this.site = site;
+    this.enter = undefined;
+  }
+}
+
+/**
+ * The main program: goroutine 1, never in the registry's list. Its `fn` is
+ * the body given to `main()`, if any.
+ */
+export const MAIN: Goroutine = new Goroutine(1, undefined, null, undefined);
+
+let head: Goroutine | null = null;
+let tail: Goroutine | null = null;
+let nextId = 2;
+let live = 0;
+let tracing = false;
+
+/**
+ * The goroutine running now, or null where that is not known (the main
+ * program's own code, or code resumed by something outside this library).
+ */
+export let current: Goroutine | null = null;
+
+/** Sets the running goroutine; returns the one it replaces. */
+export function setCurrent(g: Goroutine | null): Goroutine | null {
+  const was = current;
+  current = g;
+  return was;
+}
+
+/** The number of goroutines started with `go()` still running. */
+export function liveGoroutines(): number {
+  return live;
+}
+
+/** Whether creation sites and wait times are recorded. */
+export function isTracing(): boolean {
+  return tracing;
+}
+
+/** Turns tracing on or off; returns whether it was on. */
+export function setTracing(enabled: boolean): boolean {
+  const was = tracing;
+  tracing = enabled;
+  return was;
+}
+
+/** Registers a new goroutine running `fn`, started by the current one. */
+export function register(fn: unknown): Goroutine {
+  let site: { stack?: string } | undefined;
+  if (tracing) {
+    site = {};
+    Error.captureStackTrace(site, register);
+  }
+  const g = new Goroutine(nextId++, fn, current, site);
+  g.prev = tail;
+  if (tail === null) head = g;
+  else tail.next = g;
+  tail = g;
+  live++;
+  return g;
+}
+
+/** Removes a goroutine that returned or threw. */
+export function unregister(g: Goroutine): void {
+  const prev = g.prev, next = g.next;
+  if (prev === null) head = next;
+  else prev.next = next;
+  if (next === null) tail = prev;
+  else next.prev = prev;
+  // An ended goroutine links to itself: no other record ever does.
+  g.prev = g.next = g;
+  live--;
+}
+
+/** Every live goroutine, oldest first (the main program not included). */
+export function allGoroutines(): Goroutine[] {
+  const all: Goroutine[] = [];
+  for (let g = head; g !== null; g = g.next) all.push(g);
+  return all;
+}
+
+// Naming the goroutine a primitive resumes. ---------------------------------
+
+function leave(): void {
+  current = null;
+}
+
+/**
+ * Called just before a primitive settles the promise `p`'s goroutine
+ * awaits: queues the microtask that names it as running.
+ */
+export function resuming(p: Parked): void {
+  const g = p.g;
+  if (g === null) return;
+  queueMicrotask(
+    g.enter ??= () => {
+      current = g;
+    },
+  );
+}
+
+/** Called just after: queues the microtask that forgets the name again. */
+export function resumed(p: Parked): void {
+  if (p.g !== null) queueMicrotask(leave);
+}
+
+// The report. ----------------------------------------------------------------
+
+/** One goroutine, as `goroutines()` describes it. */
+export interface GoroutineInfo {
+  /** Go's goroutine id: 1 is the main program. */
+  id: number;
+  /**
+   * What it waits on, in Go's words (`"chan receive"`, `"select"`,
+   * `"sync.WaitGroup.Wait"`, ...); `"running"` for the caller; `"unknown"`
+   * when the library cannot tell (it awaits something else, is runnable, or
+   * was last resumed by something the library does not see).
+   */
+  state: string;
+  /** How long it has waited, in ms; only while tracing is on. */
+  waitingMs: number | undefined;
+  /** The name of its function (`"main"` for goroutine 1). */
+  function: string;
+  /** The function of the goroutine that started it; undefined for 1. */
+  createdBy: string | undefined;
+  /** The id of the goroutine that started it; undefined for 1. */
+  createdIn: number | undefined;
+  /** Where `go()` was called (`"main.ts:12:3"`); only while tracing is on. */
+  site: string | undefined;
+  /** Where it parked, innermost frame first; only while tracing is on. */
+  frames: string[];
+}
+
+/** A report: the goroutines, and parked operations no goroutine claims. */
+export interface Described {
+  goroutines: GoroutineInfo[];
+  /** Reasons (and frames, while tracing) of the operations left over. */
+  unmatched: { reason: string; frames: string[] }[];
+}
+
+function nameOf(id: number, fn: unknown): string {
+  if (id === 1) return "main";
+  const name = typeof fn === "function" ? fn.name : "";
+  return name === "" ? "anonymous" : name;
+}
+
+/** The function a traceback's outermost frame is in ("" if unnamed). */
+function outermost(frames: string[]): string | undefined {
+  const last = frames.at(-1);
+  if (last === undefined) return undefined;
+  const match = last.match(/^(?:async )?([^\s(]+) \(/);
+  return match === null ? "" : match[1];
+}
+
+/** This library's folder: its frames are left out of tracebacks. */
+const LIBRARY = new URL(".", import.meta.url).href;
+const OWN_FOLDERS = ["tests/", "examples/", "bench/"];
+
+function isLibraryFrame(location: string): boolean {
+  if (!location.startsWith(LIBRARY)) return false;
+  const rest = location.slice(LIBRARY.length);
+  // A doc test's module is "scheduler.ts#12-30.ts": user code.
+  return !rest.includes("#") &&
+    !OWN_FOLDERS.some((folder) => rest.startsWith(folder));
+}
+
+/** The frames of a captured stack outside this library: "main.ts:12:3". */
+function framesOf(site: { stack?: string } | undefined): string[] {
+  const frames: string[] = [];
+  for (const line of site?.stack?.split("\n").slice(1) ?? []) {
+    let text = line.trim().replace(/^at /, "");
+    const async = text.startsWith("async ") ? "async " : "";
+    text = text.slice(async.length);
+    const paren = text.match(/^(.*) \((.*)\)$/);
+    const location = paren === null ? text : paren[2];
+    if (
+      isLibraryFrame(location) || location.startsWith("ext:") ||
+      location === "<anonymous>" || location === "native"
+    ) continue;
+    frames.push(
+      paren === null
+        ? `${async}${shortPath(location)}`
+        : `${async}${paren[1]} (${shortPath(location)})`,
+    );
+  }
+  return frames;
+}
+
+function shortPath(location: string): string {
+  // Relative to the main module's folder, as Go prints paths from GOPATH.
+  const main = (globalThis as { Deno?: { mainModule?: string } }).Deno
+    ?.mainModule;
+  if (main !== undefined) {
+    const dir = main.slice(0, main.lastIndexOf("/") + 1);
+    if (location.startsWith(dir)) return location.slice(dir.length);
+  }
+  return location;
+}
+
+/**
+ * Describes every goroutine: the main program (when `withMain`, or when an
+ * operation is its own), then each live one, oldest first. `parked` is every
+ * parked operation, oldest first; `running` is the goroutine that asks
+ * (shown as running), or null when none runs.
+ *
+ * An operation parked while no goroutine was known to run belongs to no
+ * one. When exactly one goroutine (the main program included, if it is
+ * blocked) has no operation and exactly one operation has no goroutine, the
+ * two go together: each goroutine waits on one thing at a time.
+ */
+export function describe(
+  parked: Parked[],
+  withMain: boolean,
+  running: Goroutine | null,
+): Described {
+  const byGoroutine = new Map<Goroutine, Parked>();
+  const unowned: Parked[] = [];
+  for (const p of parked) {
+    const g = p.g;
+    if (g === null || g.next === g) {
+      unowned.push(p); // Parked outside any goroutine, or by one now gone.
+    } else if (!byGoroutine.has(g)) {
+      byGoroutine.set(g, p);
+    }
+  }
+  const all = [MAIN, ...allGoroutines()];
+  const shown = all.filter((g) =>
+    g !== MAIN || withMain || byGoroutine.has(MAIN) || unowned.length > 0
+  );
+  pair(shown, unowned, byGoroutine, running);
+  const now = tracing ? performance.now() : 0;
+  const goroutines = shown.map((g): GoroutineInfo => {
+    const p = byGoroutine.get(g);
+    return {
+      id: g.id,
+      state: p !== undefined ? p.reason : g === running ? "running" : "unknown",
+      waitingMs: p?.trace === undefined ? undefined : now - p.trace.since,
+      function: nameOf(g.id, g.fn),
+      createdBy: g === MAIN ? undefined : g.parentName,
+      createdIn: g === MAIN ? undefined : g.parentId,
+      site: framesOf(g.site)[0],
+      frames: framesOf(p?.trace),
+    };
+  });
+  const unmatched = unowned.map((p) => ({
+    reason: p.reason,
+    frames: framesOf(p.trace),
+  }));
+  return { goroutines, unmatched };
+}
+
+/**
+ * Gives operations that belong to no known goroutine to goroutines that
+ * wait on nothing known: one left over on each side go together (each
+ * goroutine waits on one thing at a time); while tracing, so does an
+ * operation whose traceback ends in the function of exactly one of them.
+ */
+function pair(
+  shown: Goroutine[],
+  unowned: Parked[],
+  byGoroutine: Map<Goroutine, Parked>,
+  running: Goroutine | null,
+): void {
+  const idle = () => shown.filter((g) => !byGoroutine.has(g) && g !== running);
+  for (let progress = true; progress && unowned.length > 0;) {
+    progress = false;
+    const candidates = idle();
+    if (candidates.length === 1 && unowned.length === 1) {
+      byGoroutine.set(candidates[0], unowned.pop()!);
+      return;
+    }
+    for (let i = 0; i < unowned.length; i++) {
+      const fn = outermost(framesOf(unowned[i].trace));
+      if (fn === undefined) continue;
+      const named = candidates.filter((g) => {
+        const name = typeof g.fn === "function" ? g.fn.name : "";
+        return name === fn;
+      });
+      if (named.length !== 1) continue;
+      byGoroutine.set(named[0], unowned[i]);
+      unowned.splice(i, 1);
+      progress = true;
+      break;
+    }
+  }
+}
+
+/** Go's wait time text: only waits of a minute or more are shown. */
+function waited(ms: number | undefined): string {
+  if (ms === undefined || ms < 60_000) return "";
+  const minutes = Math.floor(ms / 60_000);
+  return `, ${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
+/** Formats a report as Go's traceback does, one block per goroutine. */
+export function format({ goroutines, unmatched }: Described): string {
+  const blocks = goroutines.map((r) => {
+    let text = `goroutine ${r.id} [${r.state}${waited(r.waitingMs)}]:\n` +
+      `${r.function}(...)`;
+    for (const frame of r.frames) text += `\n\t${frame}`;
+    if (r.createdBy !== undefined) {
+      text += `\ncreated by ${r.createdBy} in goroutine ${r.createdIn}`;
+      if (r.site !== undefined) text += `\n\t${r.site}`;
+    }
+    return text;
+  });
+  if (unmatched.length > 0) {
+    let text = "parked, in goroutines the report cannot name " +
+      "(setGoroutineTracing(true) shows where each parked):";
+    for (const op of unmatched) {
+      text += `\n[${op.reason}]`;
+      for (const frame of op.frames) text += `\n\t${frame}`;
+    }
+    blocks.push(text);
+  }
+  return blocks.join("\n\n");
+}
