@@ -7,6 +7,7 @@
  * @module
  */
 
+import { afterTurn, preemptDue } from "./_preempt.ts";
 import { Ring } from "./_ring.ts";
 import {
   channelInternals,
@@ -383,7 +384,9 @@ export class Channel<T>
     if (this.#closed) {
       return Promise.reject(new ChannelClosedError("send", value));
     }
-    if (this.#pollSend(value)) return RESOLVED;
+    if (this.#pollSend(value)) {
+      return preemptDue() ? afterTurn(undefined) : RESOLVED;
+    }
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
@@ -425,6 +428,11 @@ export class Channel<T>
   receive(options?: ChannelWaitOptions): Promise<ReceiveResult<T>> {
     const value = this.#pollReceive();
     if (value !== NOT_READY) {
+      if (preemptDue()) {
+        return afterTurn(
+          value === CLOSED ? CLOSED_RESULT : { value: value as T, ok: true },
+        );
+      }
       return value === CLOSED
         ? CLOSED_PROMISE
         : Promise.resolve({ value: value as T, ok: true });
@@ -644,6 +652,13 @@ export class Channel<T>
   #next(): Promise<IteratorResult<T, undefined>> {
     const value = this.#pollReceive();
     if (value !== NOT_READY) {
+      if (preemptDue()) {
+        return afterTurn(
+          value === CLOSED
+            ? DONE_ITERATION
+            : { value: value as T, done: false },
+        );
+      }
       return value === CLOSED
         ? DONE
         : Promise.resolve({ value: value as T, done: false });

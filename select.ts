@@ -9,6 +9,7 @@
 
 import { Channel, type ReceiveChannel, type SendChannel } from "./channel.ts";
 import { park } from "./_parking.ts";
+import { afterTurn, preemptDue } from "./_preempt.ts";
 import {
   channelInternals,
   CLOSED,
@@ -289,11 +290,13 @@ export function select<
   }
   const fallback = options?.default;
   if (fallback !== undefined) {
+    let result;
     try {
-      return Promise.resolve(fallback());
+      result = fallback();
     } catch (error) {
       return Promise.reject(error);
     }
+    return preemptDue() ? afterTurn(result) : Promise.resolve(result);
   }
   const signal = options?.signal;
   if (signal?.aborted) return Promise.reject(signal.reason);
@@ -371,10 +374,14 @@ function callBody<R>(c: SelectCase<R>, value: unknown, ok: boolean): R {
 
 // deno-lint-ignore no-explicit-any
 function runBody(c: SelectCase<unknown>, value: unknown, ok: boolean): any {
-  if (c.body === undefined) return RESOLVED_UNDEFINED;
+  if (c.body === undefined) {
+    return preemptDue() ? afterTurn(undefined) : RESOLVED_UNDEFINED;
+  }
+  let result;
   try {
-    return Promise.resolve(callBody(c, value, ok));
+    result = callBody(c, value, ok);
   } catch (error) {
     return Promise.reject(error);
   }
+  return preemptDue() ? afterTurn(result) : Promise.resolve(result);
 }
