@@ -7,6 +7,7 @@
  * @module
  */
 
+import { describe } from "./_describe.ts";
 import { afterTurn, preemptDue } from "./_preempt.ts";
 import { Ring } from "./_ring.ts";
 import {
@@ -276,7 +277,9 @@ export class Channel<T>
   }
 
   /**
-   * Makes a channel: Go's `make(chan T, capacity)`.
+   * Makes a channel: Go's `make(chan T, capacity)`. The capacity may be
+   * given as an option or, as Go's habit has it, as a bare number:
+   * `new Channel(3)` is `new Channel({ capacity: 3 })`.
    *
    * @example Usage
    * ```ts
@@ -285,23 +288,38 @@ export class Channel<T>
    *
    * const ch = new Channel<string>({ capacity: 8 });
    * assert.equal(ch.capacity, 8);
+   * assert.equal(new Channel(3).capacity, 3);
    * assert.throws(() => new Channel({ capacity: -1 }), RangeError);
    * ```
    *
-   * @param options The channel's capacity.
-   * @throws {RangeError} If the capacity is not a non-negative integer.
+   * @param options The channel's capacity, or an options bag holding it.
+   * @throws {TypeError} If `options` is neither an object nor a number, or
+   *   the capacity is not a number (`"3"` is refused, not converted).
+   * @throws {RangeError} If the capacity is a number but not a
+   *   non-negative safe integer.
    */
-  constructor(options: ChannelOptions = {}) {
-    const capacity = options.capacity ?? 0;
+  constructor(options: ChannelOptions | number = {}) {
+    let capacity: unknown;
+    if (typeof options === "number") capacity = options;
+    else if (typeof options === "object" && options !== null) {
+      capacity = options.capacity === undefined ? 0 : options.capacity;
+    } else {
+      throw new TypeError(
+        "Cannot create channel: options must be an object such as " +
+          `{ capacity: 3 } or a capacity number, received ${describe(options)}`,
+      );
+    }
     if (
       typeof capacity !== "number" || !Number.isSafeInteger(capacity) ||
       capacity < 0
     ) {
-      throw new RangeError(
+      const message =
         `Cannot create channel: capacity must be a non-negative integer, received ${
-          String(capacity)
-        }`,
-      );
+          describe(capacity)
+        }`;
+      throw typeof capacity === "number"
+        ? new RangeError(message)
+        : new TypeError(message);
     }
     this.#capacity = capacity;
     this.#buffer = new Ring(Math.min(capacity, 16));
@@ -379,8 +397,13 @@ export class Channel<T>
    * @returns A promise that resolves once the value is delivered.
    * @throws {ChannelClosedError} If the channel is closed, or closes while
    *   the send is blocked (the promise rejects; the error holds the value).
+   * @throws {TypeError} If `options` is not an object or its `signal` not an
+   *   `AbortSignal` (the promise rejects; nothing is sent).
    */
   send(value: T, options?: ChannelWaitOptions): Promise<void> {
+    if (options !== undefined && !validWaitOptions(options)) {
+      return Promise.reject(waitOptionsError("send on", options));
+    }
     if (this.#closed) {
       return Promise.reject(new ChannelClosedError("send", value));
     }
@@ -424,8 +447,13 @@ export class Channel<T>
    *
    * @param options A signal that cancels the receive while it blocks.
    * @returns The value and whether it came from a send.
+   * @throws {TypeError} If `options` is not an object or its `signal` not an
+   *   `AbortSignal` (the promise rejects; nothing is received).
    */
   receive(options?: ChannelWaitOptions): Promise<ReceiveResult<T>> {
+    if (options !== undefined && !validWaitOptions(options)) {
+      return Promise.reject(waitOptionsError("receive from", options));
+    }
     const value = this.#pollReceive();
     if (value !== NOT_READY) {
       if (preemptDue()) {
@@ -751,4 +779,23 @@ export class Channel<T>
     }
     return false;
   }
+}
+
+function validWaitOptions(options: unknown): boolean {
+  if (typeof options !== "object" || options === null) return false;
+  const signal = (options as ChannelWaitOptions).signal;
+  return signal === undefined || signal instanceof AbortSignal;
+}
+
+function waitOptionsError(what: string, options: unknown): TypeError {
+  return typeof options !== "object" || options === null
+    ? new TypeError(
+      `Cannot ${what} channel: options must be an object such as ` +
+        `{ signal }, received ${describe(options)}`,
+    )
+    : new TypeError(
+      `Cannot ${what} channel: options.signal must be an AbortSignal, received ${
+        describe((options as ChannelWaitOptions).signal)
+      }`,
+    );
 }
