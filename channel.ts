@@ -10,6 +10,7 @@
 import { describe } from "./_describe.ts";
 import { afterTurn, preemptDue } from "./_preempt.ts";
 import { Ring } from "./_ring.ts";
+import { go } from "./scheduler.ts";
 import {
   channelInternals,
   type ChannelSource,
@@ -70,6 +71,23 @@ export interface ChannelWaitOptions {
    * never been called. An operation that can complete at once ignores it.
    */
   signal?: AbortSignal;
+}
+
+/** Options for {@linkcode Channel.from}. */
+export interface ChannelFromOptions extends ChannelOptions {
+  /**
+   * Stops the filling: once it aborts, the goroutine sends no more values,
+   * calls the iterator's `return()` and closes the channel. A value already
+   * buffered can still be received.
+   */
+  signal?: AbortSignal;
+  /**
+   * Receives an error thrown by the iterable (or its iterator), just before
+   * the channel closes. Without it the error rejects the filling goroutine,
+   * which, as any goroutine error nobody handles, ends the program like a
+   * Go panic: it is never swallowed.
+   */
+  onError?: (error: unknown) => void;
 }
 
 /**
@@ -634,6 +652,113 @@ export class Channel<T>
   }
 
   /**
+   * Makes a channel that a new goroutine fills with the values of
+   * `source`, sending each in turn (so it waits for receivers as any
+   * sender does), and closes when `source` is exhausted: a generator
+   * pipeline stage, as `Array.from` is for arrays.
+   *
+   * - A sync iterable's values are sent as they are (a promise is sent as
+   *   a promise); an async iterable's are awaited, as `for await` does.
+   * - Stopping early: abort `options.signal`, or close the channel. Either
+   *   way the goroutine stops at its next send, calls the iterator's
+   *   `return()` (a generator's `finally` blocks run) and ends quietly.
+   *   A consumer that just stops receiving leaves the goroutine blocked on
+   *   its send, as in Go.
+   * - An error thrown by the iterable (or its iterator) ends the filling:
+   *   it goes to `options.onError`, then the channel closes, so a receiver
+   *   that sees the end (`ok: false`) can already read what the handler
+   *   kept. Without `onError` the channel closes and the error rejects the
+   *   filling goroutine, which left unhandled ends the program like a Go
+   *   panic. It is never swallowed.
+   *
+   * @example A pipeline stage from a generator
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * function* naturals(n: number) {
+   *   for (let i = 1; i <= n; i++) yield i;
+   * }
+   * const ch = Channel.from(naturals(3));
+   * assert.deepEqual(await Array.fromAsync(ch), [1, 2, 3]);
+   * assert.equal(ch.closed, true);
+   * ```
+   *
+   * @example An async iterable, an early stop and an error handler
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * async function* lines() {
+   *   yield "a";
+   *   yield "b";
+   *   throw new Error("disk gone");
+   * }
+   * const errors: unknown[] = [];
+   * const ch = Channel.from(lines(), { onError: (e) => errors.push(e) });
+   * assert.deepEqual(await Array.fromAsync(ch), ["a", "b"]);
+   * assert.match(String(errors[0]), /disk gone/);
+   *
+   * const controller = new AbortController();
+   * const many = Channel.from([1, 2, 3, 4], { signal: controller.signal });
+   * assert.deepEqual(await many.receive(), { value: 1, ok: true });
+   * controller.abort();
+   * assert.deepEqual(await Array.fromAsync(many), []);
+   * ```
+   *
+   * @typeParam T The type of the values.
+   * @param source The values: an `Iterable` (an array, a generator, a
+   *   `Set`, ...) or an `AsyncIterable` (an async generator, a
+   *   `ReadableStream`, another channel, ...).
+   * @param options The channel's capacity (default 0), a signal that stops
+   *   the filling, and a handler for the iterable's errors.
+   * @returns The channel, open until the goroutine closes it.
+   * @throws {TypeError} If `source` is not iterable, or an option has the
+   *   wrong type.
+   * @throws {RangeError} If the capacity is not a non-negative integer.
+   */
+  static from<T>(
+    source: Iterable<T> | AsyncIterable<T>,
+    options: ChannelFromOptions = {},
+  ): Channel<T> {
+    if (
+      source === null ||
+      (typeof source !== "object" && typeof source !== "function" &&
+        typeof source !== "string") ||
+      (typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] !==
+          "function" &&
+        typeof (source as Iterable<T>)[Symbol.iterator] !== "function")
+    ) {
+      throw new TypeError(
+        "Cannot make a channel with Channel.from(): source must be an iterable or an async iterable, " +
+          `received ${describe(source)}`,
+      );
+    }
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        "Cannot make a channel with Channel.from(): options must be an object such as " +
+          `{ capacity: 3 }, received ${describe(options)}`,
+      );
+    }
+    const { signal, onError } = options;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(
+        "Cannot make a channel with Channel.from(): options.signal must be an AbortSignal, " +
+          `received ${describe(signal)}`,
+      );
+    }
+    if (onError !== undefined && typeof onError !== "function") {
+      throw new TypeError(
+        "Cannot make a channel with Channel.from(): options.onError must be a function, " +
+          `received ${describe(onError)}`,
+      );
+    }
+    const ch = new Channel<T>({ capacity: options.capacity });
+    go(fill, source, ch, signal, onError);
+    return ch;
+  }
+
+  /**
    * Closes the channel if it is still open, so `using ch = new Channel()`
    * closes it at the end of the scope.
    *
@@ -798,4 +923,53 @@ function waitOptionsError(what: string, options: unknown): TypeError {
         describe((options as ChannelWaitOptions).signal)
       }`,
     );
+}
+
+/**
+ * The goroutine of {@linkcode Channel.from}: sends each value, stops
+ * quietly when the channel is closed under it or the signal aborts, and
+ * closes the channel however it ends.
+ */
+async function fill<T>(
+  source: Iterable<T> | AsyncIterable<T>,
+  ch: Channel<T>,
+  signal: AbortSignal | undefined,
+  onError: ((error: unknown) => void) | undefined,
+): Promise<void> {
+  const options = signal === undefined ? undefined : { signal };
+  const stopped = () => ch.closed || signal?.aborted === true;
+  try {
+    if (stopped()) return;
+    if (
+      typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === "function"
+    ) {
+      for await (const value of source as AsyncIterable<T>) {
+        if (stopped() || !(await sendOrStop(ch, value, options))) break;
+      }
+    } else {
+      for (const value of source as Iterable<T>) {
+        if (stopped() || !(await sendOrStop(ch, value, options))) break;
+      }
+    }
+  } catch (error) {
+    if (onError === undefined) throw error;
+    onError(error);
+  } finally {
+    if (!ch.closed) ch.close();
+  }
+}
+
+/** Sends; false if the send failed because the filling was stopped. */
+async function sendOrStop<T>(
+  ch: Channel<T>,
+  value: T,
+  options: ChannelWaitOptions | undefined,
+): Promise<boolean> {
+  try {
+    await ch.send(value, options);
+    return true;
+  } catch (error) {
+    if (ch.closed || options?.signal?.aborted) return false;
+    throw error;
+  }
 }
