@@ -7,8 +7,11 @@
  * @module
  */
 
+import { describe } from "./_describe.ts";
+import { afterTurn, preemptDue } from "./_preempt.ts";
 import { Ring } from "./_ring.ts";
 import { current, setCurrent } from "./_goroutines.ts";
+import { go } from "./scheduler.ts";
 import {
   channelInternals,
   type ChannelSource,
@@ -69,6 +72,23 @@ export interface ChannelWaitOptions {
    * never been called. An operation that can complete at once ignores it.
    */
   signal?: AbortSignal;
+}
+
+/** Options for {@linkcode Channel.from}. */
+export interface ChannelFromOptions extends ChannelOptions {
+  /**
+   * Stops the filling: once it aborts, the goroutine sends no more values,
+   * calls the iterator's `return()` and closes the channel. A value already
+   * buffered can still be received.
+   */
+  signal?: AbortSignal;
+  /**
+   * Receives an error thrown by the iterable (or its iterator), just before
+   * the channel closes. Without it the error rejects the filling goroutine,
+   * which, as any goroutine error nobody handles, ends the program like a
+   * Go panic: it is never swallowed.
+   */
+  onError?: (error: unknown) => void;
 }
 
 /**
@@ -276,7 +296,9 @@ export class Channel<T>
   }
 
   /**
-   * Makes a channel: Go's `make(chan T, capacity)`.
+   * Makes a channel: Go's `make(chan T, capacity)`. The capacity may be
+   * given as an option or, as Go's habit has it, as a bare number:
+   * `new Channel(3)` is `new Channel({ capacity: 3 })`.
    *
    * @example Usage
    * ```ts
@@ -285,23 +307,38 @@ export class Channel<T>
    *
    * const ch = new Channel<string>({ capacity: 8 });
    * assert.equal(ch.capacity, 8);
+   * assert.equal(new Channel(3).capacity, 3);
    * assert.throws(() => new Channel({ capacity: -1 }), RangeError);
    * ```
    *
-   * @param options The channel's capacity.
-   * @throws {RangeError} If the capacity is not a non-negative integer.
+   * @param options The channel's capacity, or an options bag holding it.
+   * @throws {TypeError} If `options` is neither an object nor a number, or
+   *   the capacity is not a number (`"3"` is refused, not converted).
+   * @throws {RangeError} If the capacity is a number but not a
+   *   non-negative safe integer.
    */
-  constructor(options: ChannelOptions = {}) {
-    const capacity = options.capacity ?? 0;
+  constructor(options: ChannelOptions | number = {}) {
+    let capacity: unknown;
+    if (typeof options === "number") capacity = options;
+    else if (typeof options === "object" && options !== null) {
+      capacity = options.capacity === undefined ? 0 : options.capacity;
+    } else {
+      throw new TypeError(
+        "Cannot create channel: options must be an object such as " +
+          `{ capacity: 3 } or a capacity number, received ${describe(options)}`,
+      );
+    }
     if (
       typeof capacity !== "number" || !Number.isSafeInteger(capacity) ||
       capacity < 0
     ) {
-      throw new RangeError(
+      const message =
         `Cannot create channel: capacity must be a non-negative integer, received ${
-          String(capacity)
-        }`,
-      );
+          describe(capacity)
+        }`;
+      throw typeof capacity === "number"
+        ? new RangeError(message)
+        : new TypeError(message);
     }
     this.#capacity = capacity;
     this.#buffer = new Ring(Math.min(capacity, 16));
@@ -379,12 +416,19 @@ export class Channel<T>
    * @returns A promise that resolves once the value is delivered.
    * @throws {ChannelClosedError} If the channel is closed, or closes while
    *   the send is blocked (the promise rejects; the error holds the value).
+   * @throws {TypeError} If `options` is not an object or its `signal` not an
+   *   `AbortSignal` (the promise rejects; nothing is sent).
    */
   send(value: T, options?: ChannelWaitOptions): Promise<void> {
+    if (options !== undefined && !validWaitOptions(options)) {
+      return Promise.reject(waitOptionsError("send on", options));
+    }
     if (this.#closed) {
       return Promise.reject(new ChannelClosedError("send", value));
     }
-    if (this.#pollSend(value)) return RESOLVED;
+    if (this.#pollSend(value)) {
+      return preemptDue() ? afterTurn(undefined) : RESOLVED;
+    }
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
@@ -422,10 +466,20 @@ export class Channel<T>
    *
    * @param options A signal that cancels the receive while it blocks.
    * @returns The value and whether it came from a send.
+   * @throws {TypeError} If `options` is not an object or its `signal` not an
+   *   `AbortSignal` (the promise rejects; nothing is received).
    */
   receive(options?: ChannelWaitOptions): Promise<ReceiveResult<T>> {
+    if (options !== undefined && !validWaitOptions(options)) {
+      return Promise.reject(waitOptionsError("receive from", options));
+    }
     const value = this.#pollReceive();
     if (value !== NOT_READY) {
+      if (preemptDue()) {
+        return afterTurn(
+          value === CLOSED ? CLOSED_RESULT : { value: value as T, ok: true },
+        );
+      }
       return value === CLOSED
         ? CLOSED_PROMISE
         : Promise.resolve({ value: value as T, ok: true });
@@ -599,6 +653,113 @@ export class Channel<T>
   }
 
   /**
+   * Makes a channel that a new goroutine fills with the values of
+   * `source`, sending each in turn (so it waits for receivers as any
+   * sender does), and closes when `source` is exhausted: a generator
+   * pipeline stage, as `Array.from` is for arrays.
+   *
+   * - A sync iterable's values are sent as they are (a promise is sent as
+   *   a promise); an async iterable's are awaited, as `for await` does.
+   * - Stopping early: abort `options.signal`, or close the channel. Either
+   *   way the goroutine stops at its next send, calls the iterator's
+   *   `return()` (a generator's `finally` blocks run) and ends quietly.
+   *   A consumer that just stops receiving leaves the goroutine blocked on
+   *   its send, as in Go.
+   * - An error thrown by the iterable (or its iterator) ends the filling:
+   *   it goes to `options.onError`, then the channel closes, so a receiver
+   *   that sees the end (`ok: false`) can already read what the handler
+   *   kept. Without `onError` the channel closes and the error rejects the
+   *   filling goroutine, which left unhandled ends the program like a Go
+   *   panic. It is never swallowed.
+   *
+   * @example A pipeline stage from a generator
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * function* naturals(n: number) {
+   *   for (let i = 1; i <= n; i++) yield i;
+   * }
+   * const ch = Channel.from(naturals(3));
+   * assert.deepEqual(await Array.fromAsync(ch), [1, 2, 3]);
+   * assert.equal(ch.closed, true);
+   * ```
+   *
+   * @example An async iterable, an early stop and an error handler
+   * ```ts
+   * import { Channel } from "@denogo/go";
+   * import assert from "node:assert/strict";
+   *
+   * async function* lines() {
+   *   yield "a";
+   *   yield "b";
+   *   throw new Error("disk gone");
+   * }
+   * const errors: unknown[] = [];
+   * const ch = Channel.from(lines(), { onError: (e) => errors.push(e) });
+   * assert.deepEqual(await Array.fromAsync(ch), ["a", "b"]);
+   * assert.match(String(errors[0]), /disk gone/);
+   *
+   * const controller = new AbortController();
+   * const many = Channel.from([1, 2, 3, 4], { signal: controller.signal });
+   * assert.deepEqual(await many.receive(), { value: 1, ok: true });
+   * controller.abort();
+   * assert.deepEqual(await Array.fromAsync(many), []);
+   * ```
+   *
+   * @typeParam T The type of the values.
+   * @param source The values: an `Iterable` (an array, a generator, a
+   *   `Set`, ...) or an `AsyncIterable` (an async generator, a
+   *   `ReadableStream`, another channel, ...).
+   * @param options The channel's capacity (default 0), a signal that stops
+   *   the filling, and a handler for the iterable's errors.
+   * @returns The channel, open until the goroutine closes it.
+   * @throws {TypeError} If `source` is not iterable, or an option has the
+   *   wrong type.
+   * @throws {RangeError} If the capacity is not a non-negative integer.
+   */
+  static from<T>(
+    source: Iterable<T> | AsyncIterable<T>,
+    options: ChannelFromOptions = {},
+  ): Channel<T> {
+    if (
+      source === null ||
+      (typeof source !== "object" && typeof source !== "function" &&
+        typeof source !== "string") ||
+      (typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] !==
+          "function" &&
+        typeof (source as Iterable<T>)[Symbol.iterator] !== "function")
+    ) {
+      throw new TypeError(
+        "Cannot make a channel with Channel.from(): source must be an iterable or an async iterable, " +
+          `received ${describe(source)}`,
+      );
+    }
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        "Cannot make a channel with Channel.from(): options must be an object such as " +
+          `{ capacity: 3 }, received ${describe(options)}`,
+      );
+    }
+    const { signal, onError } = options;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(
+        "Cannot make a channel with Channel.from(): options.signal must be an AbortSignal, " +
+          `received ${describe(signal)}`,
+      );
+    }
+    if (onError !== undefined && typeof onError !== "function") {
+      throw new TypeError(
+        "Cannot make a channel with Channel.from(): options.onError must be a function, " +
+          `received ${describe(onError)}`,
+      );
+    }
+    const ch = new Channel<T>({ capacity: options.capacity });
+    go(fill, source, ch, signal, onError);
+    return ch;
+  }
+
+  /**
    * Closes the channel if it is still open, so `using ch = new Channel()`
    * closes it at the end of the scope.
    *
@@ -645,6 +806,13 @@ export class Channel<T>
   #next(): Promise<IteratorResult<T, undefined>> {
     const value = this.#pollReceive();
     if (value !== NOT_READY) {
+      if (preemptDue()) {
+        return afterTurn(
+          value === CLOSED
+            ? DONE_ITERATION
+            : { value: value as T, done: false },
+        );
+      }
       return value === CLOSED
         ? DONE
         : Promise.resolve({ value: value as T, done: false });
@@ -741,5 +909,73 @@ export class Channel<T>
       return true;
     }
     return false;
+  }
+}
+
+function validWaitOptions(options: unknown): boolean {
+  if (typeof options !== "object" || options === null) return false;
+  const signal = (options as ChannelWaitOptions).signal;
+  return signal === undefined || signal instanceof AbortSignal;
+}
+
+function waitOptionsError(what: string, options: unknown): TypeError {
+  return typeof options !== "object" || options === null
+    ? new TypeError(
+      `Cannot ${what} channel: options must be an object such as ` +
+        `{ signal }, received ${describe(options)}`,
+    )
+    : new TypeError(
+      `Cannot ${what} channel: options.signal must be an AbortSignal, received ${
+        describe((options as ChannelWaitOptions).signal)
+      }`,
+    );
+}
+
+/**
+ * The goroutine of {@linkcode Channel.from}: sends each value, stops
+ * quietly when the channel is closed under it or the signal aborts, and
+ * closes the channel however it ends.
+ */
+async function fill<T>(
+  source: Iterable<T> | AsyncIterable<T>,
+  ch: Channel<T>,
+  signal: AbortSignal | undefined,
+  onError: ((error: unknown) => void) | undefined,
+): Promise<void> {
+  const options = signal === undefined ? undefined : { signal };
+  const stopped = () => ch.closed || signal?.aborted === true;
+  try {
+    if (stopped()) return;
+    if (
+      typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === "function"
+    ) {
+      for await (const value of source as AsyncIterable<T>) {
+        if (stopped() || !(await sendOrStop(ch, value, options))) break;
+      }
+    } else {
+      for (const value of source as Iterable<T>) {
+        if (stopped() || !(await sendOrStop(ch, value, options))) break;
+      }
+    }
+  } catch (error) {
+    if (onError === undefined) throw error;
+    onError(error);
+  } finally {
+    if (!ch.closed) ch.close();
+  }
+}
+
+/** Sends; false if the send failed because the filling was stopped. */
+async function sendOrStop<T>(
+  ch: Channel<T>,
+  value: T,
+  options: ChannelWaitOptions | undefined,
+): Promise<boolean> {
+  try {
+    await ch.send(value, options);
+    return true;
+  } catch (error) {
+    if (ch.closed || options?.signal?.aborted) return false;
+    throw error;
   }
 }

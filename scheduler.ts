@@ -66,6 +66,7 @@ import {
 import { setDetection } from "./_deadlock.ts";
 import { allParked } from "./_parking.ts";
 import { describeValue } from "./_value.ts";
+import { afterTurn, preemptDue } from "./_preempt.ts";
 
 export { DeadlockError } from "./_parking.ts";
 export type { GoroutineInfo } from "./_goroutines.ts";
@@ -146,16 +147,16 @@ function panicked(this: Goroutine, error: unknown): never {
   throw error;
 }
 
-/** After this long without a macrotask turn, `yieldNow` takes one. */
-const MACROTASK_EVERY_MS = 4;
-let lastMacrotask = 0;
-
 /**
  * Lets other goroutines run, then resumes: Go's `runtime.Gosched()`.
  *
- * Usually it yields to the goroutines already runnable (a microtask). So
- * that a goroutine spinning on `yieldNow()` cannot starve timers and I/O, at
- * least every few milliseconds it yields a whole event-loop turn instead.
+ * Usually it yields to the goroutines already runnable (a microtask). Once
+ * microtasks have run for more than Go's 10 ms time slice since the event
+ * loop last ran, it yields one whole event-loop turn instead (a few µs, by
+ * `setImmediate` where the platform has it), so that timers and I/O run: a
+ * goroutine spinning on `yieldNow()` cannot starve them. Awaited channel
+ * operations and `select` take the same turn when the slice is over, so a
+ * loop that never blocks need not call `yieldNow()` for timers to fire.
  *
  * @example Usage
  * ```ts
@@ -168,13 +169,25 @@ let lastMacrotask = 0;
  * assert.equal(ran, true);
  * ```
  *
+ * @example A spinning loop still lets a timer fire
+ * ```ts
+ * import { yieldNow } from "@denogo/go";
+ * import assert from "node:assert/strict";
+ *
+ * let fired = false;
+ * setTimeout(() => fired = true, 0);
+ * let spins = 0;
+ * while (!fired) {
+ *   spins++;
+ *   await yieldNow();
+ * }
+ * assert(spins > 0);
+ * ```
+ *
  * @returns A promise that resolves once others have had a turn.
  */
 export function yieldNow(): Promise<void> {
-  const now = performance.now();
-  if (now - lastMacrotask < MACROTASK_EVERY_MS) return RESOLVED;
-  lastMacrotask = now;
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return preemptDue() ? afterTurn(undefined) : RESOLVED;
 }
 
 /**

@@ -8,8 +8,10 @@
  */
 
 import { Channel, type ReceiveChannel, type SendChannel } from "./channel.ts";
+import { describe } from "./_describe.ts";
 import { park } from "./_parking.ts";
 import { resumed, resuming } from "./_goroutines.ts";
+import { afterTurn, preemptDue } from "./_preempt.ts";
 import {
   channelInternals,
   CLOSED,
@@ -72,9 +74,19 @@ function checkChannel(
   if (sharedSelect.isShared(channel)) return channel as object;
   throw new TypeError(
     `Cannot make a select case with ${builder}(): expected a Channel or null, received ${
-      channel === undefined ? "undefined" : typeof channel
+      describe(channel)
     }`,
   );
+}
+
+function checkBody(body: unknown, builder: string): void {
+  if (body !== undefined && typeof body !== "function") {
+    throw new TypeError(
+      `Cannot make a select case with ${builder}(): the body must be a function or omitted, received ${
+        describe(body)
+      }`,
+    );
+  }
 }
 
 /**
@@ -98,7 +110,8 @@ function checkChannel(
  * @param channel The channel to receive from, or null for a case that never fires.
  * @param body Runs with the value and `ok` when this case is chosen.
  * @returns The case.
- * @throws {TypeError} If `channel` is neither a Channel nor null.
+ * @throws {TypeError} If `channel` is neither a Channel nor null, or `body`
+ *   is neither a function nor omitted.
  */
 export function recv<T, R = undefined>(
   channel: ReceiveChannel<T> | null,
@@ -123,7 +136,8 @@ export function recv<T, R = undefined>(
  * @param channel The channel to receive from, or null for a case that never fires.
  * @param body Runs with the value when this case is chosen.
  * @returns The case.
- * @throws {TypeError} If `channel` is neither a Channel nor null.
+ * @throws {TypeError} If `channel` is neither a Channel nor null, or `body`
+ *   is neither a function nor omitted.
  */
 export function recv<T, R>(
   channel: ReceiveChannel<T> | null,
@@ -133,6 +147,7 @@ export function recv<T, R>(
   channel: ReceiveChannel<T> | null,
   body?: ReceiveHandler<T, R> | ((value: T | undefined) => R),
 ): SelectCase<R> {
+  checkBody(body, "recv");
   return new SelectCase<R>(
     RECEIVE,
     checkChannel(channel, "recv"),
@@ -163,13 +178,15 @@ export function recv<T, R>(
  * @param value The value to send.
  * @param body Runs when this case is chosen, after the value is delivered.
  * @returns The case.
- * @throws {TypeError} If `channel` is neither a Channel nor null.
+ * @throws {TypeError} If `channel` is neither a Channel nor null, or `body`
+ *   is neither a function nor omitted.
  */
 export function send<T, R = undefined>(
   channel: SendChannel<T> | null,
   value: NoInfer<T>,
   body?: () => R,
 ): SelectCase<R> {
+  checkBody(body, "send");
   return new SelectCase<R>(
     SEND,
     checkChannel(channel, "send"),
@@ -250,6 +267,10 @@ const pollOrder: number[] = [];
  *   for a case without a body.
  * @throws {ChannelClosedError} If a send case's channel is closed when the
  *   select tries it, or closes while the select waits on it.
+ * @throws {TypeError} If `cases` is not an array of cases made by
+ *   {@linkcode recv} and {@linkcode send}, or `options` is not an object
+ *   whose `default` is a function and `signal` an `AbortSignal`. The promise
+ *   rejects before any case is tried, so no value is taken or sent.
  */
 export function select<
   const C extends readonly SelectCase<unknown>[],
@@ -258,7 +279,17 @@ export function select<
   cases: C,
   options?: SelectOptions<D>,
 ): Promise<SelectResult<C> | D> {
+  if (!Array.isArray(cases)) return Promise.reject(casesError(cases));
   const n = cases.length;
+  for (let i = 0; i < n; i++) {
+    if (!(cases[i] instanceof SelectCase)) {
+      return Promise.reject(caseError(cases[i], i));
+    }
+  }
+  if (options !== undefined) {
+    const error = optionsError(options);
+    if (error !== null) return Promise.reject(error);
+  }
   let hasShared = false;
   // Pass 1: try every case, in random order, without blocking. The first
   // ready case in a uniformly random permutation is uniform among the ready.
@@ -286,11 +317,13 @@ export function select<
   }
   const fallback = options?.default;
   if (fallback !== undefined) {
+    let result;
     try {
-      return Promise.resolve(fallback());
+      result = fallback();
     } catch (error) {
       return Promise.reject(error);
     }
+    return preemptDue() ? afterTurn(result) : Promise.resolve(result);
   }
   const signal = options?.signal;
   if (signal?.aborted) return Promise.reject(signal.reason);
@@ -346,16 +379,67 @@ export function select<
   });
 }
 
+const CASES_RULE = "cases must be an array of cases made by recv() or send()";
+
+function casesError(cases: unknown): TypeError {
+  if (cases instanceof SelectCase) {
+    return new TypeError(
+      `Cannot select: ${CASES_RULE}, received a single case; ` +
+        "wrap it in an array: select([recv(ch)])",
+    );
+  }
+  return new TypeError(
+    `Cannot select: ${CASES_RULE}, received ${describe(cases)}`,
+  );
+}
+
+function caseError(c: unknown, index: number): TypeError {
+  return new TypeError(
+    `Cannot select: cases[${index}] must be a case made by recv() or send(), received ${
+      describe(c)
+    }`,
+  );
+}
+
+function optionsError(options: unknown): TypeError | null {
+  if (typeof options !== "object" || options === null) {
+    return new TypeError(
+      "Cannot select: options must be an object such as " +
+        `{ default: () => value }, received ${describe(options)}`,
+    );
+  }
+  const { default: fallback, signal } = options as SelectOptions<unknown>;
+  if (fallback !== undefined && typeof fallback !== "function") {
+    return new TypeError(
+      `Cannot select: options.default must be a function (the default case's body), received ${
+        describe(fallback)
+      }`,
+    );
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    return new TypeError(
+      `Cannot select: options.signal must be an AbortSignal, received ${
+        describe(signal)
+      }`,
+    );
+  }
+  return null;
+}
+
 function callBody<R>(c: SelectCase<R>, value: unknown, ok: boolean): R {
   return c.kind === RECEIVE ? c.body!(value, ok) : c.body!();
 }
 
 // deno-lint-ignore no-explicit-any
 function runBody(c: SelectCase<unknown>, value: unknown, ok: boolean): any {
-  if (c.body === undefined) return RESOLVED_UNDEFINED;
+  if (c.body === undefined) {
+    return preemptDue() ? afterTurn(undefined) : RESOLVED_UNDEFINED;
+  }
+  let result;
   try {
-    return Promise.resolve(callBody(c, value, ok));
+    result = callBody(c, value, ok);
   } catch (error) {
     return Promise.reject(error);
   }
+  return preemptDue() ? afterTurn(result) : Promise.resolve(result);
 }

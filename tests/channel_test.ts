@@ -633,25 +633,94 @@ Deno.test("Channel: aborting after a send or receive completed changes nothing",
 // Bad input ------------------------------------------------------------------
 
 Deno.test("Channel constructor throws RangeError for a capacity that is not a non-negative integer", () => {
-  const bad: unknown[] = [-1, 1.5, NaN, Infinity, -Infinity, "3", 2 ** 53, 1n];
-  for (const capacity of bad) {
-    let made: Channel<unknown> | undefined;
-    assert.throws(
-      () => made = new Channel({ capacity: capacity as number }),
-      (e) => {
-        assert(e instanceof RangeError);
-        assert.equal(
-          e.message,
-          `Cannot create channel: capacity must be a non-negative integer, received ${
-            String(capacity)
-          }`,
-        );
-        return true;
-      },
-      `capacity ${String(capacity)}`,
-    );
-    assert.equal(made, undefined);
+  const bad: [unknown, string][] = [
+    [-1, "-1"],
+    [1.5, "1.5"],
+    [NaN, "NaN"],
+    [Infinity, "Infinity"],
+    [-Infinity, "-Infinity"],
+    [2 ** 53, "9007199254740992"],
+  ];
+  for (const [capacity, shown] of bad) {
+    for (const options of [{ capacity }, capacity]) {
+      let made: Channel<unknown> | undefined;
+      assert.throws(
+        () => made = new Channel(options as number),
+        {
+          name: "RangeError",
+          message:
+            `Cannot create channel: capacity must be a non-negative integer, received ${shown}`,
+        },
+      );
+      assert.equal(made, undefined);
+    }
   }
+});
+
+Deno.test("Channel constructor throws TypeError for a capacity that is not a number, and says so", () => {
+  const bad: [unknown, string][] = [
+    ["3", '"3" (a string)'],
+    [1n, "1n (a bigint)"],
+    [null, "null"],
+    [true, "true (a boolean)"],
+    [{}, "an object"],
+  ];
+  for (const [capacity, shown] of bad) {
+    assert.throws(
+      () => new Channel({ capacity: capacity as number }),
+      {
+        name: "TypeError",
+        message:
+          `Cannot create channel: capacity must be a non-negative integer, received ${shown}`,
+      },
+    );
+  }
+  for (const [options, shown] of [["3", '"3" (a string)'], [null, "null"]]) {
+    assert.throws(() => new Channel(options as never), {
+      name: "TypeError",
+      message:
+        `Cannot create channel: options must be an object such as { capacity: 3 } or a capacity number, received ${shown}`,
+    });
+  }
+});
+
+Deno.test("new Channel(3) is a channel of capacity 3, as Go's make(chan T, 3)", async () => {
+  const ch = new Channel<number>(3);
+  assert.equal(ch.capacity, 3);
+  for (let i = 0; i < 3; i++) assert.equal(ch.trySend(i), true);
+  assert.equal(ch.trySend(3), false);
+  assert.equal(new Channel(0).capacity, 0);
+  assert.equal(new Channel().capacity, 0);
+  assert.equal(new Channel(undefined).capacity, 0);
+  assert.deepEqual(await ch.receive(), { value: 0, ok: true });
+});
+
+Deno.test("send() and receive() reject with TypeError for bad options and change nothing", async () => {
+  const ch = new Channel<number>({ capacity: 1 });
+  await assert.rejects(ch.send(1, 5 as never), {
+    name: "TypeError",
+    message:
+      "Cannot send on channel: options must be an object such as { signal }, received 5",
+  });
+  await assert.rejects(ch.send(1, { signal: "s" as never }), {
+    name: "TypeError",
+    message:
+      'Cannot send on channel: options.signal must be an AbortSignal, received "s" (a string)',
+  });
+  assert.equal(ch.size, 0);
+  ch.trySend(2);
+  await assert.rejects(ch.receive(null as never), {
+    name: "TypeError",
+    message:
+      "Cannot receive from channel: options must be an object such as { signal }, received null",
+  });
+  await assert.rejects(ch.receive({ signal: {} as never }), {
+    name: "TypeError",
+    message:
+      "Cannot receive from channel: options.signal must be an AbortSignal, received an object",
+  });
+  assert.equal(ch.size, 1);
+  assert.deepEqual(await ch.receive({}), { value: 2, ok: true });
 });
 
 // Types ----------------------------------------------------------------------

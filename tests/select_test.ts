@@ -460,11 +460,11 @@ Deno.test("recv() and send() throw TypeError for something that is not a channel
     ],
     [
       () => recv({} as Channel<number>),
-      /^Cannot make a select case with recv\(\): expected a Channel or null, received object$/,
+      /^Cannot make a select case with recv\(\): expected a Channel or null, received an object$/,
     ],
     [
       () => send(42 as unknown as Channel<number>, 1),
-      /^Cannot make a select case with send\(\): expected a Channel or null, received number$/,
+      /^Cannot make a select case with send\(\): expected a Channel or null, received 42$/,
     ],
     [
       () => send({ send() {} } as unknown as Channel<number>, 1),
@@ -480,6 +480,87 @@ Deno.test("recv() and send() throw TypeError for something that is not a channel
   }
   assert(recv(null) instanceof SelectCase);
   assert(send(null, 1) instanceof SelectCase);
+});
+
+Deno.test("recv() and send() throw TypeError for a body that is not a function", () => {
+  const ch = new Channel<number>({ capacity: 1 });
+  assert.throws(
+    () => recv(ch, 5 as unknown as () => void),
+    {
+      name: "TypeError",
+      message:
+        "Cannot make a select case with recv(): the body must be a function or omitted, received 5",
+    },
+  );
+  assert.throws(
+    () => send(ch, 1, "x" as unknown as () => void),
+    {
+      name: "TypeError",
+      message:
+        'Cannot make a select case with send(): the body must be a function or omitted, received "x" (a string)',
+    },
+  );
+  assert.equal(ch.size, 0);
+});
+
+Deno.test("select() rejects with TypeError, never throws, for bad cases and takes nothing", async () => {
+  const ch = new Channel<number>({ capacity: 1 });
+  const out = new Channel<number>({ capacity: 1 });
+  ch.trySend(7);
+  const rule = "must be an array of cases made by recv() or send()";
+  const bad: [() => Promise<unknown>, string][] = [
+    [() => select(5 as never), `Cannot select: cases ${rule}, received 5`],
+    [
+      () => select(undefined as never),
+      `Cannot select: cases ${rule}, received undefined`,
+    ],
+    [
+      () => select("ab" as never),
+      `Cannot select: cases ${rule}, received "ab" (a string)`,
+    ],
+    [
+      () => select(recv(ch) as never),
+      `Cannot select: cases ${rule}, received a single case; wrap it in an array: select([recv(ch)])`,
+    ],
+    [
+      () => select([{}] as never),
+      "Cannot select: cases[0] must be a case made by recv() or send(), received an object",
+    ],
+    [
+      () => select([null] as never),
+      "Cannot select: cases[0] must be a case made by recv() or send(), received null",
+    ],
+    [
+      () => select([recv(ch), send(out, 1), "x"] as never),
+      'Cannot select: cases[2] must be a case made by recv() or send(), received "x" (a string)',
+    ],
+    [
+      () => select([recv(ch)], { default: 5 } as never),
+      "Cannot select: options.default must be a function (the default case's body), received 5",
+    ],
+    [
+      () => select([], { default: 5 } as never),
+      "Cannot select: options.default must be a function (the default case's body), received 5",
+    ],
+    [
+      () => select([recv(ch)], 5 as never),
+      "Cannot select: options must be an object such as { default: () => value }, received 5",
+    ],
+    [
+      () => select([recv(ch)], { signal: "s" } as never),
+      'Cannot select: options.signal must be an AbortSignal, received "s" (a string)',
+    ],
+  ];
+  for (const [call, message] of bad) {
+    let promise: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => promise = call(), message);
+    assert(promise instanceof Promise, message);
+    await assert.rejects(promise, { name: "TypeError", message });
+  }
+  // No case ran: the value is still there and nothing was sent.
+  assert.equal(ch.size, 1);
+  assert.equal(out.size, 0);
+  assert.equal(await select([recv(ch, (v) => v)]), 7);
 });
 
 // Races ----------------------------------------------------------------------
