@@ -275,6 +275,16 @@ function makeBuffer(
  * To use a channel in a worker, post its {@linkcode SharedChannel.handle}
  * and open it there with {@linkcode SharedChannel.from}.
  *
+ * Memory model, as Go's: a send on a channel synchronizes before the
+ * completion of the corresponding receive; for an unbuffered channel, a
+ * receive synchronizes before the completion of the corresponding send;
+ * for a channel of capacity C, the k'th receive synchronizes before the
+ * completion of the (k+C)'th send; and `close` synchronizes before a
+ * receive that returns because the channel is closed. This holds across
+ * threads: whatever a thread wrote to shared memory (or to any other
+ * shared object) before it sent is visible to the thread that received
+ * the value.
+ *
  * @example Buffered channel on one thread
  * ```ts
  * import { SharedChannel } from "@denogo/go/workers";
@@ -288,21 +298,32 @@ function makeBuffer(
  * ```
  *
  * @example Passing a channel to a worker
- * ```ts ignore
+ * ```ts
  * import { SharedChannel } from "@denogo/go/workers";
+ * import assert from "node:assert/strict";
  *
  * // main.ts
  * const ch = new SharedChannel<number>({ capacity: 1024, codec: "float64" });
- * const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+ * // In a program: new Worker(new URL("./worker.ts", import.meta.url), ...).
+ * // Here worker.ts is inlined, so the example runs as it is.
+ * const workers = import.meta.resolve("@denogo/go/workers");
+ * const worker = new Worker(
+ *   "data:text/javascript," + encodeURIComponent(`
+ *     // worker.ts
+ *     import { SharedChannel } from ${JSON.stringify(workers)};
+ *     self.onmessage = (e) => {
+ *       const ch = SharedChannel.from(e.data);
+ *       for (let i = 0; i < 10; i++) ch.sendSync(i);
+ *       ch.close();
+ *     };
+ *   `),
+ *   { type: "module" },
+ * );
  * worker.postMessage(ch.handle);
- * for await (const x of ch) console.log(x);
- *
- * // worker.ts
- * self.onmessage = (e) => {
- *   const ch = SharedChannel.from<number>(e.data);
- *   for (let i = 0; i < 10; i++) ch.sendSync(i);
- *   ch.close();
- * };
+ * let sum = 0;
+ * for await (const x of ch) sum += x;
+ * worker.terminate();
+ * assert.equal(sum, 45);
  * ```
  *
  * @typeParam T The type of the channel's values.
@@ -590,14 +611,22 @@ export class SharedChannel<T>
    * nothing else to run while they wait.
    *
    * @example Usage
-   * ```ts ignore
-   * // In a worker:
-   * import { SharedChannel } from "@denogo/go/workers";
+   * ```ts
+   * import {
+   *   MainThreadWaitError,
+   *   SharedChannel,
+   *   type SharedChannelHandle,
+   * } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
    *
-   * self.onmessage = (e) => {
-   *   const ch = SharedChannel.from<number>(e.data);
-   *   ch.sendSync(42);
-   * };
+   * // A worker's side: blocks its thread until a receiver takes the value.
+   * function produce(handle: SharedChannelHandle<number>): void {
+   *   SharedChannel.from(handle).sendSync(42);
+   * }
+   *
+   * const ch = new SharedChannel<number>({ codec: "int32" });
+   * // The main thread may not block: it uses `await send()`.
+   * assert.throws(() => produce(ch.handle), MainThreadWaitError);
    * ```
    *
    * @param value The value to send.
@@ -619,15 +648,25 @@ export class SharedChannel<T>
    * {@linkcode SharedChannel.receive}.
    *
    * @example Usage
-   * ```ts ignore
-   * // In a worker:
-   * import { SharedChannel } from "@denogo/go/workers";
+   * ```ts
+   * import {
+   *   MainThreadWaitError,
+   *   SharedChannel,
+   *   type SharedChannelHandle,
+   * } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
    *
-   * self.onmessage = (e) => {
-   *   const ch = SharedChannel.from<number>(e.data);
+   * // A worker's side: sums the values until the channel is closed.
+   * function consume(handle: SharedChannelHandle<number>): number {
+   *   const ch = SharedChannel.from(handle);
    *   let sum = 0;
    *   for (let r = ch.recvSync(); r.ok; r = ch.recvSync()) sum += r.value;
-   * };
+   *   return sum;
+   * }
+   *
+   * const ch = new SharedChannel<number>({ capacity: 2, codec: "int32" });
+   * // The main thread may not block: it uses `await receive()` or `for await`.
+   * assert.throws(() => consume(ch.handle), MainThreadWaitError);
    * ```
    *
    * @returns The value and whether it came from a send.
@@ -649,10 +688,22 @@ export class SharedChannel<T>
    * channel each value still waits for its receiver.
    *
    * @example Usage
-   * ```ts ignore
-   * // In a worker:
-   * const ch = SharedChannel.from<number>(handle);
-   * ch.sendManySync([1, 2, 3]);
+   * ```ts
+   * import {
+   *   MainThreadWaitError,
+   *   SharedChannel,
+   *   type SharedChannelHandle,
+   * } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * // A worker's side: one call commits as many values as fit.
+   * function produce(handle: SharedChannelHandle<number>): void {
+   *   SharedChannel.from(handle).sendManySync([1, 2, 3]);
+   * }
+   *
+   * const ch = new SharedChannel<number>({ capacity: 3, codec: "float64" });
+   * // The main thread may not block: it sends with `await send()`.
+   * assert.throws(() => produce(ch.handle), MainThreadWaitError);
    * ```
    *
    * @param values The values to send, in order.
@@ -683,13 +734,27 @@ export class SharedChannel<T>
    * channel is closed and drained.
    *
    * @example Usage
-   * ```ts ignore
-   * // In a worker:
-   * const ch = SharedChannel.from<number>(handle);
-   * let sum = 0;
-   * for (let xs = ch.recvManySync(256); xs.length > 0; xs = ch.recvManySync(256)) {
-   *   for (const x of xs) sum += x;
+   * ```ts
+   * import {
+   *   MainThreadWaitError,
+   *   SharedChannel,
+   *   type SharedChannelHandle,
+   * } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * // A worker's side: takes up to 256 values a call until closed and drained.
+   * function consume(handle: SharedChannelHandle<number>): number {
+   *   const ch = SharedChannel.from(handle);
+   *   let sum = 0;
+   *   for (let xs = ch.recvManySync(256); xs.length > 0; xs = ch.recvManySync(256)) {
+   *     for (const x of xs) sum += x;
+   *   }
+   *   return sum;
    * }
+   *
+   * const ch = new SharedChannel<number>({ capacity: 8, codec: "float64" });
+   * // The main thread may not block: it receives with `for await`.
+   * assert.throws(() => consume(ch.handle), MainThreadWaitError);
    * ```
    *
    * @param max The most values to take; at least 1.
