@@ -5,6 +5,10 @@
  * `SharedArrayBuffer`, so the main thread and any number of workers send and
  * receive on it, in parallel, without `postMessage`.
  *
+ * (This file is over 600 lines for its docs: its code is about 220 lines,
+ * the public class over one store; the rest states the contract of each of
+ * its members, with a runnable example.)
+ *
  * ## Stores
  *
  * A channel object picks one store in its constructor, by the header its
@@ -76,22 +80,17 @@ import {
 import { type Codec, CODEC_NAMES, codecFor, type CodecName } from "./codec.ts";
 import { MainThreadWaitError } from "./errors.ts";
 import { canBlock, inWorker } from "./_lock.ts";
-import { newId } from "./_futex.ts";
 import { checkHandle, Opening } from "./_handle.ts";
-import { slotBytesFor } from "./_slot_ring.ts";
 import {
   CAPACITY,
+  checkChannelBuffer,
   CLOSED,
   CODEC,
-  DATA,
   DRAINED,
   EMPTY,
   HEADER_WORDS,
-  ID,
-  MAGIC,
-  MAGIC_VALUE,
+  newChannelBuffer,
   type Raw,
-  RING_SIZE,
   SLOT_RING,
 } from "./_channel_words.ts";
 import { type ChannelStore, DONE, RESOLVED } from "./_channel_store.ts";
@@ -107,7 +106,6 @@ import { blockSelect, storeOf } from "./_select.ts";
 const MAX_INT32 = 0x7fffffff;
 /** The default bound on the ring: address space is reserved, not memory. */
 const DEFAULT_MAX_BYTES = 1 << 30;
-const INITIAL_MAX_BYTES = 1 << 16;
 
 const EMPTY_TRY: TryReceiveResult<never> = Object.freeze({ state: "empty" });
 const CLOSED_TRY: TryReceiveResult<never> = Object.freeze({ state: "closed" });
@@ -155,20 +153,6 @@ export interface SharedChannelHandle<T> {
   readonly valueType?: T;
 }
 
-/** Writes a new channel's read-only header words; the header. */
-function initHeader(
-  buffer: SharedArrayBuffer,
-  codec: CodecName,
-  capacity: number,
-): Int32Array {
-  const h = new Int32Array(buffer, 0, HEADER_WORDS);
-  h[MAGIC] = MAGIC_VALUE;
-  h[CODEC] = CODEC_NAMES.indexOf(codec);
-  h[CAPACITY] = capacity;
-  h[ID] = newId();
-  return h;
-}
-
 function checkCapacity(capacity: unknown): number {
   if (
     typeof capacity !== "number" || !Number.isSafeInteger(capacity) ||
@@ -181,45 +165,6 @@ function checkCapacity(capacity: unknown): number {
     );
   }
   return capacity;
-}
-
-/**
- * What is wrong with a buffer handed to `from()`, checked against what
- * `makeBuffer` writes; undefined if nothing.
- */
-function checkChannelBuffer(buffer: SharedArrayBuffer): string | undefined {
-  if (buffer.byteLength <= DATA) {
-    return `its buffer holds ${buffer.byteLength} bytes, not a channel's ${DATA}-byte header and its ring`;
-  }
-  const h = new Int32Array(buffer, 0, HEADER_WORDS);
-  if (h[MAGIC] !== MAGIC_VALUE) return `its buffer's magic word is ${h[MAGIC]}`;
-  const codec = CODEC_NAMES[h[CODEC]];
-  if (codec === undefined) {
-    return `its buffer's codec word is ${h[CODEC]}, not a codec`;
-  }
-  const capacity = h[CAPACITY];
-  if (capacity < 0) return `its buffer's capacity word is ${capacity}`;
-  const slot = codecFor(codec).slotSize;
-  const slotBytes = h[SLOT_RING];
-  if (slotBytes !== 0) {
-    if (
-      slot === 0 ||
-      slotBytes !== slotBytesFor(capacity, slot, slotBytes * capacity) ||
-      DATA + capacity * slotBytes > buffer.byteLength
-    ) {
-      return `its buffer's slot ring (${slotBytes} bytes a slot, capacity ${capacity}, codec ${codec}) does not fit it`;
-    }
-    return undefined;
-  }
-  // Read before the buffer's size: a growth elsewhere grows the buffer first.
-  const ring = h[RING_SIZE];
-  if (
-    !buffer.growable || ring < 8 || ring % 8 !== 0 ||
-    DATA + ring > buffer.byteLength || DATA + ring > buffer.maxByteLength
-  ) {
-    return `its buffer's ring size word is ${ring}, for a buffer of ${buffer.byteLength} bytes`;
-  }
-  return undefined;
 }
 
 /** Makes the buffer of a new channel, its header written. */
@@ -239,21 +184,7 @@ function makeBuffer(
       }`,
     );
   }
-  const max = maxBytes & ~7;
-  const slot = codec.slotSize;
-  const slotBytes = slot === 0 ? 0 : slotBytesFor(capacity, slot, max);
-  if (slotBytes !== 0) {
-    const buffer = new SharedArrayBuffer(DATA + capacity * slotBytes);
-    initHeader(buffer, codec.name, capacity)[SLOT_RING] = slotBytes;
-    return buffer;
-  }
-  const want = slot !== 0 ? slot * (capacity + 1) : 256 + 64 * capacity;
-  const ring = Math.min(Math.max(8, (want + 7) & ~7), INITIAL_MAX_BYTES, max);
-  const buffer = new SharedArrayBuffer(DATA + ring, {
-    maxByteLength: DATA + max,
-  });
-  initHeader(buffer, codec.name, capacity)[RING_SIZE] = ring;
-  return buffer;
+  return newChannelBuffer(capacity, codec, maxBytes & ~7);
 }
 
 /**
