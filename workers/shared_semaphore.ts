@@ -158,7 +158,13 @@ export class SharedSemaphore {
    * @throws {TypeError} If `handle` is not a semaphore's handle.
    */
   static from(handle: SharedSemaphoreHandle): SharedSemaphore {
-    const h = open(handle, "SharedSemaphore", WORDS, MAGIC_VALUE);
+    const h = open(
+      handle,
+      "SharedSemaphore",
+      WORDS,
+      MAGIC_VALUE,
+      (h) => h[SIZE] < 0 ? `its buffer's size word is ${h[SIZE]}` : undefined,
+    );
     return SharedSemaphore.#opening.open(h, () => new SharedSemaphore(0));
   }
 
