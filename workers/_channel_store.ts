@@ -19,12 +19,11 @@
  * store for the store-specific step.
  */
 
-import { ChannelClosedError, type ReceiveResult } from "../channel.ts";
+import type { ReceiveResult } from "../channel.ts";
 import { outsideWaitEnded, outsideWaitStarted } from "../_parking.ts";
 import type { Codec } from "./codec.ts";
 import { lock, unlock } from "./_lock.ts";
 import {
-  DATA,
   DRAINED,
   EMPTY,
   ID,
@@ -71,10 +70,6 @@ export const DONE: IteratorReturnResult<undefined> = Object.freeze({
   done: true,
 });
 export const RESOLVED: Promise<void> = Promise.resolve();
-
-export function pad4(n: number): number {
-  return (n + 3) & ~3;
-}
 
 /** The shared part of both stores; see the module doc. */
 export abstract class ChannelStore<T> {
@@ -196,24 +191,12 @@ export abstract class ChannelStore<T> {
     return iteration ? { value, done: false } : { value, ok: true };
   }
 
-  recordBytes(encoded: Raw): number {
-    return this.slot !== 0
-      ? this.slot
-      : 4 + pad4((encoded as Uint8Array).length);
-  }
-
-  /** Rejects a value that could never fit, before the lock is taken. */
-  checkSize(encoded: Raw): void {
-    if (this.slot !== 0) return;
-    const need = this.recordBytes(encoded);
-    const limit = (this.buffer.maxByteLength - DATA) & ~7;
-    if (need > limit) {
-      throw new RangeError(
-        `Cannot send on shared channel: the value needs ${need} bytes but ` +
-          `the channel holds at most ${limit}; create it with a larger maxBytes`,
-      );
-    }
-  }
+  /**
+   * Rejects a value that could never fit, before any lock is taken.
+   *
+   * @throws {RangeError} If its record is larger than the ring may grow.
+   */
+  abstract checkSize(encoded: Raw): void;
 
   // This thread's blocked async operations. ---------------------------------
 
@@ -346,10 +329,5 @@ export abstract class ChannelStore<T> {
     if (q.length === 0) outsideWaitEnded();
     w.onAbort = undefined;
     this.settleSend(w, this.abortedSend(w));
-  }
-
-  /** The error of a send on a closed channel. */
-  closedError(value: unknown): ChannelClosedError {
-    return new ChannelClosedError("send", value);
   }
 }

@@ -111,6 +111,18 @@ export class LockedStore<T> extends ChannelStore<T> {
     return Math.min(Atomics.load(this.h, COUNT), this.capacity);
   }
 
+  checkSize(encoded: Raw): void {
+    if (this.slot !== 0) return;
+    const need = this.#ring.recordBytes(encoded);
+    const limit = this.#ring.limit();
+    if (need > limit) {
+      throw new RangeError(
+        `Cannot send on shared channel: the value needs ${need} bytes but ` +
+          `the channel holds at most ${limit}; create it with a larger maxBytes`,
+      );
+    }
+  }
+
   pollSend(value: unknown, encoded: Raw): boolean {
     const h = this.h;
     lock(h, LOCK);

@@ -105,6 +105,10 @@ export class SlotStore<T> extends ChannelStore<T> {
     return this.#ring.size();
   }
 
+  checkSize(_encoded: Raw): void {
+    // A slot holds any value of the codec.
+  }
+
   pollSend(value: unknown, encoded: Raw): boolean {
     const ring = this.#ring;
     const put = ring.put(encoded as number);
