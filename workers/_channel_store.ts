@@ -40,26 +40,7 @@ import {
   type RecvWaiter,
   type SendWaiter,
 } from "./_channel_waiters.ts";
-
-/** What became of a select's offer: pending, taken by a receiver, or dropped by close. */
-export const OFFER_PENDING = 0;
-export const OFFER_TAKEN = 1;
-export const OFFER_DROPPED = 2;
-/** What became of a select's offer after a withdraw: withdrawn, or as above. */
-export const OFFER_WITHDRAWN = 3;
-
-/** {@linkcode ChannelStore.selectOffer} results. */
-export const OFFER_NONE = 0;
-export const OFFER_COMMITTED = 1;
-export const OFFER_MADE = 2;
-
-/** Where {@linkcode ChannelStore.selectOffer} puts a new offer's ticket. */
-export interface OfferOut {
-  ticket: number;
-  /** `RECV_SEQ` before and after the offer was made. */
-  seqBefore: number;
-  seqAfter: number;
-}
+import type { OfferOut } from "./_offer.ts";
 
 export const CLOSED_RESULT: ReceiveResult<never> = Object.freeze({
   value: undefined,
@@ -148,7 +129,7 @@ export abstract class ChannelStore<T> {
    * offers it if no other offer exists (then fills `out`).
    */
   abstract selectOffer(encoded: Raw, out: OfferOut): number;
-  /** What became of the offer `ticket`: `OFFER_PENDING`, `_TAKEN` or `_DROPPED`. */
+  /** What became of the offer `ticket`: `OFFER_PENDING`, `_TAKEN` or `_DROPPED` (`_offer.ts`). */
   abstract offerState(ticket: number): number;
   /**
    * Withdraws a select's offer if no receiver took it: `OFFER_WITHDRAWN`,

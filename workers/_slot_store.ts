@@ -46,14 +46,8 @@ import {
   WAKE_RECEIVERS,
   WAKE_SENDERS,
 } from "./_slot_ring.ts";
-import {
-  ChannelStore,
-  CLOSED_RESULT,
-  OFFER_COMMITTED,
-  OFFER_NONE,
-  type OfferOut,
-  RESOLVED,
-} from "./_channel_store.ts";
+import { ChannelStore, CLOSED_RESULT, RESOLVED } from "./_channel_store.ts";
+import { OFFER_COMMITTED, OFFER_NONE, type OfferOut } from "./_offer.ts";
 import type { RecvWaiter, SendWaiter } from "./_channel_waiters.ts";
 import {
   bump,
