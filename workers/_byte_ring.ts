@@ -37,7 +37,10 @@ import {
   TAIL,
   USED,
 } from "./_channel_words.ts";
-import { pad4 } from "./_channel_store.ts";
+
+function pad4(n: number): number {
+  return (n + 3) & ~3;
+}
 
 /** The ring of one channel object. */
 export class ByteRing {
@@ -75,6 +78,11 @@ export class ByteRing {
     return this.#slot !== 0
       ? this.#slot
       : 4 + pad4((encoded as Uint8Array).length);
+  }
+
+  /** The most bytes the ring may grow to. */
+  limit(): number {
+    return (this.#buffer.maxByteLength - DATA) & ~7;
   }
 
   /** Writes a record at the tail, growing the ring if needed; its offset. */
@@ -153,7 +161,7 @@ export class ByteRing {
   #grow(min: number): void {
     const h = this.#h;
     const old = h[RING_SIZE];
-    const limit = (this.#buffer.maxByteLength - DATA) & ~7;
+    const limit = this.limit();
     let size = old * 2;
     while (size < min) size *= 2;
     if (size > limit) size = limit;

@@ -19,12 +19,11 @@
  * store for the store-specific step.
  */
 
-import { ChannelClosedError, type ReceiveResult } from "../channel.ts";
+import type { ReceiveResult } from "../channel.ts";
 import { outsideWaitEnded, outsideWaitStarted } from "../_parking.ts";
 import type { Codec } from "./codec.ts";
 import { lock, unlock } from "./_lock.ts";
 import {
-  DATA,
   DRAINED,
   EMPTY,
   ID,
@@ -41,26 +40,7 @@ import {
   type RecvWaiter,
   type SendWaiter,
 } from "./_channel_waiters.ts";
-
-/** What became of a select's offer: pending, taken by a receiver, or dropped by close. */
-export const OFFER_PENDING = 0;
-export const OFFER_TAKEN = 1;
-export const OFFER_DROPPED = 2;
-/** What became of a select's offer after a withdraw: withdrawn, or as above. */
-export const OFFER_WITHDRAWN = 3;
-
-/** {@linkcode ChannelStore.selectOffer} results. */
-export const OFFER_NONE = 0;
-export const OFFER_COMMITTED = 1;
-export const OFFER_MADE = 2;
-
-/** Where {@linkcode ChannelStore.selectOffer} puts a new offer's ticket. */
-export interface OfferOut {
-  ticket: number;
-  /** `RECV_SEQ` before and after the offer was made. */
-  seqBefore: number;
-  seqAfter: number;
-}
+import type { OfferOut } from "./_offer.ts";
 
 export const CLOSED_RESULT: ReceiveResult<never> = Object.freeze({
   value: undefined,
@@ -71,10 +51,6 @@ export const DONE: IteratorReturnResult<undefined> = Object.freeze({
   done: true,
 });
 export const RESOLVED: Promise<void> = Promise.resolve();
-
-export function pad4(n: number): number {
-  return (n + 3) & ~3;
-}
 
 /** The shared part of both stores; see the module doc. */
 export abstract class ChannelStore<T> {
@@ -153,7 +129,7 @@ export abstract class ChannelStore<T> {
    * offers it if no other offer exists (then fills `out`).
    */
   abstract selectOffer(encoded: Raw, out: OfferOut): number;
-  /** What became of the offer `ticket`: `OFFER_PENDING`, `_TAKEN` or `_DROPPED`. */
+  /** What became of the offer `ticket`: `OFFER_PENDING`, `_TAKEN` or `_DROPPED` (`_offer.ts`). */
   abstract offerState(ticket: number): number;
   /**
    * Withdraws a select's offer if no receiver took it: `OFFER_WITHDRAWN`,
@@ -196,24 +172,12 @@ export abstract class ChannelStore<T> {
     return iteration ? { value, done: false } : { value, ok: true };
   }
 
-  recordBytes(encoded: Raw): number {
-    return this.slot !== 0
-      ? this.slot
-      : 4 + pad4((encoded as Uint8Array).length);
-  }
-
-  /** Rejects a value that could never fit, before the lock is taken. */
-  checkSize(encoded: Raw): void {
-    if (this.slot !== 0) return;
-    const need = this.recordBytes(encoded);
-    const limit = (this.buffer.maxByteLength - DATA) & ~7;
-    if (need > limit) {
-      throw new RangeError(
-        `Cannot send on shared channel: the value needs ${need} bytes but ` +
-          `the channel holds at most ${limit}; create it with a larger maxBytes`,
-      );
-    }
-  }
+  /**
+   * Rejects a value that could never fit, before any lock is taken.
+   *
+   * @throws {RangeError} If its record is larger than the ring may grow.
+   */
+  abstract checkSize(encoded: Raw): void;
 
   // This thread's blocked async operations. ---------------------------------
 
@@ -346,10 +310,5 @@ export abstract class ChannelStore<T> {
     if (q.length === 0) outsideWaitEnded();
     w.onAbort = undefined;
     this.settleSend(w, this.abortedSend(w));
-  }
-
-  /** The error of a send on a closed channel. */
-  closedError(value: unknown): ChannelClosedError {
-    return new ChannelClosedError("send", value);
   }
 }

@@ -67,7 +67,9 @@
  * woken by its own thread's `notify` is served late.
  */
 
-import { wakeHere } from "./_futex.ts";
+import { type Codec, CODEC_NAMES, codecFor, type CodecName } from "./codec.ts";
+import { newId, wakeHere } from "./_futex.ts";
+import { slotBytesFor } from "./_slot_ring.ts";
 import { lock, unlock } from "./_lock.ts";
 
 export const LOCK = 0;
@@ -106,6 +108,9 @@ export const HEADER_WORDS = 112;
 export const DATA = HEADER_WORDS * 4;
 
 export const MAGIC_VALUE = 0x64676368;
+
+/** The first size of a byte ring: it grows from there. */
+const INITIAL_MAX_BYTES = 1 << 16;
 
 /**
  * Polls of the futex word before `Atomics.wait` in the sync paths (a few
@@ -175,4 +180,86 @@ export function sleepLocked(h: Int32Array, seq: number): void {
   unlock(h, LOCK);
   sleep(h, seq, value);
   lock(h, LOCK);
+}
+
+/**
+ * Makes the buffer of a new channel of `capacity` values of `codec`, its
+ * data region at most `max` bytes (a multiple of 8), and writes its
+ * read-only header words: a slot ring if one fits, else a byte ring that
+ * starts small and grows.
+ */
+export function newChannelBuffer(
+  capacity: number,
+  codec: Codec<unknown>,
+  max: number,
+): SharedArrayBuffer {
+  const slot = codec.slotSize;
+  const slotBytes = slot === 0 ? 0 : slotBytesFor(capacity, slot, max);
+  if (slotBytes !== 0) {
+    const buffer = new SharedArrayBuffer(DATA + capacity * slotBytes);
+    initHeader(buffer, codec.name, capacity)[SLOT_RING] = slotBytes;
+    return buffer;
+  }
+  const want = slot !== 0 ? slot * (capacity + 1) : 256 + 64 * capacity;
+  const ring = Math.min(Math.max(8, (want + 7) & ~7), INITIAL_MAX_BYTES, max);
+  const buffer = new SharedArrayBuffer(DATA + ring, {
+    maxByteLength: DATA + max,
+  });
+  initHeader(buffer, codec.name, capacity)[RING_SIZE] = ring;
+  return buffer;
+}
+
+/** Writes a new channel's read-only header words; the header. */
+function initHeader(
+  buffer: SharedArrayBuffer,
+  codec: CodecName,
+  capacity: number,
+): Int32Array {
+  const h = new Int32Array(buffer, 0, HEADER_WORDS);
+  h[MAGIC] = MAGIC_VALUE;
+  h[CODEC] = CODEC_NAMES.indexOf(codec);
+  h[CAPACITY] = capacity;
+  h[ID] = newId();
+  return h;
+}
+
+/**
+ * What is wrong with a buffer handed to `from()`, checked against what
+ * {@linkcode newChannelBuffer} writes; undefined if nothing.
+ */
+export function checkChannelBuffer(
+  buffer: SharedArrayBuffer,
+): string | undefined {
+  if (buffer.byteLength <= DATA) {
+    return `its buffer holds ${buffer.byteLength} bytes, not a channel's ${DATA}-byte header and its ring`;
+  }
+  const h = new Int32Array(buffer, 0, HEADER_WORDS);
+  if (h[MAGIC] !== MAGIC_VALUE) return `its buffer's magic word is ${h[MAGIC]}`;
+  const codec = CODEC_NAMES[h[CODEC]];
+  if (codec === undefined) {
+    return `its buffer's codec word is ${h[CODEC]}, not a codec`;
+  }
+  const capacity = h[CAPACITY];
+  if (capacity < 0) return `its buffer's capacity word is ${capacity}`;
+  const slot = codecFor(codec).slotSize;
+  const slotBytes = h[SLOT_RING];
+  if (slotBytes !== 0) {
+    if (
+      slot === 0 ||
+      slotBytes !== slotBytesFor(capacity, slot, slotBytes * capacity) ||
+      DATA + capacity * slotBytes > buffer.byteLength
+    ) {
+      return `its buffer's slot ring (${slotBytes} bytes a slot, capacity ${capacity}, codec ${codec}) does not fit it`;
+    }
+    return undefined;
+  }
+  // Read before the buffer's size: a growth elsewhere grows the buffer first.
+  const ring = h[RING_SIZE];
+  if (
+    !buffer.growable || ring < 8 || ring % 8 !== 0 ||
+    DATA + ring > buffer.byteLength || DATA + ring > buffer.maxByteLength
+  ) {
+    return `its buffer's ring size word is ${ring}, for a buffer of ${buffer.byteLength} bytes`;
+  }
+  return undefined;
 }

@@ -43,15 +43,26 @@ export function create(words: number, magic: number): Int32Array {
   return h;
 }
 
-/** Opens a primitive's handle, or throws `checkHandle`'s `TypeError`. */
+/**
+ * Opens a primitive's handle, or throws `checkHandle`'s `TypeError`: its
+ * size and magic word, then what `check` says of its own read-only words.
+ */
 export function open(
   handle: unknown,
   kind: string,
   words: number,
   magic: number,
+  check?: (h: Int32Array) => string | undefined,
 ): Int32Array {
+  const header = wordsCheck(words, MAGIC, magic);
   return new Int32Array(
-    checkHandle(handle, kind, wordsCheck(words, MAGIC, magic)),
+    checkHandle(
+      handle,
+      kind,
+      (buffer, h) =>
+        header(buffer, h) ??
+          (check === undefined ? undefined : check(new Int32Array(buffer))),
+    ),
   );
 }
 

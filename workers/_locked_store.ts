@@ -12,11 +12,7 @@
  * | header word | name | meaning |
  * | --- | --- | --- |
  * | 5 | `COUNT` | committed records at the front: buffered values, plus values handed to blocked receivers |
- * | 6 | `OFFERED` | 1 if one more record follows the committed ones: a blocked sender's offer |
- * | 17 | `OFFER_POS` | offset of the offer record (valid while `OFFERED`) |
- * | 18 | `OFFER_BYTES` | size of the offer record (valid while `OFFERED`) |
- * | 19 | `OFFER_TICKET` | ticket of the latest offer; a sender's offer is known by its ticket |
- * | 20 | `ACKED` | ticket of the latest offer a receiver took (received, or moved into the buffer) |
+ * | 6 | `OFFERED` | 1 if one more record follows the committed ones: a blocked sender's offer (`_offer.ts`, with words 17–20) |
  *
  * (The whole header is in `_channel_words.ts`.)
  *
@@ -49,9 +45,11 @@ import type { Codec } from "./codec.ts";
 import { lock, unlock } from "./_lock.ts";
 import { ByteRing } from "./_byte_ring.ts";
 import { HandoffCell } from "./_handoff_cell.ts";
+import { ChannelStore, CLOSED_RESULT, RESOLVED } from "./_channel_store.ts";
 import {
-  ChannelStore,
-  CLOSED_RESULT,
+  acceptOffer,
+  dropOffer,
+  makeOffer,
   OFFER_COMMITTED,
   OFFER_DROPPED,
   OFFER_MADE,
@@ -60,18 +58,15 @@ import {
   OFFER_TAKEN,
   OFFER_WITHDRAWN,
   type OfferOut,
-  RESOLVED,
-} from "./_channel_store.ts";
+  offerState,
+} from "./_offer.ts";
 import type { RecvWaiter, SendWaiter } from "./_channel_waiters.ts";
 import {
-  ACKED,
   CLOSED,
   COUNT,
   DRAINED,
   EMPTY,
   LOCK,
-  OFFER_BYTES,
-  OFFER_POS,
   OFFER_TICKET,
   OFFERED,
   type Raw,
@@ -109,6 +104,18 @@ export class LockedStore<T> extends ChannelStore<T> {
 
   size(): number {
     return Math.min(Atomics.load(this.h, COUNT), this.capacity);
+  }
+
+  checkSize(encoded: Raw): void {
+    if (this.slot !== 0) return;
+    const need = this.#ring.recordBytes(encoded);
+    const limit = this.#ring.limit();
+    if (need > limit) {
+      throw new RangeError(
+        `Cannot send on shared channel: the value needs ${need} bytes but ` +
+          `the channel holds at most ${limit}; create it with a larger maxBytes`,
+      );
+    }
   }
 
   pollSend(value: unknown, encoded: Raw): boolean {
@@ -206,7 +213,7 @@ export class LockedStore<T> extends ChannelStore<T> {
           const ticket = this.#offer(encoded);
           Atomics.add(h, SEND_WAITING, 1);
           let state;
-          while ((state = this.offerStateLocked(ticket)) === OFFER_PENDING) {
+          while ((state = offerState(this.h, ticket)) === OFFER_PENDING) {
             sleepLocked(h, SEND_SEQ);
           }
           Atomics.sub(h, SEND_WAITING, 1);
@@ -304,7 +311,7 @@ export class LockedStore<T> extends ChannelStore<T> {
       if (h[CLOSED] !== 0) throw new ChannelClosedError("close");
       Atomics.store(h, CLOSED, 1);
       if (this.#cell !== null) this.#cell.kick();
-      if (h[OFFERED] !== 0) this.#dropOffer();
+      if (h[OFFERED] !== 0) dropOffer(this.h, this.#ring);
       wake(h, RECV_WAITING, RECV_SEQ);
       wake(h, SEND_WAITING, SEND_SEQ);
     } finally {
@@ -366,7 +373,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     const h = this.h;
     lock(h, LOCK);
     try {
-      return this.offerStateLocked(ticket);
+      return offerState(this.h, ticket);
     } finally {
       unlock(h, LOCK);
     }
@@ -376,9 +383,9 @@ export class LockedStore<T> extends ChannelStore<T> {
     const h = this.h;
     lock(h, LOCK);
     try {
-      const state = this.offerStateLocked(ticket);
+      const state = offerState(this.h, ticket);
       if (state !== OFFER_PENDING) return state;
-      this.#dropOffer();
+      dropOffer(this.h, this.#ring);
       if (wakeSenders) wake(h, SEND_WAITING, SEND_SEQ);
       return OFFER_WITHDRAWN;
     } finally {
@@ -419,7 +426,7 @@ export class LockedStore<T> extends ChannelStore<T> {
         const w = q[n];
         let error: unknown = null;
         if (w.offered) {
-          const state = this.offerStateLocked(w.ticket);
+          const state = offerState(this.h, w.ticket);
           if (state === OFFER_PENDING) break;
           if (state === OFFER_DROPPED) {
             error = new ChannelClosedError("send", w.value);
@@ -486,9 +493,9 @@ export class LockedStore<T> extends ChannelStore<T> {
       Atomics.sub(h, SEND_WAITING, 1);
       Atomics.sub(h, SEND_ASYNC, 1);
       if (w.offered) {
-        const state = this.offerStateLocked(w.ticket);
+        const state = offerState(this.h, w.ticket);
         if (state === OFFER_PENDING) {
-          this.#dropOffer();
+          dropOffer(this.h, this.#ring);
           wake(h, SEND_WAITING, SEND_SEQ);
         } else {
           // Taken or dropped before the abort: that outcome stands.
@@ -533,9 +540,8 @@ export class LockedStore<T> extends ChannelStore<T> {
       if (h[OFFERED] !== 0) {
         if (count - 1 < this.capacity + h[RECV_WAITING]) {
           // Room in the buffer: the blocked sender's offer moves in.
-          h[OFFERED] = 0;
+          acceptOffer(h);
           h[COUNT] = count;
-          h[ACKED] = h[OFFER_TICKET];
           wake(h, SEND_WAITING, SEND_SEQ);
         }
       } else {
@@ -545,8 +551,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
     if (h[OFFERED] !== 0) {
       const raw = this.#ring.take();
-      h[OFFERED] = 0;
-      h[ACKED] = h[OFFER_TICKET];
+      acceptOffer(h);
       wake(h, SEND_WAITING, SEND_SEQ);
       return raw;
     }
@@ -574,17 +579,15 @@ export class LockedStore<T> extends ChannelStore<T> {
         h[COUNT] = count - 1;
       } else if (h[OFFERED] !== 0) {
         out.push(this.#ring.take());
-        h[OFFERED] = 0;
-        h[ACKED] = h[OFFER_TICKET];
+        acceptOffer(h);
       } else break;
       n++;
     }
     if (n === 0) return 0;
     if (h[OFFERED] !== 0 && h[COUNT] < this.capacity + h[RECV_WAITING]) {
       // Room in the buffer: the blocked sender's offer moves in.
-      h[OFFERED] = 0;
+      acceptOffer(h);
       h[COUNT]++;
-      h[ACKED] = h[OFFER_TICKET];
     }
     wake(h, SEND_WAITING, SEND_SEQ);
     return n;
@@ -593,32 +596,11 @@ export class LockedStore<T> extends ChannelStore<T> {
   /** Appends a blocked sender's offer and wakes receivers; its ticket. */
   #offer(encoded: Raw): number {
     const h = this.h;
-    const pos = this.#ring.append(encoded);
-    Atomics.store(h, OFFERED, 1);
-    h[OFFER_POS] = pos;
-    h[OFFER_BYTES] = this.#ring.recordBytes(encoded);
-    const ticket = (h[OFFER_TICKET] + 1) | 0;
-    h[OFFER_TICKET] = ticket;
+    const ticket = makeOffer(h, this.#ring, encoded);
     wake(h, RECV_WAITING, RECV_SEQ);
     // After OFFERED is set: a recvSync in the cell looks at OFFERED after
     // it claims the cell, so one of the two sees the other.
     if (this.#cell !== null) this.#cell.kick();
     return ticket;
-  }
-
-  /** What became of the offer `ticket`, under the lock. */
-  offerStateLocked(ticket: number): number {
-    const h = this.h;
-    if (((h[ACKED] - ticket) | 0) >= 0) return OFFER_TAKEN;
-    return h[OFFERED] !== 0 && h[OFFER_TICKET] === ticket
-      ? OFFER_PENDING
-      : OFFER_DROPPED;
-  }
-
-  /** Removes the offer, the last record of the ring. */
-  #dropOffer(): void {
-    const h = this.h;
-    h[OFFERED] = 0;
-    this.#ring.dropLast(h[OFFER_POS], h[OFFER_BYTES]);
   }
 }

@@ -19,7 +19,7 @@
  * - Send cases watch `SEND_SEQ` the same way (room, a receiver starting to
  *   wait, or close). And a select with send cases puts its value in one of
  *   those channels as an offer, the record a blocked sender leaves in the
- *   byte ring (see `_locked_store.ts`), preferring a channel that has
+ *   byte ring (see `_offer.ts`), preferring a channel that has
  *   selects watching to receive; so a select that sends rendezvouses with a
  *   select that receives, on an unbuffered channel too. A receiver that
  *   takes the offer commits the send case. The select has at most one
@@ -50,15 +50,15 @@ import { type CaseLike, CLOSED } from "../_selectable.ts";
 import { parkCases, randomOrder } from "../_select_cases.ts";
 import { SelectPark } from "../_waiter.ts";
 import { unwatchWord, watchWord } from "./_futex.ts";
+import type { ChannelStore } from "./_channel_store.ts";
 import {
-  type ChannelStore,
   OFFER_COMMITTED,
   OFFER_DROPPED,
   OFFER_MADE,
   OFFER_TAKEN,
   OFFER_WITHDRAWN,
   type OfferOut,
-} from "./_channel_store.ts";
+} from "./_offer.ts";
 import {
   DRAINED,
   EMPTY,

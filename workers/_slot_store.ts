@@ -46,14 +46,8 @@ import {
   WAKE_RECEIVERS,
   WAKE_SENDERS,
 } from "./_slot_ring.ts";
-import {
-  ChannelStore,
-  CLOSED_RESULT,
-  OFFER_COMMITTED,
-  OFFER_NONE,
-  type OfferOut,
-  RESOLVED,
-} from "./_channel_store.ts";
+import { ChannelStore, CLOSED_RESULT, RESOLVED } from "./_channel_store.ts";
+import { OFFER_COMMITTED, OFFER_NONE, type OfferOut } from "./_offer.ts";
 import type { RecvWaiter, SendWaiter } from "./_channel_waiters.ts";
 import {
   bump,
@@ -103,6 +97,10 @@ export class SlotStore<T> extends ChannelStore<T> {
 
   size(): number {
     return this.#ring.size();
+  }
+
+  checkSize(_encoded: Raw): void {
+    // A slot holds any value of the codec.
   }
 
   pollSend(value: unknown, encoded: Raw): boolean {

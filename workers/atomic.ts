@@ -76,6 +76,11 @@ function openHandle(
 /**
  * A 32-bit integer shared between threads: Go's `atomic.Int32`.
  *
+ * Memory model, as Go's `sync/atomic`: if the effect of an atomic
+ * operation A is observed by atomic operation B, then A synchronizes
+ * before B; all the atomic operations of a program behave as though run
+ * in one sequentially consistent order (they are `Atomics` operations).
+ *
  * @example Counting across workers
  * ```ts
  * import { AtomicInt32 } from "@denogo/go/workers";
@@ -297,6 +302,8 @@ export class AtomicInt32 {
 /**
  * A 64-bit integer shared between threads, as a `bigint`: Go's
  * `atomic.Int64`.
+ *
+ * Memory model: as {@linkcode AtomicInt32}'s, sequentially consistent.
  *
  * @example Usage
  * ```ts

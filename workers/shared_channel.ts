@@ -5,6 +5,10 @@
  * `SharedArrayBuffer`, so the main thread and any number of workers send and
  * receive on it, in parallel, without `postMessage`.
  *
+ * (This file is over 600 lines for its docs: its code is about 220 lines,
+ * the public class over one store; the rest states the contract of each of
+ * its members, with a runnable example.)
+ *
  * ## Stores
  *
  * A channel object picks one store in its constructor, by the header its
@@ -76,22 +80,17 @@ import {
 import { type Codec, CODEC_NAMES, codecFor, type CodecName } from "./codec.ts";
 import { MainThreadWaitError } from "./errors.ts";
 import { canBlock, inWorker } from "./_lock.ts";
-import { newId } from "./_futex.ts";
 import { checkHandle, Opening } from "./_handle.ts";
-import { slotBytesFor } from "./_slot_ring.ts";
 import {
   CAPACITY,
+  checkChannelBuffer,
   CLOSED,
   CODEC,
-  DATA,
   DRAINED,
   EMPTY,
   HEADER_WORDS,
-  ID,
-  MAGIC,
-  MAGIC_VALUE,
+  newChannelBuffer,
   type Raw,
-  RING_SIZE,
   SLOT_RING,
 } from "./_channel_words.ts";
 import { type ChannelStore, DONE, RESOLVED } from "./_channel_store.ts";
@@ -107,7 +106,6 @@ import { blockSelect, storeOf } from "./_select.ts";
 const MAX_INT32 = 0x7fffffff;
 /** The default bound on the ring: address space is reserved, not memory. */
 const DEFAULT_MAX_BYTES = 1 << 30;
-const INITIAL_MAX_BYTES = 1 << 16;
 
 const EMPTY_TRY: TryReceiveResult<never> = Object.freeze({ state: "empty" });
 const CLOSED_TRY: TryReceiveResult<never> = Object.freeze({ state: "closed" });
@@ -155,20 +153,6 @@ export interface SharedChannelHandle<T> {
   readonly valueType?: T;
 }
 
-/** Writes a new channel's read-only header words; the header. */
-function initHeader(
-  buffer: SharedArrayBuffer,
-  codec: CodecName,
-  capacity: number,
-): Int32Array {
-  const h = new Int32Array(buffer, 0, HEADER_WORDS);
-  h[MAGIC] = MAGIC_VALUE;
-  h[CODEC] = CODEC_NAMES.indexOf(codec);
-  h[CAPACITY] = capacity;
-  h[ID] = newId();
-  return h;
-}
-
 function checkCapacity(capacity: unknown): number {
   if (
     typeof capacity !== "number" || !Number.isSafeInteger(capacity) ||
@@ -181,45 +165,6 @@ function checkCapacity(capacity: unknown): number {
     );
   }
   return capacity;
-}
-
-/**
- * What is wrong with a buffer handed to `from()`, checked against what
- * `makeBuffer` writes; undefined if nothing.
- */
-function checkChannelBuffer(buffer: SharedArrayBuffer): string | undefined {
-  if (buffer.byteLength <= DATA) {
-    return `its buffer holds ${buffer.byteLength} bytes, not a channel's ${DATA}-byte header and its ring`;
-  }
-  const h = new Int32Array(buffer, 0, HEADER_WORDS);
-  if (h[MAGIC] !== MAGIC_VALUE) return `its buffer's magic word is ${h[MAGIC]}`;
-  const codec = CODEC_NAMES[h[CODEC]];
-  if (codec === undefined) {
-    return `its buffer's codec word is ${h[CODEC]}, not a codec`;
-  }
-  const capacity = h[CAPACITY];
-  if (capacity < 0) return `its buffer's capacity word is ${capacity}`;
-  const slot = codecFor(codec).slotSize;
-  const slotBytes = h[SLOT_RING];
-  if (slotBytes !== 0) {
-    if (
-      slot === 0 ||
-      slotBytes !== slotBytesFor(capacity, slot, slotBytes * capacity) ||
-      DATA + capacity * slotBytes > buffer.byteLength
-    ) {
-      return `its buffer's slot ring (${slotBytes} bytes a slot, capacity ${capacity}, codec ${codec}) does not fit it`;
-    }
-    return undefined;
-  }
-  // Read before the buffer's size: a growth elsewhere grows the buffer first.
-  const ring = h[RING_SIZE];
-  if (
-    !buffer.growable || ring < 8 || ring % 8 !== 0 ||
-    DATA + ring > buffer.byteLength || DATA + ring > buffer.maxByteLength
-  ) {
-    return `its buffer's ring size word is ${ring}, for a buffer of ${buffer.byteLength} bytes`;
-  }
-  return undefined;
 }
 
 /** Makes the buffer of a new channel, its header written. */
@@ -239,21 +184,7 @@ function makeBuffer(
       }`,
     );
   }
-  const max = maxBytes & ~7;
-  const slot = codec.slotSize;
-  const slotBytes = slot === 0 ? 0 : slotBytesFor(capacity, slot, max);
-  if (slotBytes !== 0) {
-    const buffer = new SharedArrayBuffer(DATA + capacity * slotBytes);
-    initHeader(buffer, codec.name, capacity)[SLOT_RING] = slotBytes;
-    return buffer;
-  }
-  const want = slot !== 0 ? slot * (capacity + 1) : 256 + 64 * capacity;
-  const ring = Math.min(Math.max(8, (want + 7) & ~7), INITIAL_MAX_BYTES, max);
-  const buffer = new SharedArrayBuffer(DATA + ring, {
-    maxByteLength: DATA + max,
-  });
-  initHeader(buffer, codec.name, capacity)[RING_SIZE] = ring;
-  return buffer;
+  return newChannelBuffer(capacity, codec, maxBytes & ~7);
 }
 
 /**
@@ -275,6 +206,16 @@ function makeBuffer(
  * To use a channel in a worker, post its {@linkcode SharedChannel.handle}
  * and open it there with {@linkcode SharedChannel.from}.
  *
+ * Memory model, as Go's: a send on a channel synchronizes before the
+ * completion of the corresponding receive; for an unbuffered channel, a
+ * receive synchronizes before the completion of the corresponding send;
+ * for a channel of capacity C, the k'th receive synchronizes before the
+ * completion of the (k+C)'th send; and `close` synchronizes before a
+ * receive that returns because the channel is closed. This holds across
+ * threads: whatever a thread wrote to shared memory (or to any other
+ * shared object) before it sent is visible to the thread that received
+ * the value.
+ *
  * @example Buffered channel on one thread
  * ```ts
  * import { SharedChannel } from "@denogo/go/workers";
@@ -288,21 +229,32 @@ function makeBuffer(
  * ```
  *
  * @example Passing a channel to a worker
- * ```ts ignore
+ * ```ts
  * import { SharedChannel } from "@denogo/go/workers";
+ * import assert from "node:assert/strict";
  *
  * // main.ts
  * const ch = new SharedChannel<number>({ capacity: 1024, codec: "float64" });
- * const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+ * // In a program: new Worker(new URL("./worker.ts", import.meta.url), ...).
+ * // Here worker.ts is inlined, so the example runs as it is.
+ * const workers = import.meta.resolve("@denogo/go/workers");
+ * const worker = new Worker(
+ *   "data:text/javascript," + encodeURIComponent(`
+ *     // worker.ts
+ *     import { SharedChannel } from ${JSON.stringify(workers)};
+ *     self.onmessage = (e) => {
+ *       const ch = SharedChannel.from(e.data);
+ *       for (let i = 0; i < 10; i++) ch.sendSync(i);
+ *       ch.close();
+ *     };
+ *   `),
+ *   { type: "module" },
+ * );
  * worker.postMessage(ch.handle);
- * for await (const x of ch) console.log(x);
- *
- * // worker.ts
- * self.onmessage = (e) => {
- *   const ch = SharedChannel.from<number>(e.data);
- *   for (let i = 0; i < 10; i++) ch.sendSync(i);
- *   ch.close();
- * };
+ * let sum = 0;
+ * for await (const x of ch) sum += x;
+ * worker.terminate();
+ * assert.equal(sum, 45);
  * ```
  *
  * @typeParam T The type of the channel's values.
@@ -590,14 +542,22 @@ export class SharedChannel<T>
    * nothing else to run while they wait.
    *
    * @example Usage
-   * ```ts ignore
-   * // In a worker:
-   * import { SharedChannel } from "@denogo/go/workers";
+   * ```ts
+   * import {
+   *   MainThreadWaitError,
+   *   SharedChannel,
+   *   type SharedChannelHandle,
+   * } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
    *
-   * self.onmessage = (e) => {
-   *   const ch = SharedChannel.from<number>(e.data);
-   *   ch.sendSync(42);
-   * };
+   * // A worker's side: blocks its thread until a receiver takes the value.
+   * function produce(handle: SharedChannelHandle<number>): void {
+   *   SharedChannel.from(handle).sendSync(42);
+   * }
+   *
+   * const ch = new SharedChannel<number>({ codec: "int32" });
+   * // The main thread may not block: it uses `await send()`.
+   * assert.throws(() => produce(ch.handle), MainThreadWaitError);
    * ```
    *
    * @param value The value to send.
@@ -619,15 +579,25 @@ export class SharedChannel<T>
    * {@linkcode SharedChannel.receive}.
    *
    * @example Usage
-   * ```ts ignore
-   * // In a worker:
-   * import { SharedChannel } from "@denogo/go/workers";
+   * ```ts
+   * import {
+   *   MainThreadWaitError,
+   *   SharedChannel,
+   *   type SharedChannelHandle,
+   * } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
    *
-   * self.onmessage = (e) => {
-   *   const ch = SharedChannel.from<number>(e.data);
+   * // A worker's side: sums the values until the channel is closed.
+   * function consume(handle: SharedChannelHandle<number>): number {
+   *   const ch = SharedChannel.from(handle);
    *   let sum = 0;
    *   for (let r = ch.recvSync(); r.ok; r = ch.recvSync()) sum += r.value;
-   * };
+   *   return sum;
+   * }
+   *
+   * const ch = new SharedChannel<number>({ capacity: 2, codec: "int32" });
+   * // The main thread may not block: it uses `await receive()` or `for await`.
+   * assert.throws(() => consume(ch.handle), MainThreadWaitError);
    * ```
    *
    * @returns The value and whether it came from a send.
@@ -649,10 +619,22 @@ export class SharedChannel<T>
    * channel each value still waits for its receiver.
    *
    * @example Usage
-   * ```ts ignore
-   * // In a worker:
-   * const ch = SharedChannel.from<number>(handle);
-   * ch.sendManySync([1, 2, 3]);
+   * ```ts
+   * import {
+   *   MainThreadWaitError,
+   *   SharedChannel,
+   *   type SharedChannelHandle,
+   * } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * // A worker's side: one call commits as many values as fit.
+   * function produce(handle: SharedChannelHandle<number>): void {
+   *   SharedChannel.from(handle).sendManySync([1, 2, 3]);
+   * }
+   *
+   * const ch = new SharedChannel<number>({ capacity: 3, codec: "float64" });
+   * // The main thread may not block: it sends with `await send()`.
+   * assert.throws(() => produce(ch.handle), MainThreadWaitError);
    * ```
    *
    * @param values The values to send, in order.
@@ -683,13 +665,27 @@ export class SharedChannel<T>
    * channel is closed and drained.
    *
    * @example Usage
-   * ```ts ignore
-   * // In a worker:
-   * const ch = SharedChannel.from<number>(handle);
-   * let sum = 0;
-   * for (let xs = ch.recvManySync(256); xs.length > 0; xs = ch.recvManySync(256)) {
-   *   for (const x of xs) sum += x;
+   * ```ts
+   * import {
+   *   MainThreadWaitError,
+   *   SharedChannel,
+   *   type SharedChannelHandle,
+   * } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * // A worker's side: takes up to 256 values a call until closed and drained.
+   * function consume(handle: SharedChannelHandle<number>): number {
+   *   const ch = SharedChannel.from(handle);
+   *   let sum = 0;
+   *   for (let xs = ch.recvManySync(256); xs.length > 0; xs = ch.recvManySync(256)) {
+   *     for (const x of xs) sum += x;
+   *   }
+   *   return sum;
    * }
+   *
+   * const ch = new SharedChannel<number>({ capacity: 8, codec: "float64" });
+   * // The main thread may not block: it receives with `for await`.
+   * assert.throws(() => consume(ch.handle), MainThreadWaitError);
    * ```
    *
    * @param max The most values to take; at least 1.

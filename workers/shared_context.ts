@@ -83,23 +83,46 @@ export interface SharedContextHandle {
  * - Values (`withValue`) do not cross threads: `value()` is always
  *   `undefined`.
  *
+ * Memory model: a `cancel` (or the parent's cancellation, or the
+ * deadline) synchronizes before the return of any `err()` that reports
+ * it, and before the `done()` channel of any thread's object delivers its
+ * close.
+ *
  * @example Cancelling a worker's loop
- * ```ts ignore
+ * ```ts
  * import { background, withCancel } from "@denogo/go/context";
- * import { SharedContext } from "@denogo/go/workers";
- *
- * // main.ts
- * const [ctx, cancel] = withCancel(background());
- * const shared = new SharedContext(ctx);
- * worker.postMessage(shared.handle);
- * // ... later: cancel(); the worker's select on done() fires.
- *
- * // worker.ts
  * import { recv, select } from "@denogo/go";
- * self.onmessage = async (e) => {
- *   const ctx = SharedContext.from(e.data);
- *   await select([recv(ctx.done(), () => {}), recv(work, handle)]);
- * };
+ * import {
+ *   SharedChannel,
+ *   type SharedChannelHandle,
+ *   SharedContext,
+ *   type SharedContextHandle,
+ * } from "@denogo/go/workers";
+ * import assert from "node:assert/strict";
+ *
+ * // A worker's loop (post it both handles): serve jobs until cancelled.
+ * async function serve(
+ *   ctxHandle: SharedContextHandle,
+ *   jobsHandle: SharedChannelHandle<number>,
+ * ): Promise<string> {
+ *   using ctx = SharedContext.from(ctxHandle);
+ *   const jobs = SharedChannel.from(jobsHandle);
+ *   for (;;) {
+ *     const stop = await select([
+ *       recv(ctx.done(), () => true),
+ *       recv(jobs, () => false),
+ *     ]);
+ *     if (stop) return ctx.err()!.message;
+ *   }
+ * }
+ *
+ * const [ctx, cancel] = withCancel(background());
+ * using shared = new SharedContext(ctx);
+ * const jobs = new SharedChannel<number>({ codec: "int32" });
+ * // Here the "worker" runs on this thread; in a program, worker.postMessage.
+ * const served = serve(shared.handle, jobs.handle);
+ * cancel();
+ * assert.equal(await served, "context canceled");
  * ```
  *
  * @example On one thread

@@ -85,6 +85,11 @@ export interface SharedMutexLockOptions {
  * `SharedArrayBuffer`. `await lock()` works on any thread without blocking
  * it; a worker may also block its thread with {@linkcode SharedMutex.lockSync}.
  *
+ * Memory model, as Go's `sync.Mutex`: for any `SharedMutex` and n < m,
+ * the n'th call to `unlock` synchronizes before the m'th call to `lock`
+ * (or `lockSync`, or a successful `tryLock`) returns, on whichever
+ * threads they run.
+ *
  * @example Guarding shared memory
  * ```ts
  * import { SharedMutex } from "@denogo/go/workers";
@@ -254,19 +259,33 @@ export class SharedMutex {
    * Locks the mutex, blocking the worker's thread while another holds it.
    *
    * @example Usage
-   * ```ts ignore
-   * // In a worker:
-   * import { SharedMutex } from "@denogo/go/workers";
+   * ```ts
+   * import {
+   *   MainThreadWaitError,
+   *   SharedMutex,
+   *   type SharedMutexHandle,
+   * } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
    *
-   * self.onmessage = (e) => {
-   *   const mu = SharedMutex.from(e.data);
+   * // A worker's side: blocks its thread while another holds the mutex.
+   * function increment(handle: SharedMutexHandle, counter: Int32Array): void {
+   *   const mu = SharedMutex.from(handle);
    *   mu.lockSync();
    *   try {
-   *     // ... update shared memory ...
+   *     counter[0]++;
    *   } finally {
    *     mu.unlock();
    *   }
-   * };
+   * }
+   *
+   * // The main thread may not block its event loop: it uses `await lock()`.
+   * const mu = new SharedMutex();
+   * const counter = new Int32Array(new SharedArrayBuffer(4));
+   * assert.throws(() => increment(mu.handle, counter), MainThreadWaitError);
+   * await mu.lock();
+   * counter[0]++;
+   * mu.unlock();
+   * assert.equal(counter[0], 1);
    * ```
    *
    * @throws {MainThreadWaitError} If called on the main thread.

@@ -64,6 +64,10 @@ export interface SharedOnceOptions {
 /**
  * Runs a function once across all threads: Go's `sync.Once`.
  *
+ * Memory model, as Go's `sync.Once`: the completion of the single call
+ * of `f()` from `once.do(f)` synchronizes before the return of any call
+ * of `once.do`, on any thread.
+ *
  * @example Usage
  * ```ts
  * import { SharedOnce } from "@denogo/go/workers";
@@ -192,9 +196,16 @@ export class SharedOnce {
    * synchronous; a caller that loses blocks its thread until the run ends.
    *
    * @example Usage
-   * ```ts ignore
-   * // In a worker:
-   * SharedOnce.from(handle).doSync(() => initSharedTable());
+   * ```ts
+   * import { SharedOnce } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const once = new SharedOnce();
+   * let runs = 0;
+   * // On any thread; a worker that loses the race blocks until the run ends.
+   * once.doSync(() => runs++);
+   * SharedOnce.from(once.handle).doSync(() => runs++);
+   * assert.equal(runs, 1);
    * ```
    *
    * @param fn The function; only the winning call's runs.
@@ -202,6 +213,7 @@ export class SharedOnce {
    */
   doSync(fn: () => void): void {
     for (;;) {
+      if (this.done) return;
       if (this.#claim()) {
         try {
           fn();

@@ -76,6 +76,12 @@ export interface SharedRWMutexLockOptions {
  * `lockSync()` / `rLockSync()`. A waiting writer keeps new readers out, so
  * writers are not starved.
  *
+ * Memory model, as Go's `sync.RWMutex`: the n'th call to `unlock`
+ * synchronizes before the m'th call to `lock` returns, for n < m; and for
+ * any call to `rLock` there is an n such that the n'th `unlock`
+ * synchronizes before that `rLock` returns, and the matching `rUnlock`
+ * synchronizes before call n+1 to `lock` returns.
+ *
  * @example Usage
  * ```ts
  * import { SharedRWMutex } from "@denogo/go/workers";
@@ -194,11 +200,29 @@ export class SharedRWMutex {
    * Takes a read lock, blocking the worker's thread while it waits.
    *
    * @example Usage
-   * ```ts ignore
-   * // In a worker:
-   * const mu = SharedRWMutex.from(handle);
-   * mu.rLockSync();
-   * mu.rUnlock();
+   * ```ts
+   * import {
+   *   MainThreadWaitError,
+   *   SharedRWMutex,
+   *   type SharedRWMutexHandle,
+   * } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * // A worker's side: readers share the lock, and block only for a writer.
+   * function read(handle: SharedRWMutexHandle, table: Int32Array): number {
+   *   const mu = SharedRWMutex.from(handle);
+   *   mu.rLockSync();
+   *   try {
+   *     return table[0];
+   *   } finally {
+   *     mu.rUnlock();
+   *   }
+   * }
+   *
+   * const mu = new SharedRWMutex();
+   * const table = new Int32Array(new SharedArrayBuffer(4));
+   * // The main thread may not block: it uses `await rLock()`.
+   * assert.throws(() => read(mu.handle, table), MainThreadWaitError);
    * ```
    *
    * @throws {MainThreadWaitError} On the main thread.
@@ -276,11 +300,29 @@ export class SharedRWMutex {
    * Takes the write lock, blocking the worker's thread while it waits.
    *
    * @example Usage
-   * ```ts ignore
-   * // In a worker:
-   * const mu = SharedRWMutex.from(handle);
-   * mu.lockSync();
-   * mu.unlock();
+   * ```ts
+   * import {
+   *   MainThreadWaitError,
+   *   SharedRWMutex,
+   *   type SharedRWMutexHandle,
+   * } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * // A worker's side: the writer waits for every reader to leave.
+   * function write(handle: SharedRWMutexHandle, table: Int32Array): void {
+   *   const mu = SharedRWMutex.from(handle);
+   *   mu.lockSync();
+   *   try {
+   *     table[0]++;
+   *   } finally {
+   *     mu.unlock();
+   *   }
+   * }
+   *
+   * const mu = new SharedRWMutex();
+   * const table = new Int32Array(new SharedArrayBuffer(4));
+   * // The main thread may not block: it uses `await lock()`.
+   * assert.throws(() => write(mu.handle, table), MainThreadWaitError);
    * ```
    *
    * @throws {MainThreadWaitError} On the main thread.

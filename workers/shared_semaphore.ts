@@ -88,6 +88,10 @@ function checkWeight(n: unknown, what: string): number {
  * units are free (strict FIFO across threads, see the module doc);
  * `release(n)` gives them back. Workers may block with `acquireSync`.
  *
+ * Memory model: every operation runs under the semaphore's lock, so they
+ * are totally ordered; a `release` synchronizes before the return of any
+ * `acquire` (or successful `tryAcquire`) that takes weight it released.
+ *
  * @example Bounding parallel work
  * ```ts
  * import { SharedSemaphore } from "@denogo/go/workers";
@@ -154,7 +158,13 @@ export class SharedSemaphore {
    * @throws {TypeError} If `handle` is not a semaphore's handle.
    */
   static from(handle: SharedSemaphoreHandle): SharedSemaphore {
-    const h = open(handle, "SharedSemaphore", WORDS, MAGIC_VALUE);
+    const h = open(
+      handle,
+      "SharedSemaphore",
+      WORDS,
+      MAGIC_VALUE,
+      (h) => h[SIZE] < 0 ? `its buffer's size word is ${h[SIZE]}` : undefined,
+    );
     return SharedSemaphore.#opening.open(h, () => new SharedSemaphore(0));
   }
 
@@ -250,11 +260,28 @@ export class SharedSemaphore {
    * Acquires weight `n`, blocking the worker's thread while it waits.
    *
    * @example Usage
-   * ```ts ignore
-   * // In a worker:
-   * const sem = SharedSemaphore.from(handle);
-   * sem.acquireSync(1);
-   * try { work(); } finally { sem.release(1); }
+   * ```ts
+   * import {
+   *   MainThreadWaitError,
+   *   SharedSemaphore,
+   *   type SharedSemaphoreHandle,
+   * } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * // A worker's side: at most `size` workers run `work` at once.
+   * function bounded(handle: SharedSemaphoreHandle, work: () => void): void {
+   *   const sem = SharedSemaphore.from(handle);
+   *   sem.acquireSync(1);
+   *   try {
+   *     work();
+   *   } finally {
+   *     sem.release(1);
+   *   }
+   * }
+   *
+   * const sem = new SharedSemaphore(2);
+   * // The main thread may not block: it uses `await acquire()`.
+   * assert.throws(() => bounded(sem.handle, () => {}), MainThreadWaitError);
    * ```
    *
    * @param n The weight; 1 by default.

@@ -64,6 +64,10 @@ export interface SharedWaitGroupWaitOptions {
  * `n` tasks, `done()` in each when it finishes, and `await wait()` (any
  * thread) or `waitSync()` (workers) to wait for all of them.
  *
+ * Memory model, as Go's `sync.WaitGroup`: a call to `done` (or an `add`
+ * that brings the counter to zero) synchronizes before the return of any
+ * `wait` call that it unblocks, on any thread.
+ *
  * @example Waiting for workers
  * ```ts
  * import { SharedWaitGroup } from "@denogo/go/workers";
@@ -279,13 +283,24 @@ export class SharedWaitGroup {
    * Blocks the worker's thread until the counter is zero.
    *
    * @example Usage
-   * ```ts ignore
-   * // In a worker:
-   * import { SharedWaitGroup } from "@denogo/go/workers";
+   * ```ts
+   * import {
+   *   MainThreadWaitError,
+   *   SharedWaitGroup,
+   *   type SharedWaitGroupHandle,
+   * } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
    *
-   * self.onmessage = (e) => {
-   *   SharedWaitGroup.from(e.data).waitSync();
-   * };
+   * // A worker's side: blocks its thread until every other worker is done.
+   * function join(handle: SharedWaitGroupHandle): void {
+   *   SharedWaitGroup.from(handle).waitSync();
+   * }
+   *
+   * const wg = new SharedWaitGroup();
+   * wg.add(1);
+   * // The main thread may not block: it uses `await wait()`.
+   * assert.throws(() => join(wg.handle), MainThreadWaitError);
+   * wg.done();
    * ```
    *
    * @throws {MainThreadWaitError} If called on the main thread.

@@ -319,3 +319,33 @@ Deno.test("SharedChannel unbuffered blocked senders are served in order on one t
   assert.deepEqual(got, [1, 2, 3, 4]);
   ch.close();
 });
+
+Deno.test("SharedChannel: operations blocked on one object of a channel are woken by another object of it on the same thread", async () => {
+  for (
+    const options of [
+      { codec: "int32" }, // byte ring with the hand-off cell
+      { capacity: 1, codec: "float64" }, // slot ring
+      { capacity: 1, codec: "json" }, // byte ring
+    ] as const
+  ) {
+    const a = new SharedChannel<number>(options);
+    const b = SharedChannel.from<number>(structuredClone(a.handle));
+    const c = SharedChannel.from<number>(structuredClone(a.handle));
+    // Receivers blocked on two objects; a send on the third serves one.
+    const r1 = b.receive();
+    const r2 = c.receive();
+    await a.send(1);
+    await a.send(2);
+    const got = [(await r1).value, (await r2).value].sort();
+    assert.deepEqual(got, [1, 2], options.codec);
+    // A sender blocked on one object; a receive on another takes its value.
+    if (options.capacity === 1) await a.send(3);
+    const s = b.send(4);
+    if (options.capacity === 1) {
+      assert.deepEqual(await c.receive(), { value: 3, ok: true });
+    }
+    assert.deepEqual(await c.receive(), { value: 4, ok: true });
+    await s;
+    a.close();
+  }
+});

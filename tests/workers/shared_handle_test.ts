@@ -228,3 +228,14 @@ Deno.test("the guarded types and the mutex refuse a buffer whose magic word is w
     );
   }
 });
+
+Deno.test("SharedSemaphore.from() refuses a negative size word", () => {
+  const real = new SharedSemaphore(2).handle.buffer;
+  const buffer = new SharedArrayBuffer(real.byteLength);
+  new Uint8Array(buffer).set(new Uint8Array(real));
+  new Int32Array(buffer)[5] = -5; // SIZE
+  assert.throws(
+    () => SharedSemaphore.from({ kind: "SharedSemaphore", buffer }),
+    refused("SharedSemaphore", /size word is -5/),
+  );
+});

@@ -58,3 +58,13 @@ Deno.test("SharedOnce counts a throwing run as done, and the error reaches only 
   });
   assert.equal(ran, false);
 });
+
+Deno.test("SharedOnce.doSync() on a done once returns at once, on the main thread too", async () => {
+  const once = new SharedOnce();
+  await once.do(() => {});
+  let ran = false;
+  // Nothing to wait for: no MainThreadWaitError, and fn does not run.
+  SharedOnce.from(once.handle).doSync(() => ran = true);
+  once.doSync(() => ran = true);
+  assert.equal(ran, false);
+});
