@@ -86,6 +86,14 @@ export class SyncWaiter implements Parked {
     settled(this);
   }
 
+  /**
+   * Drops the resolving functions of a woken waiter kept for reuse, so that
+   * it holds no settled promise alive.
+   */
+  forget(): void {
+    this.resolve = this.reject = noop;
+  }
+
   abort(error: unknown): void {
     const list = this.list;
     if (list === null) return; // Woken already.

@@ -213,6 +213,7 @@ export class Mutex implements Locker {
     if (w === null) this.#locked = false;
     else {
       w.wake(); // Direct hand-off: the lock stays locked, now the waiter's.
+      w.forget();
       this.#spare = w;
     }
   }
