@@ -8,6 +8,7 @@ import {
   spawn,
   TaskError,
   TaskPayloadError,
+  WorkerCrashedError,
   workerIndex,
 } from "../../runtime/mod.ts";
 import type * as Tasks from "./_tasks.ts";
