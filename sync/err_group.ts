@@ -74,19 +74,21 @@ export interface ErrGroupOptions {
  * @example Bounded parallelism
  * ```ts
  * import { ErrGroup } from "@denogo/go/sync";
- * import { yieldNow } from "@denogo/go";
+ * import { Channel } from "@denogo/go";
  * import assert from "node:assert/strict";
  *
  * const group = new ErrGroup();
  * group.setLimit(2);
  * let running = 0, peak = 0;
+ * const release = new Channel<void>();
  * for (let i = 0; i < 5; i++) {
- *   await group.go(async () => {
+ *   group.go(async () => {
  *     peak = Math.max(peak, ++running);
- *     await yieldNow();
+ *     await release.receive();
  *     running--;
  *   });
  * }
+ * for (let i = 0; i < 5; i++) await release.send();
  * await group.wait();
  * assert.equal(peak, 2);
  * ```
