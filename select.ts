@@ -277,11 +277,14 @@ export function select<
   cases: C,
   options?: SelectOptions<D>,
 ): Promise<SelectResult<C> | D> {
-  if (!Array.isArray(cases)) return Promise.reject(casesError(cases));
-  const n = cases.length;
+  // Check every argument before any case is tried: a bad one rejects the
+  // select with nothing taken or sent. (The message is worked out only
+  // then, so the check costs a type test per case.)
+  const n = cases?.length;
+  if (typeof n !== "number") return Promise.reject(argumentsError(cases));
   for (let i = 0; i < n; i++) {
     if (!(cases[i] instanceof SelectCase)) {
-      return Promise.reject(caseError(cases[i], i));
+      return Promise.reject(argumentsError(cases));
     }
   }
   if (options !== undefined) {
@@ -354,7 +357,7 @@ export function select<
   }
   return new Promise((resolve, reject) => {
     let live = 0;
-    for (const c of cases) if (c.channel !== null) live++;
+    for (let i = 0; i < n; i++) if (cases[i].channel !== null) live++;
     const sp = new SelectPark(
       live === 0 ? "select (no cases)" : "select",
       (index, value, ok) => {
@@ -399,6 +402,15 @@ export function select<
 function ignore(): void {}
 
 const CASES_RULE = "cases must be an array of cases made by recv() or send()";
+
+function argumentsError(cases: unknown): TypeError {
+  if (!Array.isArray(cases)) return casesError(cases);
+  for (let i = 0; i < cases.length; i++) {
+    if (!(cases[i] instanceof SelectCase)) return caseError(cases[i], i);
+  }
+  // An array-like that is not an array, with cases in it.
+  return casesError(cases);
+}
 
 function casesError(cases: unknown): TypeError {
   if (cases instanceof SelectCase) {
