@@ -287,9 +287,20 @@ export function select<
       return Promise.reject(argumentsError(cases));
     }
   }
+  let fallback: (() => D) | undefined;
+  let signal: AbortSignal | undefined;
   if (options !== undefined) {
-    const error = optionsError(options);
-    if (error !== null) return Promise.reject(error);
+    if (typeof options !== "object" || options === null) {
+      return Promise.reject(optionsError(options));
+    }
+    fallback = options.default;
+    signal = options.signal;
+    if (
+      (fallback !== undefined && typeof fallback !== "function") ||
+      (signal !== undefined && !(signal instanceof AbortSignal))
+    ) {
+      return Promise.reject(optionsError(options));
+    }
   }
   let hasShared = false;
   // Pass 1: try every case, in random order, without blocking. The first
@@ -321,7 +332,6 @@ export function select<
       return runBody(c, undefined, true);
     }
   }
-  const fallback = options?.default;
   if (fallback !== undefined) {
     let result;
     try {
@@ -331,7 +341,6 @@ export function select<
     }
     return preemptDue() ? afterTurn(result) : Promise.resolve(result);
   }
-  const signal = options?.signal;
   if (signal?.aborted) return Promise.reject(signal.reason);
 
   // Pass 2: park a waiter on every case's channel; the first to fire wins.
@@ -432,7 +441,7 @@ function caseError(c: unknown, index: number): TypeError {
   );
 }
 
-function optionsError(options: unknown): TypeError | null {
+function optionsError(options: unknown): TypeError {
   if (typeof options !== "object" || options === null) {
     return new TypeError(
       "Cannot select: options must be an object such as " +
@@ -447,14 +456,11 @@ function optionsError(options: unknown): TypeError | null {
       }`,
     );
   }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    return new TypeError(
-      `Cannot select: options.signal must be an AbortSignal, received ${
-        describe(signal)
-      }`,
-    );
-  }
-  return null;
+  return new TypeError(
+    `Cannot select: options.signal must be an AbortSignal, received ${
+      describe(signal)
+    }`,
+  );
 }
 
 function callBody<R>(c: SelectCase<R>, value: unknown, ok: boolean): R {
