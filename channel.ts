@@ -420,7 +420,19 @@ export class Channel<T>
    *   `AbortSignal` (the promise rejects; nothing is sent).
    */
   send(value: T, options?: ChannelWaitOptions): Promise<void> {
-    if (options !== undefined && !validWaitOptions(options)) {
+    if (options !== undefined) return this.#sendWith(value, options);
+    if (this.#closed) {
+      return Promise.reject(new ChannelClosedError("send", value));
+    }
+    if (this.#pollSend(value)) {
+      return preemptDue() ? afterTurn(undefined) : RESOLVED;
+    }
+    return this.#sendBlocking(value, undefined);
+  }
+
+  /** A send with options: checks them, then sends as {@linkcode send}. */
+  #sendWith(value: T, options: ChannelWaitOptions): Promise<void> {
+    if (!validWaitOptions(options)) {
       return Promise.reject(waitOptionsError("send on", options));
     }
     if (this.#closed) {
@@ -429,7 +441,12 @@ export class Channel<T>
     if (this.#pollSend(value)) {
       return preemptDue() ? afterTurn(undefined) : RESOLVED;
     }
-    const signal = options?.signal;
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return this.#sendBlocking(value, signal);
+  }
+
+  #sendBlocking(value: T, signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
       const w = new Waiter(
@@ -470,9 +487,7 @@ export class Channel<T>
    *   `AbortSignal` (the promise rejects; nothing is received).
    */
   receive(options?: ChannelWaitOptions): Promise<ReceiveResult<T>> {
-    if (options !== undefined && !validWaitOptions(options)) {
-      return Promise.reject(waitOptionsError("receive from", options));
-    }
+    if (options !== undefined) return this.#receiveWith(options);
     const value = this.#pollReceive();
     if (value !== NOT_READY) {
       if (preemptDue()) {
@@ -484,7 +499,21 @@ export class Channel<T>
         ? CLOSED_PROMISE
         : Promise.resolve({ value: value as T, ok: true });
     }
-    const signal = options?.signal;
+    return this.#receiveBlocking(RESULT, undefined);
+  }
+
+  /** A receive with options: checks them, then receives as {@linkcode receive}. */
+  #receiveWith(options: ChannelWaitOptions): Promise<ReceiveResult<T>> {
+    if (!validWaitOptions(options)) {
+      return Promise.reject(waitOptionsError("receive from", options));
+    }
+    const value = this.#pollReceive();
+    if (value !== NOT_READY) {
+      return settle(
+        value === CLOSED ? CLOSED_RESULT : { value: value as T, ok: true },
+      );
+    }
+    const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return this.#receiveBlocking(RESULT, signal);
   }
@@ -805,19 +834,11 @@ export class Channel<T>
 
   #next(): Promise<IteratorResult<T, undefined>> {
     const value = this.#pollReceive();
-    if (value !== NOT_READY) {
-      if (preemptDue()) {
-        return afterTurn(
-          value === CLOSED
-            ? DONE_ITERATION
-            : { value: value as T, done: false },
-        );
-      }
-      return value === CLOSED
-        ? DONE
-        : Promise.resolve({ value: value as T, done: false });
+    if (value === NOT_READY) return this.#receiveBlocking(ITERATION, undefined);
+    if (value === CLOSED) {
+      return preemptDue() ? afterTurn(DONE_ITERATION) : DONE;
     }
-    return this.#receiveBlocking(ITERATION, undefined);
+    return settle({ value: value as T, done: false });
   }
 
   /**
@@ -910,6 +931,14 @@ export class Channel<T>
     }
     return false;
   }
+}
+
+/**
+ * The promise of an operation that completed at once: already resolved,
+ * or resolved after a macrotask turn when the time slice is over.
+ */
+function settle<R>(result: R): Promise<R> {
+  return preemptDue() ? afterTurn(result) : Promise.resolve(result);
 }
 
 function validWaitOptions(options: unknown): boolean {

@@ -279,16 +279,30 @@ export function select<
   cases: C,
   options?: SelectOptions<D>,
 ): Promise<SelectResult<C> | D> {
-  if (!Array.isArray(cases)) return Promise.reject(casesError(cases));
-  const n = cases.length;
+  // Check every argument before any case is tried: a bad one rejects the
+  // select with nothing taken or sent. (The message is worked out only
+  // then, so the check costs a type test per case.)
+  const n = cases?.length;
+  if (typeof n !== "number") return Promise.reject(argumentsError(cases));
   for (let i = 0; i < n; i++) {
     if (!(cases[i] instanceof SelectCase)) {
-      return Promise.reject(caseError(cases[i], i));
+      return Promise.reject(argumentsError(cases));
     }
   }
+  let fallback: (() => D) | undefined;
+  let signal: AbortSignal | undefined;
   if (options !== undefined) {
-    const error = optionsError(options);
-    if (error !== null) return Promise.reject(error);
+    if (typeof options !== "object" || options === null) {
+      return Promise.reject(optionsError(options));
+    }
+    fallback = options.default;
+    signal = options.signal;
+    if (
+      (fallback !== undefined && typeof fallback !== "function") ||
+      (signal !== undefined && !(signal instanceof AbortSignal))
+    ) {
+      return Promise.reject(optionsError(options));
+    }
   }
   let hasShared = false;
   // Pass 1: try every case, in random order, without blocking. The first
@@ -315,7 +329,6 @@ export function select<
       return runBody(c, undefined, true);
     }
   }
-  const fallback = options?.default;
   if (fallback !== undefined) {
     let result;
     try {
@@ -325,7 +338,6 @@ export function select<
     }
     return preemptDue() ? afterTurn(result) : Promise.resolve(result);
   }
-  const signal = options?.signal;
   if (signal?.aborted) return Promise.reject(signal.reason);
 
   // Pass 2: park a waiter on every case's channel; the first to fire wins.
@@ -351,7 +363,7 @@ export function select<
   }
   return new Promise((resolve, reject) => {
     let live = 0;
-    for (const c of cases) if (c.channel !== null) live++;
+    for (let i = 0; i < n; i++) if (cases[i].channel !== null) live++;
     const sp = new SelectPark(
       live === 0 ? "select (no cases)" : "select",
       (index, value, ok) => {
@@ -381,6 +393,15 @@ export function select<
 
 const CASES_RULE = "cases must be an array of cases made by recv() or send()";
 
+function argumentsError(cases: unknown): TypeError {
+  if (!Array.isArray(cases)) return casesError(cases);
+  for (let i = 0; i < cases.length; i++) {
+    if (!(cases[i] instanceof SelectCase)) return caseError(cases[i], i);
+  }
+  // An array-like that is not an array, with cases in it.
+  return casesError(cases);
+}
+
 function casesError(cases: unknown): TypeError {
   if (cases instanceof SelectCase) {
     return new TypeError(
@@ -401,7 +422,7 @@ function caseError(c: unknown, index: number): TypeError {
   );
 }
 
-function optionsError(options: unknown): TypeError | null {
+function optionsError(options: unknown): TypeError {
   if (typeof options !== "object" || options === null) {
     return new TypeError(
       "Cannot select: options must be an object such as " +
@@ -416,14 +437,11 @@ function optionsError(options: unknown): TypeError | null {
       }`,
     );
   }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    return new TypeError(
-      `Cannot select: options.signal must be an AbortSignal, received ${
-        describe(signal)
-      }`,
-    );
-  }
-  return null;
+  return new TypeError(
+    `Cannot select: options.signal must be an AbortSignal, received ${
+      describe(signal)
+    }`,
+  );
 }
 
 function callBody<R>(c: SelectCase<R>, value: unknown, ok: boolean): R {

@@ -9,13 +9,19 @@
  * - "one event-loop turn": what `yieldNow()` (and a preempted channel
  *   operation) costs when its time slice is over and it must reach the
  *   event loop, against `setTimeout(0)`, the turn it used to take.
+ * - "preemption latency": the port of Go's `goodWorker` (a loop polling
+ *   `ctx.done()` with `select` + `default`) under a 50 ms timeout, which
+ *   should stop within 2 × 50 ms; and a ping-pong loop that must let a
+ *   `setTimeout(0)` fire (Go's time slice is 10 ms). Each reports the time
+ *   of one whole run.
  *
  * Run with `deno bench bench/yield_bench.ts`.
  *
  * @module
  */
 
-import { yieldNow } from "../mod.ts";
+import { Channel, go, recv, select, yieldNow } from "../mod.ts";
+import { background, withTimeout } from "../context/mod.ts";
 import { afterTurn } from "../_preempt.ts";
 import { RUNS } from "./_quick.ts";
 
@@ -66,5 +72,46 @@ Deno.bench({
     for (let i = 0; i < TURNS; i++) {
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
+  },
+});
+
+// Preemption latency: how long a loop that never blocks starves a timer.
+
+Deno.bench({
+  name: "goodWorker port, withTimeout(50): time until it stops",
+  group: "preemption latency",
+  n: 10,
+  warmup: 1,
+  async fn() {
+    const [ctx, cancel] = withTimeout(background(), 50);
+    for (;;) {
+      const done = await select([recv(ctx.done(), () => true)], {
+        default: () => false,
+      });
+      if (done) break;
+    }
+    cancel();
+  },
+});
+
+Deno.bench({
+  name: "unbuffered ping-pong loop until a setTimeout(0) fires",
+  group: "preemption latency",
+  n: 20,
+  warmup: 2,
+  async fn() {
+    const ping = new Channel<number>();
+    const pong = new Channel<number>();
+    const echo = go(async () => {
+      for await (const v of ping) await pong.send(v);
+    });
+    let fired = false;
+    setTimeout(() => fired = true, 0);
+    while (!fired) {
+      await ping.send(0);
+      await pong.receive();
+    }
+    ping.close();
+    await echo;
   },
 });
