@@ -120,7 +120,9 @@ Deno.test("a child under a parent with an earlier deadline follows the parent", 
 Deno.test("a parent whose deadline fires first cancels a child with a later one", async () => {
   const [parent, cancelParent] = withTimeout(background(), 2);
   const [child, cancelChild] = withTimeout(parent, 60_000 * 60);
-  // Only the parent's deadline is later than its own: the child is in the heap too.
+  // The parent's deadline comes first: the child follows it, with no entry
+  // of its own in the heap.
+  assert.equal(contextInternals.armedTimers(), 1);
   assert.equal(child.deadline()?.getTime(), parent.deadline()?.getTime());
   await child.done().receive();
   assert.equal(child.err(), DeadlineExceeded);
