@@ -30,8 +30,17 @@
  * @module
  */
 
-import { deserialize, serialize } from "node:v8";
+import { builtin } from "./_builtin.ts";
 import { decodePlain, encodePlain, PLAIN_FORMAT } from "./_plain.ts";
+
+/**
+ * `node:v8`, for what is not plain data; absent in browsers, where the
+ * structured codec takes plain data only.
+ */
+const v8 = builtin<{
+  serialize(value: unknown): Uint8Array;
+  deserialize(bytes: Uint8Array): unknown;
+}>("node:v8");
 
 /** The names of the built-in codecs. */
 export type CodecName =
@@ -275,8 +284,15 @@ const structured: Codec<unknown> = Object.freeze({
   encode(value: unknown): Uint8Array {
     const plain = encodePlain(value);
     if (plain !== undefined) return plain;
+    if (v8 === undefined) {
+      throw new CodecError(
+        "structured",
+        value,
+        "expected plain data (JSON-like trees): this platform has no node:v8 for anything else",
+      );
+    }
     try {
-      return serialize(value);
+      return v8.serialize(value);
     } catch (error) {
       // A function, a symbol, a WeakMap, a class instance's methods, ...
       throw new CodecError(
@@ -288,7 +304,13 @@ const structured: Codec<unknown> = Object.freeze({
     }
   },
   decode(b: Uint8Array): unknown {
-    return b[0] === PLAIN_FORMAT ? decodePlain(b) : deserialize(b);
+    if (b[0] === PLAIN_FORMAT) return decodePlain(b);
+    if (v8 === undefined) {
+      throw new TypeError(
+        "structured codec: cannot decode node:v8 bytes: this platform has no node:v8",
+      );
+    }
+    return v8.deserialize(b);
   },
 });
 
