@@ -450,3 +450,42 @@ Deno.test("no deadlock: a BroadcastChannel message sends later", async () => {
     "broadcast\n",
   );
 });
+
+Deno.test("no deadlock: a signal listener sends later, as on a Go signal.Notify channel", async () => {
+  const { code, stdout, stderr } = await runProgram(
+    program(
+      "Channel, main",
+      `main(async () => {
+        const ch = new Channel<string>({ capacity: 1 });
+        Deno.addSignalListener("SIGUSR1", () => ch.trySend("signalled"));
+        // Once the loop is dry, the test sends the signal.
+        addEventListener("beforeunload", () => console.log("dry"));
+        console.log((await ch.receive()).value);
+      });`,
+    ),
+    [],
+    { signalAfter: { after: "dry\n", signal: "SIGUSR1" } },
+  );
+  assert.equal(code, 0, stderr);
+  assert.equal(stderr, "");
+  assert.equal(stdout, "dry\nsignalled\n");
+});
+
+Deno.test("deadlock: reported once the last signal listener is removed", async () => {
+  const { report } = await deadlocks(program(
+    "Channel, main",
+    `main(async () => {
+      const ch = new Channel<string>();
+      const listener = () => ch.trySend("never");
+      Deno.addSignalListener("SIGUSR2", listener);
+      let removed = false;
+      addEventListener("beforeunload", () => {
+        if (removed) return;
+        removed = true;
+        setTimeout(() => Deno.removeSignalListener("SIGUSR2", listener), 0);
+      });
+      await ch.receive();
+    });`,
+  ));
+  assert.match(report, /^goroutine 1 \[chan receive\]:\nmain\(\.\.\.\)/);
+});

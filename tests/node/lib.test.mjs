@@ -3,7 +3,7 @@
 // (`bun test tests/node/`), against the npm build (`deno task build:npm`).
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { Worker } from "node:worker_threads";
 import {
@@ -75,6 +75,24 @@ test("deadlock report: exit code 2 and Go's text", () => {
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^fatal error: all goroutines are asleep - deadlock!/);
   assert.match(r.stderr, /goroutine 1 \[chan receive\]/);
+});
+
+test("no deadlock report while a signal listener can still wake main", async () => {
+  const program = new URL("./_signal.mjs", import.meta.url).pathname;
+  const child = spawn(process.execPath, [program], { stdio: "pipe" });
+  let stdout = "";
+  child.stdout.setEncoding("utf8");
+  let signalled = false;
+  child.stdout.on("data", (text) => {
+    stdout += text;
+    if (!signalled && stdout.includes("dry\n")) {
+      signalled = true;
+      child.kill("SIGUSR1");
+    }
+  });
+  const code = await new Promise((resolve) => child.on("close", resolve));
+  assert.equal(code, 0);
+  assert.equal(stdout, "dry\nsignalled\n");
 });
 
 test("SharedChannel: main thread sends, a worker_threads worker's recvSync receives", async () => {
