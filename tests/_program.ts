@@ -17,8 +17,8 @@ export interface Ended {
 
 /** What to do while the program runs. */
 export interface RunOptions {
-  /** Sends `signal` to the program once its stdout contains `after`. */
-  signalAfter?: { after: string; signal: Deno.Signal };
+  /** Runs `then` once the program's stdout contains `text`. */
+  whenPrinted?: { text: string; then: (child: Deno.ChildProcess) => unknown };
 }
 
 /**
@@ -45,13 +45,14 @@ export async function runProgram(
   await writer.close();
   const stderr = new Response(child.stderr).text();
   let stdout = "";
-  let signalled = options.signalAfter === undefined;
+  const when = options.whenPrinted;
+  let done = when === undefined;
   const decoder = new TextDecoder();
   for await (const chunk of child.stdout) {
     stdout += decoder.decode(chunk, { stream: true });
-    if (!signalled && stdout.includes(options.signalAfter!.after)) {
-      signalled = true;
-      child.kill(options.signalAfter!.signal);
+    if (!done && stdout.includes(when!.text)) {
+      done = true;
+      await when!.then(child);
     }
   }
   const { code } = await child.status;

@@ -464,7 +464,7 @@ Deno.test("no deadlock: a signal listener sends later, as on a Go signal.Notify 
       });`,
     ),
     [],
-    { signalAfter: { after: "dry\n", signal: "SIGUSR1" } },
+    { whenPrinted: { text: "dry\n", then: (c) => c.kill("SIGUSR1") } },
   );
   assert.equal(code, 0, stderr);
   assert.equal(stderr, "");
@@ -488,4 +488,58 @@ Deno.test("deadlock: reported once the last signal listener is removed", async (
     });`,
   ));
   assert.match(report, /^goroutine 1 \[chan receive\]:\nmain\(\.\.\.\)/);
+});
+
+/** Runs a shell command (the test has --allow-run, not --allow-write). */
+async function sh(...args: string[]): Promise<string> {
+  const out = await new Deno.Command(args[0], { args: args.slice(1) }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+Deno.test("no deadlock: a file watcher's event sends later", async () => {
+  const dir = await sh("mktemp", "-d");
+  try {
+    const { code, stdout, stderr } = await runProgram(
+      fed(`const watcher = Deno.watchFs(${JSON.stringify(dir)});
+        (async () => {
+          for await (const e of watcher) {
+            watcher.close();
+            await ch.send("event");
+          }
+        })();
+        console.log("watching");`),
+      [`--allow-read=${dir}`],
+      {
+        whenPrinted: {
+          text: "watching\n",
+          then: () => sh("touch", `${dir}/touched`),
+        },
+      },
+    );
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, "watching\nevent\n");
+  } finally {
+    await sh("rm", "-r", dir);
+  }
+});
+
+Deno.test("no deadlock: a WebSocket message sends later", async () => {
+  await finishes(
+    fed(
+      `const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+        const { socket, response } = Deno.upgradeWebSocket(req);
+        socket.onopen = () => setTimeout(() => socket.send("over the socket"), 20);
+        return response;
+      });
+      const ws = new WebSocket("ws://127.0.0.1:" + server.addr.port);
+      ws.onmessage = (e) => {
+        ws.close();
+        server.shutdown();
+        ch.trySend(e.data);
+      };`,
+    ),
+    "over the socket\n",
+    ["--allow-net=127.0.0.1"],
+  );
 });
