@@ -543,3 +543,63 @@ Deno.test("no deadlock: a WebSocket message sends later", async () => {
     ["--allow-net=127.0.0.1"],
   );
 });
+
+Deno.test("no deadlock: crypto.subtle.deriveBits sends later", async () => {
+  await finishes(
+    fed(`const key = await crypto.subtle.importKey(
+        "raw", new Uint8Array(16), "PBKDF2", false, ["deriveBits"]);
+      (async () => {
+        const bits = await crypto.subtle.deriveBits(
+          { name: "PBKDF2", hash: "SHA-256", salt: new Uint8Array(8), iterations: 200000 },
+          key, 256);
+        await ch.send("derived " + bits.byteLength);
+      })();`),
+    "derived 32\n",
+  );
+});
+
+Deno.test("no deadlock: a read from a FIFO sends later", async () => {
+  const dir = await sh("mktemp", "-d");
+  const fifo = `${dir}/fifo`;
+  await sh("mkfifo", fifo);
+  try {
+    const { code, stdout, stderr } = await runProgram(
+      fed(`(async () => {
+          const text = await Deno.readTextFile(${JSON.stringify(fifo)});
+          await ch.send(text.trim());
+        })();
+        console.log("reading");`),
+      [`--allow-read=${dir}`],
+      {
+        whenPrinted: {
+          text: "reading\n",
+          then: () => sh("sh", "-c", `echo through the fifo > ${fifo}`),
+        },
+      },
+    );
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, "reading\nthrough the fifo\n");
+  } finally {
+    await sh("rm", "-r", dir);
+  }
+});
+
+Deno.test("no deadlock: a Runtime task's result sends later", async () => {
+  const tasks = new URL("./runtime/_tasks.ts", import.meta.url).href;
+  await finishes(
+    fed(
+      `const rt = await Runtime.start({ procs: 1 });
+      const t = rt.module<typeof import(${JSON.stringify(tasks)})>(${
+        JSON.stringify(tasks)
+      });
+      (async () => {
+        const n = await t.fib(20, 10);
+        await rt.close();
+        await ch.send("fib " + n);
+      })();`,
+      ", Runtime",
+    ),
+    "fib 6765\n",
+    ["--allow-read"],
+  );
+});
