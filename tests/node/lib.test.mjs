@@ -99,7 +99,10 @@ test("Runtime: fib via spawn, a crash is a WorkerCrashedError, a trace", async (
     assert.equal(await tasks.fib(20, 10), 6765);
     await assert.rejects(tasks.crash(), WorkerCrashedError);
     const trace = rt.trace();
-    assert.ok(trace.traceEvents.length > 0);
+    const slices = trace.traceEvents.filter((e) => e.ph === "X");
+    assert.ok(slices.some((e) => e.name === "fib" && e.tid >= 1 && e.tid <= 2));
+    const threads = trace.traceEvents.filter((e) => e.name === "thread_name");
+    assert.ok(threads.length >= 3); // the workers (one replaced) and main
   } finally {
     await rt.close();
   }
