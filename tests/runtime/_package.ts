@@ -3,16 +3,16 @@
 // printing its output: `deno run -A _package.ts bundle|compile`. Run by
 // package_test.ts (which has no write permission) as a child.
 //
-// bundle: `deno bundle --code-splitting` of the program, its task module
-// and the runtime's worker entry; the bundle's chunks look for
-// `_worker_main.js` beside them, and deno bundle (2.9) keeps each entry's
-// folder, so a one-line `_worker_main.js` there imports the bundled entry.
-// compile: `deno compile --include` the worker entry and the task module.
+// Both take the program's folder as it is: `main.ts`, `tasks.ts` and the
+// one-line `_worker_main.ts` that imports `@denogo/go/runtime/worker`.
+// bundle: `deno bundle --code-splitting` of the three; the chunks look for
+// `_worker_main.js` beside them, which is that file's output.
+// compile: `deno compile --include` of `_worker_main.ts` and `tasks.ts`.
 
 const mode = Deno.args[0];
 const main = new URL("./_packaged/main.ts", import.meta.url).pathname;
 const tasks = new URL("./_packaged/tasks.ts", import.meta.url).pathname;
-const worker = new URL("../../runtime/_worker_main.ts", import.meta.url)
+const worker = new URL("./_packaged/_worker_main.ts", import.meta.url)
   .pathname;
 
 async function run(cmd: string, args: string[]): Promise<string> {
@@ -33,19 +33,6 @@ async function run(cmd: string, args: string[]): Promise<string> {
   return decoder.decode(stdout);
 }
 
-/** The one file named `name` under `dir`. */
-async function find(dir: string, name: string): Promise<string> {
-  for await (const entry of Deno.readDir(dir)) {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isFile && entry.name === name) return path;
-    if (entry.isDirectory) {
-      const found = await find(path, name).catch(() => undefined);
-      if (found !== undefined) return found;
-    }
-  }
-  throw new Error(`no ${name} under ${dir}`);
-}
-
 const dir = await Deno.makeTempDir({ prefix: "denogo-package-" });
 try {
   const deno = Deno.execPath();
@@ -54,7 +41,6 @@ try {
     await run(deno, [
       "bundle",
       "--quiet",
-      "--no-config",
       "--code-splitting",
       "--outdir",
       out,
@@ -62,22 +48,13 @@ try {
       tasks,
       worker,
     ]);
-    const entry = await find(out, "_worker_main.js");
-    if (entry !== `${out}/_worker_main.js`) {
-      const rel = entry.slice(out.length + 1);
-      await Deno.writeTextFile(
-        `${out}/_worker_main.js`,
-        `import "./${rel}";\n`,
-      );
-    }
-    const program = await find(out, "main.js");
+    const program = `${out}/main.js`;
     console.log((await run(deno, ["run", "--allow-read", program])).trim());
   } else if (mode === "compile") {
     const exe = `${dir}/program`;
     await run(deno, [
       "compile",
       "--quiet",
-      "--no-config",
       "--allow-read",
       "--include",
       worker,

@@ -1,10 +1,10 @@
 // Copyright the denogo authors. MIT license.
 
 // A Runtime program packaged the two ways the README documents, then run:
-// `deno bundle --code-splitting` (the program, its task module and the
-// worker entry) and `deno compile --include` (the worker entry and the task
-// module). `_package.ts` does the work in a temporary folder, as a child
-// with write permission. `deno compile` needs its runtime binary (denort),
+// `deno bundle --code-splitting` (the program, its task module and a
+// one-line `_worker_main.ts` that imports `@denogo/go/runtime/worker`) and
+// `deno compile --include` (that file and the task module). `_package.ts`
+// does the work in a temporary folder, as a child with write permission. `deno compile` needs its runtime binary (denort),
 // which it downloads: the compile test is ignored unless DENORT_BIN names
 // one, deno's cache holds it, or COMPILE=1 says to try the download.
 
