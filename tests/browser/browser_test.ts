@@ -8,11 +8,14 @@
 // into. Ignored when chromium is absent (install: `apt-get install -y
 // chromium`).
 //
-// The runtime test follows the recipe for esbuild, which does not bundle
-// `new Worker(new URL(...))` itself: `runtime/_worker_main.ts` and the task
-// module are entry points beside the page, with code splitting, so the
-// page finds `./_worker_main.js` beside it and the worker and the task
-// module share one instance of the library.
+// The pages import the library by its package name (`@denogo/go/...`,
+// resolved through deno.json's `exports`). The runtime test follows the
+// README's recipe for bundles (esbuild does not bundle `new
+// Worker(new URL(...))` itself): the page, the task module and a one-line
+// `_worker_main` importing `@denogo/go/runtime/worker` are entry points
+// with code splitting, so the library's chunks find `./_worker_main.js`
+// beside them and the worker and the task module share one instance of
+// the library.
 
 import assert from "node:assert/strict";
 import { build, type Plugin } from "esbuild";
@@ -29,11 +32,23 @@ const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** Entry points given as source text: `virtual:<name>` is `sources[name]`. */
+const EXPORTS: Record<string, string> = JSON.parse(
+  Deno.readTextFileSync(ROOT + "deno.json"),
+).exports;
+
+/**
+ * Entry points given as source text (`virtual:<name>` is `sources[name]`),
+ * and `@denogo/go[/subpath]` resolved through deno.json's `exports`.
+ */
 function virtual(sources: Record<string, string>): Plugin {
   return {
     name: "virtual",
     setup(b) {
+      b.onResolve({ filter: /^@denogo\/go(\/|$)/ }, (args) => {
+        const target = EXPORTS["." + args.path.slice("@denogo/go".length)];
+        if (target === undefined) return { errors: [{ text: args.path }] };
+        return { path: ROOT + target.slice(2) };
+      });
       b.onResolve(
         { filter: /^virtual:/ },
         (args) => ({ path: args.path.slice(8), namespace: "virtual" }),
@@ -51,8 +66,7 @@ function virtual(sources: Record<string, string>): Plugin {
 const PAGE_TIMEOUT_MS = 30_000;
 
 /**
- * Bundles `sources` (and `extra` entry points, paths from the root) into
- * `<name>.js` files with shared chunks, serves them with COOP/COEP (or
+ * Bundles `sources` into `<name>.js` files with shared chunks, serves them with COOP/COEP (or
  * without, if `isolated` is false) to chromium, opens `main.js` in a page,
  * and returns what the page passed to `report()` (a global it has: it
  * posts JSON to the server; an uncaught error is reported as
@@ -60,20 +74,17 @@ const PAGE_TIMEOUT_MS = 30_000;
  */
 async function runPage(
   sources: Record<string, string>,
-  extra: string[] = [],
   isolated = true,
 ): Promise<unknown> {
   const bundle = await build({
     entryPoints: [
       ...Object.keys(sources).map((out) => ({ in: `virtual:${out}`, out })),
-      ...extra.map((path) => ROOT + path),
     ],
     bundle: true,
     splitting: true,
     format: "esm",
     platform: "browser",
     outdir: "/out",
-    entryNames: "[name]",
     write: false,
     plugins: [virtual(sources)],
   });
@@ -152,7 +163,7 @@ addEventListener("unhandledrejection", (e) => report({ error: String(e.reason) }
 `;
 
 const TIER1 = `
-import { Channel, go, recv, select } from "./mod.ts";
+import { Channel, go, recv, select } from "@denogo/go";
 const out = [];
 const ch = new Channel(1);
 go(async () => { for (let i = 0; i < 3; i++) await ch.send(i); ch.close(); });
@@ -164,7 +175,7 @@ out.push(String(crossOriginIsolated));
 `;
 
 const SHARED = `
-import { SharedChannel } from "./workers/mod.ts";
+import { SharedChannel } from "@denogo/go/workers";
 const sc = new SharedChannel({ capacity: 4, codec: "int32" });
 await sc.send(7);
 out.push((await sc.receive()).value);
@@ -189,13 +200,13 @@ Deno.test({
     "tier 1 (root entry) runs in headless chromium (not isolated); the shared tier and Runtime do not",
   async fn() {
     const main = TIER1 + `
-import { Runtime } from "./mod.ts";
-import { SharedChannel } from "./workers/mod.ts";
+import { Runtime } from "@denogo/go";
+import { SharedChannel } from "@denogo/go/workers";
 out.push(String(typeof SharedArrayBuffer));
 try { new SharedChannel({ codec: "int32" }); } catch (e) { out.push(e.name); }
 await Runtime.start({ procs: 1 }).catch((e) => out.push(e.name));
 report(out);`;
-    assert.deepEqual(await runPage({ main }, [], false), [
+    assert.deepEqual(await runPage({ main }, false), [
       0,
       1,
       2,
@@ -209,7 +220,7 @@ report(out);`;
 });
 
 const TASKS = `
-import { spawn, workerIndex } from "./runtime/mod.ts";
+import { spawn, workerIndex } from "@denogo/go/runtime";
 function fibSeq(n) { return n < 2 ? n : fibSeq(n - 1) + fibSeq(n - 2); }
 export async function fib(n, cutoff) {
   if (n <= cutoff) return fibSeq(n);
@@ -226,7 +237,7 @@ export function crash() {
 `;
 
 const RUNTIME = `
-import { Runtime, TaskPayloadError, WorkerCrashedError } from "./mod.ts";
+import { Runtime, TaskPayloadError, WorkerCrashedError } from "@denogo/go";
 const out = [];
 try {
   const rt = await Runtime.start({ procs: 2, trace: true });
@@ -255,10 +266,11 @@ Deno.test({
   name:
     "Runtime: start, module tasks, spawn, a crash, a trace in headless chromium (cross-origin isolated)",
   async fn() {
-    const got = await runPage(
-      { main: RUNTIME, tasks: TASKS },
-      ["runtime/_worker_main.ts"],
-    );
+    const got = await runPage({
+      main: RUNTIME,
+      tasks: TASKS,
+      _worker_main: `import "@denogo/go/runtime/worker";`,
+    });
     assert.deepEqual(got, [6765, true, true, 55, "TaskError true", true, true]);
   },
 });
