@@ -26,6 +26,7 @@
  * {@linkcode describe}).
  */
 
+import * as recorder from "./_trace_recorder.ts";
 import type { Parked } from "./_parking.ts";
 
 /** One live goroutine (Go's `g`). */
@@ -116,6 +117,7 @@ export function register(fn: unknown): Goroutine {
     Error.captureStackTrace(site, register);
   }
   const g = new Goroutine(nextId++, fn, current, site);
+  if (recorder.recording) recorder.created(g, current, goroutineName);
   g.prev = tail;
   if (tail === null) head = g;
   else tail.next = g;
@@ -126,6 +128,7 @@ export function register(fn: unknown): Goroutine {
 
 /** Removes a goroutine that returned or threw. */
 export function unregister(g: Goroutine): void {
+  if (recorder.recording) recorder.ended(g, goroutineName);
   const prev = g.prev, next = g.next;
   if (prev === null) head = next;
   else prev.next = next;
@@ -200,6 +203,11 @@ export interface Described {
   goroutines: GoroutineInfo[];
   /** Reasons (and frames, while tracing) of the operations left over. */
   unmatched: { reason: string; frames: string[] }[];
+}
+
+/** The name the dump and the trace give `g`: its function's. */
+export function goroutineName(g: Goroutine): string {
+  return nameOf(g.id, g.fn);
 }
 
 function nameOf(id: number, fn: unknown): string {

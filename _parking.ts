@@ -16,10 +16,12 @@
 import {
   current,
   type Goroutine,
+  goroutineName,
   isTracing,
   resumed,
   resuming,
 } from "./_goroutines.ts";
+import * as recorder from "./_trace_recorder.ts";
 // The detector watches the end of the event loop from the first park on.
 import "./_deadlock.ts";
 
@@ -149,6 +151,7 @@ export function park(p: Parked, signal?: AbortSignal): void {
     Error.stackTraceLimit = limit;
     p.trace = trace;
   }
+  if (recorder.recording) recorder.parked(p, goroutineName);
   const first = head;
   p.pnext = first;
   if (first !== null) first.pprev = p;
@@ -173,6 +176,7 @@ export function unpark(p: Parked): void {
   if (next !== null) next.pprev = prev;
   p.pprev = p.pnext = null;
   parkedCount--;
+  if (recorder.recording) recorder.unparked(p);
   if (p.signal !== undefined) {
     p.signal.removeEventListener("abort", p.onAbort!);
     p.signal = p.onAbort = undefined;

@@ -60,6 +60,7 @@
 export * from "./channel.ts";
 export * from "./select.ts";
 export * from "./scheduler.ts";
+export * from "./goroutine_trace.ts";
 // The multi-worker runtime (Go's M:N scheduler over Web Workers), also
 // published alone as `@denogo/go/runtime`.
 export * from "./runtime/mod.ts";
