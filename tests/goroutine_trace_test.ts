@@ -12,10 +12,10 @@ import {
   recv,
   select,
   startGoroutineTrace,
-  yieldNow,
   stopGoroutineTrace,
   type TraceEvent,
   type TraceFile,
+  yieldNow,
 } from "../mod.ts";
 import { traceProblems } from "./runtime/_trace_rules.ts";
 
