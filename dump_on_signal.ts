@@ -10,6 +10,7 @@
 
 import { describe } from "./_describe.ts";
 import { goroutineDump } from "./scheduler.ts";
+import { addOwnSignalListener, removeOwnSignalListener } from "./_signals.ts";
 
 /** Options of {@linkcode dumpOnSignal}. */
 export interface DumpOnSignalOptions {
@@ -43,17 +44,9 @@ export interface SignalDump extends Disposable {
   stop(): void;
 }
 
-interface DenoSignals {
-  build: { os: string };
-  addSignalListener(signal: string, handler: () => void): void;
-  removeSignalListener(signal: string, handler: () => void): void;
-  exit(code: number): never;
-}
-
-interface NodeProcess {
-  platform: string;
-  on(signal: string, handler: () => void): unknown;
-  off(signal: string, handler: () => void): unknown;
+interface Platform {
+  build?: { os: string };
+  platform?: string;
   exit(code: number): never;
 }
 
@@ -67,9 +60,11 @@ const SIGNALS = ["SIGQUIT", "SIGUSR1", "SIGUSR2"];
  * well to see where each goroutine was started and how long it has waited.
  *
  * It uses `Deno.addSignalListener` in Deno and `process.on` in Node and
- * Bun; the listener does not keep the process alive. Where there are no
- * such signals (Windows, browsers) it installs nothing and returns a
- * handle whose `listening` is false. Each call installs one more listener.
+ * Bun; the listener does not keep the process alive, and the deadlock
+ * detector does not take it for one that could wake a blocked program.
+ * Where there are no such signals (Windows, browsers) it installs nothing
+ * and returns a handle whose `listening` is false. Each call installs one
+ * more listener.
  *
  * @example Usage
  * ```ts
@@ -89,29 +84,21 @@ const SIGNALS = ["SIGQUIT", "SIGUSR1", "SIGUSR2"];
  */
 export function dumpOnSignal(options?: DumpOnSignalOptions): SignalDump {
   const { signal, exit, write } = checked(options);
-  const g = globalThis as { Deno?: DenoSignals; process?: NodeProcess };
-  const deno = g.Deno;
-  const node = deno === undefined ? g.process : undefined;
-  const os = deno?.build.os ?? node?.platform;
+  const g = globalThis as { Deno?: Platform; process?: Platform };
+  const host = g.Deno ?? g.process;
+  const os = g.Deno?.build?.os ?? g.process?.platform;
   const handler = () => {
     write(`${signal}: goroutine dump\n\n${goroutineDump()}\n`);
-    if (exit) (deno ?? node)!.exit(2);
+    if (exit) host!.exit(2);
   };
-  let listening = false;
-  if (os !== undefined && os !== "windows" && os !== "win32") {
-    if (deno !== undefined && typeof deno.addSignalListener === "function") {
-      deno.addSignalListener(signal, handler);
-      listening = true;
-    } else if (node !== undefined && typeof node.on === "function") {
-      node.on(signal, handler);
-      listening = true;
-    }
-  }
+  // Not counted by the deadlock detector (_signals.ts) as a listener that
+  // could wake the program: the dump sends on no channel.
+  let listening = os !== undefined && os !== "windows" && os !== "win32" &&
+    addOwnSignalListener(signal, handler);
   const stop = () => {
     if (!listening) return;
     listening = false;
-    if (deno !== undefined) deno.removeSignalListener(signal, handler);
-    else node!.off(signal, handler);
+    removeOwnSignalListener(signal, handler);
   };
   return {
     get listening() {

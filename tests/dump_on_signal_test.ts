@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { dumpOnSignal } from "../mod.ts";
-import { LIB } from "./_program.ts";
+import { LIB, runProgram } from "./_program.ts";
 
 const SIGNALS = Deno.build.os !== "windows";
 
@@ -114,5 +114,19 @@ Deno.test({
         String(JSON.stringify(options)),
       );
     }
+  },
+});
+
+Deno.test({
+  name: "dumpOnSignal()'s listener does not hide a deadlock (it wakes no one)",
+  ignore: !SIGNALS,
+  async fn() {
+    const { code, stderr } = await runProgram(`
+import { Channel, dumpOnSignal, main } from "${LIB}";
+dumpOnSignal();
+main(async () => { await new Channel<number>().receive(); });
+`);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /^fatal error: all goroutines are asleep - deadlock!/);
   },
 });
