@@ -108,6 +108,8 @@ const SYNTHETIC: TraceFile = {
       args: { state: "running" },
     },
     { ...common, name: "beta", ph: "e", ts: 100_000, tid: 2, id: "b" },
+    { ...common, name: "gamma", ph: "b", ts: 40_000, tid: 2, id: "c" },
+    { ...common, name: "gamma", ph: "e", ts: 50_000, tid: 2, id: "c" },
     { name: "steal", cat: "steal", ph: "s", ts: 30_000, pid: 1, tid: 1, id: 1 },
     {
       name: "steal",
@@ -158,7 +160,8 @@ Deno.test({
     const { summary, image } = await render(SYNTHETIC);
     assert.deepEqual(summary, {
       rows: ["worker 0", "worker 1", "main thread"],
-      tasks: 3,
+      lanes: [1, 2, 1], // gamma overlaps beta: a lane of its own
+      tasks: 4,
       running: 1,
       slices: 1,
       steals: 1,
@@ -166,10 +169,11 @@ Deno.test({
     });
     assert.equal(image.width, WIDTH);
     assert.equal(image.height, HEIGHT);
-    // Each legend swatch is 14 × 10 px: the bars are far more.
-    assert.ok(countColour(image, "#8fb8de") > 5000, "task bars");
-    assert.ok(countColour(image, "#f0b55c") > 5000, "running bar");
-    assert.ok(countColour(image, "#b39ddb") > 5000, "goroutine bar");
+    // Each legend swatch is 14 × 10 px; a bar over half the width of the
+    // 796 px plot, 7 px high, is over 2,000.
+    assert.ok(countColour(image, "#8fb8de") > 2000, "task bars");
+    assert.ok(countColour(image, "#f0b55c") > 2000, "running bar");
+    assert.ok(countColour(image, "#b39ddb") > 2000, "goroutine bar");
     assert.ok(countColour(image, "#2a5d8f") > 1000, "run slice");
     assert.ok(countColour(image, "#c0392b") > 140 + 20, "steal arrow");
   },
