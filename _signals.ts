@@ -94,9 +94,47 @@ if (
   };
 }
 
+/** The library's own listeners on `process` (`dumpOnSignal`), by signal. */
+const ownCounts = new Map<string, number>();
+
+/**
+ * Adds a listener of the library's own (`dumpOnSignal`'s dump), not
+ * counted as one that could wake the program: through the unwrapped
+ * `Deno.addSignalListener`, else `process.on`. Returns false where neither
+ * exists.
+ */
+export function addOwnSignalListener(
+  signal: string,
+  listener: Listener,
+): boolean {
+  if (denoApi !== undefined) {
+    denoApi.addSignalListener(signal, listener);
+    return true;
+  }
+  if (typeof g.process?.on !== "function") return false;
+  g.process.on(signal, listener);
+  ownCounts.set(signal, (ownCounts.get(signal) ?? 0) + 1);
+  return true;
+}
+
+/** Removes a listener {@linkcode addOwnSignalListener} added. */
+export function removeOwnSignalListener(
+  signal: string,
+  listener: Listener,
+): void {
+  if (denoApi !== undefined) {
+    denoApi.removeSignalListener(signal, listener);
+    return;
+  }
+  g.process!.off!(signal, listener);
+  const n = ownCounts.get(signal) ?? 0;
+  if (n <= 1) ownCounts.delete(signal);
+  else ownCounts.set(signal, n - 1);
+}
+
 /** The listeners the program has for `signal`, ours not included. */
 function listenersOf(signal: string): number {
-  let n = denoCounts.get(signal) ?? 0;
+  let n = (denoCounts.get(signal) ?? 0) - (ownCounts.get(signal) ?? 0);
   const count = g.process?.listenerCount;
   if (typeof count === "function") {
     try {

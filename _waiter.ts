@@ -164,6 +164,13 @@ export class WaitQueue {
     }
   }
 
+  /** How many waiters are queued (walks the queue: for inspection). */
+  count(): number {
+    let n = 0;
+    for (let w = this.#first; w !== null; w = w.next) n++;
+    return n;
+  }
+
   remove(w: Waiter): void {
     const prev = w.prev, next = w.next;
     if (prev === null) this.#first = next;

@@ -8,6 +8,7 @@
  */
 
 import { describe } from "./_describe.ts";
+import { defineInspect } from "./_inspect.ts";
 import { afterTurn, preemptDue } from "./_preempt.ts";
 import { Ring } from "./_ring.ts";
 import { current, setCurrent } from "./_goroutines.ts";
@@ -293,6 +294,13 @@ export class Channel<T>
       ch.#source = source;
       ch.#receivers.watcher = source;
     };
+    defineInspect(Channel, (ch) => ({
+      capacity: ch.#capacity,
+      size: ch.size,
+      closed: ch.#closed,
+      waitingSenders: ch.#senders.count(),
+      waitingReceivers: ch.#receivers.count(),
+    }));
   }
 
   /**

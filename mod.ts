@@ -45,7 +45,8 @@
  * - {@linkcode select} with {@linkcode recv} and {@linkcode send} cases, a
  *   `default`, and `null` (nil) channels.
  * - {@linkcode go}, {@linkcode yieldNow}, {@linkcode numGoroutine}, and a
- *   deadlock report when every goroutine is blocked.
+ *   deadlock report when every goroutine is blocked; {@linkcode goroutines},
+ *   {@linkcode goroutineDump} and, on `SIGQUIT`, {@linkcode dumpOnSignal}.
  * - {@linkcode after}, {@linkcode tick}, {@linkcode Timer},
  *   {@linkcode Ticker}, {@linkcode afterFunc}, {@linkcode sleep}.
  * - Go's `sync` package ({@linkcode Mutex}, {@linkcode WaitGroup}, ...) and,
@@ -61,6 +62,7 @@ export * from "./channel.ts";
 export * from "./select.ts";
 export * from "./scheduler.ts";
 export * from "./goroutine_trace.ts";
+export * from "./dump_on_signal.ts";
 // The multi-worker runtime (Go's M:N scheduler over Web Workers), also
 // published alone as `@denogo/go/runtime`.
 export * from "./runtime/mod.ts";

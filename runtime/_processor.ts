@@ -65,6 +65,7 @@ import {
   S_FN,
   S_SPAWNER,
   S_STATE,
+  S_T_START,
   slotBase,
 } from "./_slot.ts";
 import { readArgs, writeError, writeMarker, writeResult } from "./_payload.ts";
@@ -285,6 +286,7 @@ export class Processor implements ProcessorHooks {
       return;
     }
     i32[base + S_EXEC] = this.index;
+    m.f64[(base + S_T_START) >> 1] = now(); // for stats().queueWait
     Atomics.add(i32, this.#block + O_RUN, 1);
     const fnId = i32[base + S_FN];
     const fn = this.#fns[fnId];

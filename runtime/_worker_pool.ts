@@ -54,6 +54,12 @@ import { leaveParkedSet, wakeIdleWorker, wakeOwner } from "./_wake.ts";
  */
 const STOP_WAIT_MS = 2000;
 
+/** What a pool tells its runtime (`Runtime`'s `crash` and `replace` events). */
+export interface PoolEvents {
+  crash(index: number, reason: string): void;
+  replace(index: number): void;
+}
+
 /** Waits for `promise`, but no longer than `ms`. */
 async function within(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -74,10 +80,15 @@ export class WorkerPool {
   #replacing: Promise<void>[] = [];
   #stopping: Promise<unknown>[] = [];
   #stopped: Promise<void> | undefined;
+  #events: PoolEvents | undefined;
 
-  /** A pool for the runtime whose shared memory is `m`; starts nothing. */
-  constructor(m: Memory) {
+  /**
+   * A pool for the runtime whose shared memory is `m`; starts nothing.
+   * `events` hears of each crash and each replacement ready.
+   */
+  constructor(m: Memory, events?: PoolEvents) {
     this.#m = m;
+    this.#events = events;
     this.#procs = m.layout.procs;
   }
 
@@ -165,6 +176,7 @@ export class WorkerPool {
     if (this.#stopped !== undefined || this.#workers[index] !== worker) return;
     this.#workers[index] = undefined;
     this.crashes++;
+    this.#events?.crash(index, reason);
     const replaced = this.#replace(index, worker, reason);
     this.#replacing.push(replaced);
     replaced.then(() => {
@@ -188,6 +200,7 @@ export class WorkerPool {
     } catch {
       return; // the runtime closed, or the platform refused a new worker
     }
+    this.#events?.replace(index);
     wakeIdleWorker(this.#m);
   }
 

@@ -38,6 +38,7 @@
  *
  * - {@linkcode Runtime}: start, call tasks (`module()`, `go()`, `run()`),
  *   `stats()`, `trace()`, `close()` / `await using`.
+ * - {@linkcode traceToHtml}: a trace as a timeline page that opens anywhere.
  * - {@linkcode spawn}, {@linkcode taskSignal}, {@linkcode workerIndex}: for
  *   code running inside a task.
  * - Errors: {@linkcode TaskError}, {@linkcode WorkerCrashedError},
@@ -52,6 +53,8 @@ export * from "./errors.ts";
 export * from "./options.ts";
 export * from "./runtime.ts";
 export type { RemoteTask, Tasks } from "./remote_task.ts";
-export type { RuntimeStats, WorkerStats } from "./stats.ts";
+export type { HistogramStats, RuntimeStats, WorkerStats } from "./stats.ts";
+export * from "./events.ts";
 export { spawn, type TaskFunction, taskSignal, workerIndex } from "./spawn.ts";
 export type { TraceEvent, TraceFile } from "./trace.ts";
+export { traceToHtml } from "./timeline.ts";

@@ -51,7 +51,15 @@ import {
   OWNER_WORDS,
 } from "./_layout.ts";
 import { wakeIdleWorker } from "./_wake.ts";
-import { RUNNING, S_EXEC, S_FN, S_STATE, slotBase } from "./_slot.ts";
+import {
+  RUNNING,
+  S_EXEC,
+  S_FN,
+  S_STATE,
+  S_T_QUEUED,
+  S_T_START,
+  slotBase,
+} from "./_slot.ts";
 import { Registry } from "./_registry.ts";
 import { WorkerPool } from "./_worker_pool.ts";
 import { SlotOwner } from "./_slot_owner.ts";
@@ -60,6 +68,12 @@ import { closeMode, show, startSettings, taskOptions } from "./_options.ts";
 import type { CloseOptions, RuntimeOptions, TaskOptions } from "./options.ts";
 import { buildTrace } from "./_trace.ts";
 import type { TraceFile } from "./trace.ts";
+import { Histogram } from "./_histogram.ts";
+import {
+  RuntimeEventTarget,
+  WorkerCrashEvent,
+  WorkerReplaceEvent,
+} from "./events.ts";
 
 import type { Tasks } from "./remote_task.ts";
 import type { RuntimeStats, WorkerStats } from "./stats.ts";
@@ -133,7 +147,7 @@ let tracePids = 0;
  * assert.equal(n, 75025);
  * ```
  */
-export class Runtime implements AsyncDisposable {
+export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   #m: Memory;
   #layout: Layout;
   #procs: number;
@@ -154,14 +168,25 @@ export class Runtime implements AsyncDisposable {
   #spinMs = 0.02;
   #graceMs = 1000;
   #grace = new Map<number, ReturnType<typeof setTimeout>>();
+  #latency = new Histogram();
+  #queueWait = new Histogram();
 
   private constructor(m: Memory, onClose: "wait" | "cancel") {
+    super();
     this.#m = m;
     this.#layout = m.layout;
     this.#procs = m.layout.procs;
     this.#registry = new Registry(m);
-    this.#pool = new WorkerPool(m);
+    this.#pool = new WorkerPool(m, {
+      crash: (w, reason) => this.dispatchEvent(new WorkerCrashEvent(w, reason)),
+      replace: (w) => this.dispatchEvent(new WorkerReplaceEvent(w)),
+    });
     this.#slots = new SlotOwner(m, this.#procs, this.#registry, (slot) => {
+      const base = slotBase(m, slot);
+      const queued = m.f64[(base + S_T_QUEUED) >> 1];
+      const started = m.f64[(base + S_T_START) >> 1]; // NaN: it never ran
+      this.#latency.record(now() - queued);
+      if (started === started) this.#queueWait.record(started - queued);
       if (this.#grace.size === 0) return;
       const timer = this.#grace.get(slot);
       if (timer !== undefined) {
@@ -429,6 +454,9 @@ export class Runtime implements AsyncDisposable {
     const slot = slots.take();
     try {
       slots.fill(slot, fnId, args, options?.retries ?? 0);
+      const at = slotBase(m, slot);
+      m.f64[(at + S_T_QUEUED) >> 1] = now();
+      m.f64[(at + S_T_START) >> 1] = NaN;
     } catch (error) {
       this.#inFlight--;
       reject(error);
@@ -565,7 +593,9 @@ export class Runtime implements AsyncDisposable {
   }
 
   #checkIdle(): void {
-    if (this.#inFlight === 0 && this.#idle.length > 0) {
+    if (this.#inFlight !== 0) return;
+    if (this.listensForIdle) this.dispatchEvent(new Event("idle"));
+    if (this.#idle.length > 0) {
       const idle = this.#idle;
       this.#idle = [];
       for (const resolve of idle) resolve();
@@ -628,6 +658,8 @@ export class Runtime implements AsyncDisposable {
       parks,
       parked: Atomics.load(i32, H_NPARKED),
       crashes: this.#pool.crashes,
+      latency: this.#latency.snapshot(),
+      queueWait: this.#queueWait.snapshot(),
       workers,
     };
   }
@@ -719,6 +751,7 @@ export class Runtime implements AsyncDisposable {
       }
       await this.#pool.settled();
       await this.#shutdown();
+      this.dispatchEvent(new Event("close"));
     })();
     return this.#closed;
   }

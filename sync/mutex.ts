@@ -6,6 +6,7 @@
  * @module
  */
 
+import { defineInspect } from "../_inspect.ts";
 import { UnlockOfUnlockedError } from "./errors.ts";
 import {
   enqueue,
@@ -125,6 +126,13 @@ export class Mutex implements Locker {
    * parked set, and its signal listener is gone).
    */
   #spare: SyncWaiter | null = null;
+
+  static {
+    defineInspect(Mutex, (mu) => ({
+      locked: mu.#locked,
+      waiters: mu.#waiters.length,
+    }));
+  }
 
   /**
    * Locks the mutex, waiting while another holder has it. Resolves once the

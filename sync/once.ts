@@ -6,6 +6,7 @@
  * @module
  */
 
+import { defineInspect } from "../_inspect.ts";
 import { SyncError } from "./errors.ts";
 import { checkFunction, RESOLVED, wait, WaitList } from "./_sema.ts";
 
@@ -54,6 +55,17 @@ const DONE = 2;
 export class Once {
   #state = IDLE;
   readonly #waiters = new WaitList();
+
+  static {
+    defineInspect(Once, (once) => ({
+      state: once.#state === IDLE
+        ? "not run"
+        : once.#state === RUNNING
+        ? "running"
+        : "done",
+      waiters: once.#waiters.length,
+    }));
+  }
 
   /**
    * Calls `fn` if and only if this is the first call of `do` on this Once.

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { defineInspect } from "../_inspect.ts";
 import { UnlockOfUnlockedError } from "./errors.ts";
 import type { Locker, LockOptions } from "./mutex.ts";
 import {
@@ -89,6 +90,15 @@ export class RWMutex implements Locker {
       }
     },
   };
+
+  static {
+    defineInspect(RWMutex, (rw) => ({
+      readers: rw.#readers,
+      writer: rw.#writer,
+      waitingReaders: rw.#waitingReaders.length,
+      waitingWriters: rw.#waitingWriters.length,
+    }));
+  }
 
   /**
    * Locks for reading, waiting while a writer holds the lock or waits for

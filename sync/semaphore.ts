@@ -6,6 +6,7 @@
  * @module
  */
 
+import { defineInspect } from "../_inspect.ts";
 import { AcquireExceedsSizeError, ReleaseExceedsHeldError } from "./errors.ts";
 import { park } from "../_parking.ts";
 import {
@@ -115,6 +116,14 @@ export class Semaphore {
   readonly #waiters = new WaitList();
   /** A waiter gave up: the ones behind it may now fit. */
   readonly #owner: WaitOwner = { waiterAborted: () => this.#notify() };
+
+  static {
+    defineInspect(Semaphore, (sem) => ({
+      size: sem.#size,
+      acquired: sem.#current,
+      waiters: sem.#waiters.length,
+    }));
+  }
 
   /**
    * Creates a semaphore of `size` units, all free: Go's

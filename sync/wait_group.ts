@@ -6,6 +6,7 @@
  * @module
  */
 
+import { defineInspect } from "../_inspect.ts";
 import { go } from "../scheduler.ts";
 import { NegativeCounterError } from "./errors.ts";
 import {
@@ -81,6 +82,13 @@ export interface WaitGroupWaitOptions {
 export class WaitGroup {
   #counter = 0;
   readonly #waiters = new WaitList();
+
+  static {
+    defineInspect(WaitGroup, (wg) => ({
+      counter: wg.#counter,
+      waiters: wg.#waiters.length,
+    }));
+  }
 
   /**
    * Adds `delta` (which may be negative) to the counter. When it reaches

@@ -230,3 +230,35 @@ Deno.test("examples/parallel_pipeline.ts sums every result once, split over two 
   assert.equal(Number(shares[1]) + Number(shares[2]), n);
   assert.match(out, /items\/s through 3 stages/);
 });
+
+Deno.test("examples/deadlock.ts deadlocks with Go's report, or dumps its goroutines and fixes the bug", async () => {
+  const flags = FLAGS.get("deadlock.ts");
+  assert.ok(flags, "examples/README.md has no command for deadlock.ts");
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flags, new URL("deadlock.ts", EXAMPLES).href],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const report = decoder.decode(stderr);
+  assert.equal(code, 2, report);
+  assert.match(
+    report,
+    /^fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 \[sync\.WaitGroup\.Wait\]:\nmain\(\.\.\.\)\n/,
+  );
+  assert.equal(report.match(/\[chan receive\]:\nworker\(\.\.\.\)/g)?.length, 2);
+
+  const out = await run("deadlock.ts", "dump");
+  assert.match(
+    out,
+    /goroutine \d+ \[chan receive\]:\nworker\(\.\.\.\)\ncreated by main in goroutine 1\n\tdeadlock\.ts:\d+:\d+/,
+  );
+  assert.match(
+    out,
+    /goroutine \d+ \[sync\.WaitGroup\.Wait\]:\nwaiter\(\.\.\.\)/,
+  );
+  assert.match(
+    out,
+    /jobs: Channel \{ capacity: 3, size: 0, closed: false, waitingSenders: 0, waitingReceivers: 2 \}/,
+  );
+  assert.equal(lines(out).filter(Boolean).at(-1), "all workers returned");
+});

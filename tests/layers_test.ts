@@ -10,6 +10,7 @@ const TIER_1 = [
   "channel.ts",
   "select.ts",
   "scheduler.ts",
+  "dump_on_signal.ts",
   "main.ts",
   "time.ts",
   "sync/mod.ts",

@@ -95,6 +95,8 @@ import {
 } from "./_channel_words.ts";
 import { type ChannelStore, DONE, RESOLVED } from "./_channel_store.ts";
 import { LockedStore } from "./_locked_store.ts";
+import { defineInspect } from "../_inspect.ts";
+import { sharedChannelState } from "./_channel_inspect.ts";
 import { SlotStore } from "./_slot_store.ts";
 import {
   CLOSED as SELECT_CLOSED,
@@ -271,6 +273,10 @@ export class SharedChannel<T>
   static #opening = new Opening<SharedArrayBuffer>();
 
   static {
+    defineInspect(
+      SharedChannel,
+      (ch) => sharedChannelState(ch.#h, ch.codec, ch.size),
+    );
     storeOf.get = (ch) => (ch as SharedChannel<unknown>).#store;
     sharedSelect.isShared = (ch) => ch instanceof SharedChannel;
     sharedSelect.pollReceive = (ch) => {

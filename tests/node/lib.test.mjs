@@ -4,12 +4,14 @@
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { inspect } from "node:util";
 import { test } from "node:test";
 import { Worker } from "node:worker_threads";
 import {
   after,
   Channel,
   context,
+  dumpOnSignal,
   go,
   Mutex,
   recv,
@@ -184,4 +186,49 @@ test('Runtime: a program exits on its own after close({ mode: "cancel" })', () =
   });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), "closed 610 RuntimeClosedError");
+});
+
+test("util.inspect shows a Channel's and a Mutex's state", async () => {
+  const ch = new Channel({ capacity: 2 });
+  await ch.send(1);
+  assert.equal(
+    inspect(ch),
+    "Channel { capacity: 2, size: 1, closed: false, waitingSenders: 0, waitingReceivers: 0 }",
+  );
+  assert.equal(inspect(new Mutex()), "Mutex { locked: false, waiters: 0 }");
+  const sc = new SharedChannel({ capacity: 4, codec: "int32" });
+  assert.match(inspect(sc), /^SharedChannel \{ id: \d+, codec: "int32", capacity: 4/);
+});
+
+test("dumpOnSignal(): SIGQUIT prints the goroutine dump; the program goes on", async () => {
+  const program = new URL("./_dump.mjs", import.meta.url).pathname;
+  const child = spawn(process.execPath, [program], { stdio: "pipe" });
+  let stdout = "", stderr = "";
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  child.stdout.on("data", (text) => {
+    stdout += text;
+    if (stdout === "dry\n") child.kill("SIGQUIT");
+  });
+  child.stderr.on("data", (text) => {
+    stderr += text;
+    if (/\[chan receive\]:\nstuck/.test(stderr)) child.kill("SIGUSR1");
+  });
+  const code = await new Promise((resolve) => child.on("close", resolve));
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /^SIGQUIT: goroutine dump\n\ngoroutine 1 \[chan receive\]/);
+  assert.equal(stdout, "dry\nsignalled\n");
+});
+
+test("dumpOnSignal() does not hide a deadlock", () => {
+  const lib = new URL("../../npm/mod.js", import.meta.url).href;
+  const r = spawnSync(process.execPath, [
+    "--input-type=module",
+    "-e",
+    `import { Channel, dumpOnSignal, main } from "${lib}";
+dumpOnSignal();
+main(async () => { await new Channel().receive(); });`,
+  ], { encoding: "utf8" });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^fatal error: all goroutines are asleep - deadlock!/);
 });
