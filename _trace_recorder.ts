@@ -11,12 +11,13 @@
  *
  * The trace has one process (`pid` {@linkcode TRACE_PID}) and one thread
  * per goroutine (`tid` = its id; 1 is the main program, and operations
- * parked where no goroutine is known). A goroutine's life is one complete
- * slice (`"X"`) on its thread; each wait is an async pair (`"b"`/`"e"`,
- * category `"block"`, named as Go names it: `chan receive`, `select`, ...),
- * since a goroutine may wait on several operations at once
- * (`Promise.all`); `go()` is a flow (`"s"`/`"f"`, category `"go"`) from
- * the creator's thread to the new goroutine's.
+ * parked where no goroutine is known). A goroutine's life is an async pair
+ * (`"b"`/`"e"`, category `"goroutine"`) on its thread, and each wait one
+ * too (category `"block"`, named as Go names it: `chan receive`,
+ * `select`, ...), since a goroutine may wait on several operations at once
+ * (`Promise.all`); the spans in which it waited on nothing are complete
+ * slices (`"X"`), which never overlap; `go()` is a flow (`"s"`/`"f"`,
+ * category `"go"`) from the creator's thread to the new goroutine's.
  */
 
 import type { Goroutine } from "./_goroutines.ts";
@@ -131,6 +132,27 @@ export function unparked(p: Parked): void {
   wait.end = performance.now();
 }
 
+/**
+ * The spans of [from, to] (µs) in which goroutine `tid` waited on nothing:
+ * its running (or runnable) time, as non-overlapping intervals.
+ */
+function running(tid: number, from: number, to: number): [number, number][] {
+  const us = (ms: number) => Math.max(0, Math.round(ms * 1000));
+  const mine = waits
+    .filter((w) => w.tid === tid)
+    .map((w) => [us(w.start), w.end === undefined ? to : us(w.end)])
+    .sort((a, b) => a[0] - b[0]);
+  const spans: [number, number][] = [];
+  let at = from;
+  for (const [start, end] of mine) {
+    if (start > at) spans.push([at, Math.min(start, to)]);
+    at = Math.max(at, end);
+    if (at >= to) break;
+  }
+  if (at < to) spans.push([at, to]);
+  return spans.filter(([a, b]) => b > a);
+}
+
 /** Stops recording; returns the trace, open slices ended now. */
 export function stop(): TraceFile {
   recording = false;
@@ -164,20 +186,29 @@ export function stop(): TraceFile {
       args: { name: `goroutine ${tid} ${life.name}` },
     });
     const ts = us(life.start);
-    const end = life.end ?? now;
-    events.push({
+    const endTs = Math.max(ts, us(life.end ?? now));
+    const state = life.end === undefined ? "live" : "ended";
+    const common = {
       name: life.name,
       cat: "goroutine",
-      ph: "X",
-      ts,
-      dur: Math.max(0, us(end) - ts),
+      id: `g${tid}`,
       pid: TRACE_PID,
       tid,
-      args: {
-        goroutine: tid,
-        state: life.end === undefined ? "live" : "ended",
-      },
-    });
+    };
+    events.push({ ...common, ph: "b", ts, args: { goroutine: tid, state } });
+    events.push({ ...common, ph: "e", ts: endTs, args: { state } });
+    for (const [from, to] of running(tid, ts, endTs)) {
+      events.push({
+        name: life.name,
+        cat: "goroutine",
+        ph: "X",
+        ts: from,
+        dur: to - from,
+        pid: TRACE_PID,
+        tid,
+        args: { state: "not waiting" },
+      });
+    }
     if (life.parent !== undefined && lives.has(life.parent)) {
       const flow = { name: "go", cat: "go", id: tid, pid: TRACE_PID, ts };
       events.push({ ...flow, ph: "s", tid: life.parent });

@@ -8,13 +8,14 @@
  * `traceToHtml()` (`@denogo/go/runtime`) draws as a page.
  *
  * In the trace, each goroutine is a thread (`tid` = its id; 1 is the main
- * program) with one slice for its life, from `go()` to its end (or to the
- * end of the trace, `args.state` `"live"`); each wait on a channel, select,
- * lock or wait group is an async slice on that thread named as Go names
- * the wait (`chan receive`, `select`, `sync.Mutex.Lock`, ...; still
- * waiting ones end with the trace, `args.state` `"waiting"`); each `go()`
- * is a flow arrow from the creator to the new goroutine. Times are µs of
- * `performance.now()`.
+ * program) with an async slice (category `"goroutine"`) for its life, from
+ * `go()` to its end (or to the end of the trace, `args.state` `"live"`);
+ * each wait on a channel, select, lock or wait group is an async slice
+ * (category `"block"`) on that thread named as Go names the wait
+ * (`chan receive`, `select`, `sync.Mutex.Lock`, ...; still waiting ones end
+ * with the trace, `args.state` `"waiting"`); the spans in which it waited on
+ * nothing are complete slices (`"X"`); each `go()` is a flow arrow from the
+ * creator to the new goroutine. Times are µs of `performance.now()`.
  *
  * Recording is off by default and costs nothing measurable then (see
  * `bench/goroutine_tracing_bench.ts`); while on, it keeps a few dozen

@@ -21,7 +21,8 @@ import type { TraceFile } from "./trace.ts";
 /**
  * Returns the HTML page that draws `trace`; write it to a file and open it
  * in a browser. The page draws one `g.row` per thread, one `rect.task`
- * (`rect.goroutine` for tier-1 goroutines) per async `b`/`e` pair, one
+ * (`rect.goroutine` for tier-1 goroutines, `rect.wait` for their waits) per
+ * async `b`/`e` pair, one
  * `rect.run` per `X` slice and one `line.steal` / `line.spawn` per flow;
  * hovering a bar shows its name and duration. It also writes what it drew
  * into `#summary` as JSON (`{ rows, lanes, tasks, running, slices,
@@ -80,6 +81,7 @@ text.label { font-weight: bold; font-size: 12px; }
 text.tick { font-size: 10px; fill: #666; }
 rect.task { fill: #8fb8de; }
 rect.goroutine { fill: #b39ddb; }
+rect.wait { fill: #f48fb1; }
 rect.running { fill: #f0b55c; }
 rect.run { fill: #2a5d8f; }
 line.steal { stroke: #c0392b; stroke-width: 2; }
@@ -94,6 +96,7 @@ line.spawn { stroke: #27ae60; stroke-width: 1; stroke-opacity: .7; }
 <span><i style="background:#2a5d8f"></i>running on the thread</span>
 <span><i style="background:#f0b55c"></i>still running at trace time</span>
 <span><i style="background:#b39ddb"></i>goroutine</span>
+<span><i style="background:#f48fb1"></i>waiting (goroutine trace)</span>
 <span><i style="background:#c0392b"></i>steal (victim to thief)</span>
 <span><i style="background:#27ae60"></i>spawn (spawner to task)</span>
 </div>
@@ -198,7 +201,11 @@ const count = { tasks: 0, running: 0, slices: 0, steals: 0, spawns: 0 };
 const ms = (us) => (us / 1000).toFixed(3) + " ms";
 for (const { b, e, lane } of bars) {
   const running = b.args && b.args.state === "running";
-  const kind = b.cat === "goroutine" ? "goroutine" : "task";
+  const kind = b.cat === "goroutine"
+    ? "goroutine"
+    : b.cat === "block"
+    ? "wait"
+    : "task";
   const top = (rowTop.get(key(b)) ?? TOP) + PAD + RUN + 1 + lane * LANE;
   const r = el("rect", { class: kind + (running ? " running" : ""), x: x(b.ts),
     y: top, width: Math.max(1, x(e.ts) - x(b.ts)), height: LANE - 2 },

@@ -5,6 +5,13 @@
 // screenshot (--screenshot) must show its bars in their colours. Ignored
 // when chromium is absent (install: `apt-get install -y chromium`).
 
+import {
+  Channel,
+  go,
+  startGoroutineTrace,
+  stopGoroutineTrace,
+  yieldNow,
+} from "../../mod.ts";
 import assert from "node:assert/strict";
 import { type TraceFile, traceToHtml } from "../../runtime/mod.ts";
 import { demo } from "../../scripts/trace.ts";
@@ -192,5 +199,37 @@ Deno.test({
     assert.equal(summary.tasks, begins);
     assert.ok(summary.spawns > 0);
     assert.ok(countColour(image, "#8fb8de") > 1000, "task bars");
+  },
+});
+
+Deno.test({
+  name:
+    "a goroutine trace draws a row per goroutine with its waits in chromium",
+  ignore: CHROMIUM === undefined,
+  async fn() {
+    const ch = new Channel<number>();
+    startGoroutineTrace();
+    const consumer = go(async function consumer() {
+      let sum = 0;
+      for await (const v of ch) sum += v;
+      return sum;
+    });
+    await yieldNow(); // it waits to receive before anything is sent
+    const producer = go(async function producer() {
+      for (let i = 0; i < 3; i++) await ch.send(i);
+      ch.close();
+    });
+    await Promise.all([consumer, producer]);
+    const trace = stopGoroutineTrace();
+    const { summary, image } = await render(trace);
+    assert.deepEqual(summary.rows.slice(0, 1), ["goroutine 1 main"]);
+    assert.ok(
+      summary.rows.some((r: string) => r.endsWith(" consumer")),
+      summary.rows.join(", "),
+    );
+    assert.ok(summary.rows.some((r: string) => r.endsWith(" producer")));
+    assert.equal(summary.spawns, 2); // the two go() flows
+    assert.ok(countColour(image, "#b39ddb") > 1000, "goroutine bars");
+    assert.ok(countColour(image, "#f48fb1") > 20, "wait bars");
   },
 });
