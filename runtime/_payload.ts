@@ -23,11 +23,16 @@
  * | `K_V8`, `K_ERROR` | bytes | the bytes when `S_HEAP` is 0, else nothing |
  * | `K_CANCELLED`, `K_CRASHED` | bytes ≤ 60 | the reason as UTF-8 |
  *
- * `node:v8`'s serializer refuses what is not plain data: functions,
- * symbols, class instances lose their prototype, and a `SharedArrayBuffer`
- * is refused outright (the structured clone of `postMessage` shares one;
- * this serializer has no way to). Such a value fails with a
- * `TaskPayloadError` that says so.
+ * Before `node:v8`'s serializer runs, the value is checked
+ * (`workers/_shared_ref.ts`): a function, a symbol, a `SharedArrayBuffer`
+ * or a view over one, a shared type of `workers/` (a `SharedChannel`, ...)
+ * or any other class instance, at any depth, fails with a
+ * `TaskPayloadError` naming it and where it is (`argument 0, field "jobs",
+ * is a SharedChannel`). The serializer would refuse shared memory (bytes in
+ * a payload cannot hold it: the structured clone of `postMessage` shares a
+ * `SharedArrayBuffer`, this serializer has no way to) and silently flatten
+ * a class instance into a plain object without its methods (a
+ * `SharedChannel` would arrive as `{}`).
  *
  * @module
  */
@@ -48,6 +53,7 @@ import {
   slotBase,
 } from "./_slot.ts";
 import { TaskPayloadError } from "./errors.ts";
+import { findUncopyable } from "../workers/_shared_ref.ts";
 
 const INLINE_BYTES = (SLOT_WORDS - S_PAYLOAD) * 4;
 const INLINE_NUMS = INLINE_BYTES / 8;
@@ -103,7 +109,22 @@ function readBytes(m: Memory, slot: number): Uint8Array {
   return m.u8.slice(at, at + len);
 }
 
+const REFUSED = "task payloads are copied as data by node:v8's serializer " +
+  "into the runtime's shared memory, so shared memory (a SharedArrayBuffer, " +
+  "the shared types of workers/) cannot cross in them, and a class instance " +
+  "would arrive as a plain object without its methods; pass plain data " +
+  "(numbers, strings, arrays, plain objects, Map, Set, Date, ArrayBuffer " +
+  "and typed arrays over one), not functions or symbols";
+
 function serializeOrThrow(value: unknown, what: string): Uint8Array {
+  const found = what === "the arguments"
+    ? findInArgs(value as unknown[])
+    : findUncopyable(value, true);
+  if (found !== undefined) {
+    throw new TaskPayloadError(
+      `Cannot pass ${what} to or from a task: ${found}; ${REFUSED}`,
+    );
+  }
   try {
     return serialize(value);
   } catch (error) {
@@ -116,6 +137,23 @@ function serializeOrThrow(value: unknown, what: string): Uint8Array {
         `symbols or a SharedArrayBuffer`,
     );
   }
+}
+
+/** What in the arguments cannot be copied, naming the argument. */
+function findInArgs(args: unknown[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i];
+    if (
+      typeof v !== "object" && typeof v !== "function" && typeof v !== "symbol"
+    ) continue;
+    const found = findUncopyable(v, true);
+    if (found !== undefined) {
+      return `argument ${i}${
+        found.startsWith("it is") ? found.slice(2) : ", " + found
+      }`;
+    }
+  }
+  return undefined;
 }
 
 /** Writes a task's arguments into its slot. Throws TaskPayloadError. */

@@ -25,13 +25,18 @@
  * A value a codec cannot encode (a function, a symbol, a fraction for
  * `int32`, a cycle or a BigInt for `json`, ...) throws a
  * {@linkcode CodecError} before the channel is touched, so the channel stays
- * usable and nothing already in it is lost.
+ * usable and nothing already in it is lost. The `structured` codec refuses
+ * shared memory at any depth (a `SharedArrayBuffer` or a view over one, a
+ * `SharedChannel` or another shared type, which `node:v8` would flatten
+ * into `{}`) with a `CodecError` that names it: bytes cannot carry it; send
+ * its `.handle` with `postMessage`.
  *
  * @module
  */
 
 import { deserialize, serialize } from "node:v8";
 import { decodePlain, encodePlain, PLAIN_FORMAT } from "./_plain.ts";
+import { findUncopyable } from "./_shared_ref.ts";
 
 /** The names of the built-in codecs. */
 export type CodecName =
@@ -275,6 +280,17 @@ const structured: Codec<unknown> = Object.freeze({
   encode(value: unknown): Uint8Array {
     const plain = encodePlain(value);
     if (plain !== undefined) return plain;
+    const found = findUncopyable(value, false);
+    if (found !== undefined) {
+      throw new CodecError(
+        "structured",
+        value,
+        `expected data, but ${found}: the channel copies bytes, so shared ` +
+          `memory (a SharedArrayBuffer, a SharedChannel or another shared ` +
+          `type) cannot be sent on it; send its .handle to a worker with ` +
+          `postMessage instead`,
+      );
+    }
     try {
       return serialize(value);
     } catch (error) {

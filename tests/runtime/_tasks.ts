@@ -207,3 +207,9 @@ export async function burnIgnoring(
   }
   return value;
 }
+
+/** Returns an object holding a SharedChannel: refused as a result. */
+export async function makeShared(): Promise<unknown> {
+  const { SharedChannel } = await import("../../workers/mod.ts");
+  return { ch: new SharedChannel({ capacity: 1 }) };
+}

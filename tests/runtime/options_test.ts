@@ -139,7 +139,7 @@ Deno.test("Runtime.close() checks its mode", async () => {
   await rt.close();
 });
 
-Deno.test("TaskPayloadError says node:v8's serializer refused the value (a SharedArrayBuffer is clonable, just not by it)", async () => {
+Deno.test("TaskPayloadError says node:v8's serializer cannot take the value (a SharedArrayBuffer is clonable, just not by it)", async () => {
   await using rt = await Runtime.start({ procs: 1 });
   for (const value of [new SharedArrayBuffer(4), () => 1, Symbol("s")]) {
     await assert.rejects(rt.go(TASKS, "echo", value), (error: Error) => {
@@ -148,7 +148,7 @@ Deno.test("TaskPayloadError says node:v8's serializer refused the value (a Share
         error.message,
         /Cannot pass the arguments to or from a task/,
       );
-      assert.match(error.message, /node:v8's serializer, which refused/);
+      assert.match(error.message, /node:v8's serializer/);
       assert.doesNotMatch(error.message, /not structured-clonable/);
       return true;
     });
