@@ -19,8 +19,9 @@
  * and the codec serializes the value with `node:v8` instead. A plain value
  * decodes to what `structuredClone` would give: a null-prototype object
  * comes back with `Object.prototype`, as there. Getters run when the value
- * is read, as in structured clone (twice, if the value then turns out not
- * to be plain).
+ * is read, as in structured clone (up to three times, if the value then
+ * turns out not to be plain: once here, once in the codec's check for
+ * shared memory, `_shared_ref.ts`, once in `node:v8`).
  *
  * ## Format
  *

@@ -43,14 +43,29 @@ export function findUncopyable(
   value: unknown,
   classes: boolean,
 ): string | undefined {
-  const seen = new Set<object>();
+  if (typeof value !== "object" || value === null) {
+    return typeof value === "function"
+      ? "it is a function"
+      : typeof value === "symbol"
+      ? "it is a symbol"
+      : undefined;
+  }
   const path: string[] = [];
+  const outer = seen;
+  const nested = walking;
+  // A getter that walks in turn gets a set of its own.
+  if (nested) seen = new Set();
+  walking = true;
   let found: string | undefined;
   try {
-    found = walk(value, classes, seen, path);
+    found = walk(value, classes, path);
   } catch {
     // A getter threw: the serializer that runs next meets it and reports it.
     return undefined;
+  } finally {
+    seen.clear();
+    seen = outer;
+    walking = nested;
   }
   if (found === undefined) return undefined;
   return path.length === 0
@@ -58,10 +73,13 @@ export function findUncopyable(
     : `${path.join(", ")}, is ${found}`;
 }
 
+/** The objects walked so far in this call (reused, but by one walk at a time). */
+let seen = new Set<object>();
+let walking = false;
+
 function walk(
   v: unknown,
   classes: boolean,
-  seen: Set<object>,
   path: string[],
 ): string | undefined {
   if (typeof v === "function") return "a function";
@@ -70,7 +88,7 @@ function walk(
   seen.add(v);
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const found = walk(v[i], classes, seen, path);
+      const found = walk(v[i], classes, path);
       if (found !== undefined) {
         path.unshift(`its element ${i}`);
         return found;
@@ -84,7 +102,6 @@ function walk(
       const found = walk(
         (v as Record<string, unknown>)[key],
         classes,
-        seen,
         path,
       );
       if (found !== undefined) {
@@ -96,8 +113,8 @@ function walk(
   }
   if (types.isMap(v)) {
     for (const [key, value] of v) {
-      const found = walk(key, classes, seen, path) ??
-        walk(value, classes, seen, path);
+      const found = walk(key, classes, path) ??
+        walk(value, classes, path);
       if (found !== undefined) {
         path.unshift("a Map entry");
         return found;
@@ -107,7 +124,7 @@ function walk(
   }
   if (types.isSet(v)) {
     for (const value of v) {
-      const found = walk(value, classes, seen, path);
+      const found = walk(value, classes, path);
       if (found !== undefined) {
         path.unshift("a Set value");
         return found;
