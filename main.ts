@@ -9,7 +9,7 @@
 
 import { MAIN, setCurrent } from "./_goroutines.ts";
 import { exitProgram, isMainRunning, setMainRunning } from "./_deadlock.ts";
-import { describeValue } from "./_value.ts";
+import { describe as describeValue } from "./_describe.ts";
 
 /**
  * Runs `body` as the program's main function, Go's `func main()`: when it

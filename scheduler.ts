@@ -65,7 +65,7 @@ import {
 } from "./_goroutines.ts";
 import { setDetection } from "./_deadlock.ts";
 import { allParked } from "./_parking.ts";
-import { describeValue } from "./_value.ts";
+import { describe as describeValue } from "./_describe.ts";
 import { afterTurn, preemptDue } from "./_preempt.ts";
 
 export { DeadlockError } from "./_parking.ts";

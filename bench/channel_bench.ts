@@ -56,6 +56,22 @@ Deno.bench({
   },
 });
 
+// What receive() cannot do without: a fresh { value, ok } result in a
+// fresh promise (send() already returns one shared settled promise).
+const SETTLED = Promise.resolve();
+Deno.bench({
+  name:
+    `floor: await a settled promise + a fresh { value, ok } promise (${N} ops)`,
+  group: "buffered send+recv, awaited",
+  ...RUNS,
+  async fn() {
+    for (let i = 0; i < N; i++) {
+      await SETTLED;
+      await Promise.resolve({ value: i, ok: true });
+    }
+  },
+});
+
 Deno.bench({
   name: `buffered await send+receive (${N} ops)`,
   group: "buffered send+recv, awaited",

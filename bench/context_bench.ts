@@ -50,8 +50,9 @@ Deno.bench("context: select on ctx.done() + one ready channel", async () => {
   await select([recv(live.done()), recv(ready)]);
 });
 
-// Go: BenchmarkContextWithTimeoutCancel. withTimeout + cancel: arms and
-// clears a timer.
+// Go: BenchmarkContextWithTimeoutCancel. withTimeout + cancel: adds and
+// removes an entry in the shared timer heap (_timer_heap.ts); the one JS
+// timer is armed once and cleared at the end of the turn.
 Deno.bench("context: withTimeout() + cancel()", () => {
   const [, cancel] = withTimeout(live, 60_000);
   cancel();

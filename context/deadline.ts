@@ -2,14 +2,19 @@
 
 /**
  * Contexts with a deadline: Go's `context.WithDeadline`,
- * `context.WithTimeout` and their `...Cause` forms, on a timer that is
- * cleared as soon as the context is done.
+ * `context.WithTimeout` and their `...Cause` forms: each deadline is an
+ * entry in the shared timer heap, taken out as soon as the context is done.
  *
  * @module
  */
 
 import { describe } from "../_describe.ts";
-import { timerArmed, timerDisarmed } from "../_parking.ts";
+import {
+  addTimer,
+  type HeapTimer,
+  heapTimers,
+  removeTimer,
+} from "../_timer_heap.ts";
 import { Canceled, DeadlineExceeded } from "./errors.ts";
 import type { CancelFunc, Context } from "./context.ts";
 import {
@@ -24,49 +29,31 @@ import {
 } from "./_tree.ts";
 import { contextInternals } from "./_internals.ts";
 
-/** Go's timerCtx: a CancelCtx that cancels itself at a deadline. */
-class TimerCtx extends CancelCtx {
+/**
+ * Go's timerCtx: a CancelCtx that cancels itself at a deadline. The
+ * deadline is an entry in the shared timer heap (`_timer_heap.ts`), not a
+ * JS timer of its own; being done takes it out.
+ */
+class TimerCtx extends CancelCtx implements HeapTimer {
   readonly #deadlineCause: unknown;
-  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  heapIndex = -1;
+  heapSeq = 0;
 
   constructor(parent: Context, dl: number, cause: unknown) {
     super(parent, dl);
     this.#deadlineCause = cause;
   }
 
-  /** Arms the timer; the deadline is in the future. */
-  arm(): void {
-    // setTimeout takes at most 2^31 - 1 ms; a later deadline re-arms.
-    const delay = Math.min(Math.max(0, this.dl - Date.now()), MAX_TIMER_MS);
-    if (this.#timer === undefined) {
-      armedTimers++;
-      timerArmed();
-    }
-    this.#timer = setTimeout(this.#fire, delay);
+  get at(): number {
+    return this.dl;
   }
-
-  #fire = (): void => {
-    if (Date.now() < this.dl) {
-      this.#timer = undefined;
-      armedTimers--;
-      timerDisarmed();
-      this.arm();
-      return;
-    }
-    this.cancel(true, DeadlineExceeded, this.#deadlineCause);
-  };
 
   expire(): void {
     this.cancel(true, DeadlineExceeded, this.#deadlineCause);
   }
 
   protected override stopped(): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-      armedTimers--;
-      timerDisarmed();
-    }
+    removeTimer(this);
   }
 
   override toString(): string {
@@ -77,10 +64,6 @@ class TimerCtx extends CancelCtx {
     } [${left}ms])`;
   }
 }
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Deadline timers armed now (for the tests: none may outlive a cancel). */
-let armedTimers = 0;
 
 function toEpochMs(deadline: unknown, what: string): number {
   let ms: number;
@@ -135,7 +118,7 @@ function deadlineCtx(
     propagateCancel(parent, c);
     if (c.error === undefined) {
       if (dl <= Date.now()) c.expire(); // Already past: done at once.
-      else c.arm();
+      else addTimer(c);
     }
   } finally {
     leave();
@@ -152,9 +135,9 @@ function deadlineCtx(
  * - A deadline in the past (or now) gives a context that is already done.
  * - If the parent's deadline is earlier, the new context just follows the
  *   parent (its `deadline()` is the parent's).
- * - A real timer runs until the deadline or `cancel()`; call `cancel()` as
- *   soon as the work is done, so the timer does not keep the process alive
- *   (or trip Deno's test sanitizers).
+ * - The deadline keeps the process alive until it passes or `cancel()`
+ *   runs (all pending deadlines share one JS timer); call `cancel()` as
+ *   soon as the work is done.
  *
  * @example Usage
  * ```ts
@@ -303,4 +286,4 @@ export function withTimeoutCause(
 
 // Test hooks. ----------------------------------------------------------------
 
-contextInternals.armedTimers = () => armedTimers;
+contextInternals.armedTimers = heapTimers;

@@ -67,7 +67,7 @@
  *   (`_registry.ts`).
  * - Payload heap: `heapBytes` bytes for arguments and results too large
  *   for a slot (`_heap.ts`).
- * - Trace: P × `traceEvents` records of 4 Float64 (start ms, duration ms,
+ * - Trace: P × `traceEvents` records of 6 Float64 (`_trace.ts`; start ms, duration ms,
  *   function id, slot id), when tracing is on.
  *
  * @module
@@ -113,8 +113,10 @@ export const SLOT_WORDS = 64;
 export const REG_MAX = 4096;
 /** Bytes for registered function names. */
 export const REG_BYTES = 256 * 1024;
-/** Float64 words per trace record. */
-export const TRACE_RECORD = 4;
+/** Float64 words per trace record (`_trace.ts`). */
+export const TRACE_RECORD = 6;
+/** The function id of a trace record that notes a steal (`_trace.ts`). */
+export const STEAL_RECORD = -1;
 
 /** Sizes a runtime was started with; posted to every worker. */
 export interface LayoutConfig {

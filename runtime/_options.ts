@@ -11,6 +11,17 @@
  */
 
 import type { CloseOptions, RuntimeOptions, TaskOptions } from "./options.ts";
+import { builtin } from "../workers/_builtin.ts";
+
+/** The core count: `navigator`'s, or `node:os`' on Node 20 (no navigator). */
+function cores(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } })
+    .navigator;
+  return nav?.hardwareConcurrency ??
+    builtin<{ availableParallelism(): number }>("node:os")
+      ?.availableParallelism() ??
+    1;
+}
 
 /** `value` as a message shows it: strings quoted, numbers as written. */
 export function show(value: unknown): string {
@@ -103,7 +114,7 @@ export function startSettings(options: unknown): StartSettings {
     o.procs,
     1,
     256,
-    Math.min(256, navigator.hardwareConcurrency ?? 1),
+    Math.min(256, cores()),
   );
   const onClose = choiceOption(START, "onClose", o.onClose, [
     "wait",

@@ -47,6 +47,7 @@ import {
   O_WAKE,
   OWNER_F64S,
   OWNER_WORDS,
+  STEAL_RECORD,
   TRACE_RECORD,
 } from "./_layout.ts";
 import { leaveParkedSet, wakeIdleWorker, wakeOwner } from "./_wake.ts";
@@ -225,6 +226,7 @@ export class Processor implements ProcessorHooks {
           if (slot === ABORT) slot = steal(m, victim);
           if (slot >= 0) {
             Atomics.add(this.#i32, this.#block + O_STEALS, 1);
+            if (this.#trace) this.#recordSteal(victim, slot);
             return slot;
           }
         }
@@ -326,7 +328,7 @@ export class Processor implements ProcessorHooks {
 
   #invoke(slot: number, base: number, fn: AnyFunction): void {
     const m = this.#m;
-    const start = this.#trace ? now() : 0;
+    const record = this.#trace ? this.#recordStart(slot, base) : -1;
     const t0 = performance.now();
     let result: unknown;
     this.#current = slot;
@@ -341,11 +343,12 @@ export class Processor implements ProcessorHooks {
     } catch (error) {
       this.#current = -1;
       this.#busy(t0);
-      this.#complete(slot, base, error, true, start);
+      this.#complete(slot, base, error, true, record);
       return;
     }
     this.#current = -1;
     this.#busy(t0);
+    if (record >= 0) this.#m.f64[record + 1] = performance.now() - t0;
     if (
       result !== null && typeof result === "object" &&
       typeof (result as PromiseLike<unknown>).then === "function"
@@ -353,12 +356,12 @@ export class Processor implements ProcessorHooks {
       this.#suspended++;
       this.#running.add(slot);
       (result as PromiseLike<unknown>).then(
-        (value) => this.#resume(slot, base, value, false, start),
-        (error) => this.#resume(slot, base, error, true, start),
+        (value) => this.#resume(slot, base, value, false, record),
+        (error) => this.#resume(slot, base, error, true, record),
       );
       return;
     }
-    this.#complete(slot, base, result, false, start);
+    this.#complete(slot, base, result, false, record);
   }
 
   #resume(
@@ -366,11 +369,11 @@ export class Processor implements ProcessorHooks {
     base: number,
     value: unknown,
     failed: boolean,
-    start: number,
+    record: number,
   ): void {
     this.#suspended--;
     this.#running.delete(slot);
-    this.#complete(slot, base, value, failed, start);
+    this.#complete(slot, base, value, failed, record);
     // The loop may be parked with waitAsync: let it look again.
     wakeOwner(this.#m, this.index);
   }
@@ -393,7 +396,7 @@ export class Processor implements ProcessorHooks {
     base: number,
     value: unknown,
     failed: boolean,
-    start: number,
+    record: number,
   ): void {
     const m = this.#m;
     this.#controllers.delete(slot);
@@ -409,7 +412,7 @@ export class Processor implements ProcessorHooks {
     } catch (error) {
       writeError(m, slot, error);
     }
-    if (this.#trace) this.#record(start, slot, base);
+    if (record >= 0) this.#recordEnd(record);
     Atomics.add(this.#i32, this.#block + O_DONE, 1);
     this.#finish(slot, base);
   }
@@ -427,18 +430,50 @@ export class Processor implements ProcessorHooks {
     }
   }
 
-  #record(start: number, slot: number, base: number): void {
-    const { f64, i32, layout } = this.#m;
-    const n = i32[this.#block + O_TRACE_N];
-    if (n >= layout.traceEvents) return;
-    const at = layout.trace +
-      (this.index * layout.traceEvents + n) * TRACE_RECORD;
-    const t0 = f64[F_T0];
-    f64[at] = start - t0;
-    f64[at + 1] = now() - start;
-    f64[at + 2] = i32[base + S_FN];
-    f64[at + 3] = slot;
-    Atomics.store(i32, this.#block + O_TRACE_N, n + 1);
+  /**
+   * Opens the trace record of a task starting now (`_trace.ts`); returns
+   * its Float64 index, or -1 when this worker's records are used up. The
+   * record is visible at once, with a NaN duration while the task runs.
+   */
+  #recordStart(slot: number, base: number): number {
+    const at = this.#nextRecord();
+    if (at < 0) return at;
+    const f64 = this.#m.f64;
+    f64[at] = now() - f64[F_T0];
+    f64[at + 1] = NaN;
+    f64[at + 2] = NaN;
+    f64[at + 3] = this.#i32[base + S_FN];
+    f64[at + 4] = slot;
+    f64[at + 5] = this.#i32[base + S_SPAWNER];
+    Atomics.add(this.#i32, this.#block + O_TRACE_N, 1);
+    return at;
+  }
+
+  /** Closes the trace record at `at`: the task ended now. */
+  #recordEnd(at: number): void {
+    const f64 = this.#m.f64;
+    f64[at + 2] = now() - f64[F_T0] - f64[at];
+  }
+
+  /** Records that this worker stole `slot` from `victim` just now. */
+  #recordSteal(victim: number, slot: number): void {
+    const at = this.#nextRecord();
+    if (at < 0) return;
+    const f64 = this.#m.f64;
+    f64[at] = now() - f64[F_T0];
+    f64[at + 1] = 0;
+    f64[at + 2] = 0;
+    f64[at + 3] = STEAL_RECORD;
+    f64[at + 4] = slot;
+    f64[at + 5] = victim;
+    Atomics.add(this.#i32, this.#block + O_TRACE_N, 1);
+  }
+
+  #nextRecord(): number {
+    const { layout } = this.#m;
+    const n = this.#i32[this.#block + O_TRACE_N];
+    if (n >= layout.traceEvents) return -1;
+    return layout.trace + (this.index * layout.traceEvents + n) * TRACE_RECORD;
   }
 
   // Children: spawning and collecting. ----------------------------------

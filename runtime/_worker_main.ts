@@ -2,7 +2,8 @@
 // This module is internal: it is not exported from the package.
 
 /**
- * The entry point of every runtime worker (a `node:worker_threads` worker:
+ * The entry point of every runtime worker (a `node:worker_threads` worker,
+ * a Web Worker in browsers:
  * unlike a Web Worker in Deno, once terminated it does not keep the
  * process alive, even while its code still loops). The main thread posts one
  * message, `{ sab, layout, index, gen }`; the worker maps the shared memory,
@@ -19,10 +20,10 @@
  * @module
  */
 
-import { parentPort } from "node:worker_threads";
 import { type Layout, memoryOf } from "./_layout.ts";
 import { Processor } from "./_processor.ts";
 import { installProcessor } from "./spawn.ts";
+import { builtin } from "../workers/_builtin.ts";
 
 interface Init {
   sab: SharedArrayBuffer;
@@ -31,9 +32,26 @@ interface Init {
   gen: number;
 }
 
-const port = parentPort!;
-const scope = globalThis as unknown as { close(): void };
-const close = scope.close.bind(scope);
+interface Port {
+  postMessage(message: unknown): void;
+  on(event: "message", listener: (data: Init) => void): unknown;
+}
+
+/**
+ * The port to the main thread: `node:worker_threads`' `parentPort`, or (in
+ * a browser's Web Worker) the worker scope itself.
+ */
+const port: Port = builtin<{ parentPort: Port | null }>("node:worker_threads")
+  ?.parentPort ?? {
+  postMessage: (message) =>
+    (globalThis as unknown as Port).postMessage(message),
+  on: (_, listener) =>
+    addEventListener("message", (e) => listener((e as MessageEvent).data)),
+};
+const scope = globalThis as unknown as { close?(): void };
+// Bun's worker_threads workers have no `close`: ending is `process.exit`.
+const close = scope.close?.bind(scope) ??
+  (() => (globalThis as { process?: { exit(): void } }).process?.exit());
 scope.close = () => {
   port.postMessage({ type: "exit", reason: "the worker called self.close()" });
   close();
@@ -51,14 +69,23 @@ function crash(error: unknown): void {
   port.postMessage({ type: "exit", reason });
   close();
 }
-addEventListener("error", (event) => {
-  event.preventDefault();
-  crash(event.error ?? event.message);
-});
-addEventListener("unhandledrejection", (event) => {
-  event.preventDefault();
-  crash(event.reason);
-});
+if (typeof addEventListener === "function") {
+  addEventListener("error", (event) => {
+    event.preventDefault();
+    crash(event.error ?? event.message);
+  });
+  addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    crash(event.reason);
+  });
+} else {
+  // Node: no event target global.
+  const proc = (globalThis as {
+    process: { on(event: string, listener: (e: unknown) => void): void };
+  }).process;
+  proc.on("uncaughtException", crash);
+  proc.on("unhandledRejection", crash);
+}
 
 // `on`, not `once`: the listening port keeps the worker alive while its
 // loop awaits (a node worker with nothing pending would exit).

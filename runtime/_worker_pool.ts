@@ -9,8 +9,8 @@
  * re-queuing them while they have retries) and starting its replacement
  * at the same index; and stopping them all when the runtime closes.
  *
- * The workers are `node:worker_threads` workers running
- * `_worker_main.ts`. Deno (as of 2.9) does not stop a terminated worker's
+ * The workers are `node:worker_threads` workers (Web Workers in browsers:
+ * `_thread.ts`) running `_worker_main.ts`. Deno (as of 2.9) does not stop a terminated worker's
  * thread while its code runs without returning to the event loop, but such
  * a worker does not keep the process alive, and its stale generation
  * (`O_GEN`, bumped before the reap) keeps its leftover code from touching
@@ -19,7 +19,6 @@
  * @module
  */
 
-import { Worker } from "node:worker_threads";
 import { pushCompletion } from "./_completions.ts";
 import { globalPush } from "./_global_queue.ts";
 import {
@@ -32,6 +31,7 @@ import {
   OWNER_WORDS,
 } from "./_layout.ts";
 import { writeMarker } from "./_payload.ts";
+import { startThread, type Thread as Worker } from "./_thread.ts";
 import {
   DONE,
   FINISHING,
@@ -112,11 +112,8 @@ export class WorkerPool {
     if (this.#stopped !== undefined) {
       return Promise.reject(new Error("the runtime is closed"));
     }
-    // A node:worker_threads worker: once terminated it does not keep the
-    // process alive (a Web Worker in Deno does, while its code loops).
-    const worker = new Worker(new URL("./_worker_main.ts", import.meta.url), {
-      name: `denogo-P${index}`,
-    });
+    // A node:worker_threads worker where there is one (`_thread.ts`).
+    const worker = startThread(`denogo-P${index}`);
     this.#workers[index] = worker;
     let ready = false;
     return new Promise<void>((resolve, reject) => {

@@ -78,6 +78,9 @@ function pow2(n: number): number {
   return p;
 }
 
+/** The last trace process id given to a runtime. */
+let tracePids = 0;
+
 /**
  * A pool of `procs` workers that run tasks with work stealing: Go's
  * runtime scheduler for Deno. Start it with {@linkcode Runtime.start},
@@ -145,6 +148,8 @@ export class Runtime implements AsyncDisposable {
   #closed: Promise<void> | undefined;
   #onClose: "wait" | "cancel";
   #idle: (() => void)[] = [];
+  /** This runtime's process in traces: each runtime gets its own. */
+  #tracePid = ++tracePids;
   #started: number;
   #spinMs = 0.02;
   #graceMs = 1000;
@@ -646,7 +651,12 @@ export class Runtime implements AsyncDisposable {
    * @returns The trace.
    */
   trace(): TraceFile {
-    return buildTrace(this.#m, (id) => this.#registry.nameOf(id));
+    return buildTrace(
+      this.#m,
+      (id) => this.#registry.nameOf(id),
+      this.#tracePid,
+      now() - this.#m.f64[F_T0],
+    );
   }
 
   /**

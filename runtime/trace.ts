@@ -1,10 +1,15 @@
 // Copyright the denogo authors. MIT license.
 
 /**
- * Trace recording in the Chrome trace event format: one track (thread) per
- * worker, one complete event (`"ph": "X"`) per task, from its start to its
- * end (an async task's slice includes the time it was suspended). Open the
- * JSON in Perfetto (ui.perfetto.dev) or `chrome://tracing`.
+ * Trace recording in the Chrome trace event format, which Perfetto
+ * (ui.perfetto.dev) and `chrome://tracing` load whole: one process per
+ * runtime (its own `pid` and `process_name`), one thread per worker (and one
+ * for the main thread). Each task is an async pair (`"b"` / `"e"`) from its
+ * start to its end, tasks still running included (ended at the time of the
+ * trace, `args.state` `"running"`); its synchronous part is a complete
+ * event (`"X"`) on its worker's thread, and those never overlap. Steals and
+ * spawns from another thread are flows (`"s"` / `"f"`).
+ * {@linkcode traceToHtml} draws a trace as a page that opens anywhere.
  *
  * Workers write their records into the runtime's shared memory (no
  * messages); {@linkcode Runtime.trace} reads them. Each worker keeps at
@@ -28,13 +33,20 @@ export interface TraceEvent {
   name: string;
   /** Category. */
   cat?: string;
-  /** Phase: `"X"` a complete event, `"M"` metadata. */
-  ph: "X" | "M";
+  /**
+   * Phase: `"X"` a complete event, `"b"` / `"e"` an async begin / end,
+   * `"s"` / `"f"` a flow's start / finish, `"M"` metadata.
+   */
+  ph: "X" | "M" | "b" | "e" | "s" | "f";
   /** Start, in µs since the runtime started. */
   ts?: number;
   /** Duration in µs. */
   dur?: number;
-  /** Process id (always 1). */
+  /** Async or flow id: pairs `b` with `e`, and `s` with `f`. */
+  id?: string | number;
+  /** Flow binding point: `"e"`, the enclosing slice. */
+  bp?: "e";
+  /** Process id: one per runtime. */
   pid: number;
   /** Thread id: the worker's index + 1. */
   tid: number;

@@ -218,6 +218,39 @@ Deno.test("deadlock: after a wait that ends (a timer, a fetch), the blocked prog
   assert.equal(stdout, "slept\n");
 });
 
+Deno.test("deadlock: after the last deadline context is cancelled, a real deadlock is still reported", async () => {
+  const { stdout } = await deadlocks(program(
+    "Channel, context, main",
+    `main(async () => {
+      const cancels = [];
+      for (let i = 0; i < 3; i++) {
+        cancels.push(context.withTimeout(context.background(), 60_000 + i)[1]);
+      }
+      for (const cancel of cancels) cancel();
+      const [, cancel] = context.withDeadline(context.background(), Date.now() + 2 ** 40);
+      cancel();
+      console.log("cancelled");
+      await new Channel<number>().receive();
+    });`,
+  ));
+  assert.equal(stdout, "cancelled\n");
+});
+
+Deno.test("no deadlock: a goroutine waiting on a pending deadline context is woken by it", async () => {
+  await finishes(
+    program(
+      "context, main",
+      `main(async () => {
+        const [ctx, cancel] = context.withTimeout(context.background(), 5);
+        await ctx.done().receive();
+        console.log(String(ctx.err()));
+        cancel();
+      });`,
+    ),
+    "DeadlineExceededError: context deadline exceeded\n",
+  );
+});
+
 Deno.test("deadlock: with tracing on, the report shows where each goroutine was started and where it waits", async () => {
   const { report } = await deadlocks(program(
     "Channel, go, main, setGoroutineTracing",

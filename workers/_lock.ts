@@ -29,6 +29,8 @@
  * primitives they use first.
  */
 
+import { builtin } from "./_builtin.ts";
+
 /** Spins before sleeping on a held lock; a critical section is ~100 ns. */
 const SPIN = 64;
 
@@ -43,10 +45,18 @@ export const canBlock: boolean = (() => {
   }
 })();
 
-/** Whether this code runs in a Web Worker rather than the main thread. */
+/**
+ * Whether this code runs in a worker rather than the main thread: a Web
+ * Worker (Deno, browsers, Bun) has `WorkerGlobalScope`; a
+ * `node:worker_threads` worker (Node, Bun, Deno) has `isMainThread` false,
+ * read through `process.getBuiltinModule` (`_builtin.ts`) so that no `node:` module is
+ * imported where there is none (browsers).
+ */
 export const inWorker: boolean =
-  typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !==
-    "undefined";
+  (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !==
+    undefined ||
+  builtin<{ isMainThread: boolean }>("node:worker_threads")?.isMainThread ===
+    false;
 
 /** Takes the lock at `words[index]`. */
 export function lock(words: Int32Array, index: number): void {

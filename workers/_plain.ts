@@ -45,7 +45,12 @@
  * @module
  */
 
-import { types } from "node:util";
+import { builtin } from "./_builtin.ts";
+
+/** `node:util`'s proxy test; browsers have none (a proxy is then walked). */
+const isProxy =
+  builtin<{ types: { isProxy(o: unknown): boolean } }>("node:util")?.types
+    .isProxy ?? (() => false);
 
 /** Byte 0 of this format. */
 export const PLAIN_FORMAT = 1;
@@ -209,7 +214,7 @@ function writeString(s: string): boolean {
 }
 
 function writeObject(o: object): boolean {
-  if (seen.has(o) || types.isProxy(o)) return false;
+  if (seen.has(o) || isProxy(o)) return false;
   seen.add(o);
   const proto = Object.getPrototypeOf(o);
   if (proto === Array.prototype) {

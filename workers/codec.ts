@@ -34,9 +34,18 @@
  * @module
  */
 
-import { deserialize, serialize } from "node:v8";
+import { builtin } from "./_builtin.ts";
 import { decodePlain, encodePlain, PLAIN_FORMAT } from "./_plain.ts";
 import { findUncopyable } from "./_shared_ref.ts";
+
+/**
+ * `node:v8`, for what is not plain data; absent in browsers, where the
+ * structured codec takes plain data only.
+ */
+const v8 = builtin<{
+  serialize(value: unknown): Uint8Array;
+  deserialize(bytes: Uint8Array): unknown;
+}>("node:v8");
 
 /** The names of the built-in codecs. */
 export type CodecName =
@@ -291,8 +300,15 @@ const structured: Codec<unknown> = Object.freeze({
           `postMessage instead`,
       );
     }
+    if (v8 === undefined) {
+      throw new CodecError(
+        "structured",
+        value,
+        "expected plain data (JSON-like trees): this platform has no node:v8 for anything else",
+      );
+    }
     try {
-      return serialize(value);
+      return v8.serialize(value);
     } catch (error) {
       // A function, a symbol, a WeakMap, a class instance's methods, ...
       throw new CodecError(
@@ -304,7 +320,13 @@ const structured: Codec<unknown> = Object.freeze({
     }
   },
   decode(b: Uint8Array): unknown {
-    return b[0] === PLAIN_FORMAT ? decodePlain(b) : deserialize(b);
+    if (b[0] === PLAIN_FORMAT) return decodePlain(b);
+    if (v8 === undefined) {
+      throw new TypeError(
+        "structured codec: cannot decode node:v8 bytes: this platform has no node:v8",
+      );
+    }
+    return v8.deserialize(b);
   },
 });
 

@@ -288,7 +288,7 @@ Deno.test("Runtime.trace() returns a Chrome trace with a track per worker and a 
   assert.equal(slices.length, 20);
   assert.ok(slices.every((e) => e.name === "inc" && e.tid >= 1 && e.tid <= 2));
   const threads = trace.traceEvents.filter((e) => e.name === "thread_name");
-  assert.equal(threads.length, 2);
+  assert.equal(threads.length, 3); // the workers and the main thread
   JSON.parse(JSON.stringify(trace));
 });
 
