@@ -32,7 +32,13 @@
  * @module
  */
 
-import { types } from "node:util";
+import {
+  isArrayBuffer,
+  isClonableBuiltin,
+  isMap,
+  isSet,
+  isSharedArrayBuffer,
+} from "./_brand.ts";
 
 /**
  * What in `value` cannot be copied as data, as a phrase naming it and
@@ -111,7 +117,7 @@ function walk(
     }
     return undefined;
   }
-  if (types.isMap(v)) {
+  if (isMap(v)) {
     for (const [key, value] of v) {
       const found = walk(key, classes, path) ??
         walk(value, classes, path);
@@ -122,7 +128,7 @@ function walk(
     }
     return undefined;
   }
-  if (types.isSet(v)) {
+  if (isSet(v)) {
     for (const value of v) {
       const found = walk(value, classes, path);
       if (found !== undefined) {
@@ -132,18 +138,13 @@ function walk(
     }
     return undefined;
   }
-  if (types.isSharedArrayBuffer(v)) return "a SharedArrayBuffer";
-  if (types.isArrayBufferView(v)) {
-    return types.isSharedArrayBuffer(v.buffer)
+  if (isSharedArrayBuffer(v)) return "a SharedArrayBuffer";
+  if (ArrayBuffer.isView(v)) {
+    return isSharedArrayBuffer(v.buffer)
       ? `${article(v.constructor.name)} over a SharedArrayBuffer`
       : undefined;
   }
-  if (
-    types.isArrayBuffer(v) || types.isDate(v) || types.isRegExp(v) ||
-    types.isNativeError(v) || types.isBoxedPrimitive(v)
-  ) {
-    return undefined;
-  }
+  if (isArrayBuffer(v) || isClonableBuiltin(v)) return undefined;
   const kind = sharedKind(v);
   if (kind !== undefined) return article(kind);
   if (!classes) return undefined;
@@ -164,12 +165,12 @@ function sharedKind(v: object): string | undefined {
   }
   if (typeof handle !== "object" || handle === null) return undefined;
   const { kind, buffer } = handle as { kind?: unknown; buffer?: unknown };
-  return typeof kind === "string" && types.isSharedArrayBuffer(buffer)
+  return typeof kind === "string" && isSharedArrayBuffer(buffer)
     ? kind
     : undefined;
 }
 
 /** `name` after "a" or "an". */
 function article(name: string): string {
-  return `${/^[AEIOUaeiou]/.test(name) ? "an" : "a"} ${name}`;
+  return `${/^[AEIOaeio]/.test(name) ? "an" : "a"} ${name}`;
 }

@@ -1,0 +1,68 @@
+// Copyright the denogo authors. MIT license.
+// This module is internal: it is not exported from the package.
+
+/**
+ * Brand checks: whether a value is truly a built-in of some kind, by
+ * calling a method of that built-in that throws on anything else (the
+ * test `node:util`'s `types` makes, without `node:util`, so that the shared
+ * tier bundles for browsers). A `Symbol.toStringTag` or a prototype swap
+ * does not fool them; a subclass instance passes, as with `node:util`.
+ *
+ * @module
+ */
+
+/** Whether `call(v)` returns without throwing. */
+function passes(call: (v: unknown) => unknown, v: unknown): boolean {
+  try {
+    call(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function getter(proto: object, name: string): (v: unknown) => unknown {
+  const get = Object.getOwnPropertyDescriptor(proto, name)!.get!;
+  return (v) => get.call(v);
+}
+
+const sabLength = getter(SharedArrayBuffer.prototype, "byteLength");
+const abLength = getter(ArrayBuffer.prototype, "byteLength");
+const mapSize = getter(Map.prototype, "size");
+const setSize = getter(Set.prototype, "size");
+const regexpSource = getter(RegExp.prototype, "source");
+const dateTime = (v: unknown) => Date.prototype.getTime.call(v as Date);
+const boxed = [Number, String, Boolean, BigInt, Symbol].map((c) => {
+  const valueOf = c.prototype.valueOf as (this: unknown) => unknown;
+  return (v: unknown) => valueOf.call(v);
+});
+
+/** Whether `v` is a `SharedArrayBuffer`. */
+export function isSharedArrayBuffer(v: unknown): v is SharedArrayBuffer {
+  return passes(sabLength, v);
+}
+
+/** Whether `v` is an `ArrayBuffer` (not shared). */
+export function isArrayBuffer(v: unknown): v is ArrayBuffer {
+  return passes(abLength, v);
+}
+
+/** Whether `v` is a `Map`. */
+export function isMap(v: unknown): v is Map<unknown, unknown> {
+  return passes(mapSize, v);
+}
+
+/** Whether `v` is a `Set`. */
+export function isSet(v: unknown): v is Set<unknown> {
+  return passes(setSize, v);
+}
+
+/**
+ * Whether `v` is data that structured clone copies as it is: a `Date`, a
+ * `RegExp`, an `Error`, a boxed primitive.
+ */
+export function isClonableBuiltin(v: unknown): boolean {
+  if (passes(dateTime, v) || v instanceof Error) return true;
+  if (v !== RegExp.prototype && passes(regexpSource, v)) return true;
+  return boxed.some((valueOf) => passes(valueOf, v));
+}
