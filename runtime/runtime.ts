@@ -356,7 +356,7 @@ export class Runtime implements AsyncDisposable {
    * @param url The module's URL.
    * @param name The exported function's name.
    * @param args Its arguments.
-   * @param options Call options: `signal`, `retries`.
+   * @param options Call options: `signal`, `retries`, `transfer`.
    * @returns The task's result.
    * @throws {RuntimeClosedError} If the runtime is closed.
    * @throws {TypeError} If `args` is not an array or an option has the
@@ -435,6 +435,9 @@ export class Runtime implements AsyncDisposable {
       this.#checkIdle();
       return;
     }
+    // The `transfer` option: the caller's buffers are detached once copied.
+    const transfer = options?.transfer;
+    if (transfer) { for (const b of transfer) if (!b.detached) b.transfer(); }
     const signal = options?.signal;
     if (signal) {
       const onAbort = () => this.#cancel(slot, signal.reason);

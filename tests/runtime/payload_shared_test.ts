@@ -65,7 +65,7 @@ Deno.test("every shared type, at any depth, is refused with a TaskPayloadError n
         assert.ok(
           error.message.startsWith(
             `Cannot pass the arguments to or from a task: ${where} a${
-              /^[AEIOU]/.test(name) ? "n" : ""
+              /^[AEIO]/.test(name) ? "n" : ""
             } ${name};`,
           ),
           error.message,
