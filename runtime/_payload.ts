@@ -20,19 +20,21 @@
  * | `K_NONE` | 0 | nothing |
  * | `K_NUMS` | n ≤ 24 | n Float64 numbers (Float64 index `(base + 16) / 2`) |
  * | `K_STRING` | bytes ≤ 192 | UTF-8 bytes |
- * | `K_V8`, `K_ERROR` | bytes | the bytes when `S_HEAP` is 0, else nothing |
+ * | `K_V8`, `K_SHARED`, `K_ERROR` | bytes | the bytes when `S_HEAP` is 0, else nothing |
  * | `K_CANCELLED`, `K_CRASHED` | bytes ≤ 60 | the reason as UTF-8 |
  *
- * Before `node:v8`'s serializer runs, the value is checked
- * (`workers/_shared_ref.ts`): a function, a symbol, a `SharedArrayBuffer`
- * or a view over one, a shared type of `workers/` (a `SharedChannel`, ...)
- * or any other class instance, at any depth, fails with a
- * `TaskPayloadError` naming it and where it is (`argument 0, field "jobs",
- * is a SharedChannel`). The serializer would refuse shared memory (bytes in
- * a payload cannot hold it: the structured clone of `postMessage` shares a
- * `SharedArrayBuffer`, this serializer has no way to) and silently flatten
- * a class instance into a plain object without its methods (a
- * `SharedChannel` would arrive as `{}`).
+ * Before `node:v8`'s serializer runs, the value is walked
+ * (`workers/_shared_ref.ts`): a function, a symbol or a class instance, at
+ * any depth, fails with a `TaskPayloadError` naming it and where it is
+ * (`argument 0, field "p", is a Point (a class instance)`); the serializer
+ * would silently flatten a class instance into a plain object without its
+ * methods. Shared objects (a `SharedChannel`, the shared sync types, the
+ * atomics, a `SharedContext`, a `SharedArrayBuffer` or a view over one)
+ * are lifted out into refs that name their memory by id; the payload is
+ * then `K_SHARED`, the serialized `[value, refs]`, and the reader opens
+ * each ref as an object of the same class over the same memory
+ * (`workers/_shared_lower.ts`; the memory itself travels once per buffer
+ * and thread, by message: `_buffer_hub.ts`).
  *
  * @module
  */
@@ -44,6 +46,7 @@ import {
   K_ERROR,
   K_NONE,
   K_NUMS,
+  K_SHARED,
   K_STRING,
   K_V8,
   S_HEAP,
@@ -53,7 +56,10 @@ import {
   slotBase,
 } from "./_slot.ts";
 import { TaskPayloadError } from "./errors.ts";
-import { findUncopyable } from "../workers/_shared_ref.ts";
+import { liftShared, type SharedRef } from "../workers/_shared_ref.ts";
+import { lowerShared } from "../workers/_shared_lower.ts";
+// Registers SharedChannel as a kind that crosses (`_shared_kinds.ts`).
+import "../workers/shared_channel.ts";
 
 const INLINE_BYTES = (SLOT_WORDS - S_PAYLOAD) * 4;
 const INLINE_NUMS = INLINE_BYTES / 8;
@@ -109,51 +115,63 @@ function readBytes(m: Memory, slot: number): Uint8Array {
   return m.u8.slice(at, at + len);
 }
 
-const REFUSED = "task payloads are copied as data by node:v8's serializer " +
-  "into the runtime's shared memory, so shared memory (a SharedArrayBuffer, " +
-  "the shared types of workers/) cannot cross in them, and a class instance " +
-  "would arrive as a plain object without its methods; pass plain data " +
-  "(numbers, strings, arrays, plain objects, Map, Set, Date, ArrayBuffer " +
-  "and typed arrays over one), not functions or symbols";
+const REFUSED = "a class instance would arrive as a plain object without " +
+  "its methods; pass plain data (numbers, strings, arrays, plain objects, " +
+  "Map, Set, Date, ArrayBuffer and typed arrays), the shared types of " +
+  "workers/ and SharedArrayBuffers, not functions or symbols";
 
-function serializeOrThrow(value: unknown, what: string): Uint8Array {
-  const found = what === "the arguments"
-    ? findInArgs(value as unknown[])
-    : findUncopyable(value, true);
-  if (found !== undefined) {
+/**
+ * Writes `value` (the arguments when `args`, else the result) as the
+ * slot's `K_V8` or `K_SHARED` payload.
+ */
+function writeValue(
+  m: Memory,
+  slot: number,
+  value: unknown,
+  args: boolean,
+): void {
+  const what = args ? "the arguments" : "the result";
+  let lifted = liftShared(value, true);
+  if (typeof lifted === "string") {
+    if (args) {
+      lifted = lifted.replace(
+        /^its element (\d+)(, is)?/,
+        (_, i, is) => `argument ${i}${is ? " is" : ""}`,
+      );
+    }
     throw new TaskPayloadError(
-      `Cannot pass ${what} to or from a task: ${found}; ${REFUSED}`,
+      `Cannot pass ${what} to or from a task: ${lifted}; ${REFUSED}`,
     );
   }
+  let bytes: Uint8Array;
   try {
-    return serialize(value);
+    bytes = serialize(
+      lifted === undefined ? value : [lifted.value, lifted.refs],
+    );
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new TaskPayloadError(
       `Cannot pass ${what} to or from a task: task payloads are copied with ` +
         `node:v8's serializer, which refused a value in them (${reason}); ` +
         `pass plain data (numbers, strings, arrays, plain objects, Map, Set, ` +
-        `Date, ArrayBuffer and typed arrays over one), not functions, ` +
-        `symbols or a SharedArrayBuffer`,
+        `Date, ArrayBuffer and typed arrays), the shared types of workers/ ` +
+        `and SharedArrayBuffers, not functions or symbols`,
     );
   }
+  writeBytes(m, slot, lifted === undefined ? K_V8 : K_SHARED, bytes);
 }
 
-/** What in the arguments cannot be copied, naming the argument. */
-function findInArgs(args: unknown[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const v = args[i];
-    if (
-      typeof v !== "object" && typeof v !== "function" && typeof v !== "symbol"
-    ) continue;
-    const found = findUncopyable(v, true);
-    if (found !== undefined) {
-      return `argument ${i}${
-        found.startsWith("it is") ? found.slice(2) : ", " + found
-      }`;
-    }
+/** Reads a `K_V8` or `K_SHARED` payload of `kind` from `bytes`. */
+function readValue(kind: number, bytes: Uint8Array): unknown {
+  if (kind === K_V8) return deserialize(bytes);
+  const [value, refs] = deserialize(bytes) as [unknown, SharedRef[]];
+  try {
+    return lowerShared(value, refs);
+  } catch (error) {
+    throw new TaskPayloadError(
+      `Cannot receive a value from another thread: ${(error as Error).message}`,
+    );
   }
-  return undefined;
 }
 
 /** Writes a task's arguments into its slot. Throws TaskPayloadError. */
@@ -176,7 +194,7 @@ export function writeArgs(m: Memory, slot: number, args: unknown[]): void {
       return;
     }
   }
-  writeBytes(m, slot, K_V8, serializeOrThrow(args, "the arguments"));
+  writeValue(m, slot, args, true);
 }
 
 /** Reads a task's arguments from its slot. */
@@ -194,7 +212,7 @@ export function readArgs(m: Memory, slot: number): unknown[] {
   }
   // The bytes stay until the result overwrites them: a task whose worker
   // dies is re-run from them.
-  return deserialize(readBytes(m, slot)) as unknown[];
+  return readValue(kind, readBytes(m, slot)) as unknown[];
 }
 
 /** Writes a task's result into its slot. Throws TaskPayloadError. */
@@ -218,7 +236,7 @@ export function writeResult(m: Memory, slot: number, value: unknown): void {
     m.i32[base + S_KIND] = K_STRING;
     m.i32[base + S_LEN] = written;
   } else {
-    writeBytes(m, slot, K_V8, serializeOrThrow(value, "the result"));
+    writeValue(m, slot, value, false);
   }
 }
 
@@ -297,7 +315,7 @@ export function readResult(m: Memory, slot: number): unknown {
   }
   const bytes = readBytes(m, slot);
   releasePayload(m, slot);
-  if (kind === K_V8) return deserialize(bytes);
+  if (kind === K_V8 || kind === K_SHARED) return readValue(kind, bytes);
   if (kind === K_ERROR) return errorFromRecord(deserialize(bytes));
   return decoder.decode(bytes); // K_CANCELLED, K_CRASHED: the reason
 }

@@ -32,6 +32,7 @@ import {
 } from "./_layout.ts";
 import { writeMarker } from "./_payload.ts";
 import { startThread, type Thread as Worker } from "./_thread.ts";
+import type { PortHub } from "./_buffer_hub.ts";
 import {
   DONE,
   FINISHING,
@@ -74,10 +75,15 @@ export class WorkerPool {
   #replacing: Promise<void>[] = [];
   #stopping: Promise<unknown>[] = [];
   #stopped: Promise<void> | undefined;
+  #hub: PortHub | undefined;
 
-  /** A pool for the runtime whose shared memory is `m`; starts nothing. */
-  constructor(m: Memory) {
+  /**
+   * A pool for the runtime whose shared memory is `m` and whose buffers
+   * `hub` carries (none in browsers); starts nothing.
+   */
+  constructor(m: Memory, hub: PortHub | undefined) {
     this.#m = m;
+    this.#hub = hub;
     this.#procs = m.layout.procs;
   }
 
@@ -146,12 +152,11 @@ export class WorkerPool {
         this.#m.i32,
         this.#m.layout.owners + index * OWNER_WORDS + O_GEN,
       );
-      worker.postMessage({
-        sab: this.#m.sab,
-        layout: this.#m.layout,
-        index,
-        gen,
-      });
+      const hub = this.#hub?.connect(index);
+      worker.postMessage(
+        { sab: this.#m.sab, layout: this.#m.layout, index, gen, hub },
+        hub?.ports.map(([, port]) => port),
+      );
     });
   }
 

@@ -54,6 +54,8 @@ import { wakeIdleWorker } from "./_wake.ts";
 import { RUNNING, S_EXEC, S_FN, S_STATE, slotBase } from "./_slot.ts";
 import { Registry } from "./_registry.ts";
 import { WorkerPool } from "./_worker_pool.ts";
+import { PortHub } from "./_buffer_hub.ts";
+import { installHub, removeHub } from "../workers/_buffer_ids.ts";
 import { SlotOwner } from "./_slot_owner.ts";
 import { RuntimeClosedError } from "./errors.ts";
 import { closeMode, show, startSettings, taskOptions } from "./_options.ts";
@@ -139,6 +141,8 @@ export class Runtime implements AsyncDisposable {
   #procs: number;
   #registry: Registry;
   #pool: WorkerPool;
+  /** Carries shared memory in payloads to the workers (`_buffer_hub.ts`). */
+  #hub: PortHub | undefined;
   #slots: SlotOwner;
   #overflow: Call[] = [];
   #overflowHead = 0;
@@ -160,7 +164,9 @@ export class Runtime implements AsyncDisposable {
     this.#layout = m.layout;
     this.#procs = m.layout.procs;
     this.#registry = new Registry(m);
-    this.#pool = new WorkerPool(m);
+    this.#hub = PortHub.forMain();
+    if (this.#hub) installHub(this.#hub);
+    this.#pool = new WorkerPool(m, this.#hub);
     this.#slots = new SlotOwner(m, this.#procs, this.#registry, (slot) => {
       if (this.#grace.size === 0) return;
       const timer = this.#grace.get(slot);
@@ -751,6 +757,10 @@ export class Runtime implements AsyncDisposable {
     this.#closing = true;
     for (const timer of this.#grace.values()) clearTimeout(timer);
     this.#grace.clear();
+    if (this.#hub) {
+      removeHub(this.#hub);
+      this.#hub.close();
+    }
     return this.#pool.stop();
   }
 

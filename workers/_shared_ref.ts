@@ -2,32 +2,33 @@
 // This module is internal: it is not exported from the package.
 
 /**
- * Finds what in a value cannot be copied as data into another thread's
- * payload: the check that task payloads (`runtime/_payload.ts`) and the
- * `structured` codec's `node:v8` path (`codec.ts`) run before they
- * serialize, so that a value which `node:v8` would silently flatten (a
- * class instance arrives as a plain object without its methods, a
- * `SharedChannel` as `{}`) or refuse with a misleading message (a
- * `SharedArrayBuffer`) is refused with a message that names it and where
- * it is.
+ * The first half of how a value that holds shared objects is copied into
+ * another thread's bytes (a task's payload, `runtime/_payload.ts`; a value
+ * on a `structured` channel, `codec.ts`): {@linkcode liftShared} walks the
+ * value, checks it, and lifts each shared object out into a *ref*, a plain
+ * record naming its memory by buffer id (`_buffer_ids.ts`). The serializer
+ * (`node:v8`) then copies `[lifted value, refs]`: each ref is one object,
+ * so it keeps its identity (the same channel twice is one ref, met twice).
+ * The reader puts the objects back (`_shared_lower.ts`).
  *
- * {@linkcode findUncopyable} walks arrays, plain objects (prototype
- * `Object.prototype` or `null`), `Map` keys and values and `Set` values,
- * each object once (a cycle is not an error: `node:v8` keeps cycles); a
- * getter that throws ends the walk with nothing found, so the serializer
- * meets and reports it as before. It
- * reports, as a phrase such as `its element 0, field "jobs", is a
- * SharedChannel`:
+ * The walk goes through arrays, plain objects (prototype `Object.prototype`
+ * or `null`), `Map` keys and values and `Set` values; the lifted value is
+ * a copy only along the paths that hold a shared object (the rest is the
+ * value itself). Each object is walked once; a cycle is kept, unless it
+ * runs through a copied object (refused). A getter that throws ends the
+ * walk with nothing found, so the serializer meets and reports it.
  *
- * | value | reported as |
+ * | value | becomes |
  * | --- | --- |
- * | a shared type of `workers/` (it has a `.handle` with a `kind` and a `SharedArrayBuffer`) | `a SharedChannel` (its kind), always |
- * | a `SharedArrayBuffer`, or a typed array or `DataView` over one | `a SharedArrayBuffer` / `a Int32Array over a SharedArrayBuffer`, always |
- * | a function, a symbol | `a function` / `a symbol`, always |
- * | any other class instance (not `Date`, `RegExp`, `ArrayBuffer`, a view, an `Error`, a boxed primitive) | `a Point (a class instance)`, when `classes` is true |
+ * | a shared type (`_shared_kinds.ts`) | its handle, `buffer` replaced by the buffer's id |
+ * | a `SharedArrayBuffer` | `{ kind: "SharedArrayBuffer", buffer: id }` |
+ * | a typed array or `DataView` over one | `{ kind: "Int32Array", buffer: id, byteOffset, length }` (`length` in elements; bytes for a `DataView`) |
+ * | a function, a symbol | refused: `a function` / `a symbol` |
+ * | any other class instance (not `Date`, `RegExp`, `ArrayBuffer`, a view, an `Error`, a boxed primitive) | refused when `classes` is true: `a Point (a class instance)`; else left to the serializer |
  *
- * Shared memory cannot be written into a payload of bytes: a
- * `SharedArrayBuffer` reaches another thread only by `postMessage`.
+ * A refusal is a phrase naming the value and where it is, such as `its
+ * element 0, field "jobs", is a function`. Shared memory is refused too
+ * when no runtime runs on this thread (no hub carries the buffer).
  *
  * @module
  */
@@ -39,16 +40,58 @@ import {
   isSet,
   isSharedArrayBuffer,
 } from "./_brand.ts";
+import { bufferId } from "./_buffer_ids.ts";
+import { sharedHandle } from "./_shared_kinds.ts";
+
+/** A shared object lifted out of a value: a plain record. */
+export interface SharedRef {
+  readonly kind: string;
+  /** The buffer's id (`_buffer_ids.ts`). */
+  readonly buffer: number;
+  readonly [field: string]: unknown;
+}
+
+/** A value with its shared objects lifted out, and the refs that replace them. */
+export interface Lifted {
+  readonly value: unknown;
+  readonly refs: SharedRef[];
+}
+
+/** The views that cross over shared memory, by constructor. */
+export const VIEWS: ReadonlyMap<unknown, string> = new Map<unknown, string>(
+  [
+    Int8Array,
+    Uint8Array,
+    Uint8ClampedArray,
+    Int16Array,
+    Uint16Array,
+    Int32Array,
+    Uint32Array,
+    Float32Array,
+    Float64Array,
+    BigInt64Array,
+    BigUint64Array,
+    DataView,
+  ].map((c) => [c, c.name]),
+);
+
+/** Thrown through the walk to carry a refusal out, the path growing. */
+class Refusal {
+  path: string[] = [];
+  constructor(readonly what: string) {}
+}
 
 /**
- * What in `value` cannot be copied as data, as a phrase naming it and
- * where it is, or undefined if nothing. `classes`: report any class
- * instance, not only the shared types.
+ * Walks `value`: a phrase saying what in it cannot cross (`it is a
+ * function`, `field "a", is a symbol`), or the lifted value and its refs,
+ * or undefined if it holds no shared object and nothing refused (copy it
+ * as it is). `classes`: refuse any class instance, not only functions and
+ * symbols.
  */
-export function findUncopyable(
+export function liftShared(
   value: unknown,
   classes: boolean,
-): string | undefined {
+): string | Lifted | undefined {
   if (typeof value !== "object" || value === null) {
     return typeof value === "function"
       ? "it is a function"
@@ -56,118 +99,151 @@ export function findUncopyable(
       ? "it is a symbol"
       : undefined;
   }
-  const path: string[] = [];
-  const outer = seen;
-  const nested = walking;
-  // A getter that walks in turn gets a set of its own.
-  if (nested) seen = new Set();
-  walking = true;
-  let found: string | undefined;
+  const walk = new Walk(classes);
+  let lifted: unknown;
   try {
-    found = walk(value, classes, path);
-  } catch {
-    // A getter threw: the serializer that runs next meets it and reports it.
-    return undefined;
-  } finally {
-    seen.clear();
-    seen = outer;
-    walking = nested;
+    lifted = walk.value(value);
+  } catch (error) {
+    if (!(error instanceof Refusal)) return undefined; // a getter threw
+    return error.path.length === 0
+      ? `it is ${error.what}`
+      : `${error.path.join(", ")}, is ${error.what}`;
   }
-  if (found === undefined) return undefined;
-  return path.length === 0
-    ? `it is ${found}`
-    : `${path.join(", ")}, is ${found}`;
+  return walk.refs.length === 0
+    ? undefined
+    : { value: lifted, refs: walk.refs };
 }
 
-/** The objects walked so far in this call (reused, but by one walk at a time). */
-let seen = new Set<object>();
-let walking = false;
+const PENDING = Symbol("pending");
 
-function walk(
-  v: unknown,
-  classes: boolean,
-  path: string[],
-): string | undefined {
-  if (typeof v === "function") return "a function";
-  if (typeof v === "symbol") return "a symbol";
-  if (typeof v !== "object" || v === null || seen.has(v)) return undefined;
-  seen.add(v);
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const found = walk(v[i], classes, path);
-      if (found !== undefined) {
-        path.unshift(`its element ${i}`);
-        return found;
-      }
+/** One walk's state. */
+class Walk {
+  refs: SharedRef[] = [];
+  /** Each object met: what replaces it, or PENDING while it is walked. */
+  #done = new Map<object, unknown>();
+  /** Objects met again while PENDING (a cycle). */
+  #cycles = new Set<object>();
+
+  constructor(readonly classes: boolean) {}
+
+  value(v: unknown): unknown {
+    if (typeof v === "function") throw new Refusal("a function");
+    if (typeof v === "symbol") throw new Refusal("a symbol");
+    if (typeof v !== "object" || v === null) return v;
+    const done = this.#done.get(v);
+    if (done === PENDING) {
+      this.#cycles.add(v);
+      return v;
     }
-    return undefined;
+    if (done !== undefined) return done;
+    this.#done.set(v, PENDING);
+    const out = this.#object(v);
+    if (out !== v && this.#cycles.has(v)) {
+      throw new Refusal("in a cycle that holds a shared object");
+    }
+    this.#done.set(v, out);
+    return out;
   }
-  const proto = Object.getPrototypeOf(v);
-  if (proto === Object.prototype || proto === null) {
-    for (const key of Object.keys(v)) {
-      const found = walk(
-        (v as Record<string, unknown>)[key],
-        classes,
-        path,
+
+  /** Walks `v[key]`, naming `where` if it is refused. */
+  #at(v: unknown, where: string): unknown {
+    try {
+      return this.value(v);
+    } catch (error) {
+      if (error instanceof Refusal) error.path.unshift(where);
+      throw error;
+    }
+  }
+
+  #object(v: object): unknown {
+    if (Array.isArray(v)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const r = this.#at(v[i], `its element ${i}`);
+        if (r !== v[i]) (copy ??= v.slice())[i] = r;
+      }
+      return copy ?? v;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) {
+      const record = v as Record<string, unknown>;
+      let copy: Record<string, unknown> | undefined;
+      for (const key of Object.keys(record)) {
+        const was = record[key];
+        const r = this.#at(was, `field ${JSON.stringify(key)}`);
+        if (r !== was) (copy ??= { ...record })[key] = r;
+      }
+      return copy ?? v;
+    }
+    if (isMap(v)) {
+      let changed = false;
+      const entries: [unknown, unknown][] = [];
+      for (const [key, value] of v) {
+        const k = this.#at(key, "a Map key");
+        const r = this.#at(value, "a Map entry");
+        if (k !== key || r !== value) changed = true;
+        entries.push([k, r]);
+      }
+      return changed ? new Map(entries) : v;
+    }
+    if (isSet(v)) {
+      let changed = false;
+      const values: unknown[] = [];
+      for (const value of v) {
+        const r = this.#at(value, "a Set value");
+        if (r !== value) changed = true;
+        values.push(r);
+      }
+      return changed ? new Set(values) : v;
+    }
+    if (isSharedArrayBuffer(v)) {
+      return this.#ref("a SharedArrayBuffer", v, { kind: "SharedArrayBuffer" });
+    }
+    if (ArrayBuffer.isView(v)) {
+      if (!isSharedArrayBuffer(v.buffer)) return v;
+      const kind = VIEWS.get(Object.getPrototypeOf(v).constructor);
+      const name = kind ?? v.constructor.name;
+      if (kind === undefined) {
+        throw new Refusal(`${article(name)} (a class instance)`);
+      }
+      return this.#ref(`${article(name)} over a SharedArrayBuffer`, v.buffer, {
+        kind,
+        byteOffset: v.byteOffset,
+        length: v instanceof DataView
+          ? v.byteLength
+          : (v as unknown as { length: number }).length,
+      });
+    }
+    if (isArrayBuffer(v) || isClonableBuiltin(v)) return v;
+    const handle = sharedHandle(v);
+    if (handle !== undefined) {
+      return this.#ref(article(handle.kind), handle.buffer, { ...handle });
+    }
+    if (!this.classes) return v;
+    const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
+    throw new Refusal(
+      `${
+        article(typeof name === "string" && name !== "" ? name : "object")
+      } (a class instance)`,
+    );
+  }
+
+  /** A new ref for memory `buffer`, with `fields` (its buffer replaced). */
+  #ref(
+    what: string,
+    buffer: SharedArrayBuffer,
+    fields: Record<string, unknown>,
+  ): SharedRef {
+    const id = bufferId(buffer);
+    if (id === undefined) {
+      throw new Refusal(
+        `${what}, and no Runtime runs on this thread to carry its memory`,
       );
-      if (found !== undefined) {
-        path.unshift(`field ${JSON.stringify(key)}`);
-        return found;
-      }
     }
-    return undefined;
+    const ref = { ...fields, buffer: id } as SharedRef;
+    this.refs.push(ref);
+    return ref;
   }
-  if (isMap(v)) {
-    for (const [key, value] of v) {
-      const found = walk(key, classes, path) ??
-        walk(value, classes, path);
-      if (found !== undefined) {
-        path.unshift("a Map entry");
-        return found;
-      }
-    }
-    return undefined;
-  }
-  if (isSet(v)) {
-    for (const value of v) {
-      const found = walk(value, classes, path);
-      if (found !== undefined) {
-        path.unshift("a Set value");
-        return found;
-      }
-    }
-    return undefined;
-  }
-  if (isSharedArrayBuffer(v)) return "a SharedArrayBuffer";
-  if (ArrayBuffer.isView(v)) {
-    return isSharedArrayBuffer(v.buffer)
-      ? `${article(v.constructor.name)} over a SharedArrayBuffer`
-      : undefined;
-  }
-  if (isArrayBuffer(v) || isClonableBuiltin(v)) return undefined;
-  const kind = sharedKind(v);
-  if (kind !== undefined) return article(kind);
-  if (!classes) return undefined;
-  const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
-  return `${
-    article(typeof name === "string" && name !== "" ? name : "object")
-  } (a class instance)`;
-}
-
-/** The kind of a shared type's instance (from its handle), else undefined. */
-function sharedKind(v: object): string | undefined {
-  let handle: unknown;
-  try {
-    if (!("handle" in v)) return undefined;
-    handle = (v as { handle: unknown }).handle;
-  } catch {
-    return undefined;
-  }
-  if (typeof handle !== "object" || handle === null) return undefined;
-  const { kind, buffer } = handle as { kind?: unknown; buffer?: unknown };
-  return typeof kind === "string" && isSharedArrayBuffer(buffer)
-    ? kind
-    : undefined;
 }
 
 /** `name` after "a" or "an". */

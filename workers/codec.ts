@@ -25,18 +25,26 @@
  * A value a codec cannot encode (a function, a symbol, a fraction for
  * `int32`, a cycle or a BigInt for `json`, ...) throws a
  * {@linkcode CodecError} before the channel is touched, so the channel stays
- * usable and nothing already in it is lost. The `structured` codec refuses
- * shared memory at any depth (a `SharedArrayBuffer` or a view over one, a
- * `SharedChannel` or another shared type, which `node:v8` would flatten
- * into `{}`) with a `CodecError` that names it: bytes cannot carry it; send
- * its `.handle` with `postMessage`.
+ * usable and nothing already in it is lost.
+ *
+ * Shared objects in a `structured` value cross as themselves: a
+ * `SharedChannel`, a shared sync type, an atomic, a `SharedContext`, a
+ * `SharedArrayBuffer` or a view over one, at any depth of arrays, plain
+ * objects, `Map` and `Set`, arrive as objects of the same class over the
+ * same memory (`_shared_ref.ts`, `_shared_lower.ts`); as bytes `2`, then
+ * `node:v8`'s bytes of `[value, refs]`. Their memory travels by message
+ * between the threads of a running `Runtime` (its main thread and its
+ * workers), once per buffer and thread; elsewhere (no runtime on the
+ * sending thread) sending one is a `CodecError`, and a receiver outside the
+ * sender's runtime cannot open it (a `TypeError` from `receive`).
  *
  * @module
  */
 
 import { builtin } from "./_builtin.ts";
 import { decodePlain, encodePlain, PLAIN_FORMAT } from "./_plain.ts";
-import { findUncopyable } from "./_shared_ref.ts";
+import { liftShared, type SharedRef } from "./_shared_ref.ts";
+import { lowerShared } from "./_shared_lower.ts";
 
 /**
  * `node:v8`, for what is not plain data; absent in browsers, where the
@@ -46,6 +54,12 @@ const v8 = builtin<{
   serialize(value: unknown): Uint8Array;
   deserialize(bytes: Uint8Array): unknown;
 }>("node:v8");
+
+/**
+ * Byte 0 of a `structured` value that holds shared objects (plain data
+ * starts with `PLAIN_FORMAT`, 1; `node:v8`'s bytes with 0xFF).
+ */
+const SHARED_FORMAT = 2;
 
 /** The names of the built-in codecs. */
 export type CodecName =
@@ -289,16 +303,9 @@ const structured: Codec<unknown> = Object.freeze({
   encode(value: unknown): Uint8Array {
     const plain = encodePlain(value);
     if (plain !== undefined) return plain;
-    const found = findUncopyable(value, false);
-    if (found !== undefined) {
-      throw new CodecError(
-        "structured",
-        value,
-        `expected data, but ${found}: the channel copies bytes, so shared ` +
-          `memory (a SharedArrayBuffer, a SharedChannel or another shared ` +
-          `type) cannot be sent on it; send its .handle to a worker with ` +
-          `postMessage instead`,
-      );
+    const lifted = liftShared(value, false);
+    if (typeof lifted === "string") {
+      throw new CodecError("structured", value, `expected data, but ${lifted}`);
     }
     if (v8 === undefined) {
       throw new CodecError(
@@ -308,7 +315,12 @@ const structured: Codec<unknown> = Object.freeze({
       );
     }
     try {
-      return v8.serialize(value);
+      if (lifted === undefined) return v8.serialize(value);
+      const bytes = v8.serialize([lifted.value, lifted.refs]);
+      const out = new Uint8Array(bytes.length + 1);
+      out[0] = SHARED_FORMAT;
+      out.set(bytes, 1);
+      return out;
     } catch (error) {
       // A function, a symbol, a WeakMap, a class instance's methods, ...
       throw new CodecError(
@@ -326,7 +338,12 @@ const structured: Codec<unknown> = Object.freeze({
         "structured codec: cannot decode node:v8 bytes: this platform has no node:v8",
       );
     }
-    return v8.deserialize(b);
+    if (b[0] !== SHARED_FORMAT) return v8.deserialize(b);
+    const [value, refs] = v8.deserialize(b.subarray(1)) as [
+      unknown,
+      SharedRef[],
+    ];
+    return lowerShared(value, refs);
   },
 });
 

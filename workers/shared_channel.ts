@@ -102,6 +102,7 @@ import {
   sharedSelect,
 } from "../_selectable.ts";
 import { blockSelect, storeOf } from "./_select.ts";
+import { registerKind } from "./_shared_kinds.ts";
 
 const MAX_INT32 = 0x7fffffff;
 /** The default bound on the ring: address space is reserved, not memory. */
@@ -813,3 +814,9 @@ export class SharedChannel<T>
     return RESOLVED;
   }
 }
+
+// A SharedChannel crosses into tasks and structured values as itself.
+registerKind("SharedChannel", {
+  type: SharedChannel,
+  from: SharedChannel.from,
+});

@@ -208,8 +208,10 @@ export async function burnIgnoring(
   return value;
 }
 
-/** Returns an object holding a SharedChannel: refused as a result. */
-export async function makeShared(): Promise<unknown> {
-  const { SharedChannel } = await import("../../workers/mod.ts");
-  return { ch: new SharedChannel({ capacity: 1 }) };
+/** Returns an object holding a class instance: refused as a result. */
+export function echoClass(): unknown {
+  class Point {
+    constructor(readonly x: number) {}
+  }
+  return { p: new Point(1) };
 }

@@ -1,12 +1,13 @@
 // Copyright the denogo authors. MIT license.
 
 /**
- * What cannot be copied as data into a task's payload (or a `structured`
- * channel) is refused with a typed error that names it and where it is,
- * instead of arriving flattened (`tasks.f(ch)` as `{}`): shared memory at
- * any depth, a tier-1 `Channel`, any other class instance, a function.
- * Plain data, Map, Set, Date and typed arrays over an `ArrayBuffer` still
- * cross.
+ * Shared objects cross into tasks as themselves: every shared type, a
+ * `SharedArrayBuffer` and views over one, at any depth of arrays, plain
+ * objects, Map and Set, in a task's arguments (`run`, `go`, `module()`,
+ * `spawn`) and result, and in values on a `structured` SharedChannel,
+ * arrive as working objects of the same class over the same memory. What
+ * cannot be copied (a function, a symbol, a class instance in a task's
+ * payload) is refused with a typed error naming it and where it is.
  *
  * @module
  */
@@ -26,107 +27,207 @@ import {
   SharedSemaphore,
   SharedWaitGroup,
 } from "../../workers/mod.ts";
+import type * as Shared from "./_shared_tasks.ts";
 
 const TASKS = new URL("./_tasks.ts", import.meta.url);
+const SHARED = new URL("./_shared_tasks.ts", import.meta.url);
 
-/** One of every shared type, with its class name. */
-function sharedValues(): [string, unknown][] {
-  const sab = new SharedArrayBuffer(8);
+/** One of every shared object, with its class. */
+function sharedValues(): [string, object, unknown][] {
+  const sab = new SharedArrayBuffer(16);
   return [
-    ["SharedChannel", new SharedChannel({ capacity: 1 })],
-    ["SharedMutex", new SharedMutex()],
-    ["SharedRWMutex", new SharedRWMutex()],
-    ["SharedSemaphore", new SharedSemaphore(1)],
-    ["SharedOnce", new SharedOnce()],
-    ["SharedWaitGroup", new SharedWaitGroup()],
-    ["AtomicInt32", new AtomicInt32()],
-    ["AtomicBigInt64", new AtomicBigInt64()],
-    ["SharedContext", new SharedContext()],
-    ["SharedArrayBuffer", sab],
-    ["Int32Array over a SharedArrayBuffer", new Int32Array(sab)],
-    ["DataView over a SharedArrayBuffer", new DataView(sab)],
+    ["SharedChannel", new SharedChannel({ capacity: 1 }), SharedChannel],
+    ["SharedMutex", new SharedMutex(), SharedMutex],
+    ["SharedRWMutex", new SharedRWMutex(), SharedRWMutex],
+    ["SharedSemaphore", new SharedSemaphore(1), SharedSemaphore],
+    ["SharedOnce", new SharedOnce(), SharedOnce],
+    ["SharedWaitGroup", new SharedWaitGroup(), SharedWaitGroup],
+    ["AtomicInt32", new AtomicInt32(), AtomicInt32],
+    ["AtomicBigInt64", new AtomicBigInt64(), AtomicBigInt64],
+    ["SharedContext", new SharedContext(), SharedContext],
+    ["SharedArrayBuffer", sab, SharedArrayBuffer],
+    ["Int32Array", new Int32Array(sab, 4, 2), Int32Array],
+    ["DataView", new DataView(sab, 8), DataView],
   ];
 }
 
-Deno.test("every shared type, at any depth, is refused with a TaskPayloadError naming it and where it is", async () => {
-  await using rt = await Runtime.start({ procs: 1 });
-  for (const [name, value] of sharedValues()) {
-    for (
-      const [args, where] of [
-        [[value], "argument 0 is"],
-        [[1, { jobs: value }], 'argument 1, field "jobs", is'],
-        [[[0, [value]]], "argument 0, its element 1, its element 0, is"],
-        [[new Map([["k", value]])], "argument 0, a Map entry, is"],
-        [[new Set([value])], "argument 0, a Set value, is"],
-      ] as [unknown[], string][]
-    ) {
-      await assert.rejects(rt.go(TASKS, "echo", ...args), (error: Error) => {
-        assert.ok(error instanceof TaskPayloadError, error.message);
-        assert.ok(
-          error.message.startsWith(
-            `Cannot pass the arguments to or from a task: ${where} a${
-              /^[AEIO]/.test(name) ? "n" : ""
-            } ${name};`,
-          ),
-          error.message,
-        );
-        assert.match(error.message, /shared memory .* cannot cross/);
-        return true;
-      });
-    }
+/** The memory under a shared object. */
+function memoryOf(v: object): SharedArrayBuffer {
+  if (v instanceof SharedArrayBuffer) return v;
+  if (ArrayBuffer.isView(v)) return v.buffer as SharedArrayBuffer;
+  return (v as { handle: { buffer: SharedArrayBuffer } }).handle.buffer;
+}
+
+Deno.test("each shared object, nested at any depth, is used by the task over the same memory", async () => {
+  await using rt = await Runtime.start({ procs: 2 });
+  const sab = new SharedArrayBuffer(16);
+  const wg = new SharedWaitGroup();
+  wg.add(1);
+  const i32 = new AtomicInt32();
+  const i64 = new AtomicBigInt64();
+  const kit: Shared.Kit = {
+    jobs: { ch: new SharedChannel<number>({ capacity: 1, codec: "float64" }) },
+    sync: [
+      new SharedMutex(),
+      new SharedRWMutex(),
+      new SharedSemaphore(1),
+      new SharedOnce(),
+      wg,
+    ],
+    atomics: new Map<string, AtomicInt32 | AtomicBigInt64>([
+      ["i32", i32],
+      ["i64", i64],
+    ]),
+    ctx: new SharedContext(),
+    bytes: { sab, view: new Int32Array(sab), data: new DataView(sab) },
+  };
+  const names = await rt.module<typeof Shared>(SHARED).useKit(kit, 7);
+  assert.deepEqual(names, [
+    "SharedChannel",
+    "SharedMutex",
+    "SharedRWMutex",
+    "SharedSemaphore",
+    "SharedOnce",
+    "SharedWaitGroup",
+    "AtomicInt32",
+    "AtomicBigInt64",
+    "SharedContext",
+    "true",
+  ]);
+  assert.deepEqual(kit.jobs.ch.tryReceive(), { state: "ok", value: 7 });
+  assert.equal(i32.load(), 1);
+  assert.equal(i64.load(), 2n);
+  assert.deepEqual([...new Int32Array(sab)], [0, 5, 9, 11]);
+  await wg.wait(); // the task's done() reached this group
+  assert.equal(kit.sync[3].done, true);
+  for (const mu of [kit.sync[0], kit.sync[1]]) {
+    assert.equal(mu.tryLock(), true); // unlocked by the task
   }
-  assert.equal(await rt.go(TASKS, "inc", 1), 2); // still healthy
 });
 
-Deno.test("a shared type's handle is refused too: its buffer is a SharedArrayBuffer", async () => {
+Deno.test("a task sends on a channel it was given while the caller receives; go, run and spawn", async () => {
+  await using rt = await Runtime.start({ procs: 2 });
+  for (
+    const start of [
+      (out: { ch: SharedChannel<number> }) => rt.go(SHARED, "produce", out, 50),
+      (out: { ch: SharedChannel<number> }) =>
+        rt.run(SHARED, "produce", [out, 50]),
+      (out: { ch: SharedChannel<number> }) =>
+        rt.module<typeof Shared>(SHARED).spawnProduce(out, 50),
+    ]
+  ) {
+    const ch = new SharedChannel<number>({ capacity: 4, codec: "float64" });
+    const done = start({ ch });
+    const got: number[] = [];
+    for await (const v of ch) got.push(v);
+    await done;
+    assert.deepEqual(got, Array.from({ length: 50 }, (_, i) => i + 1));
+  }
+});
+
+Deno.test("shared objects come back from a task as themselves; one object twice stays one", async () => {
   await using rt = await Runtime.start({ procs: 1 });
-  const ch = new SharedChannel({ capacity: 1 });
-  await assert.rejects(
-    rt.go(TASKS, "echo", ch.handle),
-    (error: Error) =>
-      error instanceof TaskPayloadError &&
-      error.message.includes(
-        'argument 0, field "buffer", is a SharedArrayBuffer',
-      ),
+  const made = await rt.run<{ list: [SharedChannel<number>] }>(
+    SHARED,
+    "makeChannel",
+    [2],
   );
+  assert.ok(made.list[0] instanceof SharedChannel);
+  assert.deepEqual(made.list[0].tryReceive(), { state: "ok", value: 0 });
+  for (const [name, value, type] of sharedValues()) {
+    const back = await rt.go<{ a: [object, object]; s: Set<object> }>(
+      SHARED,
+      "echo",
+      { a: [value, value], s: new Set([value]) },
+    );
+    assert.ok(back.a[0] instanceof (type as typeof Object), name);
+    assert.equal(back.a[0], back.a[1], name);
+    assert.equal(memoryOf(back.a[0]), memoryOf(value), name);
+    assert.equal([...back.s][0], back.a[0], name);
+  }
+  const view = new Int32Array(new SharedArrayBuffer(16), 4, 2);
+  const back = await rt.go<Int32Array>(SHARED, "echo", view);
+  assert.deepEqual([back.byteOffset, back.length], [4, 2]);
 });
 
-Deno.test("a tier-1 Channel or another class instance is refused, not flattened into an object", async () => {
+Deno.test("shared objects cross inside values on a structured SharedChannel, both ways", async () => {
+  await using rt = await Runtime.start({ procs: 2 });
+  const t = rt.module<typeof Shared>(SHARED);
+  const box = new SharedChannel<unknown>({ capacity: 2 });
+  // Main to task: the task receives { out, n } and sends n on out.
+  const out = new SharedChannel<number>({ capacity: 1, codec: "int32" });
+  await box.send({ out: [out], n: 5, mu: new SharedMutex() });
+  assert.deepEqual(await t.receiveAndSend(box), "SharedMutex");
+  assert.deepEqual(out.tryReceive(), { state: "ok", value: 5 });
+  // Task to main: the task makes a channel with values and sends it.
+  await t.sendMade(box, 3);
+  const { value } = await box.receive();
+  const made = (value as Map<string, SharedChannel<number>>).get("ch")!;
+  assert.ok(made instanceof SharedChannel);
+  assert.deepEqual(made.tryReceive(), { state: "ok", value: 0 });
+  // On one thread too, while a runtime runs here.
+  const ctx = new SharedContext();
+  box.trySend([ctx]);
+  const got = box.tryReceive() as { value: [SharedContext] };
+  assert.ok(got.value[0] instanceof SharedContext);
+  ctx.cancel();
+  assert.ok(got.value[0].err() !== undefined);
+});
+
+Deno.test("a task's cancellation through a shared context it was given", async () => {
+  await using rt = await Runtime.start({ procs: 1 });
+  const ctx = new SharedContext();
+  const waiting = rt.go<string>(SHARED, "awaitCancel", ctx);
+  ctx.cancel(new Error("stop"));
+  assert.match(await waiting, /cancel/i);
+});
+
+Deno.test("bad inputs: functions, symbols, class instances are refused with a TaskPayloadError naming where", async () => {
   await using rt = await Runtime.start({ procs: 1 });
   class Point {
     constructor(readonly x: number) {}
   }
+  const cyclic: Record<string, unknown> = { ch: new SharedChannel() };
+  cyclic.self = cyclic;
   for (
-    const [value, phrase] of [
-      [new Channel<number>(1), "argument 0 is a Channel (a class instance)"],
+    const [args, phrase] of [
+      [[() => 1], "argument 0 is a function"],
+      [[1, { f: Symbol("s") }], 'argument 1, field "f", is a symbol'],
+      [[new Channel<number>(1)], "argument 0 is a Channel (a class instance)"],
       [
-        { p: new Point(1) },
-        'argument 0, field "p", is a Point (a class instance)',
+        [[0, { p: new Point(1) }]],
+        'argument 0, its element 1, field "p", is a Point (a class instance)',
       ],
-      [[() => 1], "argument 0, its element 0, is a function"],
-    ] as [unknown, string][]
+      [
+        [new Map([["k", () => 1]])],
+        "argument 0, a Map entry, is a function",
+      ],
+      [[new Set([new Point(2)])], "argument 0, a Set value, is a Point"],
+      [[cyclic], "argument 0 is in a cycle that holds a shared object"],
+    ] as [unknown[], string][]
   ) {
-    await assert.rejects(rt.go(TASKS, "echo", value), (error: Error) => {
-      assert.ok(error instanceof TaskPayloadError);
-      assert.ok(error.message.includes(phrase), error.message);
+    await assert.rejects(rt.go(TASKS, "echo", ...args), (error: Error) => {
+      assert.ok(error instanceof TaskPayloadError, error.message);
+      assert.ok(
+        error.message.startsWith(
+          `Cannot pass the arguments to or from a task: ${phrase}`,
+        ),
+        error.message,
+      );
       return true;
     });
   }
-});
-
-Deno.test("a task's result is checked the same way", async () => {
-  await using rt = await Runtime.start({ procs: 1 });
-  await assert.rejects(rt.go(TASKS, "makeShared"), (error: Error) => {
-    assert.ok(error instanceof Error);
+  await assert.rejects(rt.go(TASKS, "echoClass"), (error: Error) => {
     assert.match(
       error.message,
-      /Cannot pass the result to or from a task: field "ch", is a SharedChannel/,
+      /Cannot pass the result to or from a task: field "p", is a Point \(a class instance\)/,
     );
     return true;
   });
+  assert.equal(await rt.go(TASKS, "inc", 1), 2); // still healthy
 });
 
-Deno.test("plain data, Map, Set, Date, errors and views over an ArrayBuffer still cross", async () => {
+Deno.test("plain data, Map, Set, Date, errors, views over an ArrayBuffer and cycles still cross", async () => {
   await using rt = await Runtime.start({ procs: 1 });
   const value = {
     list: [1, "two", null, undefined, [3n]],
@@ -149,19 +250,20 @@ Deno.test("plain data, Map, Set, Date, errors and views over an ArrayBuffer stil
   assert.equal(c.self, c);
 });
 
-Deno.test("a structured SharedChannel refuses shared memory at any depth with a CodecError, and stays usable", () => {
+Deno.test("with no runtime on the thread, a structured SharedChannel refuses shared objects with a CodecError, and stays usable", () => {
   const ch = new SharedChannel<unknown>({ capacity: 4, codec: "structured" });
   for (const [name, value] of sharedValues()) {
     for (const v of [value, { a: [value] }, new Map([[1, value]])]) {
       assert.throws(() => ch.trySend(v), (error: Error) => {
         assert.ok(error instanceof CodecError, error.message);
-        assert.ok(error.message.includes(` ${name}:`), error.message);
-        assert.match(error.message, /send its \.handle to a worker/);
+        assert.ok(error.message.includes(` ${name}`), error.message);
+        assert.match(error.message, /no Runtime runs on this thread/);
         return true;
       });
     }
   }
   assert.throws(() => ch.trySend({ h: ch.handle }), CodecError);
+  assert.throws(() => ch.trySend([() => 1]), /its element 0, is a function/);
   // Class instances keep structured clone's semantics on a channel.
   class Point {
     constructor(readonly x: number) {}
