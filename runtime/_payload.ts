@@ -6,8 +6,10 @@
  *
  * Arguments that are all numbers (and results that are a number,
  * `undefined` or a short string) are written as they are: no
- * serialization (`K_NUMS`, `K_NONE`, `K_STRING`). Anything else goes
- * through `node:v8`'s serializer (`K_V8`), inline in the slot's 192 bytes
+ * serialization (`K_NUMS`, `K_NONE`, `K_STRING`). Plain data (what JSON
+ * can say, and `undefined`, `NaN`, ...) is written in the compact format
+ * of the `structured` codec's fast path (`K_PLAIN`, `workers/_plain.ts`).
+ * Anything else goes through `node:v8`'s serializer (`K_V8`), inline in the slot's 192 bytes
  * when it fits, else in a block of the payload heap (`_heap.ts`) whose
  * offset the slot records in `S_HEAP`. A thrown error travels as a plain
  * record (`K_ERROR`) and is rebuilt as an `Error` with the same name,
@@ -20,7 +22,7 @@
  * | `K_NONE` | 0 | nothing |
  * | `K_NUMS` | n ≤ 24 | n Float64 numbers (Float64 index `(base + 16) / 2`) |
  * | `K_STRING` | bytes ≤ 192 | UTF-8 bytes |
- * | `K_V8`, `K_SHARED`, `K_ERROR` | bytes | the bytes when `S_HEAP` is 0, else nothing |
+ * | `K_PLAIN`, `K_V8`, `K_SHARED`, `K_ERROR` | bytes | the bytes when `S_HEAP` is 0, else nothing |
  * | `K_CANCELLED`, `K_CRASHED` | bytes ≤ 60 | the reason as UTF-8 |
  *
  * Before `node:v8`'s serializer runs, the value is walked
@@ -46,6 +48,7 @@ import {
   K_ERROR,
   K_NONE,
   K_NUMS,
+  K_PLAIN,
   K_SHARED,
   K_STRING,
   K_V8,
@@ -58,6 +61,7 @@ import {
 import { TaskPayloadError } from "./errors.ts";
 import { liftShared, type SharedRef } from "../workers/_shared_ref.ts";
 import { lowerShared } from "../workers/_shared_lower.ts";
+import { decodePlain, encodePlain } from "../workers/_plain.ts";
 // Registers SharedChannel as a kind that crosses (`_shared_kinds.ts`).
 import "../workers/shared_channel.ts";
 
@@ -122,7 +126,7 @@ const REFUSED = "a class instance would arrive as a plain object without " +
 
 /**
  * Writes `value` (the arguments when `args`, else the result) as the
- * slot's `K_V8` or `K_SHARED` payload.
+ * slot's `K_PLAIN`, `K_V8` or `K_SHARED` payload.
  */
 function writeValue(
   m: Memory,
@@ -130,6 +134,11 @@ function writeValue(
   value: unknown,
   args: boolean,
 ): void {
+  const plain = encodePlain(value);
+  if (plain !== undefined) {
+    writeBytes(m, slot, K_PLAIN, plain);
+    return;
+  }
   const what = args ? "the arguments" : "the result";
   let lifted = liftShared(value, true);
   if (typeof lifted === "string") {
@@ -161,8 +170,9 @@ function writeValue(
   writeBytes(m, slot, lifted === undefined ? K_V8 : K_SHARED, bytes);
 }
 
-/** Reads a `K_V8` or `K_SHARED` payload of `kind` from `bytes`. */
+/** Reads a `K_PLAIN`, `K_V8` or `K_SHARED` payload of `kind` from `bytes`. */
 function readValue(kind: number, bytes: Uint8Array): unknown {
+  if (kind === K_PLAIN) return decodePlain(bytes);
   if (kind === K_V8) return deserialize(bytes);
   const [value, refs] = deserialize(bytes) as [unknown, SharedRef[]];
   try {
@@ -315,7 +325,9 @@ export function readResult(m: Memory, slot: number): unknown {
   }
   const bytes = readBytes(m, slot);
   releasePayload(m, slot);
-  if (kind === K_V8 || kind === K_SHARED) return readValue(kind, bytes);
+  if (kind === K_PLAIN || kind === K_V8 || kind === K_SHARED) {
+    return readValue(kind, bytes);
+  }
   if (kind === K_ERROR) return errorFromRecord(deserialize(bytes));
   return decoder.decode(bytes); // K_CANCELLED, K_CRASHED: the reason
 }

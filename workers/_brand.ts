@@ -2,14 +2,30 @@
 // This module is internal: it is not exported from the package.
 
 /**
- * Brand checks: whether a value is truly a built-in of some kind, by
- * calling a method of that built-in that throws on anything else (the
- * test `node:util`'s `types` makes, without `node:util`, so that the shared
- * tier bundles for browsers). A `Symbol.toStringTag` or a prototype swap
- * does not fool them; a subclass instance passes, as with `node:util`.
+ * Brand checks: whether a value is truly a built-in of some kind. Where the
+ * platform has `node:util` (read through `_builtin.ts`, so that the shared
+ * tier bundles for browsers) its `types` answer; elsewhere, a method of
+ * that built-in that throws on anything else is called (slower: a thrown
+ * error costs microseconds). A `Symbol.toStringTag` or a prototype swap
+ * fools neither; a subclass instance passes both.
  *
  * @module
  */
+
+import { builtin } from "./_builtin.ts";
+
+interface Types {
+  isSharedArrayBuffer(v: unknown): boolean;
+  isArrayBuffer(v: unknown): boolean;
+  isMap(v: unknown): boolean;
+  isSet(v: unknown): boolean;
+  isDate(v: unknown): boolean;
+  isRegExp(v: unknown): boolean;
+  isNativeError(v: unknown): boolean;
+  isBoxedPrimitive(v: unknown): boolean;
+}
+
+const types = builtin<{ types: Types }>("node:util")?.types;
 
 /** Whether `call(v)` returns without throwing. */
 function passes(call: (v: unknown) => unknown, v: unknown): boolean {
@@ -39,22 +55,22 @@ const boxed = [Number, String, Boolean, BigInt, Symbol].map((c) => {
 
 /** Whether `v` is a `SharedArrayBuffer`. */
 export function isSharedArrayBuffer(v: unknown): v is SharedArrayBuffer {
-  return passes(sabLength, v);
+  return types ? types.isSharedArrayBuffer(v) : passes(sabLength, v);
 }
 
 /** Whether `v` is an `ArrayBuffer` (not shared). */
 export function isArrayBuffer(v: unknown): v is ArrayBuffer {
-  return passes(abLength, v);
+  return types ? types.isArrayBuffer(v) : passes(abLength, v);
 }
 
 /** Whether `v` is a `Map`. */
 export function isMap(v: unknown): v is Map<unknown, unknown> {
-  return passes(mapSize, v);
+  return types ? types.isMap(v) : passes(mapSize, v);
 }
 
 /** Whether `v` is a `Set`. */
 export function isSet(v: unknown): v is Set<unknown> {
-  return passes(setSize, v);
+  return types ? types.isSet(v) : passes(setSize, v);
 }
 
 /**
@@ -62,6 +78,10 @@ export function isSet(v: unknown): v is Set<unknown> {
  * `RegExp`, an `Error`, a boxed primitive.
  */
 export function isClonableBuiltin(v: unknown): boolean {
+  if (types) {
+    return types.isDate(v) || types.isRegExp(v) || types.isNativeError(v) ||
+      v instanceof Error || types.isBoxedPrimitive(v);
+  }
   if (passes(dateTime, v) || v instanceof Error) return true;
   if (v !== RegExp.prototype && passes(regexpSource, v)) return true;
   return boxed.some((valueOf) => passes(valueOf, v));

@@ -175,6 +175,10 @@ class Walk {
       }
       return copy ?? v;
     }
+    const handle = sharedHandle(v);
+    if (handle !== undefined) {
+      return this.#ref(article(handle.kind), handle.buffer, { ...handle });
+    }
     if (isMap(v)) {
       let changed = false;
       const entries: [unknown, unknown][] = [];
@@ -215,10 +219,6 @@ class Walk {
       });
     }
     if (isArrayBuffer(v) || isClonableBuiltin(v)) return v;
-    const handle = sharedHandle(v);
-    if (handle !== undefined) {
-      return this.#ref(article(handle.kind), handle.buffer, { ...handle });
-    }
     if (!this.classes) return v;
     const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
     throw new Refusal(

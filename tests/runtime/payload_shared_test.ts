@@ -274,3 +274,30 @@ Deno.test("with no runtime on the thread, a structured SharedChannel refuses sha
     value: new Map([[1, { x: 2 }]]),
   });
 });
+
+Deno.test("a replacement worker opens the memory its predecessor was sent or made", async () => {
+  await using rt = await Runtime.start({ procs: 1 });
+  const mine = new SharedChannel<number>({ capacity: 8, codec: "float64" });
+  await rt.go(SHARED, "produce", { ch: mine }, 2);
+  const made = await rt.run<{ list: [SharedChannel<number>] }>(
+    SHARED,
+    "makeChannel",
+    [1],
+  );
+  await assert.rejects(rt.go(TASKS, "closeSelf"), /self\.close\(\)/);
+  const again = new SharedChannel<number>({ capacity: 8, codec: "float64" });
+  // The same memory, sent to the new worker: it got it at its start.
+  const back = await rt.go<[SharedChannel<number>, SharedChannel<number>]>(
+    SHARED,
+    "echo",
+    [made.list[0], SharedChannel.from(mine.handle)],
+  );
+  assert.deepEqual(back[0].tryReceive(), { state: "ok", value: 0 });
+  assert.deepEqual([mine.tryReceive(), back[1].tryReceive()], [
+    { state: "ok", value: 1 },
+    { state: "ok", value: 2 },
+  ]);
+  await rt.go(SHARED, "produce", { ch: again }, 1);
+  assert.deepEqual(again.tryReceive(), { state: "ok", value: 1 });
+  assert.equal(rt.stats().crashes, 1);
+});
