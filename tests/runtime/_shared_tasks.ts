@@ -14,7 +14,7 @@ import {
   type SharedSemaphore,
   type SharedWaitGroup,
 } from "../../workers/mod.ts";
-import { spawn } from "../../runtime/mod.ts";
+import { spawn, workerIndex } from "../../runtime/mod.ts";
 
 /** Everything a task may be handed, as the tests nest it. */
 export interface Kit {
@@ -141,4 +141,30 @@ export async function sendMade(
   n: number,
 ): Promise<void> {
   await box.send(new Map([["ch", makeChannel(n).list[0]]]));
+}
+
+/**
+ * Blocks its worker until `box` gives `{ ch }`, then sends 42 on `ch`;
+ * signals `ready` first. Returns its worker index.
+ */
+export function blockForChannel(
+  ready: SharedChannel<number>,
+  box: SharedChannel<unknown>,
+): number {
+  ready.trySend(workerIndex());
+  const { value } = box.recvSync();
+  (value as { ch: SharedChannel<number> }).ch.sendSync(42);
+  return workerIndex();
+}
+
+/**
+ * Makes a channel, sends it on `box`, and returns what comes back on it
+ * with its worker index.
+ */
+export async function handOffChannel(
+  box: SharedChannel<unknown>,
+): Promise<[number, number]> {
+  const ch = new SharedChannel<number>({ capacity: 1, codec: "int32" });
+  await box.send({ ch });
+  return [(await ch.receive()).value!, workerIndex()];
 }

@@ -301,3 +301,27 @@ Deno.test("a replacement worker opens the memory its predecessor was sent or mad
   assert.deepEqual(again.tryReceive(), { state: "ok", value: 1 });
   assert.equal(rt.stats().crashes, 1);
 });
+
+Deno.test("a channel made in a task on one worker reaches a task blocked on the other", async () => {
+  await using rt = await Runtime.start({ procs: 2 });
+  const t = rt.module<typeof Shared>(SHARED);
+  const ready = new SharedChannel<number>({ capacity: 1, codec: "int32" });
+  const box = new SharedChannel<unknown>({ capacity: 1 });
+  const blocked = t.blockForChannel(ready, box);
+  const first = (await ready.receive()).value!;
+  // That worker is blocked in recvSync: the other one runs this task.
+  const [got, second] = await t.handOffChannel(box);
+  assert.equal(got, 42);
+  assert.notEqual(second, first);
+  assert.equal(await blocked, first);
+});
+
+Deno.test("a shared type's handle crosses as a handle over the same memory", async () => {
+  await using rt = await Runtime.start({ procs: 1 });
+  const ch = new SharedChannel<number>({ capacity: 1, codec: "int32" });
+  const back = await rt.go<typeof ch.handle>(SHARED, "echo", ch.handle);
+  assert.equal(back.kind, "SharedChannel");
+  assert.equal(back.buffer, ch.handle.buffer);
+  SharedChannel.from(back).trySend(3);
+  assert.deepEqual(ch.tryReceive(), { state: "ok", value: 3 });
+});
