@@ -7,8 +7,9 @@
  * Arguments that are all numbers (and results that are a number,
  * `undefined` or a short string) are written as they are: no
  * serialization (`K_NUMS`, `K_NONE`, `K_STRING`). Plain data (what JSON
- * can say, and `undefined`, `NaN`, ...) is written in the compact format
- * of the `structured` codec's fast path (`K_PLAIN`, `workers/_plain.ts`).
+ * can say, and `undefined`, `NaN`, ..., with shared objects met once) is
+ * written in the compact format of the `structured` codec's fast path
+ * (`K_PLAIN`, `workers/_plain.ts`).
  * Anything else goes through `node:v8`'s serializer (`K_V8`), inline in the slot's 192 bytes
  * when it fits, else in a block of the payload heap (`_heap.ts`) whose
  * offset the slot records in `S_HEAP`. A thrown error travels as a plain
@@ -172,10 +173,10 @@ function writeValue(
 
 /** Reads a `K_PLAIN`, `K_V8` or `K_SHARED` payload of `kind` from `bytes`. */
 function readValue(kind: number, bytes: Uint8Array): unknown {
-  if (kind === K_PLAIN) return decodePlain(bytes);
   if (kind === K_V8) return deserialize(bytes);
-  const [value, refs] = deserialize(bytes) as [unknown, SharedRef[]];
   try {
+    if (kind === K_PLAIN) return decodePlain(bytes);
+    const [value, refs] = deserialize(bytes) as [unknown, SharedRef[]];
     return lowerShared(value, refs);
   } catch (error) {
     throw new TaskPayloadError(

@@ -31,11 +31,16 @@ const viewTypes = new Map<string, unknown>(
  */
 export function lowerShared(value: unknown, refs: SharedRef[]): unknown {
   const opened = new Map<object, unknown>();
-  for (const ref of refs) opened.set(ref, open(ref));
+  for (const ref of refs) opened.set(ref, openRef(ref));
   return new Lowering(opened).value(value);
 }
 
-function open(ref: SharedRef): unknown {
+/**
+ * The object `ref` names (also for the plain format, `_plain.ts`).
+ *
+ * @throws {TypeError} As {@linkcode lowerShared}.
+ */
+export function openRef(ref: SharedRef): unknown {
   const buffer = bufferById(ref.buffer);
   if (buffer === undefined) {
     throw new TypeError(

@@ -114,6 +114,44 @@ export function liftShared(
     : { value: lifted, refs: walk.refs };
 }
 
+/**
+ * The ref of `v` if it is a shared object whose memory can cross (a hub
+ * runs on this thread), else undefined: for the plain format's fast path
+ * (`_plain.ts`), which writes a ref where it meets one.
+ */
+export function refOf(v: object): SharedRef | undefined {
+  const handle = sharedHandle(v);
+  if (handle !== undefined) return newRef(handle.buffer, { ...handle });
+  if (isSharedArrayBuffer(v)) {
+    return newRef(v, { kind: "SharedArrayBuffer" });
+  }
+  if (ArrayBuffer.isView(v) && isSharedArrayBuffer(v.buffer)) {
+    const kind = VIEWS.get(Object.getPrototypeOf(v).constructor);
+    if (kind !== undefined) return newRef(v.buffer, viewFields(kind, v));
+  }
+  return undefined;
+}
+
+/** `fields` with `buffer` as its id, or undefined if it has none here. */
+function newRef(
+  buffer: SharedArrayBuffer,
+  fields: Record<string, unknown>,
+): SharedRef | undefined {
+  const id = bufferId(buffer);
+  return id === undefined ? undefined : { ...fields, buffer: id } as SharedRef;
+}
+
+/** A view's ref fields: its kind, offset and length. */
+function viewFields(kind: string, v: ArrayBufferView): Record<string, unknown> {
+  return {
+    kind,
+    byteOffset: v.byteOffset,
+    length: v instanceof DataView
+      ? v.byteLength
+      : (v as unknown as { length: number }).length,
+  };
+}
+
 const PENDING = Symbol("pending");
 
 /** One walk's state. */
@@ -210,13 +248,11 @@ class Walk {
       if (kind === undefined) {
         throw new Refusal(`${article(name)} (a class instance)`);
       }
-      return this.#ref(`${article(name)} over a SharedArrayBuffer`, v.buffer, {
-        kind,
-        byteOffset: v.byteOffset,
-        length: v instanceof DataView
-          ? v.byteLength
-          : (v as unknown as { length: number }).length,
-      });
+      return this.#ref(
+        `${article(name)} over a SharedArrayBuffer`,
+        v.buffer,
+        viewFields(kind, v),
+      );
     }
     if (isArrayBuffer(v) || isClonableBuiltin(v)) return v;
     if (!this.classes) return v;
@@ -234,13 +270,12 @@ class Walk {
     buffer: SharedArrayBuffer,
     fields: Record<string, unknown>,
   ): SharedRef {
-    const id = bufferId(buffer);
-    if (id === undefined) {
+    const ref = newRef(buffer, fields);
+    if (ref === undefined) {
       throw new Refusal(
         `${what}, and no Runtime runs on this thread to carry its memory`,
       );
     }
-    const ref = { ...fields, buffer: id } as SharedRef;
     this.refs.push(ref);
     return ref;
   }

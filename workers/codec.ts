@@ -31,8 +31,9 @@
  * `SharedChannel`, a shared sync type, an atomic, a `SharedContext`, a
  * `SharedArrayBuffer` or a view over one, at any depth of arrays, plain
  * objects, `Map` and `Set`, arrive as objects of the same class over the
- * same memory (`_shared_ref.ts`, `_shared_lower.ts`); as bytes `2`, then
- * `node:v8`'s bytes of `[value, refs]`. Their memory travels by message
+ * same memory (`_shared_ref.ts`, `_shared_lower.ts`): in the plain format
+ * when the rest is plain data, else as a byte `2`, then `node:v8`'s bytes
+ * of `[value, refs]`. Their memory travels by message
  * between the threads of a running `Runtime` (its main thread and its
  * workers), once per buffer and thread; elsewhere (no runtime on the
  * sending thread) sending one is a `CodecError`, and a receiver outside the
