@@ -248,6 +248,18 @@ Deno.test("plain data, Map, Set, Date, errors, views over an ArrayBuffer and cyc
   assert.equal(back.nul.a, 1);
   const c = await rt.go(TASKS, "echo", cyclic) as typeof cyclic;
   assert.equal(c.self, c);
+  // Plain data takes the JS format, with what JSON cannot say.
+  const odd = [
+    -0,
+    NaN,
+    undefined,
+    Infinity,
+    "é\ud800",
+    { a: [1, "x"] },
+    2 ** 40,
+  ];
+  assert.deepEqual(await rt.run(TASKS, "echo", [odd]), odd);
+  assert.ok(Object.is((await rt.run<number[]>(TASKS, "echo", [[-0]]))[0], -0));
 });
 
 Deno.test("with no runtime on the thread, a structured SharedChannel refuses shared objects with a CodecError, and stays usable", () => {
