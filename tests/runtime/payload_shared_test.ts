@@ -337,3 +337,24 @@ Deno.test("a shared type's handle crosses as a handle over the same memory", asy
   SharedChannel.from(back).trySend(3);
   assert.deepEqual(ch.tryReceive(), { state: "ok", value: 3 });
 });
+
+Deno.test("a shared object whose memory no runtime of this thread carries cannot be opened: a TypeError naming it", async () => {
+  const box = new SharedChannel<unknown>({ capacity: 2 });
+  {
+    await using _rt = await Runtime.start({ procs: 1 });
+    box.trySend({ ch: new SharedChannel({ capacity: 1 }) }); // plain format
+    box.trySend(new Map([[1, new SharedMutex()]])); // node:v8
+  }
+  for (const kind of ["SharedChannel", "SharedMutex"]) {
+    assert.throws(() => box.tryReceive(), (error: Error) => {
+      assert.ok(error instanceof TypeError, error.message);
+      assert.equal(
+        error.message,
+        `Cannot open the ${kind} in a value from another thread: its memory ` +
+          `did not reach this thread (shared objects cross between the ` +
+          `threads of one Runtime: its main thread and its workers)`,
+      );
+      return true;
+    });
+  }
+});
