@@ -14,7 +14,10 @@
  *   runtime loads the module in the worker that runs it, so there is no
  *   worker file or message protocol to write. Its arguments and result
  *   cross threads in a 256-byte slot of shared memory (`_slot.ts`, `_payload.ts`): numbers
- *   as they are, anything else by structured clone.
+ *   as they are, plain data in a compact format, anything else by
+ *   `node:v8`'s serializer; shared objects (a `SharedChannel`, the shared
+ *   sync types, ...) cross as themselves, their memory carried once per
+ *   thread by `_buffer_hub.ts`.
  * - **Queues**: the main thread puts tasks on the global queue; a task
  *   spawning a child ({@linkcode spawn}) pushes it on its own worker's
  *   deque (LIFO for the owner, FIFO for thieves). An idle worker takes a
@@ -313,6 +316,13 @@ export class Runtime implements AsyncDisposable {
    * Runs `url`'s export `name` with `args` as a task, untyped (see
    * {@linkcode Runtime.module} for the typed form).
    *
+   * The arguments and the result are copied as data, except the shared
+   * objects of `workers/` (`SharedChannel`, `SharedMutex`, ...,
+   * `AtomicInt32`, `SharedContext`) and `SharedArrayBuffer`s and views
+   * over one, at any depth: those arrive as objects of the same class over
+   * the same memory. A function, a symbol or another class instance is
+   * refused with a `TaskPayloadError` naming where it is.
+   *
    * @example Usage
    * ```ts
    * import { Runtime } from "@denogo/go/runtime";
@@ -322,6 +332,22 @@ export class Runtime implements AsyncDisposable {
    * const url = import.meta.resolve("./_example_tasks.ts");
    * const n = await rt.go<number>(url, "square", 12);
    * assert.equal(n, 144);
+   * ```
+   *
+   * @example A channel as an argument
+   * ```ts
+   * import { Runtime } from "@denogo/go/runtime";
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * await using rt = await Runtime.start({ procs: 1 });
+   * const url = import.meta.resolve("./_example_tasks.ts");
+   * const ch = new SharedChannel<number>({ capacity: 2, codec: "float64" });
+   * const counting = rt.go(url, "count", ch, 3); // sends 1, 2, 3, closes
+   * const got: number[] = [];
+   * for await (const v of ch) got.push(v);
+   * await counting;
+   * assert.deepEqual(got, [1, 2, 3]);
    * ```
    *
    * @typeParam R The result type the caller expects.
@@ -342,7 +368,8 @@ export class Runtime implements AsyncDisposable {
   }
 
   /**
-   * {@linkcode Runtime.go} with call options (cancellation, retries).
+   * {@linkcode Runtime.go} with call options (cancellation, retries,
+   * transfer).
    *
    * @example Usage
    * ```ts
