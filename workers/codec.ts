@@ -15,7 +15,7 @@
  * | `"bytes"` | `Uint8Array` | the bytes as they are, after a 4-byte length prefix; copied once in, once out |
  * | `"string"` | any `string`, lone surrogates included: every string comes back exactly | its UTF-8 bytes, after a 4-byte length prefix; a string with a lone surrogate (which has no UTF-8 form) as a `0xFF` byte, which UTF-8 never contains, then its UTF-16 code units, little-endian |
  * | `"json"` | what `JSON.stringify` accepts | the UTF-8 bytes of `JSON.stringify(value)`, after a 4-byte length prefix |
- * | `"structured"` | what the structured clone algorithm accepts (Map, Set, Date, RegExp, typed arrays, BigInt, cycles, ...) | plain data (JSON-like trees) in a compact format read and written in JavaScript (`_plain.ts`); anything else as the bytes of `node:v8`'s `serialize(value)`; after a 4-byte length prefix |
+ * | `"structured"` | what the structured clone algorithm accepts (Map, Set, Date, RegExp, typed arrays, BigInt, cycles, ...), and shared objects, which cross as themselves (below) | plain data (JSON-like trees) in a compact format read and written in JavaScript (`_plain.ts`); anything else as the bytes of `node:v8`'s `serialize(value)`; after a 4-byte length prefix |
  *
  * The record layout of the variable-size codecs (a 4-byte length, the
  * payload, padding to a multiple of 4) belongs to the channel and is

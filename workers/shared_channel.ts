@@ -201,11 +201,14 @@ function makeBuffer(
  * with {@linkcode SharedChannel.sendSync} and {@linkcode SharedChannel.recvSync}.
  *
  * Values are copied through shared memory by a codec (see `codec.ts`):
- * receivers get equal values, not the same objects. A value the codec
- * cannot encode throws `CodecError` and leaves the channel as it was.
+ * receivers get equal values, not the same objects (but a shared object
+ * in a `structured` value, between the threads of a runtime, arrives as an
+ * object of its class over the same memory). A value the codec cannot
+ * encode throws `CodecError` and leaves the channel as it was.
  *
  * To use a channel in a worker, post its {@linkcode SharedChannel.handle}
- * and open it there with {@linkcode SharedChannel.from}.
+ * and open it there with {@linkcode SharedChannel.from}; a runtime's task
+ * takes the channel itself as an argument.
  *
  * Memory model, as Go's: a send on a channel synchronizes before the
  * completion of the corresponding receive; for an unbuffered channel, a
