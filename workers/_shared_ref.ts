@@ -9,7 +9,10 @@
  * record naming its memory by buffer id (`_buffer_ids.ts`). The serializer
  * (`node:v8`) then copies `[lifted value, refs]`: each ref is one object,
  * so it keeps its identity (the same channel twice is one ref, met twice).
- * The reader puts the objects back (`_shared_lower.ts`).
+ * The reader puts the objects back (`_shared_lower.ts`). When the rest of
+ * the value is plain data, the plain format (`_plain.ts`) writes each
+ * shared object's ref in place instead ({@linkcode refOf}), with no walk
+ * and no `node:v8`.
  *
  * The walk goes through arrays, plain objects (prototype `Object.prototype`
  * or `null`), `Map` keys and values and `Set` values; the lifted value is
