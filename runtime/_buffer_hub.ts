@@ -25,7 +25,16 @@
  * ({@linkcode PortHub.connect}) it gives the new worker one port to itself,
  * one to each running worker (posting the other end to that worker) and
  * every buffer it has (so a replacement worker can open what its
- * predecessor was sent). A thread keeps every buffer published to it until
+ * predecessor was sent).
+ *
+ * A worker publishing a buffer while a replacement starts must not miss
+ * it: the hub's one shared word, the *epoch*, closes that race. The main
+ * thread posts the new ports, adds 1 to the epoch, then drains its own
+ * ports and takes its snapshot; a publishing worker posts to the ports it
+ * knows, then loads the epoch, and while it has moved since its last drain,
+ * drains again and posts to the ports it did not know. Either the worker's
+ * load sees the new epoch (and it posts to the new worker itself), or its
+ * post to the main thread came first (and is in the snapshot). A thread keeps every buffer published to it until
  * the runtime closes (its workers end; the main thread drops its hub).
  *
  * Without `node:worker_threads` (browsers) there is no synchronous
@@ -57,6 +66,8 @@ export interface HubInit {
   ports: [number, Port][];
   /** Every buffer the main thread has, by id. */
   buffers: [number, SharedArrayBuffer][];
+  /** The epoch word (one Int32). */
+  epoch: SharedArrayBuffer;
 }
 
 /** The main thread's key in a hub's port table. */
@@ -71,15 +82,22 @@ type Message = { id: number; buffer: SharedArrayBuffer } | {
 export class PortHub implements BufferHub {
   #buffers = new Map<number, SharedArrayBuffer>();
   #ports = new Map<number, Port>();
+  #epoch: Int32Array;
+
+  private constructor(epoch: SharedArrayBuffer) {
+    this.#epoch = new Int32Array(epoch);
+  }
 
   /** The main thread's hub, or undefined where the platform has none. */
   static forMain(): PortHub | undefined {
-    return threads === undefined ? undefined : new PortHub();
+    return threads === undefined
+      ? undefined
+      : new PortHub(new SharedArrayBuffer(4));
   }
 
   /** A worker's hub, from what the main thread sent it. */
   static forWorker(init: HubInit): PortHub {
-    const hub = new PortHub();
+    const hub = new PortHub(init.epoch);
     for (const [key, port] of init.ports) hub.#ports.set(key, port);
     for (const [id, buffer] of init.buffers) hub.#buffers.set(id, buffer);
     return hub;
@@ -87,10 +105,21 @@ export class PortHub implements BufferHub {
 
   publish(id: number, buffer: SharedArrayBuffer): void {
     if (this.#buffers.has(id)) return;
-    // Learn of replaced workers first, so that they hear of it too.
-    this.#drain();
     this.#buffers.set(id, buffer);
-    for (const port of this.#ports.values()) port.postMessage({ id, buffer });
+    const sent = new Set<Port>();
+    let seen = Atomics.load(this.#epoch, 0);
+    for (;;) {
+      // Learn of replaced workers, so that they hear of it too.
+      this.#drain();
+      for (const port of this.#ports.values()) {
+        if (sent.has(port)) continue;
+        sent.add(port);
+        port.postMessage({ id, buffer });
+      }
+      const now = Atomics.load(this.#epoch, 0);
+      if (now === seen) return;
+      seen = now;
+    }
   }
 
   find(id: number): SharedArrayBuffer | undefined {
@@ -105,7 +134,6 @@ export class PortHub implements BufferHub {
    * send it (the ports are to be transferred).
    */
   connect(index: number): HubInit {
-    this.#drain();
     const ports: [number, Port][] = [];
     const own = new threads!.MessageChannel();
     own.port1.unref?.();
@@ -117,7 +145,13 @@ export class PortHub implements BufferHub {
       port.postMessage({ peer: index, port: pair.port1 }, [pair.port1]);
       ports.push([peer, pair.port2]);
     }
-    return { ports, buffers: [...this.#buffers] };
+    Atomics.add(this.#epoch, 0, 1);
+    this.#drain();
+    return {
+      ports,
+      buffers: [...this.#buffers],
+      epoch: this.#epoch.buffer as SharedArrayBuffer,
+    };
   }
 
   /** Closes every port and forgets every buffer. */
