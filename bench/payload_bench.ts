@@ -11,7 +11,8 @@
  *   plain object (the JS fast path), a `Map` (`node:v8`), the object
  *   holding a `SharedChannel`;
  * - a task's round trip through a runtime of one worker, with the same
- *   arguments.
+ *   arguments, and with a new `SharedArrayBuffer` each call (its memory is
+ *   posted to the worker once, the first time).
  *
  * The rows with a shared object need a runtime on this thread (its buffer
  * hub carries the channel's memory); where shared objects cannot cross
@@ -126,5 +127,16 @@ if (isMain && "bench" in Deno) {
   task("a number", [1]);
   task("a 10-field object", plain);
   task("a 10-field object holding a SharedChannel", shared);
+  // A new buffer each call: its memory is posted to every other thread
+  // once (one postMessage per worker), then named by id.
+  if (crosses([{ sab: new SharedArrayBuffer(8) }])) {
+    Deno.bench({
+      name: "task round trip: a new SharedArrayBuffer each call",
+      group: "payload: task",
+      async fn() {
+        await rt.run(import.meta.url, "echo", [new SharedArrayBuffer(8)]);
+      },
+    });
+  }
   globalThis.addEventListener("unload", () => rt.close());
 }

@@ -1,7 +1,7 @@
 // Copyright the denogo authors. MIT license.
 // Task functions that take and return shared objects, for
-// tests/runtime/payload_shared_test.ts and the bench: the runtime loads
-// this module in its workers.
+// tests/runtime/payload_shared_test.ts: the runtime loads this module in
+// its workers.
 
 import {
   type AtomicBigInt64,
