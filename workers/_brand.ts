@@ -42,7 +42,10 @@ function getter(proto: object, name: string): (v: unknown) => unknown {
   return (v) => get.call(v);
 }
 
-const sabLength = getter(SharedArrayBuffer.prototype, "byteLength");
+// Absent where the page is not cross-origin isolated: nothing is shared.
+const sabLength = typeof SharedArrayBuffer === "function"
+  ? getter(SharedArrayBuffer.prototype, "byteLength")
+  : undefined;
 const abLength = getter(ArrayBuffer.prototype, "byteLength");
 const mapSize = getter(Map.prototype, "size");
 const setSize = getter(Set.prototype, "size");
@@ -55,7 +58,8 @@ const boxed = [Number, String, Boolean, BigInt, Symbol].map((c) => {
 
 /** Whether `v` is a `SharedArrayBuffer`. */
 export function isSharedArrayBuffer(v: unknown): v is SharedArrayBuffer {
-  return types ? types.isSharedArrayBuffer(v) : passes(sabLength, v);
+  if (types) return types.isSharedArrayBuffer(v);
+  return sabLength !== undefined && passes(sabLength, v);
 }
 
 /** Whether `v` is an `ArrayBuffer` (not shared). */
