@@ -14,6 +14,10 @@
  * parked on this library's primitives than there are goroutines, so that at
  * least one of them is the main program's.
  *
+ * A signal listener can still wake a blocked program (Go's `signal.Notify`),
+ * but keeps no event loop alive: while the program has one, the detector
+ * holds the loop open until a signal arrives instead (see `_signals.ts`).
+ *
  * The report is Go's text on stderr and exit code 2, sent from `unload`
  * (Deno) once a second `beforeunload` has found the same state, so that a
  * listener that keeps the program alive has had its say. `deno test`
@@ -33,6 +37,7 @@ import {
   externalWaits,
   parkedOperations,
 } from "./_parking.ts";
+import { holdForSignals, signalListeners } from "./_signals.ts";
 
 let enabled = true;
 let mainRunning = false;
@@ -99,6 +104,11 @@ if (g.Deno !== undefined && typeof g.addEventListener === "function") {
   g.addEventListener("beforeunload", (event) => {
     if (!blocked()) {
       rounds = 0;
+    } else if (signalListeners()) {
+      // A signal may still arrive and wake it, as in Go.
+      rounds = 0;
+      holdForSignals();
+      event.preventDefault();
     } else if (rounds === 0) {
       rounds = 1;
       event.preventDefault();
@@ -114,7 +124,8 @@ if (g.Deno !== undefined && typeof g.addEventListener === "function") {
     // Node's AbortSignal.timeout() does not keep the loop alive: a wait
     // such a signal may still end is not reported.
     if (blocked() && !allParked().some((p) => p.signal !== undefined)) {
-      report();
+      if (signalListeners()) holdForSignals();
+      else report();
     }
   });
 }

@@ -42,7 +42,7 @@
  * @module
  */
 
-import { deserialize, serialize } from "node:v8";
+import { deserialize, serialize } from "./_v8.ts";
 import { type Memory, SLOT_WORDS } from "./_layout.ts";
 import { BLOCK_HEADER, heapAlloc, heapFree } from "./_heap.ts";
 import {

@@ -23,7 +23,7 @@
  * @module
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
+import { AsyncLocalStorage } from "./_async_store.ts";
 import { ABORT, dequeSize, EMPTY, pop, push, steal } from "./_deque.ts";
 import { globalSize, globalTake } from "./_global_queue.ts";
 import { hasCompletions, pushCompletion } from "./_completions.ts";

@@ -11,11 +11,20 @@
  *
  * A `node:worker_threads` worker, once terminated, does not keep the process
  * alive even while its code still loops; a Web Worker in Deno does, which is
- * why Deno takes `node:worker_threads` too. Both branches spell the entry as
- * `new Worker(new URL("./_worker_main.ts", import.meta.url), ...)`, the form
- * bundlers (esbuild, Vite, webpack) detect; `scripts/build_npm.ts` rewrites
- * the `.ts` to `.js` so that the worker and the user's code load the same
- * module files.
+ * why Deno takes `node:worker_threads` too.
+ *
+ * The entry is spelt `new Worker(new URL("./_worker_main.<ext>",
+ * import.meta.url), ...)`, the form bundlers (Vite, webpack) detect and the
+ * one a bundler that does not (esbuild) leaves for the user to serve:
+ *
+ * | this module's URL ends in | entry |
+ * | --- | --- |
+ * | `.ts` (the source: Deno, `deno compile`) | `./_worker_main.ts` |
+ * | anything else (the npm build, a JSR npm package, a bundle) | `./_worker_main.js` |
+ *
+ * so a bundle whose output sits beside an output `_worker_main.js` (built
+ * from `runtime/_worker_main.ts` as a second entry point, with code
+ * splitting so that both share the library's module instances) finds it.
  *
  * @module
  */
@@ -72,16 +81,26 @@ class WebThread implements Thread {
   }
 }
 
+/** Whether this module runs from its TypeScript source (see the table). */
+const fromSource = /\.ts$/.test(new URL(import.meta.url).pathname);
+
 /** Starts the runtime worker named `name`. */
 export function startThread(name: string): Thread {
   if (threads !== undefined) {
     const Worker = threads.Worker;
-    return new Worker(new URL("./_worker_main.ts", import.meta.url), { name });
+    return fromSource
+      ? new Worker(new URL("./_worker_main.ts", import.meta.url), { name })
+      : new Worker(new URL("./_worker_main.js", import.meta.url), { name });
   }
   return new WebThread(
-    new Worker(new URL("./_worker_main.ts", import.meta.url), {
-      type: "module",
-      name,
-    }),
+    fromSource
+      ? new Worker(new URL("./_worker_main.ts", import.meta.url), {
+        type: "module",
+        name,
+      })
+      : new Worker(new URL("./_worker_main.js", import.meta.url), {
+        type: "module",
+        name,
+      }),
   );
 }

@@ -273,3 +273,29 @@ export class Guard implements Disposable {
     locker.unlock();
   }
 }
+
+/**
+ * The units one acquire holds, given back once: the permit of
+ * `Semaphore.acquire` and `SharedSemaphore.acquire`. The type users see is
+ * `SemaphorePermit` (sync/semaphore.ts).
+ */
+export class Permit implements Disposable {
+  readonly #sem: { release(n: number): void };
+  readonly weight: number;
+  released = false;
+
+  constructor(sem: { release(n: number): void }, weight: number) {
+    this.#sem = sem;
+    this.weight = weight;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.#sem.release(this.weight);
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+}

@@ -11,6 +11,7 @@ import { park } from "../_parking.ts";
 import {
   checkInteger,
   checkSignal,
+  Permit,
   SyncWaiter,
   WaitList,
   type WaitOwner,
@@ -63,27 +64,6 @@ export interface SemaphorePermit extends Disposable {
    * calls, and disposing after it, do nothing.
    */
   release(): void;
-}
-
-class Permit implements SemaphorePermit {
-  readonly #sem: Semaphore;
-  readonly weight: number;
-  released = false;
-
-  constructor(sem: Semaphore, weight: number) {
-    this.#sem = sem;
-    this.weight = weight;
-  }
-
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    this.#sem.release(this.weight);
-  }
-
-  [Symbol.dispose](): void {
-    this.release();
-  }
 }
 
 /**

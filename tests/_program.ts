@@ -15,6 +15,12 @@ export interface Ended {
   stderr: string;
 }
 
+/** What to do while the program runs. */
+export interface RunOptions {
+  /** Runs `then` once the program's stdout contains `text`. */
+  whenPrinted?: { text: string; then: (child: Deno.ChildProcess) => unknown };
+}
+
 /**
  * Runs `source` with `deno run` and the given permission flags; resolves
  * with its exit code and output (colours off).
@@ -22,6 +28,7 @@ export interface Ended {
 export async function runProgram(
   source: string,
   flags: string[] = [],
+  options: RunOptions = {},
 ): Promise<Ended> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", "--no-config", ...flags, "-"],
@@ -36,11 +43,18 @@ export async function runProgram(
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(source));
   await writer.close();
-  const { code, stdout, stderr } = await child.output();
+  const stderr = new Response(child.stderr).text();
+  let stdout = "";
+  const when = options.whenPrinted;
+  let done = when === undefined;
   const decoder = new TextDecoder();
-  return {
-    code,
-    stdout: decoder.decode(stdout),
-    stderr: decoder.decode(stderr),
-  };
+  for await (const chunk of child.stdout) {
+    stdout += decoder.decode(chunk, { stream: true });
+    if (!done && stdout.includes(when!.text)) {
+      done = true;
+      await when!.then(child);
+    }
+  }
+  const { code } = await child.status;
+  return { code, stdout, stderr: await stderr };
 }

@@ -450,3 +450,156 @@ Deno.test("no deadlock: a BroadcastChannel message sends later", async () => {
     "broadcast\n",
   );
 });
+
+Deno.test("no deadlock: a signal listener sends later, as on a Go signal.Notify channel", async () => {
+  const { code, stdout, stderr } = await runProgram(
+    program(
+      "Channel, main",
+      `main(async () => {
+        const ch = new Channel<string>({ capacity: 1 });
+        Deno.addSignalListener("SIGUSR1", () => ch.trySend("signalled"));
+        // Once the loop is dry, the test sends the signal.
+        addEventListener("beforeunload", () => console.log("dry"));
+        console.log((await ch.receive()).value);
+      });`,
+    ),
+    [],
+    { whenPrinted: { text: "dry\n", then: (c) => c.kill("SIGUSR1") } },
+  );
+  assert.equal(code, 0, stderr);
+  assert.equal(stderr, "");
+  assert.equal(stdout, "dry\nsignalled\n");
+});
+
+Deno.test("deadlock: reported once the last signal listener is removed", async () => {
+  const { report } = await deadlocks(program(
+    "Channel, main",
+    `main(async () => {
+      const ch = new Channel<string>();
+      const listener = () => ch.trySend("never");
+      Deno.addSignalListener("SIGUSR2", listener);
+      let removed = false;
+      addEventListener("beforeunload", () => {
+        if (removed) return;
+        removed = true;
+        setTimeout(() => Deno.removeSignalListener("SIGUSR2", listener), 0);
+      });
+      await ch.receive();
+    });`,
+  ));
+  assert.match(report, /^goroutine 1 \[chan receive\]:\nmain\(\.\.\.\)/);
+});
+
+/** Runs a shell command (the test has --allow-run, not --allow-write). */
+async function sh(...args: string[]): Promise<string> {
+  const out = await new Deno.Command(args[0], { args: args.slice(1) }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+Deno.test("no deadlock: a file watcher's event sends later", async () => {
+  const dir = await sh("mktemp", "-d");
+  try {
+    const { code, stdout, stderr } = await runProgram(
+      fed(`const watcher = Deno.watchFs(${JSON.stringify(dir)});
+        (async () => {
+          for await (const e of watcher) {
+            watcher.close();
+            await ch.send("event");
+          }
+        })();
+        console.log("watching");`),
+      [`--allow-read=${dir}`],
+      {
+        whenPrinted: {
+          text: "watching\n",
+          then: () => sh("touch", `${dir}/touched`),
+        },
+      },
+    );
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, "watching\nevent\n");
+  } finally {
+    await sh("rm", "-r", dir);
+  }
+});
+
+Deno.test("no deadlock: a WebSocket message sends later", async () => {
+  await finishes(
+    fed(
+      `const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+        const { socket, response } = Deno.upgradeWebSocket(req);
+        socket.onopen = () => setTimeout(() => socket.send("over the socket"), 20);
+        return response;
+      });
+      const ws = new WebSocket("ws://127.0.0.1:" + server.addr.port);
+      ws.onmessage = (e) => {
+        ws.close();
+        server.shutdown();
+        ch.trySend(e.data);
+      };`,
+    ),
+    "over the socket\n",
+    ["--allow-net=127.0.0.1"],
+  );
+});
+
+Deno.test("no deadlock: crypto.subtle.deriveBits sends later", async () => {
+  await finishes(
+    fed(`const key = await crypto.subtle.importKey(
+        "raw", new Uint8Array(16), "PBKDF2", false, ["deriveBits"]);
+      (async () => {
+        const bits = await crypto.subtle.deriveBits(
+          { name: "PBKDF2", hash: "SHA-256", salt: new Uint8Array(8), iterations: 200000 },
+          key, 256);
+        await ch.send("derived " + bits.byteLength);
+      })();`),
+    "derived 32\n",
+  );
+});
+
+Deno.test("no deadlock: a read from a FIFO sends later", async () => {
+  const dir = await sh("mktemp", "-d");
+  const fifo = `${dir}/fifo`;
+  await sh("mkfifo", fifo);
+  try {
+    const { code, stdout, stderr } = await runProgram(
+      fed(`(async () => {
+          const text = await Deno.readTextFile(${JSON.stringify(fifo)});
+          await ch.send(text.trim());
+        })();
+        console.log("reading");`),
+      [`--allow-read=${dir}`],
+      {
+        whenPrinted: {
+          text: "reading\n",
+          then: () => sh("sh", "-c", `echo through the fifo > ${fifo}`),
+        },
+      },
+    );
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, "reading\nthrough the fifo\n");
+  } finally {
+    await sh("rm", "-r", dir);
+  }
+});
+
+Deno.test("no deadlock: a Runtime task's result sends later", async () => {
+  const tasks = new URL("./runtime/_tasks.ts", import.meta.url).href;
+  await finishes(
+    fed(
+      `const rt = await Runtime.start({ procs: 1 });
+      const t = rt.module<typeof import(${JSON.stringify(tasks)})>(${
+        JSON.stringify(tasks)
+      });
+      (async () => {
+        const n = await t.fib(20, 10);
+        await rt.close();
+        await ch.send("fib " + n);
+      })();`,
+      ", Runtime",
+    ),
+    "fib 6765\n",
+    ["--allow-read"],
+  );
+});

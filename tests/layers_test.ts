@@ -48,8 +48,21 @@ for (const entry of TIER_1) {
 }
 
 Deno.test("tier 1 check sees the runtime and node: where they are loaded", async () => {
-  // The filter above must be able to fail: mod.ts re-exports the runtime.
-  const specifiers = await moduleGraph("mod.ts");
-  assert(specifiers.some((s) => s.includes("/runtime/")));
-  assert(specifiers.some((s) => s.startsWith("node:")));
+  // The filter above must be able to fail: mod.ts re-exports the runtime,
+  // and this test loads node:assert.
+  assert((await moduleGraph("mod.ts")).some((s) => s.includes("/runtime/")));
+  const own = await moduleGraph("tests/layers_test.ts");
+  assert(own.some((s) => s.startsWith("node:")));
 });
+
+// The whole library, worker entry included, reads node: built-ins through
+// process.getBuiltinModule (workers/_builtin.ts) and imports none, so that
+// a browser bundle has no node: import.
+for (const entry of ["mod.ts", "workers/mod.ts", "runtime/_worker_main.ts"]) {
+  Deno.test(`${entry} imports no node: module`, async () => {
+    const builtins = (await moduleGraph(entry)).filter((s) =>
+      s.startsWith("node:")
+    );
+    assert.deepEqual(builtins, [], `${entry} loads ${builtins.join(", ")}`);
+  });
+}

@@ -52,6 +52,7 @@ import { MainThreadWaitError, UnlockOfUnlockedError } from "./errors.ts";
 import { inWorker } from "./_lock.ts";
 import { newId, waitChange, wakeHere } from "./_futex.ts";
 import { checkHandle, Opening, wordsCheck } from "./_handle.ts";
+import { Guard } from "../sync/_sema.ts";
 
 const STATE = 0;
 const WAITERS = 1;
@@ -309,6 +310,62 @@ export class SharedMutex {
     } finally {
       Atomics.sub(h, WAITERS, 1);
     }
+  }
+
+  /**
+   * Locks the mutex and returns a guard whose disposal unlocks it, for
+   * `using _ = await mu.locked()`. Disposing twice unlocks once; a signal
+   * that aborts the wait rejects, and nothing is held.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedMutex();
+   * {
+   *   using _ = await mu.locked();
+   *   assert.equal(mu.tryLock(), false);
+   * }
+   * assert.equal(mu.tryLock(), true);
+   * mu.unlock();
+   * ```
+   *
+   * @param options A signal that gives up the wait.
+   * @returns A promise of a guard that unlocks on dispose.
+   */
+  locked(options?: SharedMutexLockOptions): Promise<Disposable> {
+    return this.lock(options).then(() => new Guard(this));
+  }
+
+  /**
+   * Locks the mutex, blocking the worker's thread while it waits, and
+   * returns a guard whose disposal unlocks it: `using _ = mu.lockedSync()`.
+   *
+   * @example Usage
+   * ```ts
+   * import { MainThreadWaitError, SharedMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * // A worker's side.
+   * function increment(mu: SharedMutex, counter: Int32Array): void {
+   *   using _ = mu.lockedSync();
+   *   counter[0]++;
+   * }
+   *
+   * // The main thread may not block: it uses `await mu.locked()`.
+   * const mu = new SharedMutex();
+   * const counter = new Int32Array(new SharedArrayBuffer(4));
+   * assert.throws(() => increment(mu, counter), MainThreadWaitError);
+   * assert.equal(mu.tryLock(), true);
+   * ```
+   *
+   * @returns A guard that unlocks on dispose.
+   * @throws {MainThreadWaitError} If called on the main thread.
+   */
+  lockedSync(): Disposable {
+    this.lockSync();
+    return new Guard(this);
   }
 
   /**

@@ -46,6 +46,7 @@ import {
   wakeAllLocked,
 } from "./_guarded.ts";
 import { Opening } from "./_handle.ts";
+import { Guard } from "../sync/_sema.ts";
 import { SharedMutex } from "./shared_mutex.ts";
 
 const READERS = FIRST;
@@ -232,6 +233,62 @@ export class SharedRWMutex {
   }
 
   /**
+   * Takes a read lock and returns a guard whose disposal read-unlocks, for
+   * `using _ = await mu.rLocked()`. Disposing twice read-unlocks once.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedRWMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedRWMutex();
+   * {
+   *   using _ = await mu.rLocked();
+   *   assert.equal(mu.tryLock(), false);
+   * }
+   * assert.equal(mu.tryLock(), true);
+   * mu.unlock();
+   * ```
+   *
+   * @param options A signal that gives up the wait.
+   * @returns A promise of a guard that read-unlocks on dispose.
+   */
+  rLocked(options?: SharedRWMutexLockOptions): Promise<Disposable> {
+    return this.rLock(options).then(() =>
+      new Guard({ unlock: () => this.rUnlock() })
+    );
+  }
+
+  /**
+   * Takes a read lock, blocking the worker's thread while it waits, and
+   * returns a guard whose disposal read-unlocks: `using _ = mu.rLockedSync()`.
+   *
+   * @example Usage
+   * ```ts
+   * import { MainThreadWaitError, SharedRWMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * // A worker's side.
+   * function read(mu: SharedRWMutex, table: Int32Array): number {
+   *   using _ = mu.rLockedSync();
+   *   return table[0];
+   * }
+   *
+   * const mu = new SharedRWMutex();
+   * const table = new Int32Array(new SharedArrayBuffer(4));
+   * // The main thread may not block: it uses `await mu.rLocked()`.
+   * assert.throws(() => read(mu, table), MainThreadWaitError);
+   * ```
+   *
+   * @returns A guard that read-unlocks on dispose.
+   * @throws {MainThreadWaitError} On the main thread.
+   */
+  rLockedSync(): Disposable {
+    this.rLockSync();
+    return new Guard({ unlock: () => this.rUnlock() });
+  }
+
+  /**
    * Takes a read lock if no writer holds or waits for the lock.
    *
    * @example Usage
@@ -333,6 +390,60 @@ export class SharedRWMutex {
       this.#writeAttempt().attempt,
       "SharedRWMutex.lockSync()",
     );
+  }
+
+  /**
+   * Takes the write lock and returns a guard whose disposal unlocks it, for
+   * `using _ = await mu.locked()`. Disposing twice unlocks once.
+   *
+   * @example Usage
+   * ```ts
+   * import { SharedRWMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const mu = new SharedRWMutex();
+   * {
+   *   using _ = await mu.locked();
+   *   assert.equal(mu.tryRLock(), false);
+   * }
+   * assert.equal(mu.tryRLock(), true);
+   * mu.rUnlock();
+   * ```
+   *
+   * @param options A signal that gives up the wait.
+   * @returns A promise of a guard that unlocks on dispose.
+   */
+  locked(options?: SharedRWMutexLockOptions): Promise<Disposable> {
+    return this.lock(options).then(() => new Guard(this));
+  }
+
+  /**
+   * Takes the write lock, blocking the worker's thread while it waits, and
+   * returns a guard whose disposal unlocks it: `using _ = mu.lockedSync()`.
+   *
+   * @example Usage
+   * ```ts
+   * import { MainThreadWaitError, SharedRWMutex } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * // A worker's side.
+   * function write(mu: SharedRWMutex, table: Int32Array): void {
+   *   using _ = mu.lockedSync();
+   *   table[0]++;
+   * }
+   *
+   * const mu = new SharedRWMutex();
+   * const table = new Int32Array(new SharedArrayBuffer(4));
+   * // The main thread may not block: it uses `await mu.locked()`.
+   * assert.throws(() => write(mu, table), MainThreadWaitError);
+   * ```
+   *
+   * @returns A guard that unlocks on dispose.
+   * @throws {MainThreadWaitError} On the main thread.
+   */
+  lockedSync(): Disposable {
+    this.lockSync();
+    return new Guard(this);
   }
 
   /**

@@ -48,6 +48,8 @@ import {
   wakeAllLocked,
 } from "./_guarded.ts";
 import { Opening } from "./_handle.ts";
+import { Permit } from "../sync/_sema.ts";
+import type { SemaphorePermit } from "../sync/semaphore.ts";
 
 const SIZE = FIRST;
 const AVAILABLE = FIRST + 1;
@@ -237,23 +239,41 @@ export class SharedSemaphore {
    * sem.release();
    * ```
    *
+   * @example Given back at the end of a block, with `using`
+   * ```ts
+   * import { SharedSemaphore } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * const sem = new SharedSemaphore(3);
+   * {
+   *   using permit = await sem.acquire(2);
+   *   assert.equal(permit.weight, 2);
+   *   assert.equal(sem.available, 1);
+   * }
+   * assert.equal(sem.available, 3);
+   * ```
+   *
    * @param n The weight; 1 by default.
    * @param options A signal that gives up the wait.
-   * @returns A promise that resolves once the weight is held.
+   * @returns A promise of a {@linkcode SemaphorePermit} for the weight, once
+   * it is held: `permit.release()` or disposing it gives the weight back
+   * once (calling `sem.release(n)` instead is just as valid).
    * @throws {AcquireExceedsSizeError} If `n` exceeds the size (rejects).
    * @throws {RangeError} If `n` is not a non-negative integer (rejects).
    */
   acquire(
     n: number = 1,
     options?: SharedSemaphoreAcquireOptions,
-  ): Promise<void> {
+  ): Promise<SemaphorePermit> {
     try {
       this.#check(n);
     } catch (error) {
       return Promise.reject(error);
     }
     const a = this.#attempt(n);
-    return waitUntil(this.#h, a.attempt, options?.signal, a.cancel);
+    const permit = new Permit(this, n);
+    return waitUntil(this.#h, a.attempt, options?.signal, a.cancel)
+      .then(() => permit);
   }
 
   /**
@@ -285,16 +305,18 @@ export class SharedSemaphore {
    * ```
    *
    * @param n The weight; 1 by default.
+   * @returns A {@linkcode SemaphorePermit} for the weight, for `using`.
    * @throws {MainThreadWaitError} On the main thread.
    * @throws {AcquireExceedsSizeError} If `n` exceeds the size.
    */
-  acquireSync(n: number = 1): void {
+  acquireSync(n: number = 1): SemaphorePermit {
     this.#check(n);
     waitUntilSync(
       this.#h,
       this.#attempt(n).attempt,
       "SharedSemaphore.acquireSync()",
     );
+    return new Permit(this, n);
   }
 
   /**

@@ -1,7 +1,7 @@
 // Copyright the denogo authors. MIT license.
 // Task functions for the Node/Bun runtime tests, importing the npm build.
 
-import { spawn } from "../../npm/runtime/mod.js";
+import { spawn, taskSignal } from "../../npm/runtime/mod.js";
 
 function fibSeq(n) {
   return n < 2 ? n : fibSeq(n - 1) + fibSeq(n - 2);
@@ -21,4 +21,40 @@ export function crash() {
     throw new Error("boom");
   });
   return new Promise(() => {});
+}
+
+/** Echoes any value node:v8 can copy. */
+export function echo(value) {
+  return value;
+}
+
+/** Never settles, and ignores its signal. */
+export function hang() {
+  return new Promise(() => {});
+}
+
+/**
+ * Posts "started" on the BroadcastChannel `channel`, waits until its
+ * signal aborts, then posts "cancelled".
+ */
+export function waitForCancel(channel) {
+  const signal = taskSignal();
+  const bc = new BroadcastChannel(channel);
+  bc.postMessage("started");
+  return new Promise((resolve) => {
+    signal.addEventListener("abort", () => {
+      bc.postMessage("cancelled");
+      bc.close();
+      resolve("cancelled");
+    }, { once: true });
+  });
+}
+
+/**
+ * Spawns `waitForCancel(channel)` after an await (so the child finds its
+ * parent through node:async_hooks' AsyncLocalStorage) and waits for it.
+ */
+export async function spawnAfterAwait(channel) {
+  await null;
+  return await spawn(waitForCancel, channel);
 }

@@ -3,7 +3,7 @@
 // (`bun test tests/node/`), against the npm build (`deno task build:npm`).
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { Worker } from "node:worker_threads";
 import {
@@ -77,6 +77,24 @@ test("deadlock report: exit code 2 and Go's text", () => {
   assert.match(r.stderr, /goroutine 1 \[chan receive\]/);
 });
 
+test("no deadlock report while a signal listener can still wake main", async () => {
+  const program = new URL("./_signal.mjs", import.meta.url).pathname;
+  const child = spawn(process.execPath, [program], { stdio: "pipe" });
+  let stdout = "";
+  child.stdout.setEncoding("utf8");
+  let signalled = false;
+  child.stdout.on("data", (text) => {
+    stdout += text;
+    if (!signalled && stdout.includes("dry\n")) {
+      signalled = true;
+      child.kill("SIGUSR1");
+    }
+  });
+  const code = await new Promise((resolve) => child.on("close", resolve));
+  assert.equal(code, 0);
+  assert.equal(stdout, "dry\nsignalled\n");
+});
+
 test("SharedChannel: main thread sends, a worker_threads worker's recvSync receives", async () => {
   const ch = new SharedChannel({ codec: "int32" });
   const w = new Worker(new URL("./_consumer.mjs", import.meta.url), {
@@ -99,8 +117,71 @@ test("Runtime: fib via spawn, a crash is a WorkerCrashedError, a trace", async (
     assert.equal(await tasks.fib(20, 10), 6765);
     await assert.rejects(tasks.crash(), WorkerCrashedError);
     const trace = rt.trace();
-    assert.ok(trace.traceEvents.length > 0);
+    const slices = trace.traceEvents.filter((e) => e.ph === "X");
+    assert.ok(slices.some((e) => e.name === "fib" && e.tid >= 1 && e.tid <= 2));
+    const threads = trace.traceEvents.filter((e) => e.name === "thread_name");
+    assert.ok(threads.length >= 3); // the workers (one replaced) and main
   } finally {
     await rt.close();
   }
+});
+
+test("Runtime: structured values both ways (node:v8 payloads)", async () => {
+  const rt = await Runtime.start({ procs: 1 });
+  try {
+    const tasks = rt.module(new URL("./_tasks.mjs", import.meta.url).href);
+    const value = { m: new Map([[1, "a"]]), d: new Date(0), s: new Set([2]) };
+    assert.deepEqual(await tasks.echo(value), value);
+  } finally {
+    await rt.close();
+  }
+});
+
+test("Runtime: cancelling a task cancels the child it spawned after an await", async () => {
+  const rt = await Runtime.start({ procs: 2 });
+  const name = `cancel:${crypto.randomUUID()}`;
+  const bc = new BroadcastChannel(name);
+  const seen = [];
+  let wake = () => {};
+  bc.onmessage = (e) => {
+    seen.push(e.data);
+    wake();
+  };
+  // A guard against a hang (the child never cancelled), not a measurement.
+  let guard;
+  const timedOut = new Promise((_, reject) => {
+    guard = setTimeout(() => reject(new Error(`saw ${seen}`)), 20_000);
+  });
+  const until = async (kind) => {
+    while (!seen.includes(kind)) {
+      await Promise.race([new Promise((r) => wake = r), timedOut]);
+    }
+  };
+  try {
+    const tasks = rt.module(new URL("./_tasks.mjs", import.meta.url).href);
+    const controller = new AbortController();
+    const call = tasks.spawnAfterAwait.with({ signal: controller.signal })(
+      name,
+    );
+    await until("started");
+    controller.abort();
+    await assert.rejects(call, { name: "AbortError" });
+    await until("cancelled");
+    assert.deepEqual(seen, ["started", "cancelled"]);
+  } finally {
+    clearTimeout(guard);
+    bc.close();
+    await rt.close();
+  }
+});
+
+test('Runtime: a program exits on its own after close({ mode: "cancel" })', () => {
+  const program = new URL("./_close.mjs", import.meta.url).pathname;
+  // The timeout is a guard against a hang, not a measurement.
+  const r = spawnSync(process.execPath, [program], {
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "closed 610 RuntimeClosedError");
 });

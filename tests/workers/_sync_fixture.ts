@@ -26,6 +26,8 @@ export type SyncJob =
     cells: SharedArrayBuffer;
     n: number;
     sync: boolean;
+    /** Lock through `using` guards (`locked()`, `lockedSync()`, ...). */
+    guards?: boolean;
   }
   | {
     /** Write-locks and never unlocks; returns the thread id. */
@@ -49,6 +51,8 @@ export type SyncJob =
     weight: number;
     n: number;
     sync: boolean;
+    /** Give the weight back by disposing the permit. */
+    guards?: boolean;
   }
   | {
     /** Runs `once.do` with a function that increments `cells[0]`. */
@@ -65,7 +69,16 @@ async function run(job: SyncJob): Promise<unknown> {
       const cells = new Int32Array(job.cells);
       let bad = 0;
       for (let i = 0; i < job.n; i++) {
-        if (i % 4 === 3) {
+        if (job.guards && i % 4 === 3) {
+          using _ = job.sync ? mu.rLockedSync() : await mu.rLocked();
+          if (cells[0] !== cells[1]) bad++;
+        } else if (job.guards) {
+          using _ = job.sync ? mu.lockedSync() : await mu.locked();
+          const x = cells[0];
+          if ((i & 15) === 0) await Promise.resolve();
+          cells[0] = x + 1;
+          cells[1] = x + 1;
+        } else if (i % 4 === 3) {
           if (job.sync) mu.rLockSync();
           else await mu.rLock();
           if (cells[0] !== cells[1]) bad++;
@@ -95,8 +108,9 @@ async function run(job: SyncJob): Promise<unknown> {
       const sem = SharedSemaphore.from(job.sem);
       const cells = new Int32Array(job.cells);
       for (let i = 0; i < job.n; i++) {
-        if (job.sync) sem.acquireSync(job.weight);
-        else await sem.acquire(job.weight);
+        const permit = job.sync
+          ? sem.acquireSync(job.weight)
+          : await sem.acquire(job.weight);
         const now = Atomics.add(cells, 0, job.weight) + job.weight;
         let max = Atomics.load(cells, 1);
         while (now > max) {
@@ -106,7 +120,8 @@ async function run(job: SyncJob): Promise<unknown> {
         }
         if ((i & 7) === 0) await Promise.resolve();
         Atomics.sub(cells, 0, job.weight);
-        sem.release(job.weight);
+        if (job.guards) permit[Symbol.dispose]();
+        else sem.release(job.weight);
       }
       return job.n;
     }

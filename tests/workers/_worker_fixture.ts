@@ -48,6 +48,8 @@ export type Job =
     cell: SharedArrayBuffer;
     n: number;
     sync: boolean;
+    /** Lock through `using` guards (`locked()`, `lockedSync()`). */
+    guards?: boolean;
   }
   | { cmd: "lockAndHold"; mu: SharedMutexHandle }
   | { cmd: "atomicAdd"; a: AtomicHandle; n: number }
@@ -120,6 +122,13 @@ async function run(job: Job): Promise<unknown> {
       const mu = SharedMutex.from(job.mu);
       const cell = new Int32Array(job.cell);
       for (let i = 0; i < job.n; i++) {
+        if (job.guards) {
+          using _ = job.sync ? mu.lockedSync() : await mu.locked();
+          const x = cell[0];
+          if ((i & 63) === 0) await Promise.resolve();
+          cell[0] = x + 1;
+          continue;
+        }
         if (job.sync) mu.lockSync();
         else await mu.lock();
         const x = cell[0];
