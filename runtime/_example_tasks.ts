@@ -10,6 +10,7 @@
  */
 
 import { spawn, taskSignal } from "./mod.ts";
+import type { SharedChannel } from "../workers/mod.ts";
 
 /** x². */
 export function square(x: number): number {
@@ -37,4 +38,10 @@ export function slow(ms: number): Promise<string> {
       reject(signal.reason);
     }, { once: true });
   });
+}
+
+/** Sends 1..n on `out`, then closes it. */
+export async function count(out: SharedChannel<number>, n: number) {
+  for (let i = 1; i <= n; i++) await out.send(i);
+  out.close();
 }

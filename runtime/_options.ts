@@ -31,7 +31,8 @@ export function show(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "object") {
     const name = Object.getPrototypeOf(value)?.constructor?.name;
-    return name && name !== "Object" ? `a ${name}` : "an object";
+    if (!name || name === "Object") return "an object";
+    return `${/^[AEIO]/.test(name) ? "an" : "a"} ${name}`;
   }
   if (Object.is(value, -0)) return "-0";
   return String(value);
@@ -188,8 +189,43 @@ export function taskOptions(
     fail(where, "signal", "an AbortSignal", signal, true);
   }
   const retries = integerOption(where, "retries", o.retries, 0, 2 ** 31 - 1, 0);
-  if (signal === undefined && retries === 0) return undefined;
-  return { signal, retries };
+  const transfer = transferOption(where, o.transfer);
+  if (signal === undefined && retries === 0 && transfer === undefined) {
+    return undefined;
+  }
+  return { signal, retries, transfer };
+}
+
+/** The `transfer` option: a copy of an array of distinct, attached ArrayBuffers. */
+function transferOption(
+  where: string,
+  value: unknown,
+): ArrayBuffer[] | undefined {
+  if (value === undefined) return undefined;
+  const rule = "an array of ArrayBuffers";
+  if (!Array.isArray(value)) fail(where, "transfer", rule, value, true);
+  const list = [...value] as unknown[];
+  for (let i = 0; i < list.length; i++) {
+    const b = list[i];
+    if (!(b instanceof ArrayBuffer)) {
+      fail(
+        where,
+        `transfer[${i}]`,
+        b instanceof SharedArrayBuffer
+          ? "an ArrayBuffer (a SharedArrayBuffer is shared, never moved)"
+          : "an ArrayBuffer",
+        b,
+        true,
+      );
+    }
+    if (b.detached) {
+      fail(where, `transfer[${i}]`, "an ArrayBuffer not detached", b, true);
+    }
+    if (list.indexOf(b) !== i) {
+      fail(where, `transfer[${i}]`, "listed once", b, true);
+    }
+  }
+  return list as ArrayBuffer[];
 }
 
 /** Checks the options of `Runtime.close`; returns the mode. */

@@ -6,8 +6,11 @@
  *
  * Arguments that are all numbers (and results that are a number,
  * `undefined` or a short string) are written as they are: no
- * serialization (`K_NUMS`, `K_NONE`, `K_STRING`). Anything else goes
- * through `node:v8`'s serializer (`K_V8`), inline in the slot's 192 bytes
+ * serialization (`K_NUMS`, `K_NONE`, `K_STRING`). Plain data (what JSON
+ * can say, and `undefined`, `NaN`, ..., with shared objects met once) is
+ * written in the compact format of the `structured` codec's fast path
+ * (`K_PLAIN`, `workers/_plain.ts`).
+ * Anything else goes through `node:v8`'s serializer (`K_V8`), inline in the slot's 192 bytes
  * when it fits, else in a block of the payload heap (`_heap.ts`) whose
  * offset the slot records in `S_HEAP`. A thrown error travels as a plain
  * record (`K_ERROR`) and is rebuilt as an `Error` with the same name,
@@ -20,14 +23,21 @@
  * | `K_NONE` | 0 | nothing |
  * | `K_NUMS` | n ≤ 24 | n Float64 numbers (Float64 index `(base + 16) / 2`) |
  * | `K_STRING` | bytes ≤ 192 | UTF-8 bytes |
- * | `K_V8`, `K_ERROR` | bytes | the bytes when `S_HEAP` is 0, else nothing |
+ * | `K_PLAIN`, `K_V8`, `K_SHARED`, `K_ERROR` | bytes | the bytes when `S_HEAP` is 0, else nothing |
  * | `K_CANCELLED`, `K_CRASHED` | bytes ≤ 60 | the reason as UTF-8 |
  *
- * `node:v8`'s serializer refuses what is not plain data: functions,
- * symbols, class instances lose their prototype, and a `SharedArrayBuffer`
- * is refused outright (the structured clone of `postMessage` shares one;
- * this serializer has no way to). Such a value fails with a
- * `TaskPayloadError` that says so.
+ * Before `node:v8`'s serializer runs, the value is walked
+ * (`workers/_shared_ref.ts`): a function, a symbol or a class instance, at
+ * any depth, fails with a `TaskPayloadError` naming it and where it is
+ * (`argument 0, field "p", is a Point (a class instance)`); the serializer
+ * would silently flatten a class instance into a plain object without its
+ * methods. Shared objects (a `SharedChannel`, the shared sync types, the
+ * atomics, a `SharedContext`, a `SharedArrayBuffer` or a view over one)
+ * are lifted out into refs that name their memory by id; the payload is
+ * then `K_SHARED`, the serialized `[value, refs]`, and the reader opens
+ * each ref as an object of the same class over the same memory
+ * (`workers/_shared_lower.ts`; the memory itself travels once per buffer
+ * and thread, by message: `_buffer_hub.ts`).
  *
  * @module
  */
@@ -39,6 +49,8 @@ import {
   K_ERROR,
   K_NONE,
   K_NUMS,
+  K_PLAIN,
+  K_SHARED,
   K_STRING,
   K_V8,
   S_HEAP,
@@ -48,6 +60,11 @@ import {
   slotBase,
 } from "./_slot.ts";
 import { TaskPayloadError } from "./errors.ts";
+import { liftShared, type SharedRef } from "../workers/_shared_ref.ts";
+import { lowerShared } from "../workers/_shared_lower.ts";
+import { decodePlain, encodePlain } from "../workers/_plain.ts";
+// Registers SharedChannel as a kind that crosses (`_shared_kinds.ts`).
+import "../workers/shared_channel.ts";
 
 const INLINE_BYTES = (SLOT_WORDS - S_PAYLOAD) * 4;
 const INLINE_NUMS = INLINE_BYTES / 8;
@@ -103,17 +120,67 @@ function readBytes(m: Memory, slot: number): Uint8Array {
   return m.u8.slice(at, at + len);
 }
 
-function serializeOrThrow(value: unknown, what: string): Uint8Array {
+const REFUSED = "a class instance would arrive as a plain object without " +
+  "its methods; pass plain data (numbers, strings, arrays, plain objects, " +
+  "Map, Set, Date, ArrayBuffer and typed arrays), the shared types of " +
+  "workers/ and SharedArrayBuffers, not functions or symbols";
+
+/**
+ * Writes `value` (the arguments when `args`, else the result) as the
+ * slot's `K_PLAIN`, `K_V8` or `K_SHARED` payload.
+ */
+function writeValue(
+  m: Memory,
+  slot: number,
+  value: unknown,
+  args: boolean,
+): void {
+  const plain = encodePlain(value);
+  if (plain !== undefined) {
+    writeBytes(m, slot, K_PLAIN, plain);
+    return;
+  }
+  const what = args ? "the arguments" : "the result";
+  let lifted = liftShared(value, true);
+  if (typeof lifted === "string") {
+    if (args) {
+      lifted = lifted.replace(
+        /^its element (\d+)(, is)?/,
+        (_, i, is) => `argument ${i}${is ? " is" : ""}`,
+      );
+    }
+    throw new TaskPayloadError(
+      `Cannot pass ${what} to or from a task: ${lifted}; ${REFUSED}`,
+    );
+  }
+  let bytes: Uint8Array;
   try {
-    return serialize(value);
+    bytes = serialize(
+      lifted === undefined ? value : [lifted.value, lifted.refs],
+    );
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new TaskPayloadError(
       `Cannot pass ${what} to or from a task: task payloads are copied with ` +
         `node:v8's serializer, which refused a value in them (${reason}); ` +
         `pass plain data (numbers, strings, arrays, plain objects, Map, Set, ` +
-        `Date, ArrayBuffer and typed arrays over one), not functions, ` +
-        `symbols or a SharedArrayBuffer`,
+        `Date, ArrayBuffer and typed arrays), the shared types of workers/ ` +
+        `and SharedArrayBuffers, not functions or symbols`,
+    );
+  }
+  writeBytes(m, slot, lifted === undefined ? K_V8 : K_SHARED, bytes);
+}
+
+/** Reads a `K_PLAIN`, `K_V8` or `K_SHARED` payload of `kind` from `bytes`. */
+function readValue(kind: number, bytes: Uint8Array): unknown {
+  if (kind === K_V8) return deserialize(bytes);
+  try {
+    if (kind === K_PLAIN) return decodePlain(bytes);
+    const [value, refs] = deserialize(bytes) as [unknown, SharedRef[]];
+    return lowerShared(value, refs);
+  } catch (error) {
+    throw new TaskPayloadError(
+      `Cannot receive a value from another thread: ${(error as Error).message}`,
     );
   }
 }
@@ -138,7 +205,7 @@ export function writeArgs(m: Memory, slot: number, args: unknown[]): void {
       return;
     }
   }
-  writeBytes(m, slot, K_V8, serializeOrThrow(args, "the arguments"));
+  writeValue(m, slot, args, true);
 }
 
 /** Reads a task's arguments from its slot. */
@@ -156,7 +223,7 @@ export function readArgs(m: Memory, slot: number): unknown[] {
   }
   // The bytes stay until the result overwrites them: a task whose worker
   // dies is re-run from them.
-  return deserialize(readBytes(m, slot)) as unknown[];
+  return readValue(kind, readBytes(m, slot)) as unknown[];
 }
 
 /** Writes a task's result into its slot. Throws TaskPayloadError. */
@@ -180,7 +247,7 @@ export function writeResult(m: Memory, slot: number, value: unknown): void {
     m.i32[base + S_KIND] = K_STRING;
     m.i32[base + S_LEN] = written;
   } else {
-    writeBytes(m, slot, K_V8, serializeOrThrow(value, "the result"));
+    writeValue(m, slot, value, false);
   }
 }
 
@@ -259,7 +326,9 @@ export function readResult(m: Memory, slot: number): unknown {
   }
   const bytes = readBytes(m, slot);
   releasePayload(m, slot);
-  if (kind === K_V8) return deserialize(bytes);
+  if (kind === K_PLAIN || kind === K_V8 || kind === K_SHARED) {
+    return readValue(kind, bytes);
+  }
   if (kind === K_ERROR) return errorFromRecord(deserialize(bytes));
   return decoder.decode(bytes); // K_CANCELLED, K_CRASHED: the reason
 }

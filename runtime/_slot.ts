@@ -96,6 +96,10 @@ export const K_ERROR = 4;
 export const K_CANCELLED = 5;
 /** Its worker died; the payload is the reason as UTF-8. */
 export const K_CRASHED = 6;
+/** `node:v8` serialized `[value, refs]`: a value holding shared objects. */
+export const K_SHARED = 7;
+/** Plain data in `workers/_plain.ts`'s format (no `node:v8`). */
+export const K_PLAIN = 8;
 
 /** Int32 index of slot `slot`'s first word. */
 export function slotBase(m: Memory, slot: number): number {

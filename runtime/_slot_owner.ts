@@ -220,12 +220,20 @@ export class SlotOwner {
     const kind = i32[base + S_KIND];
     const fnId = i32[base + S_FN];
     const exec = i32[base + S_EXEC];
-    const value = readResult(m, slot);
+    let value: unknown;
+    let unreadable: unknown;
+    try {
+      value = readResult(m, slot);
+    } catch (error) {
+      unreadable = error; // a TaskPayloadError: shared memory that did not arrive
+    }
     Atomics.store(i32, base + S_STATE, FREE);
     this.#free.push(slot);
     this.#settled?.(slot);
     if (waiter === undefined) return;
-    if (kind === K_ERROR || kind === K_CRASHED || kind === K_CANCELLED) {
+    if (unreadable !== undefined) {
+      waiter.reject(unreadable);
+    } else if (kind === K_ERROR || kind === K_CRASHED || kind === K_CANCELLED) {
       const { url, name } = this.#registry.nameOf(fnId);
       waiter.reject(
         kind === K_ERROR

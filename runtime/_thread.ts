@@ -36,7 +36,7 @@ export interface Thread {
   on(event: "message", listener: (data: never) => void): unknown;
   on(event: "error", listener: (error: unknown) => void): unknown;
   on(event: "exit", listener: (code: number) => void): unknown;
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: unknown[]): void;
   terminate(): Promise<unknown>;
 }
 
@@ -70,8 +70,8 @@ class WebThread implements Thread {
     return this;
   }
 
-  postMessage(message: unknown): void {
-    this.#worker.postMessage(message);
+  postMessage(message: unknown, transfer: unknown[] = []): void {
+    this.#worker.postMessage(message, transfer as Transferable[]);
   }
 
   terminate(): Promise<unknown> {

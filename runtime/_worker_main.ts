@@ -6,8 +6,8 @@
  * a Web Worker in browsers:
  * unlike a Web Worker in Deno, once terminated it does not keep the
  * process alive, even while its code still loops). The main thread posts one
- * message, `{ sab, layout, index, gen }`; the worker maps the shared memory,
- * installs its processor for `spawn()` / `taskSignal()`, replies
+ * message, `{ sab, layout, index, gen, hub }`; the worker maps the shared
+ * memory, installs its buffer hub (`_buffer_hub.ts`) and its processor for `spawn()` / `taskSignal()`, replies
  * `{ type: "ready" }` and runs the scheduler loop until the runtime closes.
  *
  * A task that calls `self.close()`, or an error or rejection that no
@@ -24,12 +24,15 @@ import { type Layout, memoryOf } from "./_layout.ts";
 import { Processor } from "./_processor.ts";
 import { installProcessor } from "./spawn.ts";
 import { builtin } from "../workers/_builtin.ts";
+import { installHub } from "../workers/_buffer_ids.ts";
+import { type HubInit, PortHub } from "./_buffer_hub.ts";
 
 interface Init {
   sab: SharedArrayBuffer;
   layout: Layout;
   index: number;
   gen: number;
+  hub?: HubInit;
 }
 
 interface Port {
@@ -90,9 +93,10 @@ if (typeof addEventListener === "function") {
 // `on`, not `once`: the listening port keeps the worker alive while its
 // loop awaits (a node worker with nothing pending would exit).
 let started = false;
-port.on("message", ({ sab, layout, index, gen }: Init) => {
+port.on("message", ({ sab, layout, index, gen, hub }: Init) => {
   if (started) return;
   started = true;
+  if (hub !== undefined) installHub(PortHub.forWorker(hub));
   const processor = new Processor(memoryOf(sab, layout), index, gen);
   installProcessor(processor);
   port.postMessage({ type: "ready" });

@@ -32,6 +32,7 @@ import {
 } from "./_layout.ts";
 import { writeMarker } from "./_payload.ts";
 import { startThread, type Thread as Worker } from "./_thread.ts";
+import type { PortHub } from "./_buffer_hub.ts";
 import {
   DONE,
   FINISHING,
@@ -81,13 +82,16 @@ export class WorkerPool {
   #stopping: Promise<unknown>[] = [];
   #stopped: Promise<void> | undefined;
   #events: PoolEvents | undefined;
+  #hub: PortHub | undefined;
 
   /**
-   * A pool for the runtime whose shared memory is `m`; starts nothing.
-   * `events` hears of each crash and each replacement ready.
+   * A pool for the runtime whose shared memory is `m` and whose buffers
+   * `hub` carries (none in browsers); starts nothing. `events` hears of
+   * each crash and each replacement ready.
    */
-  constructor(m: Memory, events?: PoolEvents) {
+  constructor(m: Memory, hub: PortHub | undefined, events?: PoolEvents) {
     this.#m = m;
+    this.#hub = hub;
     this.#events = events;
     this.#procs = m.layout.procs;
   }
@@ -157,12 +161,11 @@ export class WorkerPool {
         this.#m.i32,
         this.#m.layout.owners + index * OWNER_WORDS + O_GEN,
       );
-      worker.postMessage({
-        sab: this.#m.sab,
-        layout: this.#m.layout,
-        index,
-        gen,
-      });
+      const hub = this.#hub?.connect(index);
+      worker.postMessage(
+        { sab: this.#m.sab, layout: this.#m.layout, index, gen, hub },
+        hub?.ports.map(([, port]) => port),
+      );
     });
   }
 

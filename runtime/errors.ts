@@ -131,9 +131,11 @@ export class RuntimeClosedError extends Error {
 }
 
 /**
- * A task's arguments or result did not fit the runtime's shared memory:
- * too large for the payload heap (see the `heapBytes` option), or not
- * structured-clonable.
+ * A task's arguments or result could not cross: too large for the payload
+ * heap (see the `heapBytes` option), or holding what is not data (a
+ * function, a symbol, a class instance other than the shared types of
+ * `workers/`; the message names it and where it is), or a shared object
+ * whose memory did not reach the receiving thread.
  *
  * @example Usage
  * ```ts

@@ -110,6 +110,26 @@ export interface TaskOptions {
    * @default {0}
    */
   retries?: number;
+  /**
+   * ArrayBuffers to move into the task, as `postMessage`'s transfer list
+   * does: once the arguments are written to the task's slot (at the call,
+   * or when a slot frees up if `maxTasks` calls are in flight), each is
+   * detached, so the caller can no longer read or change what the task
+   * received. The bytes of one that is among the arguments are copied once
+   * into the runtime's shared memory (task payloads live there) and the
+   * task gets them as a new ArrayBuffer. Each must be an ArrayBuffer, not
+   * detached and listed once (else a `TypeError` naming `transfer`); a
+   * `SharedArrayBuffer` is shared, never moved.
+   *
+   * @example Usage
+   * ```ts
+   * import type { TaskOptions } from "@denogo/go/runtime";
+   *
+   * const buf = new ArrayBuffer(8);
+   * const options: TaskOptions = { transfer: [buf] };
+   * ```
+   */
+  transfer?: ArrayBuffer[];
 }
 
 /**

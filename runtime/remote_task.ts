@@ -29,7 +29,7 @@ export interface RemoteTask<A extends unknown[], R> {
   /** Runs the task on a worker and resolves to its result. */
   (...args: A): Promise<R>;
   /**
-   * The same task with call options (cancellation, retries).
+   * The same task with call options (cancellation, retries, transfer).
    *
    * @param options The options for calls through the returned function.
    * @returns A function that runs the task with `options`.

@@ -14,7 +14,10 @@
  *   runtime loads the module in the worker that runs it, so there is no
  *   worker file or message protocol to write. Its arguments and result
  *   cross threads in a 256-byte slot of shared memory (`_slot.ts`, `_payload.ts`): numbers
- *   as they are, anything else by structured clone.
+ *   as they are, plain data in a compact format, anything else by
+ *   `node:v8`'s serializer; shared objects (a `SharedChannel`, the shared
+ *   sync types, ...) cross as themselves, their memory carried once per
+ *   thread by `_buffer_hub.ts`.
  * - **Queues**: the main thread puts tasks on the global queue; a task
  *   spawning a child ({@linkcode spawn}) pushes it on its own worker's
  *   deque (LIFO for the owner, FIFO for thieves). An idle worker takes a
@@ -62,6 +65,8 @@ import {
 } from "./_slot.ts";
 import { Registry } from "./_registry.ts";
 import { WorkerPool } from "./_worker_pool.ts";
+import { PortHub } from "./_buffer_hub.ts";
+import { installHub, removeHub } from "../workers/_buffer_ids.ts";
 import { SlotOwner } from "./_slot_owner.ts";
 import { RuntimeClosedError } from "./errors.ts";
 import { closeMode, show, startSettings, taskOptions } from "./_options.ts";
@@ -153,6 +158,8 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   #procs: number;
   #registry: Registry;
   #pool: WorkerPool;
+  /** Carries shared memory in payloads to the workers (`_buffer_hub.ts`). */
+  #hub: PortHub | undefined;
   #slots: SlotOwner;
   #overflow: Call[] = [];
   #overflowHead = 0;
@@ -177,7 +184,9 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     this.#layout = m.layout;
     this.#procs = m.layout.procs;
     this.#registry = new Registry(m);
-    this.#pool = new WorkerPool(m, {
+    this.#hub = PortHub.forMain();
+    if (this.#hub) installHub(this.#hub);
+    this.#pool = new WorkerPool(m, this.#hub, {
       crash: (w, reason) => this.dispatchEvent(new WorkerCrashEvent(w, reason)),
       replace: (w) => this.dispatchEvent(new WorkerReplaceEvent(w)),
     });
@@ -332,6 +341,13 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
    * Runs `url`'s export `name` with `args` as a task, untyped (see
    * {@linkcode Runtime.module} for the typed form).
    *
+   * The arguments and the result are copied as data, except the shared
+   * objects of `workers/` (`SharedChannel`, `SharedMutex`, ...,
+   * `AtomicInt32`, `SharedContext`) and `SharedArrayBuffer`s and views
+   * over one, at any depth: those arrive as objects of the same class over
+   * the same memory. A function, a symbol or another class instance is
+   * refused with a `TaskPayloadError` naming where it is.
+   *
    * @example Usage
    * ```ts
    * import { Runtime } from "@denogo/go/runtime";
@@ -341,6 +357,22 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
    * const url = import.meta.resolve("./_example_tasks.ts");
    * const n = await rt.go<number>(url, "square", 12);
    * assert.equal(n, 144);
+   * ```
+   *
+   * @example A channel as an argument
+   * ```ts
+   * import { Runtime } from "@denogo/go/runtime";
+   * import { SharedChannel } from "@denogo/go/workers";
+   * import assert from "node:assert/strict";
+   *
+   * await using rt = await Runtime.start({ procs: 1 });
+   * const url = import.meta.resolve("./_example_tasks.ts");
+   * const ch = new SharedChannel<number>({ capacity: 2, codec: "float64" });
+   * const counting = rt.go(url, "count", ch, 3); // sends 1, 2, 3, closes
+   * const got: number[] = [];
+   * for await (const v of ch) got.push(v);
+   * await counting;
+   * assert.deepEqual(got, [1, 2, 3]);
    * ```
    *
    * @typeParam R The result type the caller expects.
@@ -361,7 +393,8 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   }
 
   /**
-   * {@linkcode Runtime.go} with call options (cancellation, retries).
+   * {@linkcode Runtime.go} with call options (cancellation, retries,
+   * transfer).
    *
    * @example Usage
    * ```ts
@@ -381,7 +414,7 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
    * @param url The module's URL.
    * @param name The exported function's name.
    * @param args Its arguments.
-   * @param options Call options: `signal`, `retries`.
+   * @param options Call options: `signal`, `retries`, `transfer`.
    * @returns The task's result.
    * @throws {RuntimeClosedError} If the runtime is closed.
    * @throws {TypeError} If `args` is not an array or an option has the
@@ -463,6 +496,9 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
       this.#checkIdle();
       return;
     }
+    // The `transfer` option: the caller's buffers are detached once copied.
+    const transfer = options?.transfer;
+    if (transfer) { for (const b of transfer) if (!b.detached) b.transfer(); }
     const signal = options?.signal;
     if (signal) {
       const onAbort = () => this.#cancel(slot, signal.reason);
@@ -781,6 +817,10 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     this.#closing = true;
     for (const timer of this.#grace.values()) clearTimeout(timer);
     this.#grace.clear();
+    if (this.#hub) {
+      removeHub(this.#hub);
+      this.#hub.close();
+    }
     return this.#pool.stop();
   }
 

@@ -10,7 +10,9 @@
 
 /**
  * Any function that can be a task: an exported function of a module, sync
- * or async, whose arguments and result `node:v8`'s serializer can copy.
+ * or async, whose arguments and result are data (`node:v8`'s serializer
+ * can copy them; class instances, functions and symbols are refused) or
+ * shared objects of `workers/`, which cross as themselves.
  *
  * @example Usage
  * ```ts
@@ -48,8 +50,8 @@ export function installProcessor(processor: ProcessorHooks): void {
  *
  * `fn` must be an exported function of a module the runtime has loaded in
  * this worker (the module of the running task, or any module of a task run
- * here before); arguments and result cross threads by structured clone
- * (numbers without it). If the deque is full the child runs as a goroutine
+ * here before); arguments and result cross threads as `Runtime.go`'s do
+ * (shared objects as themselves, data copied). If the deque is full the child runs as a goroutine
  * on this worker instead, which keeps the same result.
  *
  * A task whose spawned children are not awaited keeps running after its

@@ -262,3 +262,17 @@ Deno.test("examples/deadlock.ts deadlocks with Go's report, or dumps its gorouti
   );
   assert.equal(lines(out).filter(Boolean).at(-1), "all workers returned");
 });
+
+Deno.test("examples/fan_out.ts finds primes with N tasks over one jobs channel, and stops them by cancelling a SharedContext", async () => {
+  const out = await run("fan_out.ts", "5", "3");
+  assert.match(out, /^5 primes above 10\^12, e\.g\. \d+$/m);
+  assert.match(out, /^all prime: true$/m);
+  const m = out.match(
+    /^jobs per task: (\d+) \+ (\d+) \+ (\d+) = (\d+), (\d+) left in the channel, (\d+) fed$/m,
+  );
+  assert.ok(m, out);
+  const [a, b, c, total, left, fed] = m.slice(1).map(Number);
+  assert.equal(a + b + c, total);
+  // Every job fed was taken by a task or is still in the channel.
+  assert.equal(total + left, fed);
+});

@@ -13,14 +13,17 @@
  * properties besides its elements, or an object whose prototype is
  * `Object.prototype` or `null` and whose values are plain; no proxy, no object met twice
  * (so no cycle and no shared reference), and at most {@linkcode MAX_NODES}
- * values in all. Everything else (Map, Set, Date, RegExp, typed arrays,
- * BigInt, class instances, cycles, ...) goes to `node:v8`, which keeps
+ * values in all; a shared object met once is written as a ref (tag 9)
+ * while a runtime on this thread carries its memory. Everything else (Map,
+ * Set, Date, RegExp, typed arrays, BigInt, class instances, cycles, a
+ * shared object met twice, ...) goes to `node:v8`, which keeps
  * structured clone's semantics: {@linkcode encodePlain} returns undefined
  * and the codec serializes the value with `node:v8` instead. A plain value
  * decodes to what `structuredClone` would give: a null-prototype object
  * comes back with `Object.prototype`, as there. Getters run when the value
- * is read, as in structured clone (twice, if the value then turns out not
- * to be plain).
+ * is read, as in structured clone (up to three times, if the value then
+ * turns out not to be plain: once here, once in the codec's check for
+ * shared memory, `_shared_ref.ts`, once in `node:v8`).
  *
  * ## Format
  *
@@ -40,11 +43,14 @@
  * | 6 | a string | its UTF-8 length (4 bytes, uint32), then its UTF-8 bytes |
  * | 7 | an array | its length n (4 bytes), then n values |
  * | 8 | an object | its key count n (4 bytes), then n pairs: the key as a string without its tag, then the value |
+ * | 9 | a shared object (a `SharedChannel`, a shared sync type, an atomic, a `SharedContext`, a `SharedArrayBuffer` or a view over one), when a runtime on this thread carries its memory | its ref (`_shared_ref.ts`) as a value: an object (tag 8) naming its kind and buffer id; decoded by opening it (`_shared_lower.ts`) |
  *
  * @module
  */
 
 import { builtin } from "./_builtin.ts";
+import { refOf, type SharedRef } from "./_shared_ref.ts";
+import { openRef } from "./_shared_lower.ts";
 
 /** `node:util`'s proxy test; browsers have none (a proxy is then walked). */
 const isProxy =
@@ -65,6 +71,7 @@ const FLOAT64 = 5;
 const STRING = 6;
 const ARRAY = 7;
 const OBJECT = 8;
+const SHARED = 9;
 
 /** Strings up to this length are copied char by char while ASCII. */
 const SHORT_STRING = 64;
@@ -230,7 +237,13 @@ function writeObject(o: object): boolean {
     }
     return true;
   }
-  if (proto !== Object.prototype && proto !== null) return false;
+  if (proto !== Object.prototype && proto !== null) {
+    const ref = refOf(o);
+    if (ref === undefined) return false;
+    reserve(1);
+    out[at++] = SHARED;
+    return writeObject(ref);
+  }
   const keys = Object.keys(o);
   if (keys.length > budget) return false;
   reserve(5);
@@ -308,6 +321,8 @@ function readValue(): unknown {
       }
       return o;
     }
+    case SHARED:
+      return openRef(readValue() as SharedRef);
     default:
       throw new TypeError(
         `Cannot decode a structured value: unknown tag ${tag} at byte ${

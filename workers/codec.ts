@@ -15,7 +15,7 @@
  * | `"bytes"` | `Uint8Array` | the bytes as they are, after a 4-byte length prefix; copied once in, once out |
  * | `"string"` | any `string`, lone surrogates included: every string comes back exactly | its UTF-8 bytes, after a 4-byte length prefix; a string with a lone surrogate (which has no UTF-8 form) as a `0xFF` byte, which UTF-8 never contains, then its UTF-16 code units, little-endian |
  * | `"json"` | what `JSON.stringify` accepts | the UTF-8 bytes of `JSON.stringify(value)`, after a 4-byte length prefix |
- * | `"structured"` | what the structured clone algorithm accepts (Map, Set, Date, RegExp, typed arrays, BigInt, cycles, ...) | plain data (JSON-like trees) in a compact format read and written in JavaScript (`_plain.ts`); anything else as the bytes of `node:v8`'s `serialize(value)`; after a 4-byte length prefix |
+ * | `"structured"` | what the structured clone algorithm accepts (Map, Set, Date, RegExp, typed arrays, BigInt, cycles, ...), and shared objects, which cross as themselves (below) | plain data (JSON-like trees) in a compact format read and written in JavaScript (`_plain.ts`); anything else as the bytes of `node:v8`'s `serialize(value)`; after a 4-byte length prefix |
  *
  * The record layout of the variable-size codecs (a 4-byte length, the
  * payload, padding to a multiple of 4) belongs to the channel and is
@@ -27,11 +27,25 @@
  * {@linkcode CodecError} before the channel is touched, so the channel stays
  * usable and nothing already in it is lost.
  *
+ * Shared objects in a `structured` value cross as themselves: a
+ * `SharedChannel`, a shared sync type, an atomic, a `SharedContext`, a
+ * `SharedArrayBuffer` or a view over one, at any depth of arrays, plain
+ * objects, `Map` and `Set`, arrive as objects of the same class over the
+ * same memory (`_shared_ref.ts`, `_shared_lower.ts`): in the plain format
+ * when the rest is plain data, else as a byte `2`, then `node:v8`'s bytes
+ * of `[value, refs]`. Their memory travels by message
+ * between the threads of a running `Runtime` (its main thread and its
+ * workers), once per buffer and thread; elsewhere (no runtime on the
+ * sending thread) sending one is a `CodecError`, and a receiver outside the
+ * sender's runtime cannot open it (a `TypeError` from `receive`).
+ *
  * @module
  */
 
 import { builtin } from "./_builtin.ts";
 import { decodePlain, encodePlain, PLAIN_FORMAT } from "./_plain.ts";
+import { liftShared, type SharedRef } from "./_shared_ref.ts";
+import { lowerShared } from "./_shared_lower.ts";
 
 /**
  * `node:v8`, for what is not plain data; absent in browsers, where the
@@ -41,6 +55,12 @@ const v8 = builtin<{
   serialize(value: unknown): Uint8Array;
   deserialize(bytes: Uint8Array): unknown;
 }>("node:v8");
+
+/**
+ * Byte 0 of a `structured` value that holds shared objects (plain data
+ * starts with `PLAIN_FORMAT`, 1; `node:v8`'s bytes with 0xFF).
+ */
+const SHARED_FORMAT = 2;
 
 /** The names of the built-in codecs. */
 export type CodecName =
@@ -284,6 +304,10 @@ const structured: Codec<unknown> = Object.freeze({
   encode(value: unknown): Uint8Array {
     const plain = encodePlain(value);
     if (plain !== undefined) return plain;
+    const lifted = liftShared(value, false);
+    if (typeof lifted === "string") {
+      throw new CodecError("structured", value, `expected data, but ${lifted}`);
+    }
     if (v8 === undefined) {
       throw new CodecError(
         "structured",
@@ -292,7 +316,12 @@ const structured: Codec<unknown> = Object.freeze({
       );
     }
     try {
-      return v8.serialize(value);
+      if (lifted === undefined) return v8.serialize(value);
+      const bytes = v8.serialize([lifted.value, lifted.refs]);
+      const out = new Uint8Array(bytes.length + 1);
+      out[0] = SHARED_FORMAT;
+      out.set(bytes, 1);
+      return out;
     } catch (error) {
       // A function, a symbol, a WeakMap, a class instance's methods, ...
       throw new CodecError(
@@ -310,7 +339,12 @@ const structured: Codec<unknown> = Object.freeze({
         "structured codec: cannot decode node:v8 bytes: this platform has no node:v8",
       );
     }
-    return v8.deserialize(b);
+    if (b[0] !== SHARED_FORMAT) return v8.deserialize(b);
+    const [value, refs] = v8.deserialize(b.subarray(1)) as [
+      unknown,
+      SharedRef[],
+    ];
+    return lowerShared(value, refs);
   },
 });
 

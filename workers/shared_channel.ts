@@ -104,6 +104,7 @@ import {
   sharedSelect,
 } from "../_selectable.ts";
 import { blockSelect, storeOf } from "./_select.ts";
+import { registerKind } from "./_shared_kinds.ts";
 
 const MAX_INT32 = 0x7fffffff;
 /** The default bound on the ring: address space is reserved, not memory. */
@@ -202,11 +203,14 @@ function makeBuffer(
  * with {@linkcode SharedChannel.sendSync} and {@linkcode SharedChannel.recvSync}.
  *
  * Values are copied through shared memory by a codec (see `codec.ts`):
- * receivers get equal values, not the same objects. A value the codec
- * cannot encode throws `CodecError` and leaves the channel as it was.
+ * receivers get equal values, not the same objects (but a shared object
+ * in a `structured` value, between the threads of a runtime, arrives as an
+ * object of its class over the same memory). A value the codec cannot
+ * encode throws `CodecError` and leaves the channel as it was.
  *
  * To use a channel in a worker, post its {@linkcode SharedChannel.handle}
- * and open it there with {@linkcode SharedChannel.from}.
+ * and open it there with {@linkcode SharedChannel.from}; a runtime's task
+ * takes the channel itself as an argument.
  *
  * Memory model, as Go's: a send on a channel synchronizes before the
  * completion of the corresponding receive; for an unbuffered channel, a
@@ -819,3 +823,9 @@ export class SharedChannel<T>
     return RESOLVED;
   }
 }
+
+// A SharedChannel crosses into tasks and structured values as itself.
+registerKind("SharedChannel", {
+  type: SharedChannel,
+  from: SharedChannel.from,
+});

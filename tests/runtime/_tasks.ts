@@ -207,3 +207,11 @@ export async function burnIgnoring(
   }
   return value;
 }
+
+/** Returns an object holding a class instance: refused as a result. */
+export function echoClass(): unknown {
+  class Point {
+    constructor(readonly x: number) {}
+  }
+  return { p: new Point(1) };
+}
