@@ -72,6 +72,8 @@ import { RuntimeClosedError } from "./errors.ts";
 import { closeMode, show, startSettings, taskOptions } from "./_options.ts";
 import type { CloseOptions, RuntimeOptions, TaskOptions } from "./options.ts";
 import { buildTrace } from "./_trace.ts";
+import { formatTasks, readTasks } from "./_task_dump.ts";
+import type { TaskInfo } from "./goroutines.ts";
 import type { TraceFile } from "./trace.ts";
 import { Histogram } from "./_histogram.ts";
 import {
@@ -698,6 +700,58 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
       queueWait: this.#queueWait.snapshot(),
       workers,
     };
+  }
+
+  /**
+   * Every task the runtime holds now, queued or running, read from its
+   * shared memory without stopping anything: the runtime's part of Go's
+   * goroutine dump (tier-1 goroutines of this thread are in
+   * `goroutines()` of `@denogo/go`). A task awaiting something inside its
+   * worker is `"running"`: the runtime sees that it started and has not
+   * returned, not what it awaits.
+   *
+   * @example Usage
+   * ```ts
+   * import { Runtime } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
+   *
+   * await using rt = await Runtime.start({ procs: 1 });
+   * const url = import.meta.resolve("./_example_tasks.ts");
+   * const call = rt.go<number>(url, "square", 3);
+   * const [task] = rt.goroutines();
+   * assert.equal(task.function, "square");
+   * assert.equal(task.createdBy, "main thread");
+   * assert.equal(await call, 9);
+   * assert.deepEqual(rt.goroutines(), []);
+   * ```
+   *
+   * @returns The live tasks, by slot.
+   */
+  goroutines(): TaskInfo[] {
+    return readTasks(this.#m, this.#registry);
+  }
+
+  /**
+   * {@linkcode Runtime.goroutines} as Go's `SIGQUIT` traceback prints
+   * goroutines: one block per task, `goroutine <id> [<state>, worker <n>]:`,
+   * its function and module, and who created it.
+   *
+   * @example Usage
+   * ```ts
+   * import { Runtime } from "@denogo/go/runtime";
+   * import assert from "node:assert/strict";
+   *
+   * await using rt = await Runtime.start({ procs: 1 });
+   * const url = import.meta.resolve("./_example_tasks.ts");
+   * const call = rt.go<number>(url, "square", 3);
+   * assert.match(rt.goroutineDump(), /^goroutine \d+ \[(runnable|running)/);
+   * await call;
+   * ```
+   *
+   * @returns The dump; empty when no task is live.
+   */
+  goroutineDump(): string {
+    return formatTasks(this.goroutines());
   }
 
   /**
