@@ -88,3 +88,19 @@ export function assertBinomial(
     `${what}: ${count} of ${trials}, expected ${mean} ± ${6 * sigma}`,
   );
 }
+
+/**
+ * Runs a command and resolves with its stdout, trimmed; fails the test with
+ * its stderr if it exits non-zero. For temporary files in tests, which run
+ * with --allow-run but not --allow-write (`mktemp`, `touch`, `rm`).
+ */
+export async function sh(command: string, ...args: string[]): Promise<string> {
+  const out = await new Deno.Command(command, {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  assert.equal(out.code, 0, `${command} failed: ${decoder.decode(out.stderr)}`);
+  return decoder.decode(out.stdout).trim();
+}

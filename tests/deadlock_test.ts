@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { LIB, runProgram } from "./_program.ts";
+import { sh } from "./_util.ts";
 
 const HEADER = "fatal error: all goroutines are asleep - deadlock!\n\n";
 
@@ -489,13 +490,6 @@ Deno.test("deadlock: reported once the last signal listener is removed", async (
   ));
   assert.match(report, /^goroutine 1 \[chan receive\]:\nmain\(\.\.\.\)/);
 });
-
-/** Runs a shell command (the test has --allow-run, not --allow-write). */
-async function sh(...args: string[]): Promise<string> {
-  const out = await new Deno.Command(args[0], { args: args.slice(1) }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return new TextDecoder().decode(out.stdout).trim();
-}
 
 Deno.test("no deadlock: a file watcher's event sends later", async () => {
   const dir = await sh("mktemp", "-d");

@@ -18,17 +18,8 @@
 // the library.
 
 import assert from "node:assert/strict";
+import { CHROMIUM } from "./_chromium.ts";
 import { build, type Plugin } from "esbuild";
-
-const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
-  (p) => {
-    try {
-      return Deno.statSync(p).isFile;
-    } catch {
-      return false;
-    }
-  },
-);
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

@@ -13,19 +13,11 @@ import {
   yieldNow,
 } from "../../mod.ts";
 import assert from "node:assert/strict";
+import { CHROMIUM } from "./_chromium.ts";
+import { sh } from "../_util.ts";
 import { type TraceFile, traceToHtml } from "../../runtime/mod.ts";
 import { demo } from "../../scripts/trace.ts";
 import { countColour, decodePng } from "./_png.ts";
-
-const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
-  (p) => {
-    try {
-      return Deno.statSync(p).isFile;
-    } catch {
-      return false;
-    }
-  },
-);
 
 const WIDTH = 1000, HEIGHT = 300;
 
@@ -44,14 +36,6 @@ async function chromium(args: string[]): Promise<string> {
   }).output();
   assert.ok(out.success, new TextDecoder().decode(out.stderr));
   return new TextDecoder().decode(out.stdout);
-}
-
-/** Runs `command` (no write permission needed for temporary files). */
-async function sh(command: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command(command, { args, stdout: "piped" })
-    .output();
-  assert.ok(out.success, `${command} failed`);
-  return new TextDecoder().decode(out.stdout).trim();
 }
 
 /** Loads the page of `trace` from a local server: its #summary and its screenshot. */
