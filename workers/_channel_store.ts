@@ -41,6 +41,7 @@ import {
   type SendWaiter,
 } from "./_channel_waiters.ts";
 import type { OfferOut } from "./_offer.ts";
+import { isRetired, parkAsync } from "./_retired.ts";
 
 export const CLOSED_RESULT: ReceiveResult<never> = Object.freeze({
   value: undefined,
@@ -244,6 +245,11 @@ export abstract class ChannelStore<T> {
   serveReceivers(): void {
     const q = this.recv.queue;
     if (q.length === 0) return;
+    // A retired thread's blocked operations stay queued for good (`_retired.ts`).
+    if (isRetired()) {
+      parkAsync();
+      return;
+    }
     const served: unknown[] = [];
     const n = this.serveReceiversFrom(q, served);
     if (n === 0) return;
@@ -261,6 +267,10 @@ export abstract class ChannelStore<T> {
   serveSenders(): void {
     const q = this.send.queue;
     if (q.length === 0) return;
+    if (isRetired()) {
+      parkAsync();
+      return;
+    }
     const served: unknown[] = [];
     const n = this.serveSendersFrom(q, served);
     if (n === 0) return;
@@ -293,7 +303,7 @@ export abstract class ChannelStore<T> {
   #abortReceive(w: RecvWaiter): void {
     const q = this.recv.queue;
     const i = q.indexOf(w);
-    if (i < 0) return;
+    if (i < 0 || isRetired()) return;
     q.splice(i, 1);
     if (q.length === 0) outsideWaitEnded();
     w.onAbort = undefined;

@@ -71,6 +71,7 @@ import { type Codec, CODEC_NAMES, codecFor, type CodecName } from "./codec.ts";
 import { newId, wakeHere } from "./_futex.ts";
 import { slotBytesFor } from "./_slot_ring.ts";
 import { lock, unlock } from "./_lock.ts";
+import { isRetired, parkForever } from "./_retired.ts";
 
 export const LOCK = 0;
 export const MAGIC = 1;
@@ -163,8 +164,21 @@ export function receiverWaits(h: Int32Array): void {
   if (h[SEND_WATCHERS] > 0) wake(h, SEND_WAITING, SEND_SEQ);
 }
 
-/** Spins, then sleeps, until the futex word `seq` is no longer `value`. */
+/**
+ * Spins, then sleeps, until the futex word `seq` is no longer `value`. The
+ * caller counts itself in `RECV_WAITING` (for `RECV_SEQ`) or
+ * `SEND_WAITING` (for `SEND_SEQ`) around the sleep: a thread retired
+ * meanwhile (`_retired.ts`) uncounts itself and parks for good.
+ */
 export function sleep(h: Int32Array, seq: number, value: number): void {
+  wait(h, seq, value);
+  if (isRetired()) {
+    Atomics.sub(h, seq === RECV_SEQ ? RECV_WAITING : SEND_WAITING, 1);
+    parkForever();
+  }
+}
+
+function wait(h: Int32Array, seq: number, value: number): void {
   for (let i = 0; i < SYNC_SPIN && Atomics.load(h, seq) === value; i++);
   if (Atomics.load(h, seq) === value) {
     const sleeping = seq === RECV_SEQ ? RECV_SLEEPING : SEND_SLEEPING;
@@ -174,12 +188,21 @@ export function sleep(h: Int32Array, seq: number, value: number): void {
   }
 }
 
-/** Releases the lock, sleeps until `seq` changes, retakes the lock. */
+/**
+ * Releases the lock, sleeps until `seq` changes, retakes the lock; counted
+ * as for {@linkcode sleep}. A retired thread uncounts itself under the
+ * lock, releases it and parks for good.
+ */
 export function sleepLocked(h: Int32Array, seq: number): void {
   const value = h[seq];
   unlock(h, LOCK);
-  sleep(h, seq, value);
+  wait(h, seq, value);
   lock(h, LOCK);
+  if (isRetired()) {
+    Atomics.sub(h, seq === RECV_SEQ ? RECV_WAITING : SEND_WAITING, 1);
+    unlock(h, LOCK);
+    parkForever();
+  }
 }
 
 /**

@@ -19,13 +19,15 @@
  * `SEQ` and increments `SLEEPERS` under the same lock, then sleeps until
  * `SEQ` changes, so no wake-up is lost. A change wakes every sleeper (they
  * re-check in turn); the primitives here are not built for thousands of
- * waiters on one word.
+ * waiters on one word. A retired thread (`_retired.ts`) parks for good
+ * before it runs a condition, and so takes nothing.
  */
 
 import { MainThreadWaitError } from "./errors.ts";
 import { inWorker, lock, unlock } from "./_lock.ts";
 import { newId, waitChange, wakeHere } from "./_futex.ts";
 import { checkHandle, wordsCheck } from "./_handle.ts";
+import { isRetired, parkAsync, parkIfRetired } from "./_retired.ts";
 
 export const LOCK = 0;
 export const SEQ = 1;
@@ -98,6 +100,7 @@ export async function waitUntil(
   cancel?: () => void,
 ): Promise<void> {
   for (;;) {
+    if (isRetired()) await parkAsync();
     let seq = 0;
     let aborted = false;
     const ok = guarded(h, () => {
@@ -134,6 +137,7 @@ export function waitUntilSync(
 ): void {
   if (!inWorker) throw new MainThreadWaitError(operation);
   for (;;) {
+    parkIfRetired();
     let seq = 0;
     const ok = guarded(h, () => {
       if (attempt()) return true;

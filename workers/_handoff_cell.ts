@@ -47,6 +47,10 @@
  *   the receiver goes on under the lock, where the offer or the close is.
  *   It also wakes selects watching to send, which may now commit.
  *
+ * - A retired thread's receiver (`_retired.ts`) that wakes in the cell
+ *   frees its claim, or leaves a `FULL` cell's value for the others, and
+ *   parks for good.
+ *
  * Limitation: a worker terminated between filling the cell and marking it
  * `FULL` leaves the cell's receiver waiting.
  */
@@ -66,6 +70,7 @@ import {
   SYNC_SPIN,
   wake,
 } from "./_channel_words.ts";
+import { isRetired, parkForever } from "./_retired.ts";
 
 /**
  * Polls of the cell by a `sendSync` that found no receiver there, before it
@@ -212,12 +217,14 @@ export class HandoffCell {
       }
       switch (state) {
         case FULL:
+          if (isRetired()) retiredLeave(h);
           return this.#take();
         case WAITING:
           Atomics.compareExchange(h, CELL, WAITING, ASLEEP);
           break;
         case ASLEEP:
           Atomics.wait(h, CELL, ASLEEP);
+          if (isRetired()) retiredLeave(h);
           break;
         case FILLING:
         case TAKING:
@@ -227,4 +234,16 @@ export class HandoffCell {
       }
     }
   }
+}
+
+/**
+ * A retired thread's `receive` (`_retired.ts`): gives up its claim on the
+ * cell, or leaves the value a sender put there for the next receiver (the
+ * sender woke the others for it), and parks for good.
+ */
+function retiredLeave(h: Int32Array): never {
+  if (Atomics.compareExchange(h, CELL, ASLEEP, FREE) !== ASLEEP) {
+    Atomics.compareExchange(h, CELL, WAITING, FREE);
+  }
+  return parkForever();
 }

@@ -51,6 +51,7 @@ import { parkCases, randomOrder } from "../_select_cases.ts";
 import { SelectPark } from "../_waiter.ts";
 import { unwatchWord, watchWord } from "./_futex.ts";
 import type { ChannelStore } from "./_channel_store.ts";
+import { isRetired, parkAsync } from "./_retired.ts";
 import {
   OFFER_COMMITTED,
   OFFER_DROPPED,
@@ -186,6 +187,11 @@ class BlockedSelect {
     this.#scheduled = false;
     if (this.#done) return;
     this.#unwatchAll();
+    // A retired thread's select stays pending for good (`_retired.ts`).
+    if (isRetired()) {
+      parkAsync();
+      return;
+    }
     if (this.#offerSettled()) return;
     this.#snapshot();
     let withdrawn = -1;

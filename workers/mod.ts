@@ -43,6 +43,9 @@
  *   tier-1 classes of `sync/errors.ts` (`UnlockOfUnlockedError`,
  *   `NegativeCounterError`, ...), re-exported here.
  * - {@linkcode AtomicInt32}, {@linkcode AtomicBigInt64}: Go's `sync/atomic`.
+ * - {@linkcode Retirement}: terminating a worker so that it takes no
+ *   further value or lock (Deno runs a terminated worker on while it never
+ *   returns to its event loop).
  *
  * `ChannelClosedError` and the channel result types are the tier-1 ones,
  * re-exported here, so code written against `Channel` works unchanged.
@@ -61,6 +64,7 @@ export {
 export * from "./atomic.ts";
 export * from "./codec.ts";
 export * from "./errors.ts";
+export * from "./retirement.ts";
 export * from "./shared_channel.ts";
 export * from "./shared_context.ts";
 export * from "./shared_mutex.ts";

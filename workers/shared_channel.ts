@@ -105,6 +105,7 @@ import {
 } from "../_selectable.ts";
 import { blockSelect, storeOf } from "./_select.ts";
 import { registerKind } from "./_shared_kinds.ts";
+import { isRetired, parkAsync, parkIfRetired } from "./_retired.ts";
 
 const MAX_INT32 = 0x7fffffff;
 /** The default bound on the ring: address space is reserved, not memory. */
@@ -285,6 +286,7 @@ export class SharedChannel<T>
     sharedSelect.isShared = (ch) => ch instanceof SharedChannel;
     sharedSelect.pollReceive = (ch) => {
       const store = (ch as SharedChannel<unknown>).#store;
+      parkIfRetired();
       const raw = store.receiveNow();
       if (raw === EMPTY) return NOT_READY;
       if (raw === DRAINED) return SELECT_CLOSED;
@@ -292,6 +294,7 @@ export class SharedChannel<T>
     };
     sharedSelect.pollSend = (ch, value) => {
       const store = (ch as SharedChannel<unknown>).#store;
+      parkIfRetired();
       return store.pollSend(value, store.encodeChecked(value));
     };
     sharedSelect.block = blockSelect;
@@ -466,6 +469,7 @@ export class SharedChannel<T>
     } catch (error) {
       return Promise.reject(error);
     }
+    if (isRetired()) return parkAsync();
     return this.#store.sendAsync(value, encoded, options?.signal);
   }
 
@@ -491,6 +495,7 @@ export class SharedChannel<T>
    * @returns The value and whether it came from a send.
    */
   receive(options?: ChannelWaitOptions): Promise<ReceiveResult<T>> {
+    if (isRetired()) return parkAsync();
     return this.#store.receiveAsync(false, options?.signal) as Promise<
       ReceiveResult<T>
     >;
@@ -517,6 +522,7 @@ export class SharedChannel<T>
    * @throws {CodecError} If the codec cannot encode the value.
    */
   trySend(value: T): boolean {
+    parkIfRetired();
     return this.#store.pollSend(value, this.#store.encodeChecked(value));
   }
 
@@ -540,6 +546,7 @@ export class SharedChannel<T>
    * @returns The value, or whether the channel is empty or closed.
    */
   tryReceive(): TryReceiveResult<T> {
+    parkIfRetired();
     const raw = this.#store.receiveNow();
     if (raw === EMPTY) return EMPTY_TRY;
     if (raw === DRAINED) return CLOSED_TRY;
@@ -580,6 +587,7 @@ export class SharedChannel<T>
     if (!inWorker || !canBlock) {
       throw new MainThreadWaitError("SharedChannel.sendSync()");
     }
+    parkIfRetired();
     this.#store.sendSync(value, this.#codec.encode(value));
   }
 
@@ -617,6 +625,7 @@ export class SharedChannel<T>
     if (!inWorker || !canBlock) {
       throw new MainThreadWaitError("SharedChannel.recvSync()");
     }
+    parkIfRetired();
     return this.#store.recvSync();
   }
 
@@ -664,6 +673,7 @@ export class SharedChannel<T>
       encoded[i] = this.#codec.encode(values[i]);
       this.#store.checkSize(encoded[i]);
     }
+    parkIfRetired();
     this.#store.sendManySync(values, encoded);
   }
 
@@ -714,6 +724,7 @@ export class SharedChannel<T>
         }`,
       );
     }
+    parkIfRetired();
     return this.#store.recvManySync(max);
   }
 
@@ -765,9 +776,11 @@ export class SharedChannel<T>
     const store = this.#store;
     return {
       next: () =>
-        store.receiveAsync(true, undefined) as Promise<
-          IteratorResult<T, undefined>
-        >,
+        isRetired()
+          ? parkAsync()
+          : store.receiveAsync(true, undefined) as Promise<
+            IteratorResult<T, undefined>
+          >,
       return: () => Promise.resolve(DONE),
     };
   }

@@ -42,6 +42,10 @@
  * have been left half-updated: repair it before use, as after a POSIX robust
  * mutex's `EOWNERDEAD`.
  *
+ * A worker retired before it is terminated (`Retirement`, and every
+ * worker the runtime terminates) takes the mutex no more: a `lockSync` it
+ * sleeps in gives up its place and parks for good, as do its later calls.
+ *
  * Ownership is per thread: goroutines of one thread share its id, and, as
  * in Go, any goroutine may unlock a mutex another locked.
  *
@@ -53,6 +57,12 @@ import { inWorker } from "./_lock.ts";
 import { newId, waitChange, wakeHere } from "./_futex.ts";
 import { checkHandle, Opening, wordsCheck } from "./_handle.ts";
 import { Guard } from "../sync/_sema.ts";
+import {
+  isRetired,
+  parkAsync,
+  parkForever,
+  parkIfRetired,
+} from "./_retired.ts";
 
 const STATE = 0;
 const WAITERS = 1;
@@ -235,6 +245,7 @@ export class SharedMutex {
    * @returns A promise that resolves once the mutex is held.
    */
   lock(options?: SharedMutexLockOptions): Promise<void> {
+    if (isRetired()) return parkAsync();
     if (Atomics.compareExchange(this.#h, STATE, 0, THREAD_ID) === 0) {
       return RESOLVED;
     }
@@ -250,6 +261,7 @@ export class SharedMutex {
         const owner = Atomics.compareExchange(h, STATE, 0, THREAD_ID);
         if (owner === 0) return;
         await waitChange(h, STATE, owner, this.#id, signal);
+        if (isRetired()) await parkAsync();
       }
     } finally {
       Atomics.sub(h, WAITERS, 1);
@@ -293,6 +305,7 @@ export class SharedMutex {
    */
   lockSync(): void {
     if (!inWorker) throw new MainThreadWaitError("SharedMutex.lockSync()");
+    parkIfRetired();
     const h = this.#h;
     for (let i = 0; i < SPIN; i++) {
       if (
@@ -306,6 +319,10 @@ export class SharedMutex {
         const owner = Atomics.compareExchange(h, STATE, 0, THREAD_ID);
         if (owner === 0) return;
         Atomics.wait(h, STATE, owner);
+        if (isRetired()) {
+          Atomics.sub(h, WAITERS, 1);
+          parkForever();
+        }
       }
     } finally {
       Atomics.sub(h, WAITERS, 1);
@@ -385,6 +402,7 @@ export class SharedMutex {
    * @returns Whether the mutex is now held by this call.
    */
   tryLock(): boolean {
+    parkIfRetired();
     return Atomics.compareExchange(this.#h, STATE, 0, THREAD_ID) === 0;
   }
 

@@ -36,6 +36,7 @@ import {
   waitUntilSync,
   wakeAllLocked,
 } from "./_guarded.ts";
+import { parkIfRetired } from "./_retired.ts";
 import { Opening } from "./_handle.ts";
 import { SharedMutex } from "./shared_mutex.ts";
 
@@ -255,6 +256,7 @@ export class SharedOnce {
   }
 
   #claim(): boolean {
+    parkIfRetired();
     const h = this.#h;
     if (Atomics.load(h, STATE) === DONE) return false;
     return guarded(h, () => {

@@ -45,6 +45,7 @@ import {
   waitUntilSync,
   wakeAllLocked,
 } from "./_guarded.ts";
+import { parkIfRetired } from "./_retired.ts";
 import { Opening } from "./_handle.ts";
 import { Guard } from "../sync/_sema.ts";
 import { SharedMutex } from "./shared_mutex.ts";
@@ -304,6 +305,7 @@ export class SharedRWMutex {
    * @returns Whether the read lock is now held.
    */
   tryRLock(): boolean {
+    parkIfRetired();
     return guarded(this.#h, this.#tryRead);
   }
 
@@ -463,6 +465,7 @@ export class SharedRWMutex {
    * @returns Whether the write lock is now held.
    */
   tryLock(): boolean {
+    parkIfRetired();
     const h = this.#h;
     return guarded(h, () => {
       if (h[WRITER] !== 0 || h[READERS] !== 0) return false;

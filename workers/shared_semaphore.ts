@@ -47,6 +47,7 @@ import {
   waitUntilSync,
   wakeAllLocked,
 } from "./_guarded.ts";
+import { parkIfRetired } from "./_retired.ts";
 import { Opening } from "./_handle.ts";
 import { Permit } from "../sync/_sema.ts";
 import type { SemaphorePermit } from "../sync/semaphore.ts";
@@ -339,6 +340,7 @@ export class SharedSemaphore {
    */
   tryAcquire(n: number = 1): boolean {
     checkWeight(n, "acquire from");
+    parkIfRetired();
     const h = this.#h;
     return guarded(h, () => {
       if (h[NEXT_TICKET] !== h[SERVING] || h[AVAILABLE] < n) return false;

@@ -33,6 +33,12 @@
 import { MainThreadWaitError, NegativeCounterError } from "./errors.ts";
 import { inWorker } from "./_lock.ts";
 import { newId, waitChange, wakeHere } from "./_futex.ts";
+import {
+  isRetired,
+  parkAsync,
+  parkForever,
+  parkIfRetired,
+} from "./_retired.ts";
 import { checkHandle, Opening, wordsCheck } from "./_handle.ts";
 
 const COUNTER = 0;
@@ -260,6 +266,7 @@ export class SharedWaitGroup {
    * @returns A promise that resolves once the counter is zero.
    */
   wait(options?: SharedWaitGroupWaitOptions): Promise<void> {
+    if (isRetired()) return parkAsync();
     if (Atomics.load(this.#h, COUNTER) === 0) return RESOLVED;
     return this.#waitSlow(options?.signal);
   }
@@ -273,6 +280,7 @@ export class SharedWaitGroup {
         if (c === 0) return;
         signal?.throwIfAborted();
         await waitChange(h, COUNTER, c, this.#id, signal);
+        if (isRetired()) await parkAsync();
       }
     } finally {
       Atomics.sub(h, WAITERS, 1);
@@ -307,6 +315,7 @@ export class SharedWaitGroup {
    */
   waitSync(): void {
     if (!inWorker) throw new MainThreadWaitError("SharedWaitGroup.waitSync()");
+    parkIfRetired();
     const h = this.#h;
     if (Atomics.load(h, COUNTER) === 0) return;
     Atomics.add(h, WAITERS, 1);
@@ -315,6 +324,10 @@ export class SharedWaitGroup {
         const c = Atomics.load(h, COUNTER);
         if (c === 0) return;
         Atomics.wait(h, COUNTER, c);
+        if (isRetired()) {
+          Atomics.sub(h, WAITERS, 1);
+          parkForever();
+        }
       }
     } finally {
       Atomics.sub(h, WAITERS, 1);

@@ -1,0 +1,146 @@
+// Copyright the denogo authors. MIT license.
+// Retirement: a worker retired (and terminated) while it waits in a shared
+// channel or mutex takes nothing more; what it would have taken stays for
+// the others.
+
+import assert from "node:assert/strict";
+import { Worker } from "node:worker_threads";
+import {
+  AtomicInt32,
+  type CodecName,
+  MainThreadWaitError,
+  Retirement,
+  SharedChannel,
+  SharedMutex,
+} from "../../workers/mod.ts";
+import {
+  CELL,
+  RECV_SLEEPING,
+  RECV_WAITING,
+} from "../../workers/_channel_words.ts";
+import type { RetireJob } from "./_retire_fixture.ts";
+
+/** The hand-off cell's state while its receiver sleeps (`_handoff_cell.ts`). */
+const CELL_ASLEEP = 2;
+/** SharedMutex's `WAITERS` word. */
+const MUTEX_WAITERS = 1;
+
+/** Resolves once `cond()` holds, looking once per macrotask. */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
+/** Starts the fixture on `job`; resolves once it has adopted its retirement. */
+async function start(job: Omit<RetireJob, "took" | "retirement">) {
+  const retirement = new Retirement();
+  const took = new AtomicInt32();
+  const worker = new Worker(new URL("./_retire_fixture.ts", import.meta.url));
+  const adopted = new Promise((resolve) => worker.once("message", resolve));
+  worker.postMessage({
+    ...job,
+    retirement: retirement.handle,
+    took: took.handle,
+  });
+  await adopted;
+  return { retirement, took, worker };
+}
+
+function words(ch: SharedChannel<unknown>): Int32Array {
+  return new Int32Array(ch.handle.buffer);
+}
+
+const channels: [string, CodecName, number, number, number][] = [
+  // name, codec, capacity, the word that shows it asleep, and its value
+  ["a slot ring (int32, buffered)", "int32", 8, RECV_SLEEPING, 1],
+  ["a byte ring (structured, buffered)", "structured", 8, RECV_SLEEPING, 1],
+  ["the hand-off cell (int32, unbuffered)", "int32", 0, CELL, CELL_ASLEEP],
+  ["an unbuffered structured channel", "structured", 0, RECV_SLEEPING, 1],
+];
+
+for (const [name, codec, capacity, word, asleep] of channels) {
+  Deno.test(`a worker terminated through Retirement while in recvSync on ${name} takes no value sent afterwards`, async () => {
+    const ch = new SharedChannel<unknown>({ codec, capacity });
+    const { retirement, took, worker } = await start({
+      op: "recvSync",
+      ch: ch.handle,
+    });
+    await until(() => Atomics.load(words(ch), word) === asleep);
+    await retirement.terminate(worker);
+    const n = Math.max(capacity, 1);
+    for (let i = 0; i < n; i++) assert.equal(ch.trySend(i), true);
+    // The send woke it: it parked for good (or, were it not retired, took).
+    await until(() => retirement.parked > 0 || took.load() > 0);
+    assert.equal(took.load(), 0);
+    const left: unknown[] = [];
+    for (let r = ch.tryReceive(); r.state === "ok"; r = ch.tryReceive()) {
+      left.push(r.value);
+    }
+    assert.deepEqual(left, Array.from({ length: n }, (_, i) => i));
+    assert.equal(Atomics.load(words(ch), RECV_WAITING), 0);
+  });
+}
+
+Deno.test("a worker retired while awaiting receive() takes no value sent afterwards", async () => {
+  const ch = new SharedChannel<number>({ codec: "int32", capacity: 4 });
+  const { retirement, took, worker } = await start({
+    op: "receive",
+    ch: ch.handle,
+  });
+  try {
+    await until(() => Atomics.load(words(ch), RECV_WAITING) === 1);
+    retirement.retire(); // alive, but retired: it must not take
+    for (let i = 0; i < 4; i++) assert.equal(ch.trySend(i), true);
+    await until(() => retirement.parked > 0 || took.load() > 0);
+    await retirement.whenParked(1); // already there
+    assert.equal(took.load(), 0);
+    assert.equal(ch.size, 4);
+  } finally {
+    await worker.terminate();
+  }
+});
+
+for (const op of ["lockSync", "lock"] as const) {
+  Deno.test(`a worker retired while waiting in ${op}() never takes the mutex; others do`, async () => {
+    const mu = new SharedMutex();
+    await mu.lock();
+    const { retirement, took, worker } = await start({ op, mu: mu.handle });
+    const h = new Int32Array(mu.handle.buffer);
+    try {
+      await until(() => Atomics.load(h, MUTEX_WAITERS) === 1);
+      if (op === "lockSync") await retirement.terminate(worker);
+      else retirement.retire();
+      mu.unlock();
+      await until(() => retirement.parked > 0 || took.load() > 0);
+      assert.equal(took.load(), 0);
+      assert.equal(mu.owner, 0);
+      assert.equal(mu.tryLock(), true);
+      mu.unlock();
+    } finally {
+      await worker.terminate();
+    }
+  });
+}
+
+Deno.test("Retirement: from() refuses a foreign buffer, adopt() the main thread, whenParked() a bad count", async () => {
+  assert.throws(
+    () =>
+      Retirement.from({
+        kind: "Retirement",
+        buffer: new SharedArrayBuffer(16),
+      }),
+    /Cannot open Retirement: .*magic/,
+  );
+  assert.throws(
+    () => Retirement.from(new SharedMutex().handle as never),
+    TypeError,
+  );
+  assert.throws(() => new Retirement().adopt(), MainThreadWaitError);
+  await assert.rejects(
+    new Retirement().whenParked(-1),
+    /count must be a non-negative integer, received -1/,
+  );
+  await assert.rejects(
+    new Retirement().whenParked("3" as never),
+    /received "3" \(a string\)/,
+  );
+});
