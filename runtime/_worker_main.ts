@@ -6,8 +6,8 @@
  * a Web Worker in browsers:
  * unlike a Web Worker in Deno, once terminated it does not keep the
  * process alive, even while its code still loops). The main thread posts one
- * message, `{ sab, layout, index, gen, hub }`; the worker maps the shared
- * memory, installs its buffer hub (`_buffer_hub.ts`) and its processor for `spawn()` / `taskSignal()`, replies
+ * message, `{ sab, layout, index, gen, hub, retirement }`; the worker
+ * adopts its retirement (`workers/retirement.ts`), maps the shared memory, installs its buffer hub (`_buffer_hub.ts`) and its processor for `spawn()` / `taskSignal()`, replies
  * `{ type: "ready" }` and runs the scheduler loop until the runtime closes.
  *
  * A task that calls `self.close()`, or an error or rejection that no
@@ -26,6 +26,7 @@ import { installProcessor } from "./spawn.ts";
 import { builtin } from "../workers/_builtin.ts";
 import { installHub } from "../workers/_buffer_ids.ts";
 import { type HubInit, PortHub } from "./_buffer_hub.ts";
+import { Retirement, type RetirementHandle } from "../workers/retirement.ts";
 
 interface Init {
   sab: SharedArrayBuffer;
@@ -33,6 +34,7 @@ interface Init {
   index: number;
   gen: number;
   hub?: HubInit;
+  retirement: RetirementHandle;
 }
 
 interface Port {
@@ -93,9 +95,11 @@ if (typeof addEventListener === "function") {
 // `on`, not `once`: the listening port keeps the worker alive while its
 // loop awaits (a node worker with nothing pending would exit).
 let started = false;
-port.on("message", ({ sab, layout, index, gen, hub }: Init) => {
+port.on("message", ({ sab, layout, index, gen, hub, retirement }: Init) => {
   if (started) return;
   started = true;
+  // Once the runtime terminates this worker, its code takes nothing more.
+  Retirement.from(retirement).adopt();
   if (hub !== undefined) installHub(PortHub.forWorker(hub));
   const processor = new Processor(memoryOf(sab, layout), index, gen);
   installProcessor(processor);

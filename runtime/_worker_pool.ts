@@ -12,9 +12,12 @@
  * The workers are `node:worker_threads` workers (Web Workers in browsers:
  * `_thread.ts`) running `_worker_main.ts`. Deno (as of 2.9) does not stop a terminated worker's
  * thread while its code runs without returning to the event loop, but such
- * a worker does not keep the process alive, and its stale generation
- * (`O_GEN`, bumped before the reap) keeps its leftover code from touching
- * shared memory (`_processor.ts`, `_slot.ts`).
+ * a worker does not keep the process alive; its stale generation
+ * (`O_GEN`, bumped before the reap) keeps its leftover scheduler code from
+ * touching the runtime's memory (`_processor.ts`, `_slot.ts`), and its
+ * `Retirement` (adopted at start, retired before every `terminate()`)
+ * keeps its leftover task code from taking any value or lock from a
+ * shared channel or sync primitive (`workers/retirement.ts`).
  *
  * @module
  */
@@ -48,6 +51,7 @@ import {
   slotBase,
 } from "./_slot.ts";
 import { leaveParkedSet, wakeIdleWorker, wakeOwner } from "./_wake.ts";
+import { Retirement } from "../workers/retirement.ts";
 
 /**
  * How long to wait for a terminated worker to stop, in ms (it stops within
@@ -78,6 +82,8 @@ export class WorkerPool {
   #m: Memory;
   #procs: number;
   #workers: (Worker | undefined)[] = [];
+  /** Each started worker's retirement, which it adopted (`workers/retirement.ts`). */
+  #retirements = new Map<Worker, Retirement>();
   #replacing: Promise<void>[] = [];
   #stopping: Promise<unknown>[] = [];
   #stopped: Promise<void> | undefined;
@@ -129,6 +135,8 @@ export class WorkerPool {
     }
     // A node:worker_threads worker where there is one (`_thread.ts`).
     const worker = startThread(`denogo-P${index}`);
+    const retirement = new Retirement();
+    this.#retirements.set(worker, retirement);
     this.#workers[index] = worker;
     let ready = false;
     return new Promise<void>((resolve, reject) => {
@@ -163,7 +171,14 @@ export class WorkerPool {
       );
       const hub = this.#hub?.connect(index);
       worker.postMessage(
-        { sab: this.#m.sab, layout: this.#m.layout, index, gen, hub },
+        {
+          sab: this.#m.sab,
+          layout: this.#m.layout,
+          index,
+          gen,
+          hub,
+          retirement: retirement.handle,
+        },
         hub?.ports.map(([, port]) => port),
       );
     });
@@ -171,7 +186,19 @@ export class WorkerPool {
 
   /** Terminates `worker`; close() waits for it to stop. */
   #stop(worker: Worker): void {
-    this.#stopping.push(worker.terminate().catch(() => {}));
+    this.#stopping.push(this.#terminate(worker));
+  }
+
+  /**
+   * Retires `worker`, so that its code, which Deno may run on after
+   * `terminate()`, takes no further value or lock from shared memory, then
+   * terminates it.
+   */
+  #terminate(worker: Worker): Promise<unknown> {
+    const retirement = this.#retirements.get(worker);
+    this.#retirements.delete(worker);
+    return (retirement ?? { terminate: (w: Worker) => w.terminate() })
+      .terminate(worker).catch(() => {});
   }
 
   /** Handles the death of `worker` (P `index`): fail or re-run its tasks, replace it. */
@@ -193,7 +220,7 @@ export class WorkerPool {
    * replacement.
    */
   async #replace(index: number, worker: Worker, reason: string): Promise<void> {
-    const stopped = worker.terminate().catch(() => {});
+    const stopped = this.#terminate(worker);
     this.#stopping.push(stopped);
     await within(stopped, STOP_WAIT_MS);
     if (this.#stopped !== undefined) return;

@@ -75,8 +75,10 @@ export interface RuntimeOptions {
    * [0, 2147483647]). A task called from the main thread and cancelled
    * (through its `signal`, or by `close({ mode: "cancel" })`) whose call
    * has been rejected but which is still running this long after is
-   * abandoned: the runtime terminates its worker (which stops it even in
-   * an endless synchronous loop) and starts a replacement. Other tasks
+   * abandoned: the runtime retires and terminates its worker and starts a
+   * replacement. Deno may run a terminated worker's code on (an endless
+   * synchronous loop, a `recvSync`), but a retired one takes no further
+   * value or lock from shared memory (`Retirement` in `workers/`). Other tasks
    * running on that worker at that moment fail with
    * {@linkcode WorkerCrashedError} (or are re-run, with `retries`).
    *

@@ -137,8 +137,12 @@ let tracePids = 0;
  * see it: `new Worker` a module doing `for (;;) {}`, `terminate()` it, and
  * watch `process.cpuUsage()`), so such a task keeps a core busy until the
  * process exits; the runtime no longer counts it, its worker's leftover
- * code touches no shared state, and the process can exit (the runtime's
- * workers are `node:worker_threads` workers, which do not hold it open).
+ * code touches no runtime state and takes no further value or lock from a
+ * shared channel or sync primitive (the runtime retires the worker before
+ * it terminates it: see `Retirement` in `workers/`; a value the task would
+ * have received stays in the channel for others), and the process can exit
+ * (the runtime's workers are `node:worker_threads` workers, which do not
+ * hold it open).
  *
  * @example Typed calls of a module's exports
  * ```ts

@@ -60,11 +60,13 @@
  * lost). A worker terminated inside a slot ring's put, between claiming a
  * slot and filling it, leaves that slot's receivers waiting for good, and
  * one terminated between filling the hand-off cell and marking it `FULL`
- * leaves the cell's receiver waiting. In Deno, `terminate()` stops a
- * worker blocked in `sendSync`/`recvSync` only when Deno kills its
- * isolate, about two seconds later (denoland/deno#14003); until then it
- * keeps sending and receiving. Close or drain channels before terminating
- * their workers.
+ * leaves the cell's receiver waiting. In Deno, `terminate()` does not
+ * stop a worker blocked in `sendSync`/`recvSync` at all while it never
+ * returns to its event loop (denoland/deno#14003): it would go on sending
+ * and receiving. Terminate such workers through a `Retirement`
+ * (`retirement.ts`; the runtime does so for its own): a retired worker's
+ * operations park for good, and what it would have received stays in the
+ * channel.
  *
  * @module
  */
