@@ -258,6 +258,8 @@ export function checkChannelBuffer(
   }
   const h = new Int32Array(buffer, 0, HEADER_WORDS);
   if (h[MAGIC] !== MAGIC_VALUE) return `its buffer's magic word is ${h[MAGIC]}`;
+  // Every channel's ID is non-zero (`newId`): its thread-local wake-ups key on it.
+  if (h[ID] === 0) return `its buffer's id word is 0`;
   const codec = CODEC_NAMES[h[CODEC]];
   if (codec === undefined) {
     return `its buffer's codec word is ${h[CODEC]}, not a codec`;

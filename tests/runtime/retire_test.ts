@@ -82,3 +82,21 @@ Deno.test("a task abandoned in lockSync after cancelGraceMs never takes the mute
   assert.equal(mu.tryLock(), true);
   mu.unlock();
 });
+
+Deno.test('a task in recvSync when close({ mode: "cancel" }) returns takes no value sent afterwards', async () => {
+  const rt = await Runtime.start({ procs: 1, cancelGraceMs: 20 });
+  const t = rt.module<typeof Tasks>(TASKS);
+  const ch = new SharedChannel<number>({ codec: "structured", capacity: 4 });
+  const words = new Int32Array(ch.handle.buffer);
+  const observer = new Retirement();
+  const took = new AtomicInt32();
+  const task = t.recvForever(observer.handle, ch, took);
+  await until(() => Atomics.load(words, RECV_SLEEPING) === 1);
+  const cancelled = assert.rejects(task, { name: "RuntimeClosedError" });
+  await rt.close({ mode: "cancel" });
+  await cancelled;
+  for (let i = 0; i < 4; i++) assert.equal(ch.trySend(i), true);
+  await until(() => observer.parked > 0 || took.load() > 0);
+  assert.equal(took.load(), 0);
+  assert.equal(ch.size, 4);
+});

@@ -26,6 +26,7 @@ import {
 const CODEC = 2;
 const CAPACITY = 3;
 const RING_SIZE = 10;
+const ID = 21;
 const SLOT_RING = 22;
 const HEADER_BYTES = 448;
 
@@ -94,6 +95,18 @@ Deno.test("SharedChannel.from() refuses capacity -5, on both stores", () => {
     assert.throws(
       () => SharedChannel.from(handle),
       refused("SharedChannel", /capacity word is -5/),
+    );
+  }
+});
+
+Deno.test("SharedChannel.from() refuses an id word of 0", () => {
+  for (
+    const options of [{ codec: "json" }, { capacity: 4, codec: "int32" }]
+  ) {
+    const handle = forged(options as SharedChannelOptions, (h) => h[ID] = 0);
+    assert.throws(
+      () => SharedChannel.from(handle),
+      refused("SharedChannel", /id word is 0/),
     );
   }
 });
