@@ -19,6 +19,7 @@
  * @module
  */
 
+import { endOpenRecords } from "./_trace.ts";
 import { pushCompletion } from "./_completions.ts";
 import { globalPush } from "./_global_queue.ts";
 import {
@@ -215,6 +216,7 @@ export class WorkerPool {
     // From here the dead worker's leftover code (if Deno still runs it)
     // claims no slot and touches no queue.
     Atomics.add(i32, block + O_GEN, 1);
+    endOpenRecords(m, index);
     if (Atomics.compareExchange(i32, block + O_SPINNING, 1, 0) === 1) {
       Atomics.sub(i32, H_NSPINNING, 1);
     }

@@ -41,6 +41,7 @@ export class SyncWaiter implements Parked {
   trace: ParkTrace | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  noted: (() => void) | undefined;
   next: SyncWaiter | null;
   prev: SyncWaiter | null;
   list: WaitList | null;
@@ -68,6 +69,7 @@ export class SyncWaiter implements Parked {
     this.trace = undefined;
     this.signal = undefined;
     this.onAbort = undefined;
+    this.noted = undefined;
     this.next = null;
     this.prev = null;
     this.list = null;

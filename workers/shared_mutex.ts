@@ -249,7 +249,7 @@ export class SharedMutex {
         signal?.throwIfAborted();
         const owner = Atomics.compareExchange(h, STATE, 0, THREAD_ID);
         if (owner === 0) return;
-        await waitChange(h, STATE, owner, this.#id, signal);
+        await waitChange(h, STATE, owner, this.#id, signal, "sync.Mutex.Lock");
       }
     } finally {
       Atomics.sub(h, WAITERS, 1);

@@ -186,7 +186,12 @@ export class SharedOnce {
         }
         return;
       }
-      await waitUntil(this.#h, this.#notRunning, options?.signal);
+      await waitUntil(
+        this.#h,
+        this.#notRunning,
+        options?.signal,
+        "sync.Once.Do",
+      );
       if (this.done) return;
     }
   }

@@ -194,7 +194,12 @@ export class SharedRWMutex {
    * @returns A promise that resolves once the read lock is held.
    */
   rLock(options?: SharedRWMutexLockOptions): Promise<void> {
-    return waitUntil(this.#h, this.#tryRead, options?.signal);
+    return waitUntil(
+      this.#h,
+      this.#tryRead,
+      options?.signal,
+      "sync.RWMutex.RLock",
+    );
   }
 
   /**
@@ -350,7 +355,13 @@ export class SharedRWMutex {
    */
   lock(options?: SharedRWMutexLockOptions): Promise<void> {
     const w = this.#writeAttempt();
-    return waitUntil(this.#h, w.attempt, options?.signal, w.cancel);
+    return waitUntil(
+      this.#h,
+      w.attempt,
+      options?.signal,
+      "sync.RWMutex.Lock",
+      w.cancel,
+    );
   }
 
   /**

@@ -272,7 +272,13 @@ export class SharedSemaphore {
     }
     const a = this.#attempt(n);
     const permit = new Permit(this, n);
-    return waitUntil(this.#h, a.attempt, options?.signal, a.cancel)
+    return waitUntil(
+      this.#h,
+      a.attempt,
+      options?.signal,
+      "semacquire",
+      a.cancel,
+    )
       .then(() => permit);
   }
 

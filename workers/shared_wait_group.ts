@@ -272,7 +272,14 @@ export class SharedWaitGroup {
         const c = Atomics.load(h, COUNTER);
         if (c === 0) return;
         signal?.throwIfAborted();
-        await waitChange(h, COUNTER, c, this.#id, signal);
+        await waitChange(
+          h,
+          COUNTER,
+          c,
+          this.#id,
+          signal,
+          "sync.WaitGroup.Wait",
+        );
       }
     } finally {
       Atomics.sub(h, WAITERS, 1);
