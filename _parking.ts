@@ -43,6 +43,11 @@ export abstract class Parked {
   trace: ParkTrace | undefined;
   /** What the goroutine waits on, in Go's words ("chan receive", "select"). */
   abstract readonly reason: string;
+  /**
+   * The channel or primitive it waits on, for the goroutine dump; null for
+   * a select (which waits on several) or when not known.
+   */
+  abstract readonly target: object | null;
   /** Wakes the goroutine with an error and removes it from every queue. */
   abstract abort(error: unknown): void;
   /** The AbortSignal that can cancel this wait, if any. */

@@ -15,10 +15,14 @@
 
 /**
  * Notes that the running task waits on `reason` (Go's words: `"chan
- * receive"`, `"select"`, `"sync.Mutex.Lock"`); returns what ends the note,
- * or undefined when no task is running.
+ * receive"`, `"select"`, `"sync.Mutex.Lock"`) of the shared primitive whose
+ * `ID` word is `id` (0 for a tier-1 one, or a select); returns what ends
+ * the note, or undefined when no task is running.
  */
-export type WaitNoter = (reason: string) => (() => void) | undefined;
+export type WaitNoter = (
+  reason: string,
+  id: number,
+) => (() => void) | undefined;
 
 let noter: WaitNoter | null = null;
 
@@ -28,11 +32,15 @@ export function setWaitNoter(n: WaitNoter | null): void {
 }
 
 /**
- * Notes that the caller's task waits on `reason`; returns what ends the
- * note, or undefined when nothing takes notes.
+ * Notes that the caller's task waits on `reason` of shared primitive `id`
+ * (0 for none); returns what ends the note, or undefined when nothing
+ * takes notes.
  */
-export function noteWait(reason: string): (() => void) | undefined {
-  return noter === null ? undefined : noter(reason);
+export function noteWait(
+  reason: string,
+  id: number,
+): (() => void) | undefined {
+  return noter === null ? undefined : noter(reason, id);
 }
 
 /**
@@ -42,16 +50,20 @@ export function noteWait(reason: string): (() => void) | undefined {
 export function noteParked(
   op: { readonly reason: string },
 ): (() => void) | undefined {
-  return noter === null ? undefined : noter(op.reason);
+  return noter === null ? undefined : noter(op.reason, 0);
 }
 
 /**
- * `promise`, noted as a wait on `reason` until it settles; `promise` itself
- * when nothing takes notes. The result settles as `promise` does, so a
- * rejection nobody handles is still reported.
+ * `promise`, noted as a wait on `reason` of shared primitive `id` until it
+ * settles; `promise` itself when nothing takes notes. The result settles as
+ * `promise` does, so a rejection nobody handles is still reported.
  */
-export function notedWait<T>(promise: Promise<T>, reason: string): Promise<T> {
-  const end = noter === null ? undefined : noter(reason);
+export function notedWait<T>(
+  promise: Promise<T>,
+  reason: string,
+  id: number,
+): Promise<T> {
+  const end = noter === null ? undefined : noter(reason, id);
   if (end === undefined) return promise;
   return promise.then((value) => {
     end();

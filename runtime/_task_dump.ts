@@ -8,7 +8,7 @@
  * not of all of them at one instant.
  */
 
-import { type Memory, now } from "./_layout.ts";
+import { F_T0, type Memory, now } from "./_layout.ts";
 import type { Registry } from "./_registry.ts";
 import {
   FINISHING,
@@ -24,9 +24,10 @@ import {
   S_T_START,
   S_T_WAIT,
   S_WAIT,
+  S_WAIT_ID,
   slotBase,
 } from "./_slot.ts";
-import { waitReason } from "./_task_waits.ts";
+import { waitReason, waitTarget } from "./_task_waits.ts";
 import type { TaskInfo } from "./goroutines.ts";
 
 const STATES = new Map<number, TaskInfo["state"]>([
@@ -71,7 +72,10 @@ export function readTasks(m: Memory, registry: Registry): TaskInfo[] {
         forMs: since > 0 && Number.isFinite(since) ? t - since : undefined,
         waitingMs: wait === undefined
           ? undefined
-          : Math.max(0, t - f64[(base + S_T_WAIT) >> 1]),
+          : Math.max(0, t - f64[F_T0] - Atomics.load(i32, base + S_T_WAIT)),
+        waitingOn: wait === undefined
+          ? undefined
+          : waitTarget(wait, Atomics.load(i32, base + S_WAIT_ID)),
       });
     }
   }

@@ -5,7 +5,8 @@
  * What a runtime task awaits, written to its slot for the goroutine dump
  * (`_task_dump.ts`): the worker's {@linkcode WaitNoter} (`_wait_notes.ts`)
  * finds the task by its async context and stores the wait's reason in
- * `S_WAIT` and its start in `S_T_WAIT` (`_slot.ts`).
+ * `S_WAIT`, its start in `S_T_WAIT` and the shared primitive's id in
+ * `S_WAIT_ID` (`_slot.ts`).
  *
  * A task may await several operations at once (`Promise.all`); its slot
  * shows the latest until all of them are over. A note taken by code a task
@@ -16,8 +17,8 @@
  */
 
 import { setWaitNoter } from "../_wait_notes.ts";
-import { type Memory, now } from "./_layout.ts";
-import { S_T_WAIT, S_WAIT, slotBase } from "./_slot.ts";
+import { F_T0, type Memory, now } from "./_layout.ts";
+import { S_T_WAIT, S_WAIT, S_WAIT_ID, slotBase } from "./_slot.ts";
 import type { TaskWait } from "./goroutines.ts";
 
 /** The waits a slot can name, in Go's words; any other is `"waiting"`. */
@@ -57,12 +58,13 @@ export function noteTaskWaits(
   live: (task: NotedTask) => boolean,
 ): void {
   const { i32, f64 } = m;
-  setWaitNoter((reason) => {
+  setWaitNoter((reason, id) => {
     const task = current();
     if (task === undefined || !live(task)) return undefined;
     const base = slotBase(m, task.slot);
     task.waits++;
-    f64[(base + S_T_WAIT) >> 1] = now();
+    i32[base + S_T_WAIT] = Math.round(now() - f64[F_T0]);
+    i32[base + S_WAIT_ID] = id;
     Atomics.store(i32, base + S_WAIT, CODES.get(reason) ?? 1);
     return () => {
       if (--task.waits === 0 && live(task)) {
@@ -70,6 +72,27 @@ export function noteTaskWaits(
       }
     };
   });
+}
+
+/** The shared class a wait on `reason` is a wait on, for the dump's names. */
+const SHARED_CLASS = new Map<string, string>([
+  ["chan receive", "SharedChannel"],
+  ["chan send", "SharedChannel"],
+  ["sync.Mutex.Lock", "SharedMutex"],
+  ["sync.RWMutex.Lock", "SharedRWMutex"],
+  ["sync.RWMutex.RLock", "SharedRWMutex"],
+  ["sync.WaitGroup.Wait", "SharedWaitGroup"],
+  ["sync.Once.Do", "SharedOnce"],
+  ["semacquire", "SharedSemaphore"],
+]);
+
+/**
+ * `"SharedChannel 123"`: the shared primitive with `ID` word `id` that a
+ * wait on `reason` waits on; undefined for id 0.
+ */
+export function waitTarget(reason: string, id: number): string | undefined {
+  if (id === 0) return undefined;
+  return `${SHARED_CLASS.get(reason) ?? "shared primitive"} ${id}`;
 }
 
 /** The reason of slot word `S_WAIT`'s `code`, or undefined for 0. */

@@ -50,6 +50,12 @@ export interface TaskInfo {
   forMs: number | undefined;
   /** Milliseconds since its current wait began; undefined when not waiting. */
   waitingMs: number | undefined;
+  /**
+   * The shared primitive it waits on, by class and id (`"SharedChannel
+   * 182736455"`: the id its `console.log` shows, the same on every thread);
+   * undefined when not waiting, or waiting on a select or a tier-1 object.
+   */
+  waitingOn: string | undefined;
 }
 
 /**

@@ -214,6 +214,7 @@ export abstract class ChannelStore<T> {
         }
       }),
       "chan receive",
+      this.id,
     );
   }
 
@@ -244,6 +245,7 @@ export abstract class ChannelStore<T> {
         }
       }),
       "chan send",
+      this.id,
     );
   }
 

@@ -158,5 +158,6 @@ export function waitChange(
       signal?.addEventListener("abort", done, { once: true });
     }),
     reason,
+    id,
   );
 }

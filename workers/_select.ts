@@ -91,7 +91,7 @@ export function blockSelect(
   onCommit: (index: number, value: unknown, ok: boolean) => void,
   onFail: (error: unknown) => void,
 ): void {
-  const noted = noteWait("select");
+  const noted = noteWait("select", 0);
   if (noted !== undefined) {
     const commit = onCommit, fail = onFail;
     onCommit = (index, value, ok) => {

@@ -35,11 +35,13 @@
  * @module
  */
 
+import { defineInspect } from "../_inspect.ts";
 import { UnlockOfUnlockedError } from "./errors.ts";
 import {
   create,
   FIRST,
   guarded,
+  ID,
   open,
   waitUntil,
   waitUntilSync,
@@ -102,6 +104,15 @@ export interface SharedRWMutexLockOptions {
 export class SharedRWMutex {
   readonly #h: Int32Array;
   static #opening = new Opening<Int32Array>();
+
+  static {
+    defineInspect(SharedRWMutex, (rw) => ({
+      id: rw.#h[ID],
+      readers: Atomics.load(rw.#h, READERS),
+      writer: Atomics.load(rw.#h, WRITER) !== 0,
+      waitingWriters: Atomics.load(rw.#h, WRITERS_WAITING),
+    }));
+  }
 
   /**
    * Makes an unlocked RW mutex in a new `SharedArrayBuffer`.

@@ -37,11 +37,13 @@
  * @module
  */
 
+import { defineInspect } from "../_inspect.ts";
 import { AcquireExceedsSizeError, ReleaseExceedsHeldError } from "./errors.ts";
 import {
   create,
   FIRST,
   guarded,
+  ID,
   open,
   waitUntil,
   waitUntilSync,
@@ -111,6 +113,14 @@ export class SharedSemaphore {
   readonly #h: Int32Array;
   readonly #size: number;
   static #opening = new Opening<Int32Array>();
+
+  static {
+    defineInspect(SharedSemaphore, (sem) => ({
+      id: sem.#h[ID],
+      size: Atomics.load(sem.#h, SIZE),
+      available: Atomics.load(sem.#h, AVAILABLE),
+    }));
+  }
 
   /**
    * Makes a semaphore of total weight `size`, all available.

@@ -147,6 +147,22 @@ Deno.test("rt.goroutines() names what each task waits on, in Go's words, and for
       `${g.function} waited ${g.waitingMs} ms of ${elapsed}`,
     );
   }
+  // Each shared primitive by the id its console.log shows.
+  const named = (value: object) =>
+    Deno.inspect(value).replace(/^(\w+) \{ id: (\d+),.*$/s, "$1 $2");
+  assert.deepEqual(
+    Object.fromEntries(rt.goroutines().map((g) => [g.function, g.waitingOn])),
+    {
+      lockMutex: named(mu),
+      readLock: named(rw),
+      acquireOne: named(sem),
+      waitGroup: named(wg),
+      selectTwo: undefined, // several channels
+      sendOne: named(unbuffered),
+      awaitDone: undefined, // a tier-1 channel in the worker
+    },
+  );
+  assert.match(named(mu), /^SharedMutex \d+$/);
   const dump = rt.goroutineDump();
   for (const [fn, state] of Object.entries(expected)) {
     assert.match(
