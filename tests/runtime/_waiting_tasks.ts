@@ -78,6 +78,8 @@ export async function lockThenWaitRaw(
 export function rejectOnCancel(): Promise<never> {
   const signal = taskSignal();
   return new Promise((_, reject) => {
+    // Cancelled already if the call was cancelled while its module loaded.
+    if (signal.aborted) reject(signal.reason);
     signal.addEventListener("abort", () => reject(signal.reason));
   });
 }
