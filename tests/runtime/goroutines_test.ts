@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { Runtime } from "../../runtime/mod.ts";
+import { dumpOnSignal } from "../../mod.ts";
 import {
   SharedChannel,
   SharedContext,
@@ -214,4 +215,44 @@ Deno.test("rt.goroutines(): a wait's note ends with it: a task then awaiting som
   // The next task in the slot starts with no wait of its own.
   assert.equal(await rt.module<typeof Tasks>(TASKS).inc(1), 2);
   assert.deepEqual(rt.goroutines(), []);
+});
+
+Deno.test({
+  name:
+    "dumpOnSignal() prints an open runtime's tasks after the goroutines, and not once it is closed",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const texts: string[] = [];
+    let got: (() => void) | undefined;
+    using _dump = dumpOnSignal({
+      signal: "SIGUSR2",
+      write: (text) => {
+        texts.push(text);
+        got?.();
+      },
+    });
+    const signalled = async () => {
+      const arrived = new Promise<void>((resolve) => got = resolve);
+      // The dump's listener does not keep the event loop alive: this does.
+      const alive = setTimeout(() => {}, 60_000);
+      Deno.kill(Deno.pid, "SIGUSR2");
+      await arrived;
+      clearTimeout(alive);
+      return texts.at(-1)!;
+    };
+    const rt = await Runtime.start({ procs: 1 });
+    const t = rt.module<typeof Shared>(SHARED);
+    const ch = new SharedChannel<unknown>();
+    const call = t.receiveOne(ch);
+    await until(() => rt.goroutines()[0]?.state === "chan receive");
+    const text = await signalled();
+    assert.match(
+      text,
+      /^SIGUSR2: goroutine dump\n\ngoroutine 1 \[running\]:\nmain\(\.\.\.\)(.|\n)*\n\nruntime \d+, 1 workers:\n\ngoroutine \d+ \[chan receive, worker 0\]:\nreceiveOne\(\.\.\.\)\n/,
+    );
+    await ch.send("done");
+    assert.equal(await call, "done");
+    await rt.close();
+    assert.doesNotMatch(await signalled(), /runtime \d+/);
+  },
 });
