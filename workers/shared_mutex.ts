@@ -52,6 +52,7 @@
  * @module
  */
 
+import { defineInspect } from "../_inspect.ts";
 import { MainThreadWaitError, UnlockOfUnlockedError } from "./errors.ts";
 import { inWorker } from "./_lock.ts";
 import { newId, waitChange, wakeHere } from "./_futex.ts";
@@ -120,6 +121,14 @@ export class SharedMutex {
   readonly #h: Int32Array;
   readonly #id: number;
   static #opening = new Opening<SharedArrayBuffer>();
+
+  static {
+    defineInspect(SharedMutex, (mu) => ({
+      id: mu.#h[ID],
+      locked: Atomics.load(mu.#h, STATE) !== 0,
+      waiters: Atomics.load(mu.#h, WAITERS),
+    }));
+  }
 
   /**
    * Makes an unlocked mutex in a new `SharedArrayBuffer`.
@@ -260,7 +269,7 @@ export class SharedMutex {
         signal?.throwIfAborted();
         const owner = Atomics.compareExchange(h, STATE, 0, THREAD_ID);
         if (owner === 0) return;
-        await waitChange(h, STATE, owner, this.#id, signal);
+        await waitChange(h, STATE, owner, this.#id, signal, "sync.Mutex.Lock");
         if (isRetired()) await parkAsync();
       }
     } finally {
