@@ -52,7 +52,8 @@ Deno.bench("context: select on ctx.done() + one ready channel", async () => {
 
 // Go: BenchmarkContextWithTimeoutCancel. withTimeout + cancel: adds and
 // removes an entry in the shared timer heap (_timer_heap.ts); the one JS
-// timer is armed once and cleared at the end of the turn.
+// timer follows the heap in a microtask, so none is armed for a deadline
+// cancelled in the microtask that created it.
 Deno.bench("context: withTimeout() + cancel()", () => {
   const [, cancel] = withTimeout(live, 60_000);
   cancel();
