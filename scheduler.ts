@@ -67,6 +67,7 @@ import { setDetection } from "./_deadlock.ts";
 import { allParked } from "./_parking.ts";
 import { describe as describeValue } from "./_describe.ts";
 import { afterTurn, preemptDue } from "./_preempt.ts";
+import { Ring } from "./_ring.ts";
 
 export { DeadlockError } from "./_parking.ts";
 export type { GoroutineInfo } from "./_goroutines.ts";
@@ -121,20 +122,61 @@ export function go<A extends unknown[], R>(
     );
   }
   const g = register(fn);
-  // Start in a microtask (after the spawner yields) as the running
-  // goroutine, and take it out of the registry when it settles. Chained
-  // promises with handlers bound to the record are the lightest shape
-  // found: a closure per handler costs 80 bytes more per parked goroutine,
-  // and an async wrapper function ~40% more memory and twice the garbage
-  // collection when spawning many.
-  return RESOLVED.then(() => {
-    const was = setCurrent(g);
-    try {
-      return fn(...args);
-    } finally {
-      setCurrent(was);
-    }
-  }).then(returned.bind(g), panicked.bind(g)) as Promise<R>;
+  starting.push(g);
+  starting.push(args);
+  if (starting.length > startingPeak) startingPeak = starting.length;
+  // One reaction per goroutine, on a promise that is already settled: the
+  // reactions run in the order they were queued, so each `start` takes the
+  // goroutine at the front of `starting`. No closure is made per go().
+  return RESOLVED.then(start) as Promise<R>;
+}
+
+/**
+ * Goroutines whose `start` has not run yet, oldest first, each followed by
+ * its arguments (kept here rather than in the record, which outlives them).
+ */
+let starting = new Ring<Goroutine | unknown[]>(64);
+/** The most `starting` held since it was last replaced by a small one. */
+let startingPeak = 0;
+
+/**
+ * Runs the oldest goroutine not yet started, as the running goroutine; a
+ * sync body is taken out of the registry at once, an async one when the
+ * promise it returns settles.
+ */
+function start(): unknown {
+  const g = starting.shift() as Goroutine;
+  const args = starting.shift() as unknown[];
+  if (starting.length === 0 && startingPeak > 1024) {
+    // A burst of go() calls is over: let its large ring go.
+    starting = new Ring(64);
+    startingPeak = 0;
+  }
+  const was = setCurrent(g);
+  let result: unknown;
+  let then: unknown;
+  try {
+    const fn = g.fn as (...a: unknown[]) => unknown;
+    result = fn(...args); // Called as a plain function: `this` is undefined.
+    if (
+      result !== null &&
+      (typeof result === "object" || typeof result === "function")
+    ) then = (result as PromiseLike<unknown>).then;
+  } catch (error) {
+    setCurrent(was);
+    unregister(g);
+    throw error;
+  }
+  setCurrent(was);
+  if (typeof then === "function") {
+    return (then as PromiseLike<unknown>["then"]).call(
+      result,
+      returned.bind(g),
+      panicked.bind(g),
+    );
+  }
+  unregister(g);
+  return result;
 }
 
 function returned(this: Goroutine, value: unknown): unknown {
