@@ -51,8 +51,12 @@ export class Waiter extends Parked {
   /** The case index within the select. */
   readonly index: number;
   readonly mode: WaiterMode;
+  /**
+   * Settles the operation's promise. There is no `reject`: a failure
+   * resolves it with a rejected promise, so a parked operation keeps one
+   * function alive, not two (a parked goroutine's memory).
+   */
   readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
 
   constructor(
     value: unknown,
@@ -60,7 +64,6 @@ export class Waiter extends Parked {
     index: number,
     mode: WaiterMode,
     resolve: (value: unknown) => void,
-    reject: (error: unknown) => void,
   ) {
     super();
     this.next = null;
@@ -71,7 +74,6 @@ export class Waiter extends Parked {
     this.index = index;
     this.mode = mode;
     this.resolve = resolve;
-    this.reject = reject;
   }
 
   /** Go's wait reason, for the deadlock report (derived: one field less). */
@@ -107,7 +109,7 @@ export class Waiter extends Parked {
       return;
     }
     unpark(this);
-    this.reject(error);
+    this.resolve(Promise.reject(error));
     settled(this);
   }
 
