@@ -61,13 +61,13 @@ import {
   register,
   setCurrent,
   setTracing,
+  takeUnstarted,
   unregister,
 } from "./_goroutines.ts";
 import { setDetection } from "./_deadlock.ts";
 import { allParked } from "./_parking.ts";
 import { describe as describeValue } from "./_describe.ts";
 import { afterTurn, preemptDue } from "./_preempt.ts";
-import { Ring } from "./_ring.ts";
 
 export { DeadlockError } from "./_parking.ts";
 export type { GoroutineInfo } from "./_goroutines.ts";
@@ -122,22 +122,13 @@ export function go<A extends unknown[], R>(
     );
   }
   const g = register(fn);
-  starting.push(g);
-  starting.push(args);
-  if (starting.length > startingPeak) startingPeak = starting.length;
+  g.args = args;
   // One reaction per goroutine, on a promise that is already settled: the
-  // reactions run in the order they were queued, so each `start` takes the
-  // goroutine at the front of `starting`. No closure is made per go().
+  // reactions run in the order they were queued, which is the order of the
+  // registry, so each `start` takes the oldest goroutine not started. No
+  // closure is made per go().
   return RESOLVED.then(start) as Promise<R>;
 }
-
-/**
- * Goroutines whose `start` has not run yet, oldest first, each followed by
- * its arguments (kept here rather than in the record, which outlives them).
- */
-let starting = new Ring<Goroutine | unknown[]>(64);
-/** The most `starting` held since it was last replaced by a small one. */
-let startingPeak = 0;
 
 /**
  * Runs the oldest goroutine not yet started, as the running goroutine; a
@@ -145,13 +136,9 @@ let startingPeak = 0;
  * promise it returns settles.
  */
 function start(): unknown {
-  const g = starting.shift() as Goroutine;
-  const args = starting.shift() as unknown[];
-  if (starting.length === 0 && startingPeak > 1024) {
-    // A burst of go() calls is over: let its large ring go.
-    starting = new Ring(64);
-    startingPeak = 0;
-  }
+  const g = takeUnstarted();
+  const args = g.args!;
+  g.args = undefined; // A started goroutine holds no arguments.
   const was = setCurrent(g);
   let result: unknown;
   let then: unknown;
