@@ -74,6 +74,7 @@ export type { GoroutineInfo } from "./_goroutines.ts";
 export { main } from "./main.ts";
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const NO_ARGS: unknown[] = [];
 
 /**
  * Starts `fn(...args)` as a new goroutine and returns at once: Go's
@@ -122,7 +123,8 @@ export function go<A extends unknown[], R>(
     );
   }
   const g = register(fn);
-  g.args = args;
+  // An empty rest array is garbage at once; one kept until start is not.
+  g.args = args.length === 0 ? NO_ARGS : args;
   // One reaction per goroutine, on a promise that is already settled: the
   // reactions run in the order they were queued, which is the order of the
   // registry, so each `start` takes the oldest goroutine not started. No
