@@ -15,6 +15,7 @@
 
 import type { Goroutine } from "../_goroutines.ts";
 import {
+  type AbortWatch,
   park,
   type Parked,
   type ParkTrace,
@@ -39,8 +40,7 @@ export class SyncWaiter implements Parked {
   pnext: Parked | null;
   g: Goroutine | null;
   trace: ParkTrace | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  abortWatch: AbortWatch | undefined;
   next: SyncWaiter | null;
   prev: SyncWaiter | null;
   list: WaitList | null;
@@ -66,8 +66,7 @@ export class SyncWaiter implements Parked {
     this.pnext = null;
     this.g = null;
     this.trace = undefined;
-    this.signal = undefined;
-    this.onAbort = undefined;
+    this.abortWatch = undefined;
     this.next = null;
     this.prev = null;
     this.list = null;
