@@ -75,6 +75,12 @@ export { main } from "./main.ts";
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const NO_ARGS: unknown[] = [];
+/**
+ * `Promise.prototype.then` as it was when this module loaded: the start of
+ * goroutines relies on its reactions running in the order they were made,
+ * which a later patch of `then` must not be able to change.
+ */
+const promiseThen = Promise.prototype.then;
 
 /**
  * Starts `fn(...args)` as a new goroutine and returns at once: Go's
@@ -129,7 +135,7 @@ export function go<A extends unknown[], R>(
   // reactions run in the order they were queued, which is the order of the
   // registry, so each `start` takes the oldest goroutine not started. No
   // closure is made per go().
-  return RESOLVED.then(start) as Promise<R>;
+  return promiseThen.call(RESOLVED, start) as Promise<R>;
 }
 
 /**
