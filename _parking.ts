@@ -22,6 +22,7 @@ import {
   resuming,
 } from "./_goroutines.ts";
 import * as recorder from "./_trace_recorder.ts";
+import { noteParked } from "./_wait_notes.ts";
 // The detector watches the end of the event loop from the first park on.
 import "./_deadlock.ts";
 
@@ -42,10 +43,17 @@ export abstract class Parked {
   trace: ParkTrace | undefined;
   /** What the goroutine waits on, in Go's words ("chan receive", "select"). */
   abstract readonly reason: string;
+  /**
+   * The channel or primitive it waits on, for the goroutine dump; null for
+   * a select (which waits on several) or when not known.
+   */
+  abstract readonly target: object | null;
   /** Wakes the goroutine with an error and removes it from every queue. */
   abstract abort(error: unknown): void;
   /** The AbortSignal that can cancel this wait and its listener, if any. */
   abortWatch: AbortWatch | undefined;
+  /** Ends the runtime's note of this wait (`_wait_notes.ts`), if it took one. */
+  noted: (() => void) | undefined;
 
   constructor() {
     // Assigned here rather than as field initializers: this constructor runs
@@ -55,6 +63,7 @@ export abstract class Parked {
     this.g = null;
     this.trace = undefined;
     this.abortWatch = undefined;
+    this.noted = undefined;
   }
 }
 
@@ -170,6 +179,7 @@ export function park(p: Parked, signal?: AbortSignal): void {
     p.trace = trace;
   }
   if (recorder.recording) recorder.parked(p, goroutineName);
+  p.noted = noteParked(p);
   const first = head;
   p.pnext = first;
   if (first !== null) first.pprev = p;
@@ -195,6 +205,10 @@ export function unpark(p: Parked): void {
   p.pprev = p.pnext = null;
   parkedCount--;
   if (recorder.recording) recorder.unparked(p);
+  if (p.noted !== undefined) {
+    p.noted();
+    p.noted = undefined;
+  }
   const watch = p.abortWatch;
   if (watch !== undefined) {
     watch.signal.removeEventListener("abort", watch);
