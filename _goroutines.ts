@@ -6,8 +6,9 @@
  * started with `go()` that has not returned (Go's `allgs`), and which of
  * them is running now.
  *
- * A record costs one small object, two bound functions and two pointer
- * writes per `go()` (about 25 ns and 190 bytes a goroutine). What it
+ * A record costs one small object and two pointer writes per `go()`, plus
+ * two bound functions for a body that returns a promise (settling it takes
+ * the record out of the registry). What it
  * knows for free: its number, its function, and the goroutine that started
  * it. What costs more is kept only while tracing is on
  * ({@linkcode setTracing}): the place `go()` was called (an `Error` stack,
@@ -29,6 +30,7 @@
 import { objectName } from "./_object_ids.ts";
 import * as recorder from "./_trace_recorder.ts";
 import type { Parked } from "./_parking.ts";
+import { Ring } from "./_ring.ts";
 
 /** One live goroutine (Go's `g`). */
 export class Goroutine {
@@ -48,8 +50,8 @@ export class Goroutine {
   readonly parentName: string;
   /** Where `go()` was called (tracing only). */
   readonly site: { stack?: string } | undefined;
-  /** Names this goroutine as running (made on its first resumption). */
-  enter: (() => void) | undefined;
+  /** The arguments of its body, until the body starts. */
+  args: unknown[] | undefined;
 
   constructor(
     id: number,
@@ -64,7 +66,7 @@ export class Goroutine {
     this.parentId = parent === null ? 1 : parent.id;
     this.parentName = parent === null ? "main" : nameOf(parent.id, parent.fn);
     this.site = site;
-    this.enter = undefined;
+    this.args = undefined;
   }
 }
 
@@ -76,6 +78,12 @@ export const MAIN: Goroutine = new Goroutine(1, undefined, null, undefined);
 
 let head: Goroutine | null = null;
 let tail: Goroutine | null = null;
+/**
+ * The oldest goroutine whose body has not started, or null. Bodies start in
+ * the order `go()` was called, which is the registry's order, so the ones
+ * not started yet are the registry's tail from here on.
+ */
+let unstarted: Goroutine | null = null;
 let nextId = 2;
 let live = 0;
 let tracing = false;
@@ -123,7 +131,15 @@ export function register(fn: unknown): Goroutine {
   if (tail === null) head = g;
   else tail.next = g;
   tail = g;
+  if (unstarted === null) unstarted = g;
   live++;
+  return g;
+}
+
+/** Takes the oldest goroutine whose body has not started (one exists). */
+export function takeUnstarted(): Goroutine {
+  const g = unstarted!;
+  unstarted = g.next;
   return g;
 }
 
@@ -149,6 +165,17 @@ export function allGoroutines(): Goroutine[] {
 
 // Naming the goroutine a primitive resumes. ---------------------------------
 
+/**
+ * Goroutines a primitive is resuming, oldest first: each `enter` microtask
+ * takes the next (microtasks run in the order they were queued), so no
+ * closure is made per goroutine.
+ */
+const entering = new Ring<Goroutine>(16);
+
+function enter(): void {
+  current = entering.shift();
+}
+
 function leave(): void {
   current = null;
 }
@@ -160,11 +187,8 @@ function leave(): void {
 export function resuming(p: Parked): void {
   const g = p.g;
   if (g === null) return;
-  queueMicrotask(
-    g.enter ??= () => {
-      current = g;
-    },
-  );
+  entering.push(g);
+  queueMicrotask(enter);
 }
 
 /** Called just after: queues the microtask that forgets the name again. */

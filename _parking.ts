@@ -50,9 +50,8 @@ export abstract class Parked {
   abstract readonly target: object | null;
   /** Wakes the goroutine with an error and removes it from every queue. */
   abstract abort(error: unknown): void;
-  /** The AbortSignal that can cancel this wait, if any. */
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  /** The AbortSignal that can cancel this wait and its listener, if any. */
+  abortWatch: AbortWatch | undefined;
   /** Ends the runtime's note of this wait (`_wait_notes.ts`), if it took one. */
   noted: (() => void) | undefined;
 
@@ -63,9 +62,28 @@ export abstract class Parked {
     this.pnext = null;
     this.g = null;
     this.trace = undefined;
-    this.signal = undefined;
-    this.onAbort = undefined;
+    this.abortWatch = undefined;
     this.noted = undefined;
+  }
+}
+
+/**
+ * The abort listener of a parked operation that a signal may cancel: one
+ * object for the signal and the listener, so a wait without a signal
+ * carries one empty field, not two.
+ */
+export class AbortWatch {
+  readonly p: Parked;
+  readonly signal: AbortSignal;
+
+  constructor(p: Parked, signal: AbortSignal) {
+    this.p = p;
+    this.signal = signal;
+  }
+
+  /** The listener: wakes the operation with the signal's reason. */
+  handleEvent(): void {
+    this.p.abort(this.signal.reason);
   }
 }
 
@@ -168,9 +186,9 @@ export function park(p: Parked, signal?: AbortSignal): void {
   head = p;
   parkedCount++;
   if (signal !== undefined) {
-    p.signal = signal;
-    p.onAbort = () => p.abort(signal.reason);
-    signal.addEventListener("abort", p.onAbort, { once: true });
+    const watch = new AbortWatch(p, signal);
+    p.abortWatch = watch;
+    signal.addEventListener("abort", watch, { once: true });
   }
 }
 
@@ -191,9 +209,10 @@ export function unpark(p: Parked): void {
     p.noted();
     p.noted = undefined;
   }
-  if (p.signal !== undefined) {
-    p.signal.removeEventListener("abort", p.onAbort!);
-    p.signal = p.onAbort = undefined;
+  const watch = p.abortWatch;
+  if (watch !== undefined) {
+    watch.signal.removeEventListener("abort", watch);
+    p.abortWatch = undefined;
   }
   resuming(p);
 }

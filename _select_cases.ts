@@ -51,7 +51,6 @@ export function parkCases(
       i,
       c.kind === SEND ? SENT : RESULT,
       ignore,
-      ignore,
     );
     sp.waiters.push(w);
     if (c.kind === SEND) channelInternals.parkSend(ch, w);

@@ -6,17 +6,19 @@
  * deadline (`Date.now()` milliseconds), and one `setTimeout` armed for the
  * earliest, as Go's runtime keeps one timer heap per P.
  *
- * - While the heap holds an entry, exactly one ref'd JS timer is pending
- *   (a pending deadline can wake goroutines, so it keeps the program
- *   alive), and the heap is counted as one wait for the deadlock detector.
- * - When the last entry leaves, the detector counts it out at once and the
- *   JS timer is cleared in a microtask, unless an entry came back by then:
- *   a loop that creates and cancels deadlines one after another costs no
- *   timer call per deadline, and no timer outlives the turn in which the
- *   heap emptied (so the end of the event loop can still be a deadlock).
+ * - The JS timer follows the heap lazily: adding or removing an entry only
+ *   queues one microtask (once per turn) that reconciles the timer with the
+ *   heap, so a deadline created and cancelled before the current microtask
+ *   ends costs no timer call at all, and a loop that creates and cancels
+ *   deadlines one after another costs none either.
+ * - Once that microtask has run, while the heap holds an entry exactly one
+ *   ref'd JS timer is pending (a pending deadline can wake goroutines, so it
+ *   keeps the program alive), armed no later than the earliest deadline;
+ *   with the heap empty none is (so the end of the event loop can still be
+ *   a deadlock). The heap is counted as one wait for the deadlock detector
+ *   from its first entry to its last, at once.
  * - Removing an entry that is not the last keeps the timer: if it fires
  *   before the new earliest deadline, it re-arms for that one.
- * - An entry earlier than the armed time re-arms the timer at once.
  * - A delay above `setTimeout`'s limit (2^31 - 1 ms) arms for the limit
  *   and re-arms when it fires, as `_clock.ts` does.
  * - Entries with equal deadlines fire in the order they were added (each
@@ -47,7 +49,7 @@ let seq = 0;
 let handle: ReturnType<typeof setTimeout> | undefined = undefined;
 /** When the pending JS timer fires (`Date.now()` ms); Infinity if none. */
 let armedAt = Infinity;
-let clearQueued = false;
+let syncQueued = false;
 
 /** The number of entries in the heap. */
 export function heapTimers(): number {
@@ -59,17 +61,20 @@ export function jsTimerPending(): boolean {
   return handle !== undefined;
 }
 
-/** Adds `t` (not in the heap) and arms the JS timer if `t` is earliest. */
+/**
+ * Adds `t` (not in the heap); if it is earlier than the armed time, the JS
+ * timer is re-armed for it in a microtask.
+ */
 export function addTimer(t: HeapTimer): void {
   if (heap.length === 0) timerArmed();
   t.heapSeq = seq++;
   t.heapIndex = heap.length;
   heap.push(t);
   up(t.heapIndex);
-  if (t.at < armedAt) arm(t.at);
+  if (t.at < armedAt) queueSync();
 }
 
-/** Removes `t` if it is in the heap; clears the timer with the last one. */
+/** Takes `t` out of the heap; nothing happens if it is not in it. */
 export function removeTimer(t: HeapTimer): void {
   const i = t.heapIndex;
   if (i < 0) return;
@@ -83,19 +88,27 @@ export function removeTimer(t: HeapTimer): void {
   }
   if (heap.length === 0) {
     timerDisarmed();
-    if (!clearQueued) {
-      clearQueued = true;
-      queueMicrotask(clearIfEmpty);
-    }
+    if (handle !== undefined) queueSync();
   }
 }
 
-function clearIfEmpty(): void {
-  clearQueued = false;
-  if (heap.length === 0 && handle !== undefined) {
-    clearTimeout(handle);
-    handle = undefined;
-    armedAt = Infinity;
+function queueSync(): void {
+  if (syncQueued) return;
+  syncQueued = true;
+  queueMicrotask(sync);
+}
+
+/** Brings the JS timer in line with the heap (see the module doc). */
+function sync(): void {
+  syncQueued = false;
+  if (heap.length === 0) {
+    if (handle !== undefined) {
+      clearTimeout(handle);
+      handle = undefined;
+      armedAt = Infinity;
+    }
+  } else if (heap[0].at < armedAt) {
+    arm(heap[0].at);
   }
 }
 

@@ -48,11 +48,14 @@ export class Waiter extends Parked {
   readonly value: unknown;
   /** The select this waiter is a case of, or null for a plain operation. */
   readonly select: SelectPark | null;
-  /** The case index within the select. */
-  readonly index: number;
-  readonly mode: WaiterMode;
+  /** The case index within the select times 4, plus the mode (one field). */
+  readonly #tag: number;
+  /**
+   * Settles the operation's promise. There is no `reject`: a failure
+   * resolves it with a rejected promise, so a parked operation keeps one
+   * function alive, not two (a parked goroutine's memory).
+   */
   readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
 
   constructor(
     value: unknown,
@@ -60,7 +63,6 @@ export class Waiter extends Parked {
     index: number,
     mode: WaiterMode,
     resolve: (value: unknown) => void,
-    reject: (error: unknown) => void,
   ) {
     super();
     this.next = null;
@@ -68,10 +70,18 @@ export class Waiter extends Parked {
     this.queue = null;
     this.value = value;
     this.select = select;
-    this.index = index;
-    this.mode = mode;
+    this.#tag = index * 4 + mode;
     this.resolve = resolve;
-    this.reject = reject;
+  }
+
+  /** The case index within the select; 0 for a plain operation. */
+  get index(): number {
+    return Math.floor(this.#tag / 4);
+  }
+
+  /** What the operation resolves its promise with. */
+  get mode(): WaiterMode {
+    return (this.#tag & 3) as WaiterMode;
   }
 
   /** Go's wait reason, for the deadlock report (derived: one field less). */
@@ -112,7 +122,7 @@ export class Waiter extends Parked {
       return;
     }
     unpark(this);
-    this.reject(error);
+    this.resolve(Promise.reject(error));
     settled(this);
   }
 

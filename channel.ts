@@ -456,14 +456,13 @@ export class Channel<T>
 
   #sendBlocking(value: T, signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve) => {
       const w = new Waiter(
         value,
         null,
         0,
         SENT,
         resolve as (v: unknown) => void,
-        reject,
       );
       parkWaiter(this.#senders, w, signal);
     });
@@ -861,19 +860,19 @@ export class Channel<T>
     mode: typeof RESULT | typeof ITERATION,
     signal: AbortSignal | undefined,
   ): Promise<never> {
-    return new Promise<unknown>((resolve, reject) => {
+    return new Promise<unknown>((resolve) => {
       if (this.#capacity === 0) {
-        this.#parkReceiver(mode, signal, resolve, reject);
+        this.#parkReceiver(mode, signal, resolve);
         return;
       }
       const g = current; // The goroutine receiving, for the parked record.
       queueMicrotask(() => {
         const value = this.#pollReceive();
         if (value === NOT_READY) {
-          if (signal?.aborted) reject(signal.reason);
+          if (signal?.aborted) resolve(Promise.reject(signal.reason));
           else {
             const was = setCurrent(g);
-            this.#parkReceiver(mode, signal, resolve, reject);
+            this.#parkReceiver(mode, signal, resolve);
             setCurrent(was);
           }
         } else if (mode === RESULT) {
@@ -889,7 +888,6 @@ export class Channel<T>
     mode: typeof RESULT | typeof ITERATION,
     signal: AbortSignal | undefined,
     resolve: (value: unknown) => void,
-    reject: (error: unknown) => void,
   ): void {
     const w = new Waiter(
       undefined,
@@ -897,7 +895,6 @@ export class Channel<T>
       0,
       mode,
       resolve,
-      reject,
     );
     parkWaiter(this.#receivers, w, signal);
   }

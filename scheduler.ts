@@ -61,6 +61,7 @@ import {
   register,
   setCurrent,
   setTracing,
+  takeUnstarted,
   unregister,
 } from "./_goroutines.ts";
 import { setDetection } from "./_deadlock.ts";
@@ -73,6 +74,13 @@ export type { GoroutineInfo } from "./_goroutines.ts";
 export { main } from "./main.ts";
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const NO_ARGS: unknown[] = [];
+/**
+ * `Promise.prototype.then` as it was when this module loaded: the start of
+ * goroutines relies on its reactions running in the order they were made,
+ * which a later patch of `then` must not be able to change.
+ */
+const promiseThen = Promise.prototype.then;
 
 /**
  * Starts `fn(...args)` as a new goroutine and returns at once: Go's
@@ -121,20 +129,49 @@ export function go<A extends unknown[], R>(
     );
   }
   const g = register(fn);
-  // Start in a microtask (after the spawner yields) as the running
-  // goroutine, and take it out of the registry when it settles. Chained
-  // promises with handlers bound to the record are the lightest shape
-  // found: a closure per handler costs 80 bytes more per parked goroutine,
-  // and an async wrapper function ~40% more memory and twice the garbage
-  // collection when spawning many.
-  return RESOLVED.then(() => {
-    const was = setCurrent(g);
-    try {
-      return fn(...args);
-    } finally {
-      setCurrent(was);
-    }
-  }).then(returned.bind(g), panicked.bind(g)) as Promise<R>;
+  // An empty rest array is garbage at once; one kept until start is not.
+  g.args = args.length === 0 ? NO_ARGS : args;
+  // One reaction per goroutine, on a promise that is already settled: the
+  // reactions run in the order they were queued, which is the order of the
+  // registry, so each `start` takes the oldest goroutine not started. No
+  // closure is made per go().
+  return promiseThen.call(RESOLVED, start) as Promise<R>;
+}
+
+/**
+ * Runs the oldest goroutine not yet started, as the running goroutine; a
+ * sync body is taken out of the registry at once, an async one when the
+ * promise it returns settles.
+ */
+function start(): unknown {
+  const g = takeUnstarted();
+  const args = g.args!;
+  g.args = undefined; // A started goroutine holds no arguments.
+  const was = setCurrent(g);
+  let result: unknown;
+  let then: unknown;
+  try {
+    const fn = g.fn as (...a: unknown[]) => unknown;
+    result = fn(...args); // Called as a plain function: `this` is undefined.
+    if (
+      result !== null &&
+      (typeof result === "object" || typeof result === "function")
+    ) then = (result as PromiseLike<unknown>).then;
+  } catch (error) {
+    setCurrent(was);
+    unregister(g);
+    throw error;
+  }
+  setCurrent(was);
+  if (typeof then === "function") {
+    return (then as PromiseLike<unknown>["then"]).call(
+      result,
+      returned.bind(g),
+      panicked.bind(g),
+    );
+  }
+  unregister(g);
+  return result;
 }
 
 function returned(this: Goroutine, value: unknown): unknown {

@@ -413,13 +413,13 @@ const SYNC_ROWS: Row[] = [
   },
   {
     workload: "context: select on ctx.done() + one ready channel",
-    ours: " / context: select on ctx.done() + one ready channel",
+    ours: " / context: select on ctx.done() + one ready channel (1000 ops)",
     go: "ContextSelectDoneReady",
     target: 1.5,
   },
   {
     workload: "context: withTimeout() + cancel()",
-    ours: " / context: withTimeout() + cancel()",
+    ours: " / context: withTimeout() + cancel() (1000 ops)",
     go: "ContextWithTimeoutCancel",
     target: 1.5,
   },

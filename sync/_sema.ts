@@ -15,6 +15,7 @@
 
 import type { Goroutine } from "../_goroutines.ts";
 import {
+  type AbortWatch,
   park,
   type Parked,
   type ParkTrace,
@@ -39,8 +40,7 @@ export class SyncWaiter implements Parked {
   pnext: Parked | null;
   g: Goroutine | null;
   trace: ParkTrace | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  abortWatch: AbortWatch | undefined;
   noted: (() => void) | undefined;
   next: SyncWaiter | null;
   prev: SyncWaiter | null;
@@ -72,8 +72,7 @@ export class SyncWaiter implements Parked {
     this.pnext = null;
     this.g = null;
     this.trace = undefined;
-    this.signal = undefined;
-    this.onAbort = undefined;
+    this.abortWatch = undefined;
     this.noted = undefined;
     this.next = null;
     this.prev = null;

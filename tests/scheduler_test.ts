@@ -373,3 +373,25 @@ Deno.test("setGoroutineTracing() throws TypeError for a non-boolean", () => {
     },
   );
 });
+
+Deno.test("go() starts goroutines in the order it was called, each body called as a plain function", async () => {
+  const order: number[] = [];
+  const receivers: unknown[] = [];
+  const all = [];
+  for (let i = 0; i < 5; i++) {
+    all.push(go(function (this: unknown, n: number) {
+      receivers.push(this);
+      order.push(n);
+    }, i));
+  }
+  assert.deepEqual(order, []);
+  await Promise.all(all);
+  assert.deepEqual(order, [0, 1, 2, 3, 4]);
+  assert.deepEqual(receivers, [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ]);
+});

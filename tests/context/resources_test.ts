@@ -144,7 +144,7 @@ Deno.test("withDeadline() rejects invalid dates and non-dates", () => {
   );
 });
 
-Deno.test("withTimeout(2 ** 32) arms one JS timer clamped to setTimeout's limit", () => {
+Deno.test("withTimeout(2 ** 32) arms one JS timer clamped to setTimeout's limit", async () => {
   const real = globalThis.setTimeout;
   const delays: number[] = [];
   globalThis.setTimeout = ((fn: () => void, ms?: number) => {
@@ -154,6 +154,7 @@ Deno.test("withTimeout(2 ** 32) arms one JS timer clamped to setTimeout's limit"
   let cancel: () => void;
   try {
     [, cancel] = withTimeout(background(), 2 ** 32);
+    await Promise.resolve(); // The timer is armed in a microtask.
   } finally {
     globalThis.setTimeout = real;
   }
