@@ -252,7 +252,8 @@ export class Processor implements ProcessorHooks {
       if (pollWords() > 0) return true;
       if (
         Atomics.load(i32, this.#block + O_WAKE) !== seen ||
-        Atomics.load(i32, H_STATE) !== 0 || this.#workVisible()
+        Atomics.load(i32, H_STATE) !== 0 || this.#stale() ||
+        this.#workVisible()
       ) return true;
       if (t < spinUntil) await null;
       else if (t >= sleepUntil || !sleepOnWords(SLICE_MS)) return false;
@@ -350,11 +351,19 @@ export class Processor implements ProcessorHooks {
       // A task that waits on a shared primitive while the loop is parked
       // (after a timer, say) brings the loop back to poll for it.
       if (result.async) {
+        let unparked = false;
         await new Promise<unknown>((resolve) => {
-          this.#unpark = resolve;
+          this.#unpark = () => {
+            unparked = true;
+            resolve(undefined);
+          };
           result.value.then(resolve);
         });
         this.#unpark = undefined;
+        // Release the waitAsync left pending (each unpark would leave one
+        // more until the word's next notify): only this thread waits on
+        // its O_WAKE, and a spurious wake-up of it is harmless.
+        if (unparked) Atomics.notify(i32, block + O_WAKE);
       }
     }
     Atomics.store(i32, block + O_WAITING, 0);

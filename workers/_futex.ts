@@ -37,6 +37,7 @@
  * | key `id * 64 + index` | one futex word of one primitive (`index` < 64) |
  * | `pending` | this thread has an `Atomics.waitAsync` out on that word |
  * | `callbacks` | this thread's waits on the word, each run once, with the value each expects |
+ * | `same` | the value all of `callbacks` expect, NaN if they differ: a poll that finds the word still there skips the entry |
  * | `words`, `index` | the word, for polling and for arming a deferred wait |
  */
 
@@ -46,6 +47,8 @@ interface Entry {
   pending: boolean;
   /** Each wait's callback and the value it expects the word to leave. */
   readonly callbacks: Map<() => void, number>;
+  /** The value every callback expects, or NaN if they differ. */
+  same: number;
   readonly words: Int32Array;
   readonly index: number;
 }
@@ -85,9 +88,11 @@ export function watchWord(
   const k = key(id, index);
   let entry = entries.get(k);
   if (entry === undefined) {
-    entry = { pending: false, callbacks: new Map(), words, index };
+    entry = { pending: false, callbacks: new Map(), same: NaN, words, index };
     entries.set(k, entry);
   }
+  if (entry.callbacks.size === 0) entry.same = expected;
+  else if (entry.same !== expected) entry.same = NaN;
   entry.callbacks.set(callback, expected);
   if (!entry.pending) {
     if (deferring) unarmed++;
@@ -186,6 +191,7 @@ export function pollWords(): number {
   for (const [k, entry] of entries) {
     if (entry.callbacks.size === 0) continue;
     const now = Atomics.load(entry.words, entry.index);
+    if (now === entry.same) continue;
     let due: (() => void)[] | undefined;
     for (const [cb, value] of entry.callbacks) {
       if (value !== now) (due ??= []).push(cb);
@@ -194,9 +200,26 @@ export function pollWords(): number {
     for (const cb of due) entry.callbacks.delete(cb);
     forget(k, entry);
     ran += due.length;
-    for (const cb of due) cb();
+    runEach(due);
   }
   return ran;
+}
+
+/**
+ * Calls each callback; one that throws does not keep the others from
+ * running, and its error is thrown again in a microtask (uncaught, as it
+ * would be from a `waitAsync`'s continuation), never swallowed.
+ */
+function runEach(callbacks: readonly (() => void)[]): void {
+  for (const cb of callbacks) {
+    try {
+      cb();
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
 }
 
 /** Removes a callback registered with {@linkcode watchWord}, if still there. */
@@ -227,7 +250,7 @@ function run(k: number, entry: Entry): void {
     : null;
   entry.callbacks.clear();
   forget(k, entry);
-  if (callbacks !== null) { for (const cb of callbacks) cb(); }
+  if (callbacks !== null) runEach(callbacks);
 }
 
 /**

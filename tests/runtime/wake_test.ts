@@ -1,106 +1,113 @@
 // Copyright the denogo authors. MIT license.
 
-// A worker whose tasks wait on shared channels wakes them itself, polling
-// and sleeping on the channels' words (runtime/_processor.ts): timers and
-// I/O of its other tasks must still be served meanwhile.
+// A worker whose tasks wait on shared primitives wakes them itself,
+// polling and sleeping on the primitives' words (runtime/_processor.ts):
+// every kind of wait must still be woken by the other worker, and timers
+// and I/O of the worker's other tasks must still be served meanwhile.
 
 import assert from "node:assert/strict";
 import { Runtime } from "../../runtime/mod.ts";
-import { SharedChannel } from "../../workers/shared_channel.ts";
-import { type Answer, type Ask, BROADCAST } from "./_wake_tasks.ts";
+import {
+  SharedChannel,
+  SharedMutex,
+  SharedSemaphore,
+  SharedWaitGroup,
+} from "../../workers/mod.ts";
 import type * as Tasks from "./_wake_tasks.ts";
 
 const TASKS = new URL("./_wake_tasks.ts", import.meta.url);
+const number = (capacity = 0) =>
+  new SharedChannel<number>({ capacity, codec: "float64" });
 
-/** Answers the tasks' requests for the channels in `channels`. */
-function publish(channels: Record<string, SharedChannel<number>>): () => void {
-  const bc = new BroadcastChannel(BROADCAST);
-  bc.onmessage = (e: MessageEvent<Ask | Answer>) => {
-    if (!("ask" in e.data)) return;
-    const ch = channels[e.data.ask];
-    if (ch !== undefined) {
-      bc.postMessage({ name: e.data.ask, handle: ch.handle } satisfies Answer);
-    }
-  };
-  return () => bc.close();
+function serve(): Deno.HttpServer<Deno.NetAddr> & { url: string } {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response("served"),
+  );
+  return Object.assign(server, {
+    url: `http://127.0.0.1:${server.addr.port}/`,
+  });
 }
 
 Deno.test("a timer and fetch in a task complete while the worker's other tasks are blocked on shared channels or busy with another thread", async () => {
-  await using server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => new Response("served"),
-  );
-  const url = `http://127.0.0.1:${server.addr.port}/`;
+  await using server = serve();
   // One worker: every task below shares it.
   await using rt = await Runtime.start({ procs: 1 });
   const t = rt.module<typeof Tasks>(TASKS);
-  const channels = {
-    ready: new SharedChannel<number>({ capacity: 8, codec: "float64" }),
-    blocked: new SharedChannel<number>({ codec: "float64" }),
-    ping: new SharedChannel<number>({ codec: "float64" }),
-    pong: new SharedChannel<number>({ codec: "float64" }),
-  };
-  const close = publish(channels);
-  try {
-    // Three tasks blocked on a channel nobody sends on yet.
-    const settled: boolean[] = [false, false, false];
-    const blocked = settled.map((_, i) =>
-      t.receiveOnce("ready", "blocked").then((v) => {
-        settled[i] = true;
-        return v;
-      })
-    );
-    for (let i = 0; i < 3; i++) await channels.ready.receive();
-    // One task echoing what this thread sends, so the worker keeps waking
-    // up for it through the fast path.
-    const echoed = t.echo("ping", "pong");
-    let done = false;
-    const fetched = t.timerThenFetch(20, url).finally(() => done = true);
-    let rounds = 0;
-    while (!done && rounds < 5_000_000) {
-      await channels.ping.send(rounds);
-      assert.equal((await channels.pong.receive()).value, rounds);
-      rounds++;
-    }
-    assert.equal(await fetched, "served");
-    assert.deepEqual(settled, [false, false, false]);
-    channels.ping.close();
-    assert.equal(await echoed, rounds);
-    for (let i = 0; i < 3; i++) await channels.blocked.send(10 + i);
-    assert.deepEqual((await Promise.all(blocked)).sort(), [10, 11, 12]);
-  } finally {
-    close();
+  const ready = number(8);
+  const blocked = number();
+  const ping = number();
+  const pong = number();
+  // Three tasks blocked on a channel nobody sends on yet.
+  const settled = [false, false, false];
+  const receivers = settled.map((_, i) =>
+    t.receiveOnce(ready, blocked).then((v) => {
+      settled[i] = true;
+      return v;
+    })
+  );
+  for (let i = 0; i < 3; i++) await ready.receive();
+  // One task echoing what this thread sends, so the worker keeps waking
+  // up for it through the fast path while the timer is due.
+  const echoed = t.echo(ping, pong);
+  let done = false;
+  const fetched = t.timerThenFetch(20, server.url).finally(() => done = true);
+  let rounds = 0;
+  while (!done && rounds < 1_000_000) {
+    await ping.send(rounds);
+    assert.equal((await pong.receive()).value, rounds);
+    rounds++;
   }
+  assert.ok(done, `the timer and fetch were not done after ${rounds} rounds`);
+  assert.equal(await fetched, "served");
+  assert.deepEqual(settled, [false, false, false]);
+  ping.close();
+  assert.equal(await echoed, rounds);
+  for (let i = 0; i < 3; i++) await blocked.send(10 + i);
+  assert.deepEqual((await Promise.all(receivers)).sort(), [10, 11, 12]);
 });
 
 Deno.test("a timer and fetch in a task complete while all the worker's other tasks are blocked on shared channels", async () => {
-  await using server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => new Response("served"),
-  );
-  const url = `http://127.0.0.1:${server.addr.port}/`;
+  await using server = serve();
   await using rt = await Runtime.start({ procs: 1 });
   const t = rt.module<typeof Tasks>(TASKS);
-  const channels = {
-    ready: new SharedChannel<number>({ capacity: 8, codec: "float64" }),
-    a: new SharedChannel<number>({ codec: "float64" }),
-    b: new SharedChannel<number>({ codec: "float64" }),
+  const ready = number(8);
+  const a = number();
+  const b = number();
+  const settled = [false, false];
+  const receivers = [
+    t.receiveOnce(ready, a).then((v) => (settled[0] = true, v)),
+    t.receiveOnce(ready, b).then((v) => (settled[1] = true, v)),
+  ];
+  for (let i = 0; i < 2; i++) await ready.receive();
+  assert.equal(await t.timerThenFetch(5, server.url), "served");
+  assert.equal(await t.timerThenFetch(0, server.url), "served");
+  assert.deepEqual(settled, [false, false]);
+  await a.send(1);
+  await b.send(2);
+  assert.deepEqual(await Promise.all(receivers), [1, 2]);
+});
+
+Deno.test("two tasks on two workers hand turns back and forth over a channel, a select, a mutex, a semaphore and wait groups", async () => {
+  await using rt = await Runtime.start({ procs: 2 });
+  const t = rt.module<typeof Tasks>(TASKS);
+  const started = number(1);
+  const hello = number();
+  const kit: Tasks.Kit = {
+    a: number(),
+    b: number(),
+    c: number(),
+    mu: new SharedMutex(),
+    sem: new SharedSemaphore(1),
+    wgs: [new SharedWaitGroup(), new SharedWaitGroup()],
   };
-  const close = publish(channels);
-  try {
-    const settled = [false, false];
-    const blocked = [
-      t.receiveOnce("ready", "a").then((v) => (settled[0] = true, v)),
-      t.receiveOnce("ready", "b").then((v) => (settled[1] = true, v)),
-    ];
-    for (let i = 0; i < 2; i++) await channels.ready.receive();
-    assert.equal(await t.timerThenFetch(5, url), "served");
-    assert.equal(await t.timerThenFetch(0, url), "served");
-    assert.deepEqual(settled, [false, false]);
-    await channels.a.send(1);
-    await channels.b.send(2);
-    assert.deepEqual(await Promise.all(blocked), [1, 2]);
-  } finally {
-    close();
-  }
+  kit.wgs[0].add(1); // round 0's
+  const rounds = 2_000;
+  // The first task holds its worker until the second says hello, so the
+  // second runs on the other worker.
+  const held = t.handOffHeld(started, hello, kit, rounds);
+  const heldOn = (await started.receive()).value!;
+  const other = await t.handOffHello(hello, kit, rounds);
+  assert.equal(await held, heldOn);
+  assert.notEqual(other, heldOn);
 });
