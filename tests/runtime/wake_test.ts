@@ -6,6 +6,7 @@
 // and I/O of the worker's other tasks must still be served meanwhile.
 
 import assert from "node:assert/strict";
+import process from "node:process";
 import { Runtime } from "../../runtime/mod.ts";
 import {
   SharedChannel,
@@ -110,4 +111,29 @@ Deno.test("two tasks on two workers hand turns back and forth over a channel, a 
   const other = await t.handOffHello(hello, kit, rounds);
   assert.equal(await held, heldOn);
   assert.notEqual(other, heldOn);
+});
+
+Deno.test("a runtime whose tasks are all blocked on shared channels uses no CPU", async () => {
+  /** This process's CPU time over one second of waiting, in ms. */
+  const idleSecond = async () => {
+    const before = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / 1000;
+  };
+  const baseline = await idleSecond();
+  await using rt = await Runtime.start({ procs: 2 });
+  const t = rt.module<typeof Tasks>(TASKS);
+  const ready = number(8);
+  const channels = [number(), number(), number(), number()];
+  const receivers = channels.map((ch) => t.receiveOnce(ready, ch));
+  for (let i = 0; i < channels.length; i++) await ready.receive();
+  const ms = await idleSecond();
+  assert.ok(
+    ms < baseline + 50,
+    `the blocked runtime used ${ms} ms of CPU in 1 s (${baseline} ms without it)`,
+  );
+  assert.equal(rt.stats().parked, 2);
+  for (const [i, ch] of channels.entries()) await ch.send(i);
+  assert.deepEqual(await Promise.all(receivers), [0, 1, 2, 3]);
 });
