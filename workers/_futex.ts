@@ -42,6 +42,7 @@
  */
 
 import { outsideWaitEnded, outsideWaitStarted } from "../_parking.ts";
+import { notedWait } from "../_wait_notes.ts";
 
 interface Entry {
   pending: boolean;
@@ -267,7 +268,8 @@ function forget(k: number, entry: Entry): void {
  * Resolves once `words[index]` may no longer hold `value` (see
  * {@linkcode watchWord}), or `signal` aborts. Callers re-check the word (and
  * the signal) and loop. While it is pending the wait counts, for the
- * deadlock detector, as one that another thread may end.
+ * deadlock detector, as one that another thread may end, and for the
+ * runtime's goroutine dump as a wait on `reason` (Go's words).
  */
 export function waitChange(
   words: Int32Array,
@@ -275,22 +277,27 @@ export function waitChange(
   value: number,
   id: number,
   signal: AbortSignal | undefined,
+  reason: string,
 ): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let settled = false;
-    const done = () => {
-      if (settled) return;
-      settled = true;
-      unwatchWord(id, index, done);
-      signal?.removeEventListener("abort", done);
-      outsideWaitEnded();
-      resolve();
-    };
-    if (!watchWord(words, index, id, value, done)) {
-      resolve();
-      return;
-    }
-    outsideWaitStarted();
-    signal?.addEventListener("abort", done, { once: true });
-  });
+  return notedWait(
+    new Promise<void>((resolve) => {
+      let settled = false;
+      const done = () => {
+        if (settled) return;
+        settled = true;
+        unwatchWord(id, index, done);
+        signal?.removeEventListener("abort", done);
+        outsideWaitEnded();
+        resolve();
+      };
+      if (!watchWord(words, index, id, value, done)) {
+        resolve();
+        return;
+      }
+      outsideWaitStarted();
+      signal?.addEventListener("abort", done, { once: true });
+    }),
+    reason,
+    id,
+  );
 }
