@@ -77,6 +77,24 @@ export async function once(
   return (await got).value! + 1;
 }
 
+let given: [SharedChannel<number>, SharedChannel<number>] | undefined;
+
+/** Keeps `ask` and `ch` in this worker for {@linkcode onceGiven}. */
+export function give(ask: SharedChannel<number>, ch: SharedChannel<number>) {
+  given = [ask, ch];
+}
+
+/**
+ * {@linkcode once} over the channels {@linkcode give} kept: the wake-up
+ * without the cost of two shared objects in every call's arguments.
+ */
+export async function onceGiven(x: number): Promise<number> {
+  const [ask, ch] = given!;
+  const got = ch.receive();
+  ask.trySend(0);
+  return (await got).value! + x;
+}
+
 /** x + 1: the tiny task without a channel, the floor of {@linkcode once}. */
 export function inc(x: number): number {
   return x + 1;
