@@ -20,6 +20,14 @@
  * The loop also yields a macrotask every few milliseconds while it is busy,
  * for the same reason.
  *
+ * Before it parks with suspended tasks, the loop wakes their waits on
+ * shared primitives itself (`#pollWaits`): it polls the waits' futex words
+ * for `POLL_MS`, a microtask turn per poll, then sleeps on them with
+ * `Atomics.wait` in slices for up to `SLEEP_MS`, and runs the waits whose
+ * word changed. While the loop runs, `_futex.ts` puts out no
+ * `Atomics.waitAsync` for new waits; it arms them all when the loop goes
+ * back to its event loop (parking, a macrotask yield, a module load).
+ *
  * @module
  */
 
@@ -76,6 +84,13 @@ import {
 import { noteTaskWaits } from "./_task_waits.ts";
 import { readArgs, writeError, writeMarker, writeResult } from "./_payload.ts";
 import { Registry } from "./_registry.ts";
+import {
+  armWaits,
+  deferWaits,
+  onWaitWhileIdle,
+  pollWords,
+  sleepOnWords,
+} from "../workers/_futex.ts";
 import { SlotOwner, type SlotWaiter } from "./_slot_owner.ts";
 import type { ProcessorHooks } from "./spawn.ts";
 
@@ -84,6 +99,15 @@ type AnyFunction = (...args: any[]) => unknown;
 
 /** How long an idle worker looks for work before it parks, in ms. */
 const SPIN_MS = 0.05;
+/**
+ * How long a worker whose tasks all wait polls the words of their waits
+ * on shared primitives, a microtask turn per poll, in ms; how long it then
+ * sleeps on them with `Atomics.wait` before it parks, in ms, and the slice
+ * of one sleep (see `#pollWaits`).
+ */
+const POLL_MS = 0.02;
+const SLEEP_MS = 1;
+const SLICE_MS = 0.1;
 /** Longest stretch of work between two macrotask yields, in ms. */
 const YIELD_EVERY_MS = 4;
 /** Most tasks taken from the global queue at once. */
@@ -123,6 +147,7 @@ export class Processor implements ProcessorHooks {
   #trace: boolean;
   #statF64: number;
   #macrotask: () => Promise<void>;
+  #unpark: ((value?: unknown) => void) | undefined;
   #gen: number;
 
   /** Opens worker `index`'s processor on `m`. */
@@ -159,22 +184,33 @@ export class Processor implements ProcessorHooks {
   async run(): Promise<void> {
     const i32 = this.#i32;
     let lastYield = performance.now();
+    onWaitWhileIdle(() => this.#unpark?.());
+    deferWaits();
     while (Atomics.load(i32, H_STATE) === 0 && !this.#stale()) {
       this.#slots.drain();
       if (Atomics.load(i32, this.#block + O_CANCEL) !== this.#cancelSeen) {
         this.#takeCancellations();
       }
+      if (this.#suspended > 0) pollWords();
       let slot = pop(this.#m, this.index);
-      if (slot < 0) slot = this.#search();
+      // Spinning for work would hold back the continuations of suspended
+      // tasks: `#pollWaits` spins for them and for work alike.
+      if (slot < 0) {
+        slot = this.#suspended > 0 ? this.#findWork() : this.#search();
+      }
       if (slot >= 0) {
         const loading = this.#execute(slot);
         // Load a task's module before taking more work: a thief must not
         // hoard tasks it cannot run yet.
-        if (loading !== undefined) await loading;
+        if (loading !== undefined) {
+          armWaits();
+          await loading;
+          deferWaits();
+        }
         if (this.#suspended > 0) await null; // let continuations run
         const t = performance.now();
         if (t - lastYield > YIELD_EVERY_MS) {
-          await this.#macrotask();
+          await this.#yield();
           lastYield = performance.now();
         }
         continue;
@@ -182,9 +218,59 @@ export class Processor implements ProcessorHooks {
       if (this.#suspended > 0) {
         await null; // a continuation may be ready to run
         if (hasCompletions(this.#m, this.index)) continue;
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await this.#yield();
+          lastYield = performance.now();
+          continue;
+        }
+        if (await this.#pollWaits()) continue;
       }
+      armWaits();
       await this.#park();
+      deferWaits();
       lastYield = performance.now();
+    }
+    armWaits();
+    onWaitWhileIdle(() => {});
+  }
+
+  /** Yields a macrotask, so timers and I/O are served: waits are armed. */
+  async #yield(): Promise<void> {
+    armWaits();
+    await this.#macrotask();
+    deferWaits();
+  }
+
+  /**
+   * The fast wake-up of goroutines in this worker (`_futex.ts`): with
+   * nothing to run and tasks suspended, the loop polls the words of their
+   * waits on shared primitives for `POLL_MS`, a microtask turn per poll (so
+   * continuations and promise chains of the tasks run on), then sleeps on
+   * those words with `Atomics.wait`, a `SLICE_MS` slice at a time, for up
+   * to `SLEEP_MS`, and runs the waits whose word changed. Another thread's
+   * `send`, `unlock` or `done` notifies the word, so it wakes a goroutine
+   * here in microseconds, where `Atomics.waitAsync` takes tens. Returns
+   * true once a wait ran, or work, a wake-up or the runtime's close shows
+   * (seen between slices); false when the budget is spent or no wait is
+   * on a shared word, and the caller parks. Timers and I/O of the worker
+   * wait at most `POLL_MS + SLEEP_MS` for it.
+   */
+  async #pollWaits(): Promise<boolean> {
+    const i32 = this.#i32;
+    const seen = Atomics.load(i32, this.#block + O_WAKE);
+    let t = performance.now();
+    const spinUntil = t + POLL_MS;
+    const sleepUntil = spinUntil + SLEEP_MS;
+    for (;;) {
+      if (pollWords() > 0) return true;
+      if (
+        Atomics.load(i32, this.#block + O_WAKE) !== seen ||
+        Atomics.load(i32, H_STATE) !== 0 || this.#stale() ||
+        this.#workVisible()
+      ) return true;
+      if (t < spinUntil) await null;
+      else if (t >= sleepUntil || !sleepOnWords(SLICE_MS)) return false;
+      t = performance.now();
     }
   }
 
@@ -275,7 +361,23 @@ export class Processor implements ProcessorHooks {
       Atomics.wait(i32, block + O_WAKE, seen);
     } else {
       const result = Atomics.waitAsync(i32, block + O_WAKE, seen);
-      if (result.async) await result.value;
+      // A task that waits on a shared primitive while the loop is parked
+      // (after a timer, say) brings the loop back to poll for it.
+      if (result.async) {
+        let unparked = false;
+        await new Promise<unknown>((resolve) => {
+          this.#unpark = () => {
+            unparked = true;
+            resolve(undefined);
+          };
+          result.value.then(resolve);
+        });
+        this.#unpark = undefined;
+        // Release the waitAsync left pending (each unpark would leave one
+        // more until the word's next notify): only this thread waits on
+        // its O_WAKE, and a spurious wake-up of it is harmless.
+        if (unparked) Atomics.notify(i32, block + O_WAKE);
+      }
     }
     Atomics.store(i32, block + O_WAITING, 0);
     leaveParkedSet(this.#m, this.index);

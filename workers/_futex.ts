@@ -23,11 +23,22 @@
  * waiter. Callbacks run at most once per registration and may run
  * spuriously; callers re-check their words.
  *
+ * A runtime worker's processor loop defers the `Atomics.waitAsync`s
+ * ({@linkcode deferWaits}): while it runs, it polls the words of the
+ * waits itself ({@linkcode pollWords}), which wakes a goroutine of the
+ * worker microseconds after another thread's change, where `waitAsync`
+ * takes tens of microseconds; before the thread returns to its event loop
+ * it arms them ({@linkcode armWaits}). A wait registered while the thread
+ * is in its event loop is armed at once, and tells the loop
+ * ({@linkcode onWaitWhileIdle}).
+ *
  * | registry entry | meaning |
  * | --- | --- |
  * | key `id * 64 + index` | one futex word of one primitive (`index` < 64) |
  * | `pending` | this thread has an `Atomics.waitAsync` out on that word |
- * | `callbacks` | this thread's waits on the word, each run once |
+ * | `callbacks` | this thread's waits on the word, each run once, with the value each expects |
+ * | `same` | the value all of `callbacks` expect, NaN if they differ: a poll that finds the word still there skips the entry |
+ * | `words`, `index` | the word, for polling and for arming a deferred wait |
  */
 
 import { outsideWaitEnded, outsideWaitStarted } from "../_parking.ts";
@@ -35,10 +46,20 @@ import { notedWait } from "../_wait_notes.ts";
 
 interface Entry {
   pending: boolean;
-  readonly callbacks: Set<() => void>;
+  /** Each wait's callback and the value it expects the word to leave. */
+  readonly callbacks: Map<() => void, number>;
+  /** The value every callback expects, or NaN if they differ. */
+  same: number;
+  readonly words: Int32Array;
+  readonly index: number;
 }
 
 const entries = new Map<number, Entry>();
+/** Whether the processor loop polls the words and arms the waits itself. */
+let deferring = false;
+/** Entries with a wait and no `waitAsync` out, while deferring. */
+let unarmed = 0;
+let idleListener: (() => void) | undefined;
 
 function key(id: number, index: number): number {
   return id * 64 + index;
@@ -68,21 +89,138 @@ export function watchWord(
   const k = key(id, index);
   let entry = entries.get(k);
   if (entry === undefined) {
-    entries.set(k, entry = { pending: false, callbacks: new Set() });
+    entry = { pending: false, callbacks: new Map(), same: NaN, words, index };
+    entries.set(k, entry);
   }
-  entry.callbacks.add(callback);
+  if (entry.callbacks.size === 0) entry.same = expected;
+  else if (entry.same !== expected) entry.same = NaN;
+  entry.callbacks.set(callback, expected);
   if (!entry.pending) {
-    entry.pending = true;
-    const e = entry;
-    const r = Atomics.waitAsync(words, index, expected);
-    const fire = () => {
-      e.pending = false;
-      run(k, e);
-    };
-    if (r.async) r.value.then(fire);
-    else queueMicrotask(fire);
+    if (deferring) unarmed++;
+    else {
+      arm(k, entry);
+      idleListener?.();
+    }
   }
   return true;
+}
+
+/** Puts out the `Atomics.waitAsync` of an entry that has none. */
+function arm(k: number, entry: Entry): void {
+  let expected = Atomics.load(entry.words, entry.index);
+  for (const value of entry.callbacks.values()) {
+    // A wait whose value is gone is due now; sleep on the current value.
+    if (value !== expected) {
+      expected = NaN;
+      break;
+    }
+  }
+  entry.pending = true;
+  const fire = () => {
+    entry.pending = false;
+    run(k, entry);
+  };
+  if (expected !== expected) {
+    queueMicrotask(fire);
+    return;
+  }
+  const r = Atomics.waitAsync(entry.words, entry.index, expected);
+  if (r.async) r.value.then(fire);
+  else queueMicrotask(fire);
+}
+
+/**
+ * Makes this thread's processor loop the waker of its waits: from now on
+ * a new wait puts out no `Atomics.waitAsync` while the loop runs
+ * (between {@linkcode armWaits} and the next {@linkcode deferWaits});
+ * `listener` is called when a wait is registered while it does not.
+ */
+export function onWaitWhileIdle(listener: () => void): void {
+  idleListener = listener;
+}
+
+/** The loop runs again: defer new waits' `Atomics.waitAsync`. */
+export function deferWaits(): void {
+  deferring = true;
+}
+
+/**
+ * The loop goes back to its event loop: puts out the `Atomics.waitAsync`
+ * of every deferred wait, and stops deferring until {@linkcode deferWaits}.
+ */
+export function armWaits(): void {
+  deferring = false;
+  if (unarmed === 0) return;
+  unarmed = 0;
+  for (const [k, entry] of entries) {
+    if (!entry.pending && entry.callbacks.size > 0) {
+      arm(k, entry);
+    }
+  }
+}
+
+/**
+ * Sleeps the thread, with `Atomics.wait`, until a word this thread's waits
+ * watch is notified, or for `ms` at most (a tenth of it when they watch
+ * several words: the others are not seen until the next poll). Returns
+ * false at once, sleeping not, if there are no waits.
+ */
+export function sleepOnWords(ms: number): boolean {
+  let first: Entry | undefined;
+  let several = false;
+  for (const entry of entries.values()) {
+    if (entry.callbacks.size === 0) continue;
+    if (first !== undefined) {
+      several = true;
+      break;
+    }
+    first = entry;
+  }
+  if (first === undefined) return false;
+  const expected = first.callbacks.values().next().value!;
+  Atomics.wait(first.words, first.index, expected, several ? ms / 10 : ms);
+  return true;
+}
+
+/**
+ * Runs, now, this thread's waits whose word no longer holds the value
+ * each expects; returns how many ran. A `waitAsync` out on such a word
+ * stays out (it fires on the word's next `notify`, spuriously).
+ */
+export function pollWords(): number {
+  let ran = 0;
+  for (const [k, entry] of entries) {
+    if (entry.callbacks.size === 0) continue;
+    const now = Atomics.load(entry.words, entry.index);
+    if (now === entry.same) continue;
+    let due: (() => void)[] | undefined;
+    for (const [cb, value] of entry.callbacks) {
+      if (value !== now) (due ??= []).push(cb);
+    }
+    if (due === undefined) continue;
+    for (const cb of due) entry.callbacks.delete(cb);
+    forget(k, entry);
+    ran += due.length;
+    runEach(due);
+  }
+  return ran;
+}
+
+/**
+ * Calls each callback; one that throws does not keep the others from
+ * running, and its error is thrown again in a microtask (uncaught, as it
+ * would be from a `waitAsync`'s continuation), never swallowed.
+ */
+function runEach(callbacks: readonly (() => void)[]): void {
+  for (const cb of callbacks) {
+    try {
+      cb();
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
 }
 
 /** Removes a callback registered with {@linkcode watchWord}, if still there. */
@@ -108,10 +246,12 @@ export function wakeHere(id: number, index: number): void {
 }
 
 function run(k: number, entry: Entry): void {
-  const callbacks = entry.callbacks.size > 0 ? [...entry.callbacks] : null;
+  const callbacks = entry.callbacks.size > 0
+    ? [...entry.callbacks.keys()]
+    : null;
   entry.callbacks.clear();
   forget(k, entry);
-  if (callbacks !== null) { for (const cb of callbacks) cb(); }
+  if (callbacks !== null) runEach(callbacks);
 }
 
 /**
