@@ -49,7 +49,7 @@ import { ChannelClosedError } from "../channel.ts";
 import { type CaseLike, CLOSED } from "../_selectable.ts";
 import { parkCases, randomOrder } from "../_select_cases.ts";
 import { SelectPark } from "../_waiter.ts";
-import { unwatchWord, watchWord } from "./_futex.ts";
+import { releaseWord, unwatchWord, watchWord } from "./_futex.ts";
 import type { ChannelStore } from "./_channel_store.ts";
 import {
   OFFER_COMMITTED,
@@ -337,7 +337,10 @@ class BlockedSelect {
 
   #finish(): void {
     this.#done = true;
-    this.#unwatchAll();
+    // For good: a wait left pending would keep the channels' memory alive.
+    for (const i of this.#shared) {
+      releaseWord(this.#stores[i].id, this.#seqs[i], this.#wake);
+    }
     for (const i of this.#shared) {
       this.#stores[i].watchSelect(this.#cases[i].kind === SEND, -1);
     }
