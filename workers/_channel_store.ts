@@ -41,6 +41,7 @@ import {
   type SendWaiter,
 } from "./_channel_waiters.ts";
 import type { OfferOut } from "./_offer.ts";
+import { type LocalSelect, nextStamp } from "./_local_selects.ts";
 
 export const CLOSED_RESULT: ReceiveResult<never> = Object.freeze({
   value: undefined,
@@ -87,10 +88,19 @@ export abstract class ChannelStore<T> {
 
   /** Go's `len(ch)`. */
   abstract size(): number;
-  /** A send that does not block: false if it would. */
-  abstract pollSend(value: unknown, encoded: Raw): boolean;
+  /**
+   * A send that does not block: false if it would. `except` is the
+   * blocked select that polls, which must not pair with itself.
+   */
+  abstract pollSend(
+    value: unknown,
+    encoded: Raw,
+    except?: LocalSelect,
+  ): boolean;
   /** A receive that does not block: a value, EMPTY or DRAINED. */
-  abstract receiveNow(): Raw | typeof EMPTY | typeof DRAINED;
+  abstract receiveNow(
+    except?: LocalSelect,
+  ): Raw | typeof EMPTY | typeof DRAINED;
   /** The async send, after encoding. */
   abstract sendAsync(
     value: unknown,
@@ -200,6 +210,7 @@ export abstract class ChannelStore<T> {
     return new Promise((resolve, reject) => {
       const w: RecvWaiter = {
         iteration,
+        stamp: nextStamp(),
         resolve,
         reject,
         signal,
@@ -225,6 +236,7 @@ export abstract class ChannelStore<T> {
       const w: SendWaiter = {
         value,
         encoded,
+        stamp: nextStamp(),
         offered,
         ticket,
         resolve,

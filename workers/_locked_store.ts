@@ -62,6 +62,11 @@ import {
 } from "./_offer.ts";
 import type { RecvWaiter, SendWaiter } from "./_channel_waiters.ts";
 import {
+  anyLocalSelect,
+  type LocalSelect,
+  oldestLocalCase,
+} from "./_local_selects.ts";
+import {
   CLOSED,
   COUNT,
   DRAINED,
@@ -118,8 +123,14 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
   }
 
-  pollSend(value: unknown, encoded: Raw): boolean {
+  pollSend(value: unknown, encoded: Raw, except?: LocalSelect): boolean {
     const h = this.h;
+    if (this.capacity === 0 && anyLocalSelect()) {
+      if (Atomics.load(h, CLOSED) !== 0) {
+        throw new ChannelClosedError("send", value);
+      }
+      if (this.#giveLocal(encoded, except)) return true;
+    }
     lock(h, LOCK);
     try {
       if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
@@ -129,14 +140,19 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
   }
 
-  receiveNow(): Raw | typeof EMPTY | typeof DRAINED {
+  receiveNow(except?: LocalSelect): Raw | typeof EMPTY | typeof DRAINED {
     const h = this.h;
+    let raw: Raw | typeof EMPTY | typeof DRAINED;
     lock(h, LOCK);
     try {
-      return this.#receiveLocked();
+      raw = this.#receiveLocked();
     } finally {
       unlock(h, LOCK);
     }
+    if (raw === EMPTY && this.capacity === 0 && anyLocalSelect()) {
+      raw = this.#takeLocal(except);
+    }
+    return raw;
   }
 
   sendAsync(
@@ -146,6 +162,10 @@ export class LockedStore<T> extends ChannelStore<T> {
   ): Promise<void> {
     const h = this.h;
     const queued = this.send.queue.length > 0;
+    if (
+      !queued && this.capacity === 0 && anyLocalSelect() &&
+      Atomics.load(h, CLOSED) === 0 && this.#giveLocal(encoded, undefined)
+    ) return RESOLVED;
     let ticket = 0;
     let offered = false;
     lock(h, LOCK);
@@ -177,9 +197,12 @@ export class LockedStore<T> extends ChannelStore<T> {
     const h = this.h;
     const queued = this.recv.queue.length > 0;
     let raw: Raw | typeof EMPTY | typeof DRAINED = EMPTY;
+    if (!queued && this.capacity === 0 && anyLocalSelect()) {
+      raw = this.receiveNow();
+    }
     lock(h, LOCK);
     try {
-      if (!queued) raw = this.#receiveLocked();
+      if (!queued && raw === EMPTY) raw = this.#receiveLocked();
       if (raw === EMPTY && !signal?.aborted) {
         Atomics.add(h, RECV_WAITING, 1);
         Atomics.add(h, RECV_ASYNC, 1);
@@ -203,6 +226,10 @@ export class LockedStore<T> extends ChannelStore<T> {
   sendSync(value: T, encoded: Raw): void {
     this.checkSize(encoded);
     const h = this.h;
+    if (
+      this.capacity === 0 && anyLocalSelect() &&
+      Atomics.load(h, CLOSED) === 0 && this.#giveLocal(encoded, undefined)
+    ) return;
     if (this.#cell !== null && this.#cell.send(encoded as number)) return;
     lock(h, LOCK);
     try {
@@ -232,6 +259,11 @@ export class LockedStore<T> extends ChannelStore<T> {
   }
 
   recvSync(): ReceiveResult<T> {
+    if (this.capacity === 0 && anyLocalSelect()) {
+      const now = this.receiveNow();
+      if (now === DRAINED) return CLOSED_RESULT;
+      if (now !== EMPTY) return { value: this.decode(now), ok: true };
+    }
     if (this.#cell !== null) {
       const v = this.#cell.receive();
       if (v !== EMPTY) return { value: v as T, ok: true };
@@ -287,6 +319,11 @@ export class LockedStore<T> extends ChannelStore<T> {
   recvManySync(max: number): T[] {
     const h = this.h;
     const raws: Raw[] = [];
+    if (this.capacity === 0 && anyLocalSelect()) {
+      const now = this.receiveNow();
+      if (now === DRAINED) return [];
+      if (now !== EMPTY) return [this.decode(now)];
+    }
     lock(h, LOCK);
     try {
       while (this.#takeManyLocked(max, raws) === 0 && h[CLOSED] === 0) {
@@ -508,6 +545,37 @@ export class LockedStore<T> extends ChannelStore<T> {
       unlock(h, LOCK);
     }
     return error;
+  }
+
+  // Selects blocked on this thread (`_local_selects.ts`), without the lock. --
+
+  /**
+   * Hands `encoded` to a select of this thread blocked receiving here (not
+   * `except`), if it came before this object's queued receivers: true if
+   * one took it. The caller has checked that the channel is open.
+   */
+  #giveLocal(encoded: Raw, except: LocalSelect | undefined): boolean {
+    const q = this.recv.queue;
+    const before = q.length > 0 ? q[0].stamp : Infinity;
+    for (;;) {
+      const c = oldestLocalCase(this.id, this.buffer, false, before, except);
+      if (c === undefined) return false;
+      // A select that cannot commit has finished, and left the list.
+      if (c.select.claimReceive(c.index, encoded)) return true;
+    }
+  }
+
+  /**
+   * Takes the value of a select of this thread blocked sending here (not
+   * `except`); EMPTY if there is none. (Offers in the ring come first.)
+   */
+  #takeLocal(except: LocalSelect | undefined): Raw | typeof EMPTY {
+    for (;;) {
+      const c = oldestLocalCase(this.id, this.buffer, true, Infinity, except);
+      if (c === undefined) return EMPTY;
+      const raw = c.select.claimSend(c.index);
+      if (raw !== null) return raw;
+    }
   }
 
   // Under the lock. ----------------------------------------------------------

@@ -34,6 +34,15 @@
  *   no, and the tier-1 operation goes on to its next waiter. So a mixed
  *   select offers too, and pairs with a select receiving on another
  *   thread.
+ * - Peers on the select's own thread find it directly, as Go's find a
+ *   select's `sudog` in a channel's queue: its cases on unbuffered
+ *   channels are listed in `_local_selects.ts`, and a `trySend`,
+ *   `tryReceive`, plain send or receive, or another select's poll on one of
+ *   those channels claims the oldest case of the other direction
+ *   (`claimReceive`, `claimSend`). A claim withdraws the offer first, as
+ *   `claim()` does for a tier-1 case, so it fails if a receiver on another
+ *   thread took the offer; the select never claims itself (its polls pass
+ *   it as `except`).
  * - On a slot ring (a buffered `int32` or `float64` channel), whose puts
  *   and takes read no watcher counts, a watching case also marks the slot
  *   it waits for (`arm`, see `_slot_store.ts`); the put or take that next
@@ -59,6 +68,13 @@ import {
   OFFER_WITHDRAWN,
   type OfferOut,
 } from "./_offer.ts";
+import {
+  addLocalCase,
+  type LocalCase,
+  type LocalSelect,
+  nextStamp,
+  removeLocalCase,
+} from "./_local_selects.ts";
 import {
   DRAINED,
   EMPTY,
@@ -102,7 +118,7 @@ export function blockSelect(
 }
 
 /** One blocked select with shared cases. */
-class BlockedSelect {
+class BlockedSelect implements LocalSelect {
   readonly #cases: readonly CaseLike[];
   readonly #signal: AbortSignal | undefined;
   readonly #onCommit: (index: number, value: unknown, ok: boolean) => void;
@@ -119,6 +135,8 @@ class BlockedSelect {
   /** Scratch: a random order of `#shared`. */
   readonly #order: number[] = [];
   readonly #offerOut: OfferOut = { ticket: 0, seqBefore: 0, seqAfter: 0 };
+  /** Its cases on unbuffered channels, listed for this thread's peers. */
+  readonly #local: LocalCase[] = [];
   /** Whether the select also has tier-1 cases, parked under `#park`. */
   readonly #mixed: boolean;
   #park: SelectPark | null = null;
@@ -160,8 +178,16 @@ class BlockedSelect {
 
   /** Counts the select in on its channels, parks its tier-1 cases, looks once. */
   start(): void {
+    const stamp = nextStamp();
     for (const i of this.#shared) {
-      this.#stores[i].watchSelect(this.#cases[i].kind === SEND, 1);
+      const store = this.#stores[i];
+      const send = this.#cases[i].kind === SEND;
+      store.watchSelect(send, 1);
+      if (store.capacity === 0) {
+        const c = { select: this, index: i, send, buffer: store.buffer, stamp };
+        this.#local.push(c);
+        addLocalCase(store.id, c);
+      }
     }
     outsideWaitStarted();
     if (this.#mixed) this.#parkTier1();
@@ -259,7 +285,7 @@ class BlockedSelect {
       if (c.kind === SEND) {
         let sent: boolean;
         try {
-          sent = store.pollSend(c.value, this.#encoded[i]);
+          sent = store.pollSend(c.value, this.#encoded[i], this);
         } catch (error) {
           this.#wakeWithdrawn(withdrawn);
           this.#fail(error);
@@ -271,7 +297,7 @@ class BlockedSelect {
           return true;
         }
       } else {
-        const raw = store.receiveNow();
+        const raw = store.receiveNow(this);
         if (raw !== EMPTY) {
           this.#wakeWithdrawn(withdrawn);
           const v = raw === DRAINED ? CLOSED : store.decode(raw);
@@ -337,6 +363,9 @@ class BlockedSelect {
 
   #finish(): void {
     this.#done = true;
+    for (const c of this.#local) {
+      removeLocalCase(this.#stores[c.index].id, c);
+    }
     // For good: a wait left pending would keep the channels' memory alive.
     for (const i of this.#shared) {
       releaseWord(this.#stores[i].id, this.#seqs[i], this.#wake);
@@ -359,6 +388,41 @@ class BlockedSelect {
     this.#park?.abort(SHARED_WON);
     this.#onFail(error);
   }
+
+  // Claimed by a peer on this thread (`_local_selects.ts`). ---------------
+
+  claimReceive(index: number, raw: Raw): boolean {
+    if (this.#done || !this.#claim()) return false;
+    let value: unknown;
+    try {
+      value = this.#stores[index].decode(raw);
+    } catch (error) {
+      this.#fail(error);
+      return true;
+    }
+    this.#commit(index, value, true);
+    return true;
+  }
+
+  claimSend(index: number): Raw | null {
+    if (this.#done || !this.#claim()) return null;
+    this.#commit(index, undefined, true);
+    return this.#encoded[index];
+  }
+
+  /**
+   * Before a case other than the offer's commits: withdraws the offer.
+   * False if it was taken (the send case has committed) or dropped by
+   * close (the select has failed).
+   */
+  readonly #claim = (): boolean => {
+    if (this.#offerCase < 0) return true;
+    const state = this.#withdrawOffer();
+    if (state === OFFER_WITHDRAWN) return true;
+    if (state === OFFER_TAKEN) this.#commit(this.#offerCase, undefined, true);
+    else this.#fail(this.#closedError(this.#offerCase));
+    return false;
+  };
 
   #closedError(i: number): ChannelClosedError {
     return new ChannelClosedError("send", this.#cases[i].value);
@@ -406,14 +470,7 @@ class BlockedSelect {
       },
     );
     // A tier-1 case may fire only if the offer is still ours to withdraw.
-    sp.claim = () => {
-      if (this.#offerCase < 0) return true;
-      const state = this.#withdrawOffer();
-      if (state === OFFER_WITHDRAWN) return true;
-      if (state === OFFER_TAKEN) this.#commit(this.#offerCase, undefined, true);
-      else this.#fail(this.#closedError(this.#offerCase));
-      return false;
-    };
+    sp.claim = this.#claim;
     this.#park = sp;
     const order: number[] = [];
     randomOrder(order, this.#cases.length);
