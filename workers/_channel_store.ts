@@ -30,6 +30,7 @@ import {
   LOCK,
   type Raw,
   RECV_SEQ,
+  RECV_WAITING,
   RECV_WATCHERS,
   SEND_SEQ,
   SEND_WAITING,
@@ -156,6 +157,16 @@ export abstract class ChannelStore<T> {
     } finally {
       unlock(h, LOCK);
     }
+  }
+
+  /** Senders blocked on this channel, on every thread (offerers included). */
+  sendWaiting(): number {
+    return Atomics.load(this.h, SEND_WAITING);
+  }
+
+  /** Receivers blocked on this channel, on every thread. */
+  recvWaiting(): number {
+    return Atomics.load(this.h, RECV_WAITING);
   }
 
   /** Blocked selects with a receive case on this channel, on every thread. */

@@ -67,6 +67,7 @@ import {
   oldestLocalCase,
 } from "./_local_selects.ts";
 import {
+  bump,
   CLOSED,
   COUNT,
   DRAINED,
@@ -181,6 +182,7 @@ export class LockedStore<T> extends ChannelStore<T> {
       }
       Atomics.add(h, SEND_WAITING, 1);
       Atomics.add(h, SEND_ASYNC, 1);
+      if (!offered && !queued) this.#behindOffer();
       this.send.watch(h[SEND_SEQ]);
     } catch (error) {
       return Promise.reject(error);
@@ -231,6 +233,7 @@ export class LockedStore<T> extends ChannelStore<T> {
       Atomics.load(h, CLOSED) === 0 && this.#giveLocal(encoded, undefined)
     ) return;
     if (this.#cell !== null && this.#cell.send(encoded as number)) return;
+    let told = false;
     lock(h, LOCK);
     try {
       for (;;) {
@@ -250,6 +253,10 @@ export class LockedStore<T> extends ChannelStore<T> {
           return;
         }
         Atomics.add(h, SEND_WAITING, 1);
+        if (!told) {
+          told = true;
+          this.#behindOffer();
+        }
         sleepLocked(h, SEND_SEQ);
         Atomics.sub(h, SEND_WAITING, 1);
       }
@@ -659,6 +666,19 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
     wake(h, SEND_WAITING, SEND_SEQ);
     return n;
+  }
+
+  /**
+   * A sender (counted in `SEND_WAITING`) waits behind another's offer: if
+   * selects watch both sides, tells them, once per wait. The offer may be a
+   * select's that also receives here: it withdraws it, so that this sender
+   * offers and the select's receive case takes the value (`_select.ts`).
+   */
+  #behindOffer(): void {
+    const h = this.h;
+    if (
+      Atomics.load(h, RECV_WATCHERS) > 0 && Atomics.load(h, SEND_WATCHERS) > 0
+    ) bump(h, SEND_SEQ);
   }
 
   /** Appends a blocked sender's offer and wakes receivers; its ticket. */

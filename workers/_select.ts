@@ -21,7 +21,11 @@
  *   those channels as an offer, the record a blocked sender leaves in the
  *   byte ring (see `_offer.ts`), preferring a channel that has
  *   selects watching to receive; so a select that sends rendezvouses with a
- *   select that receives, on an unbuffered channel too. A receiver that
+ *   select that receives, on an unbuffered channel too. When a select
+ *   starts watching to receive on another of its send channels while its
+ *   offer waits where nobody receives, it moves the offer there (withdraw,
+ *   then offer again): a watching select only polls, and would never find
+ *   a value offered elsewhere. A receiver that
  *   takes the offer commits the send case. The select has at most one
  *   offer out, and before it commits any other case it withdraws that offer
  *   under the channel's lock; if a receiver already took it, the send case
@@ -225,6 +229,23 @@ class BlockedSelect implements LocalSelect {
       }
       if (this.#pollAll(withdrawn)) return;
     }
+    if (withdrawn < 0 && this.#offerHoldsSender()) {
+      // A sender waits behind our offer on a channel we also receive on:
+      // make way, so that it offers and our receive case takes its value.
+      const i = this.#offerCase;
+      const state = this.#stores[i].withdraw(this.#ticket, false);
+      if (this.#offerOutcome(state)) return;
+      withdrawn = i;
+      this.#offerCase = -1;
+    }
+    if (withdrawn < 0 && this.#offerStranded()) {
+      // Move the offer to a channel where a receiving select now watches.
+      const i = this.#offerCase;
+      const state = this.#stores[i].withdraw(this.#ticket, false);
+      if (this.#offerOutcome(state)) return;
+      withdrawn = i;
+      this.#offerCase = -1;
+    }
     if (this.#offerCase < 0 && this.#sends.length > 0) {
       if (this.#makeOffer(withdrawn)) return;
     }
@@ -273,6 +294,61 @@ class BlockedSelect implements LocalSelect {
     return false;
   }
 
+  /**
+   * Selects watching to receive on `store`, on every thread, besides this
+   * one's own receive cases there.
+   */
+  #otherWatchers(store: ChannelStore<unknown>): number {
+    let n = store.recvWatchers();
+    for (const i of this.#shared) {
+      if (this.#stores[i] === store && this.#cases[i].kind !== SEND) n--;
+    }
+    return n;
+  }
+
+  /** Whether this select has a receive case on `store`'s channel. */
+  #receivesOn(store: ChannelStore<unknown>): boolean {
+    for (const i of this.#shared) {
+      if (this.#stores[i] === store && this.#cases[i].kind !== SEND) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a sender waits behind the offer, on an unbuffered channel
+   * where this select also receives (on a buffered one, full, the receive
+   * case would be ready): the sender cannot offer while ours is there, and
+   * our receive case cannot take our own value, so both would wait for
+   * good (see `#behindOffer` in `_locked_store.ts`).
+   */
+  #offerHoldsSender(): boolean {
+    const i = this.#offerCase;
+    if (i < 0) return false;
+    const store = this.#stores[i];
+    return store.capacity === 0 && store.sendWaiting() > 0 &&
+      this.#receivesOn(store);
+  }
+
+  /**
+   * Whether the offer waits where nobody else may take it (no receiver
+   * waits, no other select watches to receive) while another send case's
+   * channel has a select watching to receive: that select only polls, and
+   * would never find the value (see the module doc).
+   */
+  #offerStranded(): boolean {
+    const i = this.#offerCase;
+    if (i < 0 || this.#sends.length < 2) return false;
+    const store = this.#stores[i];
+    if (store.recvWaiting() > 0 || this.#otherWatchers(store) > 0) return false;
+    for (const j of this.#sends) {
+      const other = this.#stores[j];
+      if (other !== store && this.#otherWatchers(other) > 0) return true;
+    }
+    return false;
+  }
+
   /** Polls the shared cases in a random order; true if one committed. */
   #pollAll(withdrawn: number): boolean {
     const shared = this.#shared;
@@ -315,8 +391,15 @@ class BlockedSelect implements LocalSelect {
    */
   #makeOffer(withdrawn: number): boolean {
     const sends = this.#sends;
-    let pick = sends.filter((i) => this.#stores[i].recvWatchers() > 0);
-    if (pick.length === 0) pick = sends;
+    // Not where a sender waits and we receive: it could never offer.
+    const open = sends.filter((i) => {
+      const store = this.#stores[i];
+      return store.capacity !== 0 || store.sendWaiting() === 0 ||
+        !this.#receivesOn(store);
+    });
+    if (open.length === 0) return false;
+    let pick = open.filter((i) => this.#otherWatchers(this.#stores[i]) > 0);
+    if (pick.length === 0) pick = open;
     const i = pick[Math.floor(Math.random() * pick.length)];
     const store = this.#stores[i];
     const out = this.#offerOut;
