@@ -32,6 +32,7 @@ import {
   RECV_SEQ,
   RECV_WAITING,
   RECV_WATCHERS,
+  SEND_ONLY_WATCHERS,
   SEND_SEQ,
   SEND_WAITING,
   wake,
@@ -128,8 +129,11 @@ export abstract class ChannelStore<T> {
    * count.
    */
   abstract looksReady(send: boolean, ticket: number | undefined): boolean;
-  /** Counts a blocked select's case in (`delta` 1) or out (-1). */
-  abstract watchSelect(send: boolean, delta: number): void;
+  /**
+   * Counts a blocked select's case in (`delta` 1) or out (-1); `sendOnly`
+   * for a send case of a select with no receive case on this channel.
+   */
+  abstract watchSelect(send: boolean, delta: number, sendOnly: boolean): void;
   /**
    * Asks to be woken when the case may become ready (a slot ring's mark):
    * false if it may be ready now, and the select should look again.
@@ -162,6 +166,11 @@ export abstract class ChannelStore<T> {
   /** Senders blocked on this channel, on every thread (offerers included). */
   sendWaiting(): number {
     return Atomics.load(this.h, SEND_WAITING);
+  }
+
+  /** Blocked selects that send, and do not receive, on this channel. */
+  sendOnlyWatchers(): number {
+    return Atomics.load(this.h, SEND_ONLY_WATCHERS);
   }
 
   /** Receivers blocked on this channel, on every thread. */

@@ -82,6 +82,7 @@ import {
   RECV_WAITING,
   RECV_WATCHERS,
   SEND_ASYNC,
+  SEND_ONLY_WATCHERS,
   SEND_SEQ,
   SEND_WAITING,
   SEND_WATCHERS,
@@ -381,13 +382,18 @@ export class LockedStore<T> extends ChannelStore<T> {
     return ticket === undefined || Atomics.load(h, OFFER_TICKET) !== ticket;
   }
 
-  watchSelect(send: boolean, delta: number): void {
+  watchSelect(send: boolean, delta: number, sendOnly: boolean): void {
     const h = this.h;
     lock(h, LOCK);
     try {
       Atomics.add(h, send ? SEND_WATCHERS : RECV_WATCHERS, delta);
       // A select that may receive: selects that send here may offer now.
       if (!send && delta > 0) receiverWaits(h);
+      if (sendOnly) {
+        Atomics.add(h, SEND_ONLY_WATCHERS, delta);
+        // A select that sends and receives here may have to make way.
+        if (delta > 0 && h[RECV_WATCHERS] > 0) bump(h, SEND_SEQ);
+      }
     } finally {
       unlock(h, LOCK);
     }

@@ -186,7 +186,7 @@ class BlockedSelect implements LocalSelect {
     for (const i of this.#shared) {
       const store = this.#stores[i];
       const send = this.#cases[i].kind === SEND;
-      store.watchSelect(send, 1);
+      store.watchSelect(send, 1, send && !this.#receivesOn(store));
       if (store.capacity === 0) {
         const c = { select: this, index: i, send, buffer: store.buffer, stamp };
         this.#local.push(c);
@@ -306,6 +306,16 @@ class BlockedSelect implements LocalSelect {
     return n;
   }
 
+  /**
+   * Whether senders wait on `store`'s channel that a select receiving
+   * there must make way for: plain ones, and selects that only send there.
+   * (Selects that also receive there need no way made: when one holds the
+   * offer, the other's receive case takes it.)
+   */
+  #sendersWait(store: ChannelStore<unknown>): boolean {
+    return store.sendWaiting() > 0 || store.sendOnlyWatchers() > 0;
+  }
+
   /** Whether this select has a receive case on `store`'s channel. */
   #receivesOn(store: ChannelStore<unknown>): boolean {
     for (const i of this.#shared) {
@@ -317,7 +327,8 @@ class BlockedSelect implements LocalSelect {
   }
 
   /**
-   * Whether a sender waits behind the offer, on an unbuffered channel
+   * Whether a sender (a plain one, or a select that only sends there)
+   * waits behind the offer, on an unbuffered channel
    * where this select also receives (on a buffered one, full, the receive
    * case would be ready): the sender cannot offer while ours is there, and
    * our receive case cannot take our own value, so both would wait for
@@ -327,7 +338,7 @@ class BlockedSelect implements LocalSelect {
     const i = this.#offerCase;
     if (i < 0) return false;
     const store = this.#stores[i];
-    return store.capacity === 0 && store.sendWaiting() > 0 &&
+    return store.capacity === 0 && this.#sendersWait(store) &&
       this.#receivesOn(store);
   }
 
@@ -394,7 +405,7 @@ class BlockedSelect implements LocalSelect {
     // Not where a sender waits and we receive: it could never offer.
     const open = sends.filter((i) => {
       const store = this.#stores[i];
-      return store.capacity !== 0 || store.sendWaiting() === 0 ||
+      return store.capacity !== 0 || !this.#sendersWait(store) ||
         !this.#receivesOn(store);
     });
     if (open.length === 0) return false;
@@ -454,7 +465,9 @@ class BlockedSelect implements LocalSelect {
       releaseWord(this.#stores[i].id, this.#seqs[i], this.#wake);
     }
     for (const i of this.#shared) {
-      this.#stores[i].watchSelect(this.#cases[i].kind === SEND, -1);
+      const store = this.#stores[i];
+      const send = this.#cases[i].kind === SEND;
+      store.watchSelect(send, -1, send && !this.#receivesOn(store));
     }
     outsideWaitEnded();
     if (!this.#mixed) this.#signal?.removeEventListener("abort", this.#onAbort);

@@ -142,3 +142,34 @@ for (const codec of ["float64", "structured"] as const) {
     });
   }
 }
+
+for (const codec of ["float64", "structured"] as const) {
+  Deno.test(`a select blocked sending and receiving on one unbuffered SharedChannel (${codec}) receives from a worker's select that only sends there`, async () => {
+    using w = spawn<SelectJob>(FIXTURE);
+    await w.run({ cmd: "selectSend", chans: [], from: 0, count: 0 });
+    const c = new SharedChannel<number>({ codec });
+    const s = select([
+      send(c, 1, () => "sent"),
+      recv(c, (v) => `received ${v}`),
+    ]);
+    // The worker's select cannot offer while ours holds the offer slot.
+    const sent = w.run({
+      cmd: "selectSend",
+      chans: [c.handle],
+      from: 5,
+      count: 1,
+    });
+    try {
+      assert.equal(
+        await settlesWithin(s, 10_000),
+        true,
+        "the select stays blocked",
+      );
+      assert.equal(await s, "received 5");
+      await sent;
+    } finally {
+      if (!c.closed) c.close();
+      await Promise.allSettled([s, sent]);
+    }
+  });
+}
