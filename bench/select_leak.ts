@@ -22,8 +22,8 @@
  * `--json` prints one JSON object (what `tests/workers/shared_select_leak_test.ts`
  * reads) instead of a sentence.
  *
- * Every 1,000 selects the loop gives the event loop a macrotask turn, as
- * any program does: a decided select ends its pending `Atomics.waitAsync`
+ * Every 10,000 selects it runs a full GC (see the loop for why). Every
+ * 1,000 it gives the event loop a macrotask turn, as any program does: a decided select ends its pending `Atomics.waitAsync`
  * with a `notify` of its own thread, which is served on a later turn of the
  * event loop (see `releaseWord` in `workers/_futex.ts`).
  *
@@ -97,6 +97,10 @@ export async function measure(
   for (let i = 0; i < count; i++) {
     await one(true);
     if (i % 1_000 === 999) await macrotask();
+    // Each fresh buffer reserves its maxBytes (1 GiB) of address space,
+    // which V8's GC does not count: 100,000 dropped ones can use it up
+    // before a GC frees them, with or without a select.
+    if (i % 10_000 === 9_999) gc?.();
   }
   const after = await heapUsed();
   await macrotask();

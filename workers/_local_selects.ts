@@ -25,7 +25,10 @@
  * older than the channel object's oldest queued operation of that side.
  *
  * Peers on other threads still meet the select through its offer and its
- * polls only (see `_select.ts`).
+ * polls only (see `_select.ts`): their blocking operations pair with it,
+ * but a non-blocking one (`trySend`, `tryReceive`, a select with a default)
+ * cannot claim it, since no word is shared by every thread that holds one
+ * of its channels.
  */
 
 import type { Raw } from "./_channel_words.ts";
