@@ -26,6 +26,7 @@
  * {@linkcode describe}).
  */
 
+import { objectName } from "./_object_ids.ts";
 import * as recorder from "./_trace_recorder.ts";
 import type { Parked } from "./_parking.ts";
 
@@ -186,6 +187,12 @@ export interface GoroutineInfo {
   state: string;
   /** How long it has waited, in ms; only while tracing is on. */
   waitingMs: number | undefined;
+  /**
+   * The channel or primitive it waits on, by class and id (`"Channel
+   * 3"`): the id its `console.log` shows. Undefined when it waits on no
+   * one thing (a select) or on nothing the library knows.
+   */
+  waitingOn: string | undefined;
   /** The name of its function (`"main"` for goroutine 1). */
   function: string;
   /** The function of the goroutine that started it; undefined for 1. */
@@ -307,6 +314,7 @@ export function describe(
       id: g.id,
       state: p !== undefined ? p.reason : g === running ? "running" : "unknown",
       waitingMs: p?.trace === undefined ? undefined : now - p.trace.since,
+      waitingOn: p?.target ? objectName(p.target) : undefined,
       function: nameOf(g.id, g.fn),
       createdBy: g === MAIN ? undefined : g.parentName,
       createdIn: g === MAIN ? undefined : g.parentId,

@@ -3,7 +3,7 @@
 
 /**
  * What `console.log`, `Deno.inspect` and Node's `util.inspect` show for the
- * library's channels and primitives: `Channel { capacity: 4, size: 1,
+ * library's channels and primitives: `Channel { id: 3, capacity: 4, size: 1,
  * closed: false, waitingSenders: 0, waitingReceivers: 2 }` rather than
  * `Channel {}` (their state is in private fields, which inspectors do not
  * show).
@@ -17,6 +17,8 @@
  *
  * @module
  */
+
+import { objectId } from "./_object_ids.ts";
 
 /** A field's value as inspected: numbers, booleans and short strings. */
 export type InspectValue = number | boolean | string;
@@ -38,8 +40,10 @@ export function formatState(
 }
 
 /**
- * Makes instances of `cls` inspect as `cls.name { ...state(instance) }`
- * (the name of the instance's own class, for a subclass).
+ * Makes instances of `cls` inspect as `cls.name { id: 1, ...state(instance) }`
+ * (the name of the instance's own class, for a subclass). The id is the one
+ * a goroutine dump names the object by (`_object_ids.ts`), unless `state`
+ * gives its own (a shared primitive's `ID` word).
  */
 export function defineInspect<T extends object>(
   cls: { prototype: T; name: string },
@@ -48,7 +52,10 @@ export function defineInspect<T extends object>(
   function inspect(this: T): string {
     const name = (this as { constructor?: { name?: unknown } }).constructor
       ?.name;
-    return formatState(typeof name === "string" ? name : cls.name, state(this));
+    return formatState(typeof name === "string" ? name : cls.name, {
+      id: objectId(this),
+      ...state(this),
+    });
   }
   for (const key of [DENO_INSPECT, NODE_INSPECT]) {
     Object.defineProperty(cls.prototype, key, {

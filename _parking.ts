@@ -22,6 +22,7 @@ import {
   resuming,
 } from "./_goroutines.ts";
 import * as recorder from "./_trace_recorder.ts";
+import { noteParked } from "./_wait_notes.ts";
 // The detector watches the end of the event loop from the first park on.
 import "./_deadlock.ts";
 
@@ -42,11 +43,18 @@ export abstract class Parked {
   trace: ParkTrace | undefined;
   /** What the goroutine waits on, in Go's words ("chan receive", "select"). */
   abstract readonly reason: string;
+  /**
+   * The channel or primitive it waits on, for the goroutine dump; null for
+   * a select (which waits on several) or when not known.
+   */
+  abstract readonly target: object | null;
   /** Wakes the goroutine with an error and removes it from every queue. */
   abstract abort(error: unknown): void;
   /** The AbortSignal that can cancel this wait, if any. */
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** Ends the runtime's note of this wait (`_wait_notes.ts`), if it took one. */
+  noted: (() => void) | undefined;
 
   constructor() {
     // Assigned here rather than as field initializers: this constructor runs
@@ -57,6 +65,7 @@ export abstract class Parked {
     this.trace = undefined;
     this.signal = undefined;
     this.onAbort = undefined;
+    this.noted = undefined;
   }
 }
 
@@ -152,6 +161,7 @@ export function park(p: Parked, signal?: AbortSignal): void {
     p.trace = trace;
   }
   if (recorder.recording) recorder.parked(p, goroutineName);
+  p.noted = noteParked(p);
   const first = head;
   p.pnext = first;
   if (first !== null) first.pprev = p;
@@ -177,6 +187,10 @@ export function unpark(p: Parked): void {
   p.pprev = p.pnext = null;
   parkedCount--;
   if (recorder.recording) recorder.unparked(p);
+  if (p.noted !== undefined) {
+    p.noted();
+    p.noted = undefined;
+  }
   if (p.signal !== undefined) {
     p.signal.removeEventListener("abort", p.onAbort!);
     p.signal = p.onAbort = undefined;

@@ -80,6 +80,11 @@ export class Waiter extends Parked {
     return this.mode === SENT ? "chan send" : "chan receive";
   }
 
+  /** The channel it waits on, while queued; null for a select's case. */
+  get target(): object | null {
+    return this.select === null ? this.queue?.owner ?? null : null;
+  }
+
   /** Completes the operation: a receive got `value` (or `ok` is false). */
   fire(value: unknown, ok: boolean): void {
     if (this.select !== null) {
@@ -135,10 +140,17 @@ export interface QueueWatcher {
 
 /** A FIFO of waiters (Go's waitq), linked through the waiters themselves. */
 export class WaitQueue {
+  /** The channel whose queue this is, for the goroutine dump. */
+  readonly owner: object | null;
   #first: Waiter | null = null;
   #last: Waiter | null = null;
   /** Set on the receive queue of a timer's channel; null elsewhere. */
   watcher: QueueWatcher | null = null;
+
+  /** A queue of `owner`'s waiters. */
+  constructor(owner: object | null = null) {
+    this.owner = owner;
+  }
 
   push(w: Waiter): void {
     w.queue = this;
@@ -190,6 +202,8 @@ export class WaitQueue {
 export class SelectPark extends Parked {
   readonly waiters: Waiter[] = [];
   readonly reason: string;
+  /** A select waits on several channels: the dump names none. */
+  readonly target: object | null = null;
   /**
    * Asked before one of the select's waiters fires: false if the select
    * can no longer commit that case, because it committed elsewhere (then

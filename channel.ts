@@ -273,9 +273,9 @@ export class Channel<T>
   readonly #buffer: Ring<T>;
   #closed = false;
   /** Blocked receivers; non-empty only while the buffer is empty. */
-  readonly #receivers = new WaitQueue();
+  readonly #receivers = new WaitQueue(this);
   /** Blocked senders; non-empty only while the buffer is full. */
-  readonly #senders = new WaitQueue();
+  readonly #senders = new WaitQueue(this);
   /** The timer that fills this channel, if it is a timer's channel. */
   #source: ChannelSource | null = null;
 

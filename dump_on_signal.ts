@@ -11,6 +11,7 @@
 import { describe } from "./_describe.ts";
 import { goroutineDump } from "./scheduler.ts";
 import { addOwnSignalListener, removeOwnSignalListener } from "./_signals.ts";
+import { extraDumps } from "./_dump_sources.ts";
 
 /** Options of {@linkcode dumpOnSignal}. */
 export interface DumpOnSignalOptions {
@@ -58,6 +59,8 @@ const SIGNALS = ["SIGQUIT", "SIGUSR1", "SIGUSR2"];
  * (`SIGQUIT` by default), as a Go program does; unlike Go, the program
  * goes on unless `exit` is set. Turn on {@linkcode setGoroutineTracing} as
  * well to see where each goroutine was started and how long it has waited.
+ * Each open multi-worker `Runtime` of this thread adds its live tasks after
+ * the goroutines, under `runtime <n>, <p> workers:` (its `goroutineDump()`).
  *
  * It uses `Deno.addSignalListener` in Deno and `process.on` in Node and
  * Bun; the listener does not keep the process alive, and the deadlock
@@ -88,7 +91,8 @@ export function dumpOnSignal(options?: DumpOnSignalOptions): SignalDump {
   const host = g.Deno ?? g.process;
   const os = g.Deno?.build?.os ?? g.process?.platform;
   const handler = () => {
-    write(`${signal}: goroutine dump\n\n${goroutineDump()}\n`);
+    const sections = [goroutineDump(), ...extraDumps()];
+    write(`${signal}: goroutine dump\n\n${sections.join("\n\n")}\n`);
     if (exit) host!.exit(2);
   };
   // Not counted by the deadlock detector (_signals.ts) as a listener that

@@ -28,9 +28,10 @@ export interface TraceEvent {
   cat?: string;
   /**
    * Phase: `"X"` a complete event, `"b"` / `"e"` an async begin / end,
-   * `"s"` / `"f"` a flow's start / finish, `"M"` metadata.
+   * `"s"` / `"f"` a flow's start / finish, `"i"` an instant, `"M"`
+   * metadata.
    */
-  ph: "X" | "M" | "b" | "e" | "s" | "f";
+  ph: "X" | "M" | "b" | "e" | "s" | "f" | "i";
   /**
    * Start, in µs: since the runtime started in `rt.trace()`, since the
    * page or process started (`performance.now()`) in a goroutine trace.
@@ -42,6 +43,8 @@ export interface TraceEvent {
   id?: string | number;
   /** Flow binding point: `"e"`, the enclosing slice. */
   bp?: "e";
+  /** An instant's scope: `"t"`, its thread. */
+  s?: "t";
   /** Process id: one per runtime, one for a goroutine trace. */
   pid: number;
   /**

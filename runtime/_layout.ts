@@ -67,8 +67,8 @@
  *   (`_registry.ts`).
  * - Payload heap: `heapBytes` bytes for arguments and results too large
  *   for a slot (`_heap.ts`).
- * - Trace: P × `traceEvents` records of 6 Float64 (`_trace.ts`; start ms, duration ms,
- *   function id, slot id), when tracing is on.
+ * - Trace: P × `traceEvents` records of 7 Float64 (`_trace.ts`; start ms, duration ms,
+ *   function id, slot id, how it ended), when tracing is on.
  *
  * @module
  */
@@ -114,9 +114,18 @@ export const REG_MAX = 4096;
 /** Bytes for registered function names. */
 export const REG_BYTES = 256 * 1024;
 /** Float64 words per trace record (`_trace.ts`). */
-export const TRACE_RECORD = 6;
+export const TRACE_RECORD = 7;
 /** The function id of a trace record that notes a steal (`_trace.ts`). */
 export const STEAL_RECORD = -1;
+/** How a traced task ended (`_trace.ts`, Float64 6 of its record). */
+export const ENDED_OK = 1;
+export const ENDED_FAILED = 2;
+/** It failed after its cancellation was requested. */
+export const ENDED_CANCELLED = 3;
+/** Its worker died or was replaced while it ran. */
+export const ENDED_CRASHED = 4;
+/** Cancelled while queued: it never ran. */
+export const ENDED_UNRUN = 5;
 
 /** Sizes a runtime was started with; posted to every worker. */
 export interface LayoutConfig {

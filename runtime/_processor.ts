@@ -28,6 +28,10 @@ import { ABORT, dequeSize, EMPTY, pop, push, steal } from "./_deque.ts";
 import { globalSize, globalTake } from "./_global_queue.ts";
 import { hasCompletions, pushCompletion } from "./_completions.ts";
 import {
+  ENDED_CANCELLED,
+  ENDED_FAILED,
+  ENDED_OK,
+  ENDED_UNRUN,
   F_T0,
   H_NPARKED,
   H_NSPINNING,
@@ -66,8 +70,10 @@ import {
   S_SPAWNER,
   S_STATE,
   S_T_START,
+  S_WAIT,
   slotBase,
 } from "./_slot.ts";
+import { noteTaskWaits } from "./_task_waits.ts";
 import { readArgs, writeError, writeMarker, writeResult } from "./_payload.ts";
 import { Registry } from "./_registry.ts";
 import { SlotOwner, type SlotWaiter } from "./_slot_owner.ts";
@@ -91,6 +97,8 @@ const BATCH = 64;
  */
 interface TaskContext {
   slot: number;
+  /** Its waits the goroutine dump sees (`_task_waits.ts`). */
+  waits: number;
 }
 
 /** One worker's scheduler. */
@@ -132,6 +140,11 @@ export class Processor implements ProcessorHooks {
     this.#trace = m.layout.traceEvents > 0;
     this.#statF64 = m.layout.ownerF64 + index * OWNER_F64S;
     this.#cancelSeen = Atomics.load(this.#i32, this.#block + O_CANCEL);
+    noteTaskWaits(
+      m,
+      () => this.#context.getStore(),
+      (task) => this.#live.get(task.slot) === task,
+    );
     const channel = new MessageChannel();
     let wakeUp: (() => void) | undefined;
     channel.port1.onmessage = () => wakeUp?.();
@@ -280,12 +293,14 @@ export class Processor implements ProcessorHooks {
     ) {
       // Cancelled while queued: hand it back unrun.
       if (Atomics.load(i32, base + S_STATE) === CANCELLED) {
+        if (this.#trace) this.#recordUnrun(slot, base);
         writeMarker(m, slot, K_CANCELLED);
         this.#finish(slot, base);
       }
       return;
     }
     i32[base + S_EXEC] = this.index;
+    Atomics.store(i32, base + S_WAIT, 0);
     m.f64[(base + S_T_START) >> 1] = now(); // for stats().queueWait
     Atomics.add(i32, this.#block + O_RUN, 1);
     const fnId = i32[base + S_FN];
@@ -336,7 +351,7 @@ export class Processor implements ProcessorHooks {
     this.#current = slot;
     try {
       const args = readArgs(m, slot);
-      const context: TaskContext = { slot };
+      const context: TaskContext = { slot, waits: 0 };
       this.#live.set(slot, context);
       result = this.#context.run(
         context,
@@ -414,7 +429,16 @@ export class Processor implements ProcessorHooks {
     } catch (error) {
       writeError(m, slot, error);
     }
-    if (record >= 0) this.#recordEnd(record);
+    if (record >= 0) {
+      this.#recordEnd(
+        record,
+        !failed
+          ? ENDED_OK
+          : this.#i32[base + S_FLAGS] & FLAG_CANCEL
+          ? ENDED_CANCELLED
+          : ENDED_FAILED,
+      );
+    }
     Atomics.add(this.#i32, this.#block + O_DONE, 1);
     this.#finish(slot, base);
   }
@@ -447,14 +471,24 @@ export class Processor implements ProcessorHooks {
     f64[at + 3] = this.#i32[base + S_FN];
     f64[at + 4] = slot;
     f64[at + 5] = this.#i32[base + S_SPAWNER];
+    f64[at + 6] = NaN;
     Atomics.add(this.#i32, this.#block + O_TRACE_N, 1);
     return at;
   }
 
-  /** Closes the trace record at `at`: the task ended now. */
-  #recordEnd(at: number): void {
+  /** Closes the trace record at `at`: the task ended now, as `how` says. */
+  #recordEnd(at: number, how: number): void {
     const f64 = this.#m.f64;
+    f64[at + 6] = how;
     f64[at + 2] = now() - f64[F_T0] - f64[at];
+  }
+
+  /** Records that `slot`, taken from a queue now, was cancelled unrun. */
+  #recordUnrun(slot: number, base: number): void {
+    const at = this.#recordStart(slot, base);
+    if (at < 0) return;
+    this.#m.f64[at + 1] = 0;
+    this.#recordEnd(at, ENDED_UNRUN);
   }
 
   /** Records that this worker stole `slot` from `victim` just now. */
@@ -468,6 +502,7 @@ export class Processor implements ProcessorHooks {
     f64[at + 3] = STEAL_RECORD;
     f64[at + 4] = slot;
     f64[at + 5] = victim;
+    f64[at + 6] = 0;
     Atomics.add(this.#i32, this.#block + O_TRACE_N, 1);
   }
 

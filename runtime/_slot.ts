@@ -20,10 +20,11 @@
  * | 6 | `S_KIND` | what the payload holds (`K_*`): the arguments while queued, the result once `DONE` |
  * | 7 | `S_LEN` | payload size: numbers for `K_NUMS`, bytes otherwise |
  * | 8 | `S_HEAP` | byte offset + 1 of the payload's heap block (`_heap.ts`), 0 when inline |
- * | 9 | | unused |
+ * | 9 | `S_WAIT` | what the running task awaits, for the goroutine dump: 0 nothing the library sees, else 1 + an index of `WAIT_REASONS` (`_task_waits.ts`); written by the executor only |
  * | 10..11 | `S_T_QUEUED` | Float64 (at `f64[(base + 10) / 2]`): when the spawner queued it, `now()` ms; main-thread calls only |
  * | 12..13 | `S_T_START` | Float64: when a worker started it, `now()` ms (NaN until then) |
- * | 14..15 | | unused |
+ * | 14 | `S_T_WAIT` | when the wait of `S_WAIT` began, whole ms since the runtime started |
+ * | 15 | `S_WAIT_ID` | the `ID` word of the shared primitive it waits on, 0 for none (a select, a tier-1 primitive) |
  * | 16..63 | payload | inline: up to 24 Float64 numbers or 192 bytes (`_payload.ts`) |
  *
  * ## Lifecycle
@@ -66,10 +67,13 @@ export const S_RETRIES = 5;
 export const S_KIND = 6;
 export const S_LEN = 7;
 export const S_HEAP = 8;
+export const S_WAIT = 9;
 /** Int32 word of the Float64 queue time (slots are 64-byte aligned). */
 export const S_T_QUEUED = 10;
 /** Int32 word of the Float64 start time. */
 export const S_T_START = 12;
+export const S_T_WAIT = 14;
+export const S_WAIT_ID = 15;
 export const S_PAYLOAD = 16;
 
 export const FREE = 0;

@@ -8,7 +8,7 @@
  * not of all of them at one instant.
  */
 
-import { type Memory, now } from "./_layout.ts";
+import { F_T0, type Memory, now } from "./_layout.ts";
 import type { Registry } from "./_registry.ts";
 import {
   FINISHING,
@@ -22,8 +22,12 @@ import {
   S_STATE,
   S_T_QUEUED,
   S_T_START,
+  S_T_WAIT,
+  S_WAIT,
+  S_WAIT_ID,
   slotBase,
 } from "./_slot.ts";
+import { waitReason, waitTarget } from "./_task_waits.ts";
 import type { TaskInfo } from "./goroutines.ts";
 
 const STATES = new Map<number, TaskInfo["state"]>([
@@ -42,8 +46,12 @@ export function readTasks(m: Memory, registry: Registry): TaskInfo[] {
     const first = layout.slotBase[owner];
     for (let slot = first; slot < first + layout.slotCount[owner]; slot++) {
       const base = slotBase(m, slot);
-      const state = STATES.get(Atomics.load(i32, base + S_STATE));
+      let state = STATES.get(Atomics.load(i32, base + S_STATE));
       if (state === undefined) continue;
+      const wait = state === "running"
+        ? waitReason(Atomics.load(i32, base + S_WAIT))
+        : undefined;
+      if (wait !== undefined) state = wait;
       const { url, name } = registry.nameOf(Atomics.load(i32, base + S_FN));
       const exec = Atomics.load(i32, base + S_EXEC);
       const spawner = Atomics.load(i32, base + S_SPAWNER);
@@ -62,6 +70,12 @@ export function readTasks(m: Memory, registry: Registry): TaskInfo[] {
         createdBy: spawner === procs ? "main thread" : `worker ${spawner}`,
         cancelled: (Atomics.load(i32, base + S_FLAGS) & FLAG_CANCEL) !== 0,
         forMs: since > 0 && Number.isFinite(since) ? t - since : undefined,
+        waitingMs: wait === undefined
+          ? undefined
+          : Math.max(0, t - f64[F_T0] - Atomics.load(i32, base + S_T_WAIT)),
+        waitingOn: wait === undefined
+          ? undefined
+          : waitTarget(wait, Atomics.load(i32, base + S_WAIT_ID)),
       });
     }
   }
@@ -78,14 +92,15 @@ function minutes(ms: number | undefined): string {
 /**
  * Formats tasks as Go's traceback does goroutines: one block per task,
  * `goroutine <id> [<state>, worker <n>]:`, then the function and module,
- * then who created it.
+ * then who created it. As in Go, the minutes are those of the wait, for a
+ * task that waits.
  */
 export function formatTasks(tasks: readonly TaskInfo[]): string {
   return tasks.map((t) => {
     const where = t.worker === undefined ? "" : `, worker ${t.worker}`;
     const cancelled = t.cancelled ? ", cancelled" : "";
     return `goroutine ${t.id} [${t.state}${where}${cancelled}${
-      minutes(t.forMs)
+      minutes(t.waitingMs ?? t.forMs)
     }]:\n${t.function}(...)\n\t${t.module}\ncreated by ${t.createdBy}\n`;
   }).join("\n");
 }

@@ -4,7 +4,7 @@
 /**
  * Builds the Chrome trace (`trace.ts`) from the records the workers wrote.
  *
- * ## Trace records (`TRACE_RECORD` = 6 Float64 each, from `layout.trace`)
+ * ## Trace records (`TRACE_RECORD` = 7 Float64 each, from `layout.trace`)
  *
  * Worker `w` owns records `w * traceEvents .. + traceEvents`. It fills
  * record `n` when a task starts (or when it steals one) and then adds 1 to
@@ -19,12 +19,22 @@
  * | 3 | registry id of the task's function | `STEAL_RECORD` (-1) |
  * | 4 | slot id | slot id |
  * | 5 | spawner (worker index, or P for the main thread) | victim worker |
+ * | 6 | how it ended: NaN while it runs, else `ENDED_*` (`_layout.ts`) | 0 |
+ *
+ * A task cancelled while queued gets a record when a worker takes it from
+ * a queue, ended `ENDED_UNRUN` with no duration. When a worker dies or is
+ * replaced, the main thread ends its open records `ENDED_CRASHED`
+ * ({@linkcode endOpenRecords}).
  *
  * ## Events
  *
  * Each task is an async pair (`b` at its start, `e` at its end, or at the
- * time of the trace for a task still running: `args.state` says
- * `"running"`), id'd by worker and record, so that overlapping async tasks
+ * time of the trace for a task still running), id'd by worker and record,
+ * with `args.state`: `"running"` (and `args.cancelled` once its
+ * cancellation was requested), `"done"`, `"failed"`, `"cancelled"` (failed
+ * after its cancellation was requested) or `"crashed"`. A task cancelled
+ * before it ran is an instant (`i`) event, `"cancelled before it ran"`.
+ * The pairs are id'd so that overlapping async tasks
  * never become overlapping `X` slices (Perfetto drops those). The
  * synchronous part of a task is an `X` slice on its worker's thread: one
  * worker runs one at a time, so they never overlap. A steal is a flow
@@ -35,13 +45,64 @@
  */
 
 import {
+  ENDED_CANCELLED,
+  ENDED_CRASHED,
+  ENDED_FAILED,
+  ENDED_OK,
+  ENDED_UNRUN,
+  F_T0,
   type Memory,
+  now,
   O_TRACE_N,
   OWNER_WORDS,
   STEAL_RECORD,
   TRACE_RECORD,
 } from "./_layout.ts";
+import {
+  FLAG_CANCEL,
+  RUNNING,
+  S_EXEC,
+  S_FLAGS,
+  S_STATE,
+  slotBase,
+} from "./_slot.ts";
+
+const ENDINGS = new Map<number, string>([
+  [ENDED_OK, "done"],
+  [ENDED_FAILED, "failed"],
+  [ENDED_CANCELLED, "cancelled"],
+  [ENDED_CRASHED, "crashed"],
+]);
+
+/**
+ * Ends, as crashed at the time of the call, the open records of worker
+ * `w`, which died or was replaced: called by the main thread once the
+ * worker's generation is bumped, so that its leftover code writes no more.
+ */
+export function endOpenRecords(m: Memory, w: number): void {
+  const { f64, i32, layout } = m;
+  if (layout.traceEvents === 0) return;
+  const n = Math.min(
+    Atomics.load(i32, layout.owners + w * OWNER_WORDS + O_TRACE_N),
+    layout.traceEvents,
+  );
+  const t = now() - f64[F_T0];
+  for (let k = 0; k < n; k++) {
+    const at = layout.trace + (w * layout.traceEvents + k) * TRACE_RECORD;
+    if (f64[at + 3] === STEAL_RECORD || !Number.isNaN(f64[at + 2])) continue;
+    f64[at + 6] = ENDED_CRASHED;
+    f64[at + 2] = Math.max(0, t - f64[at]);
+  }
+}
 import type { TraceEvent, TraceFile } from "./trace.ts";
+
+/** Whether `slot` runs on worker `w` with its cancellation requested. */
+function cancelRequested(m: Memory, slot: number, w: number): boolean {
+  const base = slotBase(m, slot);
+  return Atomics.load(m.i32, base + S_STATE) === RUNNING &&
+    Atomics.load(m.i32, base + S_EXEC) === w &&
+    (Atomics.load(m.i32, base + S_FLAGS) & FLAG_CANCEL) !== 0;
+}
 
 /** µs, rounded: the viewers want integers. */
 function us(ms: number): number {
@@ -105,13 +166,33 @@ export function buildTrace(
       const spawner = f64[at + 5];
       const life = f64[at + 2];
       const running = Number.isNaN(life);
+      const from = spawner === layout.procs ? "main" : `worker ${spawner}`;
+      if (f64[at + 6] === ENDED_UNRUN) {
+        events.push({
+          name,
+          cat: "task",
+          ph: "i",
+          s: "t",
+          ts,
+          pid,
+          tid,
+          args: {
+            module: url,
+            slot,
+            spawner: from,
+            state: "cancelled before it ran",
+          },
+        });
+        continue;
+      }
       const id = `w${w}r${k}`;
-      const args = {
+      const args: Record<string, unknown> = {
         module: url,
         slot,
-        spawner: spawner === layout.procs ? "main" : `worker ${spawner}`,
-        state: running ? "running" : "done",
+        spawner: from,
+        state: running ? "running" : ENDINGS.get(f64[at + 6]) ?? "done",
       };
+      if (running && cancelRequested(m, slot, w)) args.cancelled = true;
       events.push({ name, cat: "task", ph: "b", ts, pid, tid, id, args });
       events.push({
         name,

@@ -19,6 +19,7 @@
  * @module
  */
 
+import { endOpenRecords } from "./_trace.ts";
 import { pushCompletion } from "./_completions.ts";
 import { globalPush } from "./_global_queue.ts";
 import {
@@ -81,6 +82,8 @@ export class WorkerPool {
   #replacing: Promise<void>[] = [];
   #stopping: Promise<unknown>[] = [];
   #stopped: Promise<void> | undefined;
+  /** Set as stop() begins, before any worker is terminated. */
+  #closing = false;
   #events: PoolEvents | undefined;
   #hub: PortHub | undefined;
 
@@ -119,7 +122,7 @@ export class WorkerPool {
 
   /** Whether {@linkcode stop} was called. */
   get stopping(): boolean {
-    return this.#stopped !== undefined;
+    return this.#stopped !== undefined || this.#closing;
   }
 
   /** Starts worker `index` and resolves once it is ready. */
@@ -176,7 +179,7 @@ export class WorkerPool {
 
   /** Handles the death of `worker` (P `index`): fail or re-run its tasks, replace it. */
   #crash(index: number, worker: Worker, reason: string): void {
-    if (this.#stopped !== undefined || this.#workers[index] !== worker) return;
+    if (this.stopping || this.#workers[index] !== worker) return;
     this.#workers[index] = undefined;
     this.crashes++;
     this.#events?.crash(index, reason);
@@ -215,6 +218,7 @@ export class WorkerPool {
     // From here the dead worker's leftover code (if Deno still runs it)
     // claims no slot and touches no queue.
     Atomics.add(i32, block + O_GEN, 1);
+    endOpenRecords(m, index);
     if (Atomics.compareExchange(i32, block + O_SPINNING, 1, 0) === 1) {
       Atomics.sub(i32, H_NSPINNING, 1);
     }
@@ -257,6 +261,9 @@ export class WorkerPool {
   stop(): Promise<void> {
     if (this.#stopped === undefined) {
       const m = this.#m;
+      // Node's worker_threads in Deno emit "exit" inside terminate(): the
+      // workers stopped here must not look like crashes.
+      this.#closing = true;
       Atomics.store(m.i32, H_STATE, 1);
       for (let w = 0; w <= this.#procs; w++) wakeOwner(m, w);
       for (const worker of this.#workers) if (worker) this.#stop(worker);

@@ -27,10 +27,12 @@ export interface TaskInfo {
   id: number;
   /**
    * `"runnable"` (queued, not started), `"running"` (started and not yet
-   * returned: on its worker's thread now, or awaiting something), or
-   * `"finishing"` (its result being written).
+   * returned: on its worker's thread now, or awaiting something the library
+   * does not see, such as `fetch`), `"finishing"` (its result being
+   * written), or what it awaits, in Go's words: a {@linkcode TaskWait}
+   * such as `"chan receive"` for a `SharedChannel` or `Channel` receive.
    */
-  state: "runnable" | "running" | "finishing";
+  state: "runnable" | "running" | "finishing" | TaskWait;
   /** The exported function's name. */
   function: string;
   /** The URL of the module that exports it. */
@@ -46,4 +48,41 @@ export interface TaskInfo {
    * queued (runnable; known for calls from the main thread only).
    */
   forMs: number | undefined;
+  /** Milliseconds since its current wait began; undefined when not waiting. */
+  waitingMs: number | undefined;
+  /**
+   * The shared primitive it waits on, by class and id (`"SharedChannel
+   * 182736455"`: the id its `console.log` shows, the same on every thread);
+   * undefined when not waiting, or waiting on a select or a tier-1 object.
+   */
+  waitingOn: string | undefined;
 }
+
+/**
+ * What a runtime task can be seen to wait on, in the words of Go's
+ * goroutine dump: a receive or send on a channel (`SharedChannel` or
+ * `Channel`), a blocked `select`, a lock (`SharedMutex`, `SharedRWMutex`,
+ * or the tier-1 types), a wait group, a once, a semaphore (`"semacquire"`),
+ * or `"waiting"` for another blocking operation of the library.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TaskWait } from "@denogo/go/runtime";
+ *
+ * const reason: TaskWait = "chan receive";
+ * console.log(reason);
+ * ```
+ */
+export type TaskWait =
+  | "waiting"
+  | "chan receive"
+  | "chan send"
+  | "select"
+  | "select (no cases)"
+  | "sync.Mutex.Lock"
+  | "sync.RWMutex.Lock"
+  | "sync.RWMutex.RLock"
+  | "sync.WaitGroup.Wait"
+  | "sync.Cond.Wait"
+  | "sync.Once.Do"
+  | "semacquire";

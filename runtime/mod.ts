@@ -56,6 +56,6 @@ export type { RemoteTask, Tasks } from "./remote_task.ts";
 export type { HistogramStats, RuntimeStats, WorkerStats } from "./stats.ts";
 export * from "./events.ts";
 export { spawn, type TaskFunction, taskSignal, workerIndex } from "./spawn.ts";
-export type { TaskInfo } from "./goroutines.ts";
+export type { TaskInfo, TaskWait } from "./goroutines.ts";
 export type { TraceEvent, TraceFile } from "./trace.ts";
 export { traceToHtml } from "./timeline.ts";

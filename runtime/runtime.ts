@@ -33,6 +33,7 @@
  * @module
  */
 
+import { addDumpSource } from "../_dump_sources.ts";
 import { dequeSize } from "./_deque.ts";
 import { globalPush, globalSize } from "./_global_queue.ts";
 import { hasCompletions } from "./_completions.ts";
@@ -173,6 +174,8 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   #idle: (() => void)[] = [];
   /** This runtime's process in traces: each runtime gets its own. */
   #tracePid = ++tracePids;
+  /** Takes this runtime's tasks out of the SIGQUIT dump (`dumpOnSignal`). */
+  #dropDump: () => void;
   #started: number;
   #spinMs = 0.02;
   #graceMs = 1000;
@@ -188,6 +191,12 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     this.#registry = new Registry(m);
     this.#hub = PortHub.forMain();
     if (this.#hub) installHub(this.#hub);
+    this.#dropDump = addDumpSource(() => {
+      const tasks = this.goroutineDump();
+      return tasks === ""
+        ? ""
+        : `runtime ${this.#tracePid}, ${this.#procs} workers:\n\n${tasks}`;
+    });
     this.#pool = new WorkerPool(m, this.#hub, {
       crash: (w, reason) => this.dispatchEvent(new WorkerCrashEvent(w, reason)),
       replace: (w) => this.dispatchEvent(new WorkerReplaceEvent(w)),
@@ -869,6 +878,7 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   /** Stops the workers (see `WorkerPool.stop`) and the grace timers. */
   #shutdown(): Promise<void> {
     this.#closing = true;
+    this.#dropDump();
     for (const timer of this.#grace.values()) clearTimeout(timer);
     this.#grace.clear();
     if (this.#hub) {

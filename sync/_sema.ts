@@ -41,11 +41,17 @@ export class SyncWaiter implements Parked {
   trace: ParkTrace | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  noted: (() => void) | undefined;
   next: SyncWaiter | null;
   prev: SyncWaiter | null;
   list: WaitList | null;
   /** What the goroutine waits on, in Go's words ("sync.Mutex.Lock"). */
   readonly reason: string;
+
+  /** The primitive it waits on, while queued. */
+  get target(): object | null {
+    return this.list?.owner ?? null;
+  }
   /** A semaphore request's weight; 0 elsewhere. */
   readonly weight: number;
   /** An ErrGroup goroutine waiting for a slot; null elsewhere. */
@@ -68,6 +74,7 @@ export class SyncWaiter implements Parked {
     this.trace = undefined;
     this.signal = undefined;
     this.onAbort = undefined;
+    this.noted = undefined;
     this.next = null;
     this.prev = null;
     this.list = null;
@@ -107,9 +114,16 @@ export class SyncWaiter implements Parked {
 
 /** A FIFO of waiters, linked through the waiters themselves. */
 export class WaitList {
+  /** The primitive whose waiters these are, for the goroutine dump. */
+  readonly owner: object | null;
   first: SyncWaiter | null = null;
   #last: SyncWaiter | null = null;
   length = 0;
+
+  /** A list of `owner`'s waiters. */
+  constructor(owner: object | null = null) {
+    this.owner = owner;
+  }
 
   push(w: SyncWaiter): void {
     w.list = this;

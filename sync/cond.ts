@@ -81,7 +81,7 @@ export class Cond {
    * ```
    */
   readonly locker: Locker;
-  readonly #waiters = new WaitList();
+  readonly #waiters = new WaitList(this);
 
   /**
    * Creates a condition variable over `locker`: Go's `sync.NewCond`.

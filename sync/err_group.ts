@@ -98,9 +98,9 @@ export class ErrGroup {
   #active = 0;
   #limit = Infinity;
   /** `go()` calls waiting for a slot, each carrying its function. */
-  readonly #pending = new WaitList();
+  readonly #pending = new WaitList(this);
   /** `wait()` calls. */
-  readonly #waiters = new WaitList();
+  readonly #waiters = new WaitList(this);
   #failed = false;
   #error: unknown = undefined;
   #waited = false;

@@ -118,7 +118,7 @@ export interface LockOptions {
  */
 export class Mutex implements Locker {
   #locked = false;
-  readonly #waiters = new WaitList();
+  readonly #waiters = new WaitList(this);
   /**
    * The waiter the last unlock() woke, for the next blocked lock() to
    * reuse: in a hand-off every lock blocks, and this saves a record each.

@@ -54,7 +54,7 @@ const DONE = 2;
  */
 export class Once {
   #state = IDLE;
-  readonly #waiters = new WaitList();
+  readonly #waiters = new WaitList(this);
 
   static {
     defineInspect(Once, (once) => ({

@@ -76,8 +76,8 @@ export class RWMutex implements Locker {
   #readers = 0;
   /** Whether a writer holds the lock. */
   #writer = false;
-  readonly #waitingReaders = new WaitList();
-  readonly #waitingWriters = new WaitList();
+  readonly #waitingReaders = new WaitList(this);
+  readonly #waitingWriters = new WaitList(this);
   #rLocker: Locker | undefined;
   /** Told when a waiter gives up: readers behind the last writer may go. */
   readonly #owner: WaitOwner = {

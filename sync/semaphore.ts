@@ -113,7 +113,7 @@ export interface SemaphorePermit extends Disposable {
 export class Semaphore {
   readonly #size: number;
   #current = 0;
-  readonly #waiters = new WaitList();
+  readonly #waiters = new WaitList(this);
   /** A waiter gave up: the ones behind it may now fit. */
   readonly #owner: WaitOwner = { waiterAborted: () => this.#notify() };
 

@@ -81,7 +81,7 @@ export interface WaitGroupWaitOptions {
  */
 export class WaitGroup {
   #counter = 0;
-  readonly #waiters = new WaitList();
+  readonly #waiters = new WaitList(this);
 
   static {
     defineInspect(WaitGroup, (wg) => ({

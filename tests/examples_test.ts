@@ -258,7 +258,7 @@ Deno.test("examples/deadlock.ts deadlocks with Go's report, or dumps its gorouti
   );
   assert.match(
     out,
-    /jobs: Channel \{ capacity: 3, size: 0, closed: false, waitingSenders: 0, waitingReceivers: 2 \}/,
+    /jobs: Channel \{ id: \d+, capacity: 3, size: 0, closed: false, waitingSenders: 0, waitingReceivers: 2 \}/,
   );
   assert.equal(lines(out).filter(Boolean).at(-1), "all workers returned");
 });

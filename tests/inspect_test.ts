@@ -2,18 +2,43 @@
 
 import assert from "node:assert/strict";
 import { Channel } from "../channel.ts";
-import { go } from "../scheduler.ts";
+import { go, goroutines } from "../scheduler.ts";
 import { Mutex, Once, RWMutex, Semaphore, WaitGroup } from "../sync/mod.ts";
 
 const NODE = Symbol.for("nodejs.util.inspect.custom");
 
-/** What Deno.inspect shows, checked against what Node's hook returns. */
+/**
+ * What Deno.inspect shows, checked against what Node's hook returns, with
+ * the leading `id: N, ` (checked, and tested on its own below) left out.
+ */
 function shown(value: object): string {
   const text = Deno.inspect(value);
   const node = (value as Record<symbol, () => string>)[NODE]();
   assert.equal(node, text);
-  return text;
+  assert.match(text, /^\w+ \{ id: \d+, /);
+  return text.replace(/ id: \d+,/, "");
 }
+
+Deno.test("each channel and primitive shows an id of its own, the same every time: the one goroutines() names it by", async () => {
+  const id = (value: object) =>
+    Number(Deno.inspect(value).match(/id: (\d+)/)?.[1]);
+  const a = new Channel<number>(), b = new Channel<number>();
+  const mu = new Mutex();
+  assert.equal(id(a), id(a));
+  assert.notEqual(id(a), id(b));
+  assert.notEqual(id(b), id(mu));
+  await mu.lock();
+  const g = go(async function locker() {
+    await mu.lock();
+    mu.unlock();
+  });
+  await Promise.resolve();
+  const locker = goroutines().find((r) => r.function === "locker");
+  assert.equal(locker?.state, "sync.Mutex.Lock");
+  assert.equal(locker?.waitingOn, `Mutex ${id(mu)}`);
+  mu.unlock();
+  await g;
+});
 
 Deno.test("a Channel shows capacity, size, closed and who waits", async () => {
   const ch = new Channel<number>(2);
@@ -41,7 +66,7 @@ Deno.test("a Channel shows capacity, size, closed and who waits", async () => {
     "Channel { capacity: 0, size: 0, closed: true, waitingSenders: 0, waitingReceivers: 0 }",
   );
   // Nested values inspect the same way.
-  assert.match(Deno.inspect({ ch }), /ch: Channel \{ capacity: 2/);
+  assert.match(Deno.inspect({ ch }), /ch: Channel \{ id: \d+, capacity: 2/);
 });
 
 Deno.test("sync primitives show whether they are held and who waits", async () => {

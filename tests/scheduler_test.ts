@@ -255,6 +255,7 @@ Deno.test("goroutines() lists the caller as goroutine 1, running, when nothing e
     id: 1,
     state: "running",
     waitingMs: undefined,
+    waitingOn: undefined,
     function: "main",
     createdBy: undefined,
     createdIn: undefined,
@@ -294,6 +295,13 @@ Deno.test("goroutines() shows what each goroutine waits on, its function and its
     ],
   );
   assert.equal(mine[2].createdIn, mine[0].id + 2, "the parent's id");
+  // What each waits on, by the id its console.log shows (none for select).
+  const id = (inspected: string) => inspected.match(/id: (\d+)/)?.[1];
+  assert.deepEqual(mine.map((g) => g.waitingOn), [
+    `Channel ${id(Deno.inspect(a))}`,
+    undefined,
+    `Channel ${id(Deno.inspect(done))}`,
+  ]);
   assert(mine.every((g) => g.site === undefined && g.waitingMs === undefined));
   await a.receive();
   done.close();

@@ -27,6 +27,7 @@
  * reads length-tracking views of a growable buffer many times slower).
  */
 
+import { pooledBytes } from "./_byte_pool.ts";
 import {
   DATA,
   HEAD,
@@ -48,6 +49,8 @@ export class ByteRing {
   readonly #h: Int32Array;
   /** The codec's slot size: 4 or 8, or 0 for length-prefixed records. */
   readonly #slot: number;
+  /** Whether taken records may be pooled views (`_byte_pool.ts`). */
+  readonly #pooled: boolean;
   // Fixed-length views of the ring: V8 reads and writes them many times
   // faster than length-tracking views of a growable buffer. `#viewed` is
   // the ring size they cover; a thread whose views are older than a growth
@@ -57,10 +60,21 @@ export class ByteRing {
   #f64!: Float64Array;
   #viewed = 0;
 
-  constructor(buffer: SharedArrayBuffer, h: Int32Array, slot: number) {
+  /**
+   * The ring of `buffer` with header `h`, of records of `slot` bytes (0 for
+   * length-prefixed ones); `pooled` lets taken records be views of a shared
+   * pool, for a codec that decodes them at once and keeps no reference.
+   */
+  constructor(
+    buffer: SharedArrayBuffer,
+    h: Int32Array,
+    slot: number,
+    pooled: boolean,
+  ) {
     this.#buffer = buffer;
     this.#h = h;
     this.#slot = slot;
+    this.#pooled = pooled;
     this.#map(h[RING_SIZE]);
   }
 
@@ -131,7 +145,7 @@ export class ByteRing {
       need = 4 + pad4(n);
       let start = pos + 4;
       if (start === ring) start = 0;
-      const out = new Uint8Array(n);
+      const out = this.#pooled ? pooledBytes(n) : new Uint8Array(n);
       const first = Math.min(n, ring - start);
       out.set(this.#u8.subarray(start, start + first));
       if (first < n) out.set(this.#u8.subarray(0, n - first), first);

@@ -21,6 +21,7 @@
 
 import type { ReceiveResult } from "../channel.ts";
 import { outsideWaitEnded, outsideWaitStarted } from "../_parking.ts";
+import { notedWait } from "../_wait_notes.ts";
 import type { Codec } from "./codec.ts";
 import { lock, unlock } from "./_lock.ts";
 import {
@@ -227,21 +228,25 @@ export abstract class ChannelStore<T> {
     iteration: boolean,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const w: RecvWaiter = {
-        iteration,
-        stamp: nextStamp(),
-        resolve,
-        reject,
-        signal,
-        onAbort: undefined,
-      };
-      if (this.recv.queue.push(w) === 1) outsideWaitStarted();
-      if (signal !== undefined) {
-        w.onAbort = () => this.#abortReceive(w);
-        signal.addEventListener("abort", w.onAbort, { once: true });
-      }
-    });
+    return notedWait(
+      new Promise((resolve, reject) => {
+        const w: RecvWaiter = {
+          iteration,
+          stamp: nextStamp(),
+          resolve,
+          reject,
+          signal,
+          onAbort: undefined,
+        };
+        if (this.recv.queue.push(w) === 1) outsideWaitStarted();
+        if (signal !== undefined) {
+          w.onAbort = () => this.#abortReceive(w);
+          signal.addEventListener("abort", w.onAbort, { once: true });
+        }
+      }),
+      "chan receive",
+      this.id,
+    );
   }
 
   /** Queues a blocked send (already counted in `SEND_WAITING`). */
@@ -252,24 +257,28 @@ export abstract class ChannelStore<T> {
     ticket: number,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const w: SendWaiter = {
-        value,
-        encoded,
-        stamp: nextStamp(),
-        offered,
-        ticket,
-        resolve,
-        reject,
-        signal,
-        onAbort: undefined,
-      };
-      if (this.send.queue.push(w) === 1) outsideWaitStarted();
-      if (signal !== undefined) {
-        w.onAbort = () => this.#abortSend(w);
-        signal.addEventListener("abort", w.onAbort, { once: true });
-      }
-    });
+    return notedWait(
+      new Promise<void>((resolve, reject) => {
+        const w: SendWaiter = {
+          value,
+          encoded,
+          stamp: nextStamp(),
+          offered,
+          ticket,
+          resolve,
+          reject,
+          signal,
+          onAbort: undefined,
+        };
+        if (this.send.queue.push(w) === 1) outsideWaitStarted();
+        if (signal !== undefined) {
+          w.onAbort = () => this.#abortSend(w);
+          signal.addEventListener("abort", w.onAbort, { once: true });
+        }
+      }),
+      "chan send",
+      this.id,
+    );
   }
 
   /** Serves this thread's blocked receivers, oldest first. */

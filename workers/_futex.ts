@@ -31,6 +31,7 @@
  */
 
 import { outsideWaitEnded, outsideWaitStarted } from "../_parking.ts";
+import { notedWait } from "../_wait_notes.ts";
 
 interface Entry {
   /** The words the pending `waitAsync` waits on (for {@linkcode releaseWord}). */
@@ -170,7 +171,8 @@ function forget(k: number, entry: Entry): void {
  * Resolves once `words[index]` may no longer hold `value` (see
  * {@linkcode watchWord}), or `signal` aborts. Callers re-check the word (and
  * the signal) and loop. While it is pending the wait counts, for the
- * deadlock detector, as one that another thread may end.
+ * deadlock detector, as one that another thread may end, and for the
+ * runtime's goroutine dump as a wait on `reason` (Go's words).
  */
 export function waitChange(
   words: Int32Array,
@@ -178,22 +180,27 @@ export function waitChange(
   value: number,
   id: number,
   signal: AbortSignal | undefined,
+  reason: string,
 ): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let settled = false;
-    const done = () => {
-      if (settled) return;
-      settled = true;
-      releaseWord(id, index, done);
-      signal?.removeEventListener("abort", done);
-      outsideWaitEnded();
-      resolve();
-    };
-    if (!watchWord(words, index, id, value, done)) {
-      resolve();
-      return;
-    }
-    outsideWaitStarted();
-    signal?.addEventListener("abort", done, { once: true });
-  });
+  return notedWait(
+    new Promise<void>((resolve) => {
+      let settled = false;
+      const done = () => {
+        if (settled) return;
+        settled = true;
+        releaseWord(id, index, done);
+        signal?.removeEventListener("abort", done);
+        outsideWaitEnded();
+        resolve();
+      };
+      if (!watchWord(words, index, id, value, done)) {
+        resolve();
+        return;
+      }
+      outsideWaitStarted();
+      signal?.addEventListener("abort", done, { once: true });
+    }),
+    reason,
+    id,
+  );
 }

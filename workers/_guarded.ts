@@ -89,12 +89,13 @@ export function wakeAllLocked(h: Int32Array): void {
  * Waits, without blocking the thread, until `attempt` (run under the lock)
  * returns true. If `signal` aborts while it would still have to wait,
  * `cancel` runs under the lock and the promise rejects with the signal's
- * reason.
+ * reason. `reason` names the wait for the runtime's goroutine dump.
  */
 export async function waitUntil(
   h: Int32Array,
   attempt: () => boolean,
   signal: AbortSignal | undefined,
+  reason: string,
   cancel?: () => void,
 ): Promise<void> {
   for (;;) {
@@ -114,7 +115,7 @@ export async function waitUntil(
     if (ok) return;
     if (aborted) throw signal!.reason;
     try {
-      await waitChange(h, SEQ, seq, h[ID], signal);
+      await waitChange(h, SEQ, seq, h[ID], signal, reason);
     } finally {
       Atomics.sub(h, SLEEPERS, 1);
     }

@@ -103,7 +103,8 @@ export class LockedStore<T> extends ChannelStore<T> {
     capacity: number,
   ) {
     super(buffer, h, codec, capacity);
-    this.#ring = new ByteRing(buffer, h, this.slot);
+    // The bytes codec hands what it takes to the user: an array of its own.
+    this.#ring = new ByteRing(buffer, h, this.slot, codec.name !== "bytes");
     this.#cell = capacity === 0 && this.slot !== 0
       ? new HandoffCell(buffer, h)
       : null;

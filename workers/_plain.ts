@@ -49,6 +49,7 @@
  */
 
 import { builtin } from "./_builtin.ts";
+import { pooledBytes } from "./_byte_pool.ts";
 import { refOf, type SharedRef } from "./_shared_ref.ts";
 import { openRef } from "./_shared_lower.ts";
 
@@ -113,26 +114,14 @@ export function encodePlain(value: unknown): Uint8Array | undefined {
   }
 }
 
-// Encodings are handed out as views of a shared pool, as Node's `Buffer`
-// does for small buffers: allocating an ArrayBuffer for each would cost
-// more than the encoding itself. A pool stays alive while a view of it does.
-const POOL_BYTES = 64 * 1024;
-/** Larger encodings get an ArrayBuffer of their own. */
-const POOLED_MAX = 4 * 1024;
-let pool = new ArrayBuffer(POOL_BYTES);
-let poolUsed = 0;
-
-/** A new view holding a copy of `bytes[0, n)`. */
+/**
+ * A new view holding a copy of `bytes[0, n)`, from the pool of
+ * `_byte_pool.ts`: allocating an ArrayBuffer for each encoding would cost
+ * more than the encoding itself.
+ */
 function pooledCopy(bytes: Uint8Array, n: number): Uint8Array {
-  if (n > POOLED_MAX) return bytes.slice(0, n);
-  // A caller may have transferred a view's buffer, detaching the pool.
-  if (poolUsed + n > POOL_BYTES || pool.detached) {
-    pool = new ArrayBuffer(POOL_BYTES);
-    poolUsed = 0;
-  }
-  const view = new Uint8Array(pool, poolUsed, n);
+  const view = pooledBytes(n);
   view.set(bytes.subarray(0, n));
-  poolUsed = (poolUsed + n + 7) & ~7;
   return view;
 }
 

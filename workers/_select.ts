@@ -63,6 +63,7 @@ import { type CaseLike, CLOSED } from "../_selectable.ts";
 import { parkCases, randomOrder } from "../_select_cases.ts";
 import { SelectPark } from "../_waiter.ts";
 import { releaseWord, unwatchWord, watchWord } from "./_futex.ts";
+import { noteWait } from "../_wait_notes.ts";
 import type { ChannelStore } from "./_channel_store.ts";
 import {
   OFFER_COMMITTED,
@@ -110,6 +111,18 @@ export function blockSelect(
   onCommit: (index: number, value: unknown, ok: boolean) => void,
   onFail: (error: unknown) => void,
 ): void {
+  const noted = noteWait("select", 0);
+  if (noted !== undefined) {
+    const commit = onCommit, fail = onFail;
+    onCommit = (index, value, ok) => {
+      noted();
+      commit(index, value, ok);
+    };
+    onFail = (error) => {
+      noted();
+      fail(error);
+    };
+  }
   let s: BlockedSelect;
   try {
     s = new BlockedSelect(cases, signal, onCommit, onFail);

@@ -163,7 +163,9 @@ export interface Codec<T> {
   encode(value: T): number | Uint8Array;
   /**
    * Decodes a payload produced by {@linkcode Codec.encode} (variable-size
-   * codecs only). `bytes` is a private, non-shared copy the codec may keep.
+   * codecs only). `bytes` is a private, non-shared copy: the `bytes` codec
+   * returns it as the value; for the others it may be a view of a larger
+   * pooled buffer, read at once and not kept.
    */
   decode(bytes: Uint8Array): T;
 }
@@ -334,6 +336,9 @@ const structured: Codec<unknown> = Object.freeze({
   },
   decode(b: Uint8Array): unknown {
     if (b[0] === PLAIN_FORMAT) return decodePlain(b);
+    // `node:v8` makes the typed arrays of a value views of the bytes it
+    // reads: they must not be views of a pool other values share.
+    if (b.byteLength !== b.buffer.byteLength) b = b.slice();
     if (v8 === undefined) {
       throw new TypeError(
         "structured codec: cannot decode node:v8 bytes: this platform has no node:v8",

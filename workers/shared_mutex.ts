@@ -48,6 +48,7 @@
  * @module
  */
 
+import { defineInspect } from "../_inspect.ts";
 import { MainThreadWaitError, UnlockOfUnlockedError } from "./errors.ts";
 import { inWorker } from "./_lock.ts";
 import { newId, waitChange, wakeHere } from "./_futex.ts";
@@ -110,6 +111,14 @@ export class SharedMutex {
   readonly #h: Int32Array;
   readonly #id: number;
   static #opening = new Opening<SharedArrayBuffer>();
+
+  static {
+    defineInspect(SharedMutex, (mu) => ({
+      id: mu.#h[ID],
+      locked: Atomics.load(mu.#h, STATE) !== 0,
+      waiters: Atomics.load(mu.#h, WAITERS),
+    }));
+  }
 
   /**
    * Makes an unlocked mutex in a new `SharedArrayBuffer`.
@@ -249,7 +258,7 @@ export class SharedMutex {
         signal?.throwIfAborted();
         const owner = Atomics.compareExchange(h, STATE, 0, THREAD_ID);
         if (owner === 0) return;
-        await waitChange(h, STATE, owner, this.#id, signal);
+        await waitChange(h, STATE, owner, this.#id, signal, "sync.Mutex.Lock");
       }
     } finally {
       Atomics.sub(h, WAITERS, 1);

@@ -27,10 +27,12 @@
  * @module
  */
 
+import { defineInspect } from "../_inspect.ts";
 import {
   create,
   FIRST,
   guarded,
+  ID,
   open,
   waitUntil,
   waitUntilSync,
@@ -83,6 +85,14 @@ export interface SharedOnceOptions {
 export class SharedOnce {
   readonly #h: Int32Array;
   static #opening = new Opening<Int32Array>();
+
+  static {
+    defineInspect(SharedOnce, (once) => ({
+      id: once.#h[ID],
+      done: Atomics.load(once.#h, STATE) === DONE,
+      running: Atomics.load(once.#h, STATE) === RUNNING,
+    }));
+  }
 
   /**
    * Makes a once that has not run.
@@ -186,7 +196,12 @@ export class SharedOnce {
         }
         return;
       }
-      await waitUntil(this.#h, this.#notRunning, options?.signal);
+      await waitUntil(
+        this.#h,
+        this.#notRunning,
+        options?.signal,
+        "sync.Once.Do",
+      );
       if (this.done) return;
     }
   }

@@ -35,11 +35,13 @@
  * @module
  */
 
+import { defineInspect } from "../_inspect.ts";
 import { UnlockOfUnlockedError } from "./errors.ts";
 import {
   create,
   FIRST,
   guarded,
+  ID,
   open,
   waitUntil,
   waitUntilSync,
@@ -102,6 +104,15 @@ export interface SharedRWMutexLockOptions {
 export class SharedRWMutex {
   readonly #h: Int32Array;
   static #opening = new Opening<Int32Array>();
+
+  static {
+    defineInspect(SharedRWMutex, (rw) => ({
+      id: rw.#h[ID],
+      readers: Atomics.load(rw.#h, READERS),
+      writer: Atomics.load(rw.#h, WRITER) !== 0,
+      waitingWriters: Atomics.load(rw.#h, WRITERS_WAITING),
+    }));
+  }
 
   /**
    * Makes an unlocked RW mutex in a new `SharedArrayBuffer`.
@@ -194,7 +205,12 @@ export class SharedRWMutex {
    * @returns A promise that resolves once the read lock is held.
    */
   rLock(options?: SharedRWMutexLockOptions): Promise<void> {
-    return waitUntil(this.#h, this.#tryRead, options?.signal);
+    return waitUntil(
+      this.#h,
+      this.#tryRead,
+      options?.signal,
+      "sync.RWMutex.RLock",
+    );
   }
 
   /**
@@ -350,7 +366,13 @@ export class SharedRWMutex {
    */
   lock(options?: SharedRWMutexLockOptions): Promise<void> {
     const w = this.#writeAttempt();
-    return waitUntil(this.#h, w.attempt, options?.signal, w.cancel);
+    return waitUntil(
+      this.#h,
+      w.attempt,
+      options?.signal,
+      "sync.RWMutex.Lock",
+      w.cancel,
+    );
   }
 
   /**

@@ -37,11 +37,13 @@
  * @module
  */
 
+import { defineInspect } from "../_inspect.ts";
 import { AcquireExceedsSizeError, ReleaseExceedsHeldError } from "./errors.ts";
 import {
   create,
   FIRST,
   guarded,
+  ID,
   open,
   waitUntil,
   waitUntilSync,
@@ -111,6 +113,14 @@ export class SharedSemaphore {
   readonly #h: Int32Array;
   readonly #size: number;
   static #opening = new Opening<Int32Array>();
+
+  static {
+    defineInspect(SharedSemaphore, (sem) => ({
+      id: sem.#h[ID],
+      size: Atomics.load(sem.#h, SIZE),
+      available: Atomics.load(sem.#h, AVAILABLE),
+    }));
+  }
 
   /**
    * Makes a semaphore of total weight `size`, all available.
@@ -272,7 +282,13 @@ export class SharedSemaphore {
     }
     const a = this.#attempt(n);
     const permit = new Permit(this, n);
-    return waitUntil(this.#h, a.attempt, options?.signal, a.cancel)
+    return waitUntil(
+      this.#h,
+      a.attempt,
+      options?.signal,
+      "semacquire",
+      a.cancel,
+    )
       .then(() => permit);
   }
 

@@ -30,6 +30,7 @@
  * @module
  */
 
+import { defineInspect } from "../_inspect.ts";
 import { MainThreadWaitError, NegativeCounterError } from "./errors.ts";
 import { inWorker } from "./_lock.ts";
 import { newId, waitChange, wakeHere } from "./_futex.ts";
@@ -87,6 +88,14 @@ export class SharedWaitGroup {
   readonly #h: Int32Array;
   readonly #id: number;
   static #opening = new Opening<SharedArrayBuffer>();
+
+  static {
+    defineInspect(SharedWaitGroup, (wg) => ({
+      id: wg.#h[ID],
+      counter: Atomics.load(wg.#h, COUNTER),
+      waiters: Atomics.load(wg.#h, WAITERS),
+    }));
+  }
 
   /**
    * Makes a wait group with a zero counter, in a new `SharedArrayBuffer`.
@@ -272,7 +281,14 @@ export class SharedWaitGroup {
         const c = Atomics.load(h, COUNTER);
         if (c === 0) return;
         signal?.throwIfAborted();
-        await waitChange(h, COUNTER, c, this.#id, signal);
+        await waitChange(
+          h,
+          COUNTER,
+          c,
+          this.#id,
+          signal,
+          "sync.WaitGroup.Wait",
+        );
       }
     } finally {
       Atomics.sub(h, WAITERS, 1);

@@ -191,11 +191,14 @@ test('Runtime: a program exits on its own after close({ mode: "cancel" })', () =
 test("util.inspect shows a Channel's and a Mutex's state", async () => {
   const ch = new Channel({ capacity: 2 });
   await ch.send(1);
-  assert.equal(
+  assert.match(
     inspect(ch),
-    "Channel { capacity: 2, size: 1, closed: false, waitingSenders: 0, waitingReceivers: 0 }",
+    /^Channel \{ id: \d+, capacity: 2, size: 1, closed: false, waitingSenders: 0, waitingReceivers: 0 \}$/,
   );
-  assert.equal(inspect(new Mutex()), "Mutex { locked: false, waiters: 0 }");
+  assert.match(
+    inspect(new Mutex()),
+    /^Mutex \{ id: \d+, locked: false, waiters: 0 \}$/,
+  );
   const sc = new SharedChannel({ capacity: 4, codec: "int32" });
   assert.match(inspect(sc), /^SharedChannel \{ id: \d+, codec: "int32", capacity: 4/);
 });

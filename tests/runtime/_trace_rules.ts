@@ -43,7 +43,7 @@ export function traceProblems(trace: TraceFile): string[] {
       const depth = (open.get(key) ?? 0) + (e.ph === "b" ? 1 : -1);
       if (depth < 0) problems.push(`${at}: "e" without a "b"`);
       open.set(key, depth);
-    } else if (e.ph === "s" || e.ph === "f" || e.ph === "t") {
+    } else if (e.ph === "s" || e.ph === "f" || (e.ph as string) === "t") {
       if (e.id === undefined || e.cat === undefined) {
         problems.push(`${at}: flow events need id and cat`);
         continue;

@@ -78,3 +78,18 @@ Deno.test("stats(): latency and queue-wait histograms of the main thread's calls
   await assert.rejects(t.inc.with({ signal })(1));
   assert.equal(rt.stats().latency.count, 51);
 });
+
+Deno.test("close() stops the workers without a crash event, and counts no crash", async () => {
+  const rt = await Runtime.start({ procs: 2 });
+  const crashes: string[] = [];
+  rt.addEventListener("crash", (e) => crashes.push(e.reason));
+  const { inc } = rt.module<typeof Tasks>(TASKS);
+  assert.equal(await inc(1), 2);
+  const closed = new Promise((resolve) =>
+    rt.addEventListener("close", resolve, { once: true })
+  );
+  await rt.close();
+  await closed;
+  assert.deepEqual(crashes, []);
+  assert.equal(rt.stats().crashes, 0);
+});

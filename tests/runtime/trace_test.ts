@@ -3,9 +3,11 @@
 import assert from "node:assert/strict";
 import { Runtime, type TraceEvent } from "../../runtime/mod.ts";
 import type * as Tasks from "./_tasks.ts";
+import type * as Waiting from "./_waiting_tasks.ts";
 import { traceProblems } from "./_trace_rules.ts";
 
 const TASKS = new URL("./_tasks.ts", import.meta.url);
+const WAITING = new URL("./_waiting_tasks.ts", import.meta.url);
 
 Deno.test("the validator catches what makes viewers drop events", () => {
   const bad = {
@@ -79,4 +81,63 @@ Deno.test("spawns and steals between workers are flows; the trace stays valid", 
   const trace = rt.trace();
   assert.deepEqual(traceProblems(trace), []);
   assert.equal(trace.traceEvents.filter((e) => e.ph === "b").length, 85);
+});
+
+Deno.test("a trace says how each task ended: done, failed, cancelled, crashed, cancelled before it ran, or running with its cancellation requested", async () => {
+  await using rt = await Runtime.start({
+    procs: 1,
+    trace: true,
+    cancelGraceMs: 1000, // ignoreCancel below is abandoned at the close
+  });
+  const t = rt.module<typeof Tasks>(TASKS);
+  const w = rt.module<typeof Waiting>(WAITING);
+  assert.equal(await t.inc(1), 2);
+  await assert.rejects(t.fail("no"), /threw RangeError: no/);
+
+  const cancelling = new AbortController();
+  const cancelled = w.rejectOnCancel.with({ signal: cancelling.signal })();
+  while (rt.stats().running === 0) {
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  cancelling.abort();
+  await assert.rejects(cancelled, { name: "AbortError" });
+  // The call rejects at once; the task, once its worker sees the request.
+  while (rt.stats().running > 0) await new Promise((r) => setTimeout(r, 1));
+
+  // The only worker is busy: a call queued behind it is cancelled unrun.
+  const busy = t.burn(100);
+  const unrun = new AbortController();
+  const queued = t.inc.with({ signal: unrun.signal })(1);
+  unrun.abort();
+  await assert.rejects(queued, { name: "AbortError" });
+  await busy;
+  await assert.rejects(t.closeSelf(), { name: "WorkerCrashedError" });
+
+  const ignoring = new AbortController();
+  const ignored = t.ignoreCancel.with({ signal: ignoring.signal })();
+  const before = rt.stats().running;
+  while (rt.stats().running === before) {
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  ignoring.abort();
+  await assert.rejects(ignored, { name: "AbortError" });
+  // The worker has taken the cancelled call off its queue by the time it
+  // runs the next one.
+  assert.equal(await t.inc(2), 3);
+
+  const trace = rt.trace();
+  assert.deepEqual(traceProblems(trace), []);
+  const states = (name: string) =>
+    trace.traceEvents.filter((e) =>
+      e.name === name && (e.ph === "b" || e.ph === "i")
+    ).map((e) => e.args?.state);
+  assert.deepEqual(states("inc"), ["done", "cancelled before it ran", "done"]);
+  assert.deepEqual(states("fail"), ["failed"]);
+  assert.deepEqual(states("rejectOnCancel"), ["cancelled"]);
+  assert.deepEqual(states("closeSelf"), ["crashed"]);
+  assert.deepEqual(states("ignoreCancel"), ["running"]);
+  const open = trace.traceEvents.find((e) =>
+    e.name === "ignoreCancel" && e.ph === "b"
+  );
+  assert.equal(open?.args?.cancelled, true);
 });
