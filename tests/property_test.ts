@@ -34,9 +34,7 @@
  * decides, are left open for the shared kinds: which of several blocked
  * operations on a channel is served first (`Channel` serves them in arrival
  * order, and the model checks that for it), and what a blocked select with a
- * send and a receive case on a channel does when the channel closes. The
- * shared kinds also skip the steps of `knownSharedGap`, where a
- * `SharedChannel` does not yet do what Go does.
+ * send and a receive case on a channel does when the channel closes.
  *
  * CI runs a fixed seed and a moderate number of runs; `STRESS=full` runs
  * many more with a random seed (fast-check prints the seed and path of a
@@ -508,10 +506,13 @@ class Model {
         while ((w = this.#take(c.recvq)) !== undefined) {
           // A blocked select with a send case on this channel too may take
           // either: both can proceed at once. Go's runtime (and `Channel`)
-          // wakes the receivers first; the shared kinds may do either.
-          const failed = !this.#fifo &&
-            this.#observed[w.op.id].kind === "closedError" &&
-            w.op.waiters.find((x) => x.chan === c && x.kind === "send");
+          // wakes the receivers first; the shared kinds may do either, and
+          // with several send cases here fail with any of their values.
+          const seen = this.#observed[w.op.id];
+          const failed = !this.#fifo && seen.kind === "closedError" &&
+            w.op.waiters.find((x) =>
+              x.chan === c && x.kind === "send" && x.value === seen.value
+            );
           if (failed) this.#failSender(failed);
           else this.#wakeReceiver(w, undefined, false);
         }
@@ -714,7 +715,6 @@ async function check(
 
   try {
     for (let i = 0; i < steps.length; i++) {
-      if (kind.shared && knownSharedGap(steps[i], capacities)) continue;
       await run(steps[i], `after step ${i} (${JSON.stringify(steps[i])})`);
     }
     // Close everything and release what stays blocked; everything settles.
@@ -740,46 +740,6 @@ async function check(
     checkConservation(ops, real.outcomes);
   } finally {
     await real.cleanup();
-  }
-}
-
-/**
- * Whether `step` is one of the operations on unbuffered channels that a
- * `SharedChannel` does not yet do as Go does, because a blocked select is
- * not counted as a receiver and offers its value as a sender on one of its
- * channels only:
- *
- * 1. a non-blocking operation (`trySend`, `tryReceive`, a select with a
- *    default) fails when its peer is a blocked select;
- * 2. a select with a send and a receive case on one channel, once blocked,
- *    never pairs with a plain send on that channel: both wait forever;
- * 3. a select with send cases on two channels, once blocked, may never pair
- *    with a select receiving on one of them: both wait forever.
- *
- * The shared kinds skip these steps until that is fixed; the ignored tests
- * in `tests/conformance/shared_select_gap_test.ts` show each bug.
- */
-function knownSharedGap(step: Step, capacities: number[]): boolean {
-  const n = capacities.length;
-  const unbuffered = (ch: number | null): ch is number =>
-    ch !== null && capacities[ch % n] === 0;
-  switch (step.t) {
-    case "trySend":
-    case "tryRecv":
-      return unbuffered(step.ch);
-    case "select": {
-      const cases = step.cases.filter((c) => unbuffered(c.ch));
-      const sendsOn = new Set(
-        cases.filter((c) => c.kind === "send").map((c) => c.ch! % n),
-      );
-      const recvsOn = new Set(
-        cases.filter((c) => c.kind === "recv").map((c) => c.ch! % n),
-      );
-      return (step.withDefault && cases.length > 0) || sendsOn.size > 1 ||
-        [...sendsOn].some((ch) => recvsOn.has(ch));
-    }
-    default:
-      return false;
   }
 }
 

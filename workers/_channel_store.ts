@@ -31,7 +31,9 @@ import {
   LOCK,
   type Raw,
   RECV_SEQ,
+  RECV_WAITING,
   RECV_WATCHERS,
+  SEND_ONLY_WATCHERS,
   SEND_SEQ,
   SEND_WAITING,
   wake,
@@ -43,6 +45,7 @@ import {
 } from "./_channel_waiters.ts";
 import type { OfferOut } from "./_offer.ts";
 import { isRetired, parkAsync } from "./_retired.ts";
+import { type LocalSelect, nextStamp } from "./_local_selects.ts";
 
 export const CLOSED_RESULT: ReceiveResult<never> = Object.freeze({
   value: undefined,
@@ -89,10 +92,19 @@ export abstract class ChannelStore<T> {
 
   /** Go's `len(ch)`. */
   abstract size(): number;
-  /** A send that does not block: false if it would. */
-  abstract pollSend(value: unknown, encoded: Raw): boolean;
+  /**
+   * A send that does not block: false if it would. `except` is the
+   * blocked select that polls, which must not pair with itself.
+   */
+  abstract pollSend(
+    value: unknown,
+    encoded: Raw,
+    except?: LocalSelect,
+  ): boolean;
   /** A receive that does not block: a value, EMPTY or DRAINED. */
-  abstract receiveNow(): Raw | typeof EMPTY | typeof DRAINED;
+  abstract receiveNow(
+    except?: LocalSelect,
+  ): Raw | typeof EMPTY | typeof DRAINED;
   /** The async send, after encoding. */
   abstract sendAsync(
     value: unknown,
@@ -119,8 +131,11 @@ export abstract class ChannelStore<T> {
    * count.
    */
   abstract looksReady(send: boolean, ticket: number | undefined): boolean;
-  /** Counts a blocked select's case in (`delta` 1) or out (-1). */
-  abstract watchSelect(send: boolean, delta: number): void;
+  /**
+   * Counts a blocked select's case in (`delta` 1) or out (-1); `sendOnly`
+   * for a send case of a select with no receive case on this channel.
+   */
+  abstract watchSelect(send: boolean, delta: number, sendOnly: boolean): void;
   /**
    * Asks to be woken when the case may become ready (a slot ring's mark):
    * false if it may be ready now, and the select should look again.
@@ -148,6 +163,21 @@ export abstract class ChannelStore<T> {
     } finally {
       unlock(h, LOCK);
     }
+  }
+
+  /** Senders blocked on this channel, on every thread (offerers included). */
+  sendWaiting(): number {
+    return Atomics.load(this.h, SEND_WAITING);
+  }
+
+  /** Blocked selects that send, and do not receive, on this channel. */
+  sendOnlyWatchers(): number {
+    return Atomics.load(this.h, SEND_ONLY_WATCHERS);
+  }
+
+  /** Receivers blocked on this channel, on every thread. */
+  recvWaiting(): number {
+    return Atomics.load(this.h, RECV_WAITING);
   }
 
   /** Blocked selects with a receive case on this channel, on every thread. */
@@ -203,6 +233,7 @@ export abstract class ChannelStore<T> {
       new Promise((resolve, reject) => {
         const w: RecvWaiter = {
           iteration,
+          stamp: nextStamp(),
           resolve,
           reject,
           signal,
@@ -232,6 +263,7 @@ export abstract class ChannelStore<T> {
         const w: SendWaiter = {
           value,
           encoded,
+          stamp: nextStamp(),
           offered,
           ticket,
           resolve,

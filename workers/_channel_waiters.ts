@@ -22,6 +22,8 @@ import type { Raw } from "./_channel_words.ts";
 export interface RecvWaiter {
   /** True for `for await`'s `next()`, false for `receive()`. */
   readonly iteration: boolean;
+  /** When it blocked, on this thread's clock (`_local_selects.ts`). */
+  readonly stamp: number;
   readonly resolve: (result: unknown) => void;
   readonly reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
@@ -32,6 +34,8 @@ export interface RecvWaiter {
 export interface SendWaiter {
   readonly value: unknown;
   readonly encoded: Raw;
+  /** When it blocked, on this thread's clock (`_local_selects.ts`). */
+  readonly stamp: number;
   /** Whether `ticket` names this sender's offer in the byte ring. */
   offered: boolean;
   ticket: number;

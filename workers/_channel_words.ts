@@ -38,6 +38,7 @@
  * | 20 | `ACKED` | ticket of the latest offer a receiver took (received, or moved into the buffer) |
  * | 21 | `ID` | a non-zero number naming the channel, so that the objects of one thread that open it find each other (read-only) |
  * | 22 | `SLOT_RING` | the slot ring's bytes per slot if the values live in one, else 0 (read-only) |
+ * | 23 | `SEND_ONLY_WATCHERS` | the selects of `SEND_WATCHERS` with no receive case on this channel: on an unbuffered channel, a select that both sends and receives here keeps no offer while they wait (see `_select.ts`) (atomic) |
  * | 32 | `RECV_SEQ` | futex word receivers sleep on: bumped and notified when a value or an offer arrives, or on close (atomic) |
  * | 33 | `RECV_SLEEPING` | `recvSync` calls inside `Atomics.wait` on `RECV_SEQ` (or about to be) (atomic) |
  * | 48 | `SEND_SEQ` | futex word senders sleep on: bumped and notified when room frees, an offer is taken or dropped, a receiver starts waiting, or on close (atomic) |
@@ -47,7 +48,7 @@
  * | 96 | `CELL` | hand-off cell: its state (see `_handoff_cell.ts`); also the futex word its `recvSync` sleeps on (atomic) |
  * | 98–99 | `CELL_VALUE` | hand-off cell: the value, as a float64 (an `int32` fits exactly) |
  *
- * Words 0 to 22 share two cache lines; each futex word, each ticket word
+ * Words 0 to 23 share two cache lines; each futex word, each ticket word
  * and the cell have a line of their own, so threads spinning on one do not
  * slow the threads writing another. The data region starts at byte 448.
  *
@@ -96,6 +97,7 @@ export const OFFER_TICKET = 19;
 export const ACKED = 20;
 export const ID = 21;
 export const SLOT_RING = 22;
+export const SEND_ONLY_WATCHERS = 23;
 export const RECV_SEQ = 32;
 export const RECV_SLEEPING = 33;
 export const SEND_SEQ = 48;

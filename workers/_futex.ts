@@ -185,7 +185,8 @@ export function sleepOnWords(ms: number): boolean {
 /**
  * Runs, now, this thread's waits whose word no longer holds the value
  * each expects; returns how many ran. A `waitAsync` out on such a word
- * stays out (it fires on the word's next `notify`, spuriously).
+ * stays out while other waits remain (it fires on the word's next
+ * `notify`, spuriously), and is ended with a `notify` when none does.
  */
 export function pollWords(): number {
   let ran = 0;
@@ -199,6 +200,11 @@ export function pollWords(): number {
     }
     if (due === undefined) continue;
     for (const cb of due) entry.callbacks.delete(cb);
+    // As in releaseWord: a `waitAsync` left out with no wait behind it
+    // would keep the buffer alive until someone notifies the word.
+    if (entry.callbacks.size === 0 && entry.pending) {
+      Atomics.notify(entry.words, entry.index);
+    }
     forget(k, entry);
     ran += due.length;
     runEach(due);
@@ -234,6 +240,44 @@ export function unwatchWord(
   if (entry === undefined) return;
   entry.callbacks.delete(callback);
   forget(k, entry);
+}
+
+/**
+ * Removes a callback registered with {@linkcode watchWord} for good: the
+ * wait it belonged to is over (a select decided by another case, an
+ * aborted wait). If it was this thread's last wait on the word, the
+ * pending `Atomics.waitAsync` is ended with a `notify` of the word: a
+ * `waitAsync` that is never notified keeps its `SharedArrayBuffer` (and
+ * this registry's entry) alive, so a dropped channel that nobody notifies
+ * again would never be collected. The `notify` wakes the word's waiters on
+ * other threads too; for them it is a spurious wake-up, which they
+ * re-check (see the module doc).
+ */
+export function releaseWord(
+  id: number,
+  index: number,
+  callback: () => void,
+): void {
+  const k = key(id, index);
+  const entry = entries.get(k);
+  if (entry === undefined) return;
+  entry.callbacks.delete(callback);
+  if (entry.callbacks.size === 0 && entry.pending) {
+    Atomics.notify(entry.words, index);
+  }
+  forget(k, entry);
+}
+
+/**
+ * How many `Atomics.waitAsync` calls this thread has pending: one per word
+ * that some wait of this thread is on, or was on until it was released and
+ * the `notify` has not been served yet (for the leak check,
+ * `bench/select_leak.ts`).
+ */
+export function pendingWaits(): number {
+  let n = 0;
+  for (const entry of entries.values()) if (entry.pending) n++;
+  return n;
 }
 
 /** Runs, in a microtask, this thread's waits on a word that changed. */
@@ -285,7 +329,7 @@ export function waitChange(
       const done = () => {
         if (settled) return;
         settled = true;
-        unwatchWord(id, index, done);
+        releaseWord(id, index, done);
         signal?.removeEventListener("abort", done);
         outsideWaitEnded();
         resolve();

@@ -62,6 +62,12 @@ import {
 } from "./_offer.ts";
 import type { RecvWaiter, SendWaiter } from "./_channel_waiters.ts";
 import {
+  anyLocalSelect,
+  type LocalSelect,
+  oldestLocalCase,
+} from "./_local_selects.ts";
+import {
+  bump,
   CLOSED,
   COUNT,
   DRAINED,
@@ -76,6 +82,7 @@ import {
   RECV_WAITING,
   RECV_WATCHERS,
   SEND_ASYNC,
+  SEND_ONLY_WATCHERS,
   SEND_SEQ,
   SEND_WAITING,
   SEND_WATCHERS,
@@ -119,8 +126,14 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
   }
 
-  pollSend(value: unknown, encoded: Raw): boolean {
+  pollSend(value: unknown, encoded: Raw, except?: LocalSelect): boolean {
     const h = this.h;
+    if (this.capacity === 0 && anyLocalSelect()) {
+      if (Atomics.load(h, CLOSED) !== 0) {
+        throw new ChannelClosedError("send", value);
+      }
+      if (this.#giveLocal(encoded, except)) return true;
+    }
     lock(h, LOCK);
     try {
       if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
@@ -130,14 +143,19 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
   }
 
-  receiveNow(): Raw | typeof EMPTY | typeof DRAINED {
+  receiveNow(except?: LocalSelect): Raw | typeof EMPTY | typeof DRAINED {
     const h = this.h;
+    let raw: Raw | typeof EMPTY | typeof DRAINED;
     lock(h, LOCK);
     try {
-      return this.#receiveLocked();
+      raw = this.#receiveLocked();
     } finally {
       unlock(h, LOCK);
     }
+    if (raw === EMPTY && this.capacity === 0 && anyLocalSelect()) {
+      raw = this.#takeLocal(except);
+    }
+    return raw;
   }
 
   sendAsync(
@@ -147,6 +165,10 @@ export class LockedStore<T> extends ChannelStore<T> {
   ): Promise<void> {
     const h = this.h;
     const queued = this.send.queue.length > 0;
+    if (
+      !queued && this.capacity === 0 && anyLocalSelect() &&
+      Atomics.load(h, CLOSED) === 0 && this.#giveLocal(encoded, undefined)
+    ) return RESOLVED;
     let ticket = 0;
     let offered = false;
     lock(h, LOCK);
@@ -162,6 +184,7 @@ export class LockedStore<T> extends ChannelStore<T> {
       }
       Atomics.add(h, SEND_WAITING, 1);
       Atomics.add(h, SEND_ASYNC, 1);
+      if (!offered && !queued) this.#behindOffer();
       this.send.watch(h[SEND_SEQ]);
     } catch (error) {
       return Promise.reject(error);
@@ -178,9 +201,12 @@ export class LockedStore<T> extends ChannelStore<T> {
     const h = this.h;
     const queued = this.recv.queue.length > 0;
     let raw: Raw | typeof EMPTY | typeof DRAINED = EMPTY;
+    if (!queued && this.capacity === 0 && anyLocalSelect()) {
+      raw = this.receiveNow();
+    }
     lock(h, LOCK);
     try {
-      if (!queued) raw = this.#receiveLocked();
+      if (!queued && raw === EMPTY) raw = this.#receiveLocked();
       if (raw === EMPTY && !signal?.aborted) {
         Atomics.add(h, RECV_WAITING, 1);
         Atomics.add(h, RECV_ASYNC, 1);
@@ -204,7 +230,12 @@ export class LockedStore<T> extends ChannelStore<T> {
   sendSync(value: T, encoded: Raw): void {
     this.checkSize(encoded);
     const h = this.h;
+    if (
+      this.capacity === 0 && anyLocalSelect() &&
+      Atomics.load(h, CLOSED) === 0 && this.#giveLocal(encoded, undefined)
+    ) return;
     if (this.#cell !== null && this.#cell.send(encoded as number)) return;
+    let told = false;
     lock(h, LOCK);
     try {
       for (;;) {
@@ -224,6 +255,10 @@ export class LockedStore<T> extends ChannelStore<T> {
           return;
         }
         Atomics.add(h, SEND_WAITING, 1);
+        if (!told) {
+          told = true;
+          this.#behindOffer();
+        }
         sleepLocked(h, SEND_SEQ);
         Atomics.sub(h, SEND_WAITING, 1);
       }
@@ -233,6 +268,11 @@ export class LockedStore<T> extends ChannelStore<T> {
   }
 
   recvSync(): ReceiveResult<T> {
+    if (this.capacity === 0 && anyLocalSelect()) {
+      const now = this.receiveNow();
+      if (now === DRAINED) return CLOSED_RESULT;
+      if (now !== EMPTY) return { value: this.decode(now), ok: true };
+    }
     if (this.#cell !== null) {
       const v = this.#cell.receive();
       if (v !== EMPTY) return { value: v as T, ok: true };
@@ -288,6 +328,11 @@ export class LockedStore<T> extends ChannelStore<T> {
   recvManySync(max: number): T[] {
     const h = this.h;
     const raws: Raw[] = [];
+    if (this.capacity === 0 && anyLocalSelect()) {
+      const now = this.receiveNow();
+      if (now === DRAINED) return [];
+      if (now !== EMPTY) return [this.decode(now)];
+    }
     lock(h, LOCK);
     try {
       while (this.#takeManyLocked(max, raws) === 0 && h[CLOSED] === 0) {
@@ -338,13 +383,18 @@ export class LockedStore<T> extends ChannelStore<T> {
     return ticket === undefined || Atomics.load(h, OFFER_TICKET) !== ticket;
   }
 
-  watchSelect(send: boolean, delta: number): void {
+  watchSelect(send: boolean, delta: number, sendOnly: boolean): void {
     const h = this.h;
     lock(h, LOCK);
     try {
       Atomics.add(h, send ? SEND_WATCHERS : RECV_WATCHERS, delta);
       // A select that may receive: selects that send here may offer now.
       if (!send && delta > 0) receiverWaits(h);
+      if (sendOnly) {
+        Atomics.add(h, SEND_ONLY_WATCHERS, delta);
+        // A select that sends and receives here may have to make way.
+        if (delta > 0 && h[RECV_WATCHERS] > 0) bump(h, SEND_SEQ);
+      }
     } finally {
       unlock(h, LOCK);
     }
@@ -511,6 +561,37 @@ export class LockedStore<T> extends ChannelStore<T> {
     return error;
   }
 
+  // Selects blocked on this thread (`_local_selects.ts`), without the lock. --
+
+  /**
+   * Hands `encoded` to a select of this thread blocked receiving here (not
+   * `except`), if it came before this object's queued receivers: true if
+   * one took it. The caller has checked that the channel is open.
+   */
+  #giveLocal(encoded: Raw, except: LocalSelect | undefined): boolean {
+    const q = this.recv.queue;
+    const before = q.length > 0 ? q[0].stamp : Infinity;
+    for (;;) {
+      const c = oldestLocalCase(this.id, this.buffer, false, before, except);
+      if (c === undefined) return false;
+      // A select that cannot commit has finished, and left the list.
+      if (c.select.claimReceive(c.index, encoded)) return true;
+    }
+  }
+
+  /**
+   * Takes the value of a select of this thread blocked sending here (not
+   * `except`); EMPTY if there is none. (Offers in the ring come first.)
+   */
+  #takeLocal(except: LocalSelect | undefined): Raw | typeof EMPTY {
+    for (;;) {
+      const c = oldestLocalCase(this.id, this.buffer, true, Infinity, except);
+      if (c === undefined) return EMPTY;
+      const raw = c.select.claimSend(c.index);
+      if (raw !== null) return raw;
+    }
+  }
+
   // Under the lock. ----------------------------------------------------------
 
   /**
@@ -592,6 +673,19 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
     wake(h, SEND_WAITING, SEND_SEQ);
     return n;
+  }
+
+  /**
+   * A sender (counted in `SEND_WAITING`) waits behind another's offer: if
+   * selects watch both sides, tells them, once per wait. The offer may be a
+   * select's that also receives here: it withdraws it, so that this sender
+   * offers and the select's receive case takes the value (`_select.ts`).
+   */
+  #behindOffer(): void {
+    const h = this.h;
+    if (
+      Atomics.load(h, RECV_WATCHERS) > 0 && Atomics.load(h, SEND_WATCHERS) > 0
+    ) bump(h, SEND_SEQ);
   }
 
   /** Appends a blocked sender's offer and wakes receivers; its ticket. */

@@ -21,7 +21,11 @@
  *   those channels as an offer, the record a blocked sender leaves in the
  *   byte ring (see `_offer.ts`), preferring a channel that has
  *   selects watching to receive; so a select that sends rendezvouses with a
- *   select that receives, on an unbuffered channel too. A receiver that
+ *   select that receives, on an unbuffered channel too. When a select
+ *   starts watching to receive on another of its send channels while its
+ *   offer waits where nobody receives, it moves the offer there (withdraw,
+ *   then offer again): a watching select only polls, and would never find
+ *   a value offered elsewhere. A receiver that
  *   takes the offer commits the send case. The select has at most one
  *   offer out, and before it commits any other case it withdraws that offer
  *   under the channel's lock; if a receiver already took it, the send case
@@ -34,6 +38,15 @@
  *   no, and the tier-1 operation goes on to its next waiter. So a mixed
  *   select offers too, and pairs with a select receiving on another
  *   thread.
+ * - Peers on the select's own thread find it directly, as Go's find a
+ *   select's `sudog` in a channel's queue: its cases on unbuffered
+ *   channels are listed in `_local_selects.ts`, and a `trySend`,
+ *   `tryReceive`, plain send or receive, or another select's poll on one of
+ *   those channels claims the oldest case of the other direction
+ *   (`claimReceive`, `claimSend`). A claim withdraws the offer first, as
+ *   `claim()` does for a tier-1 case, so it fails if a receiver on another
+ *   thread took the offer; the select never claims itself (its polls pass
+ *   it as `except`).
  * - On a slot ring (a buffered `int32` or `float64` channel), whose puts
  *   and takes read no watcher counts, a watching case also marks the slot
  *   it waits for (`arm`, see `_slot_store.ts`); the put or take that next
@@ -49,7 +62,7 @@ import { ChannelClosedError } from "../channel.ts";
 import { type CaseLike, CLOSED } from "../_selectable.ts";
 import { parkCases, randomOrder } from "../_select_cases.ts";
 import { SelectPark } from "../_waiter.ts";
-import { unwatchWord, watchWord } from "./_futex.ts";
+import { releaseWord, unwatchWord, watchWord } from "./_futex.ts";
 import { noteWait } from "../_wait_notes.ts";
 import type { ChannelStore } from "./_channel_store.ts";
 import { isRetired, parkAsync } from "./_retired.ts";
@@ -61,6 +74,13 @@ import {
   OFFER_WITHDRAWN,
   type OfferOut,
 } from "./_offer.ts";
+import {
+  addLocalCase,
+  type LocalCase,
+  type LocalSelect,
+  nextStamp,
+  removeLocalCase,
+} from "./_local_selects.ts";
 import {
   DRAINED,
   EMPTY,
@@ -116,7 +136,7 @@ export function blockSelect(
 }
 
 /** One blocked select with shared cases. */
-class BlockedSelect {
+class BlockedSelect implements LocalSelect {
   readonly #cases: readonly CaseLike[];
   readonly #signal: AbortSignal | undefined;
   readonly #onCommit: (index: number, value: unknown, ok: boolean) => void;
@@ -133,6 +153,8 @@ class BlockedSelect {
   /** Scratch: a random order of `#shared`. */
   readonly #order: number[] = [];
   readonly #offerOut: OfferOut = { ticket: 0, seqBefore: 0, seqAfter: 0 };
+  /** Its cases on unbuffered channels, listed for this thread's peers. */
+  readonly #local: LocalCase[] = [];
   /** Whether the select also has tier-1 cases, parked under `#park`. */
   readonly #mixed: boolean;
   #park: SelectPark | null = null;
@@ -174,8 +196,16 @@ class BlockedSelect {
 
   /** Counts the select in on its channels, parks its tier-1 cases, looks once. */
   start(): void {
+    const stamp = nextStamp();
     for (const i of this.#shared) {
-      this.#stores[i].watchSelect(this.#cases[i].kind === SEND, 1);
+      const store = this.#stores[i];
+      const send = this.#cases[i].kind === SEND;
+      store.watchSelect(send, 1, send && !this.#receivesOn(store));
+      if (store.capacity === 0) {
+        const c = { select: this, index: i, send, buffer: store.buffer, stamp };
+        this.#local.push(c);
+        addLocalCase(store.id, c);
+      }
     }
     outsideWaitStarted();
     if (this.#mixed) this.#parkTier1();
@@ -217,6 +247,23 @@ class BlockedSelect {
         this.#offerCase = -1;
       }
       if (this.#pollAll(withdrawn)) return;
+    }
+    if (withdrawn < 0 && this.#offerHoldsSender()) {
+      // A sender waits behind our offer on a channel we also receive on:
+      // make way, so that it offers and our receive case takes its value.
+      const i = this.#offerCase;
+      const state = this.#stores[i].withdraw(this.#ticket, false);
+      if (this.#offerOutcome(state)) return;
+      withdrawn = i;
+      this.#offerCase = -1;
+    }
+    if (withdrawn < 0 && this.#offerStranded()) {
+      // Move the offer to a channel where a receiving select now watches.
+      const i = this.#offerCase;
+      const state = this.#stores[i].withdraw(this.#ticket, false);
+      if (this.#offerOutcome(state)) return;
+      withdrawn = i;
+      this.#offerCase = -1;
     }
     if (this.#offerCase < 0 && this.#sends.length > 0) {
       if (this.#makeOffer(withdrawn)) return;
@@ -266,6 +313,72 @@ class BlockedSelect {
     return false;
   }
 
+  /**
+   * Selects watching to receive on `store`, on every thread, besides this
+   * one's own receive cases there.
+   */
+  #otherWatchers(store: ChannelStore<unknown>): number {
+    let n = store.recvWatchers();
+    for (const i of this.#shared) {
+      if (this.#stores[i] === store && this.#cases[i].kind !== SEND) n--;
+    }
+    return n;
+  }
+
+  /**
+   * Whether senders wait on `store`'s channel that a select receiving
+   * there must make way for: plain ones, and selects that only send there.
+   * (Selects that also receive there need no way made: when one holds the
+   * offer, the other's receive case takes it.)
+   */
+  #sendersWait(store: ChannelStore<unknown>): boolean {
+    return store.sendWaiting() > 0 || store.sendOnlyWatchers() > 0;
+  }
+
+  /** Whether this select has a receive case on `store`'s channel. */
+  #receivesOn(store: ChannelStore<unknown>): boolean {
+    for (const i of this.#shared) {
+      if (this.#stores[i] === store && this.#cases[i].kind !== SEND) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a sender (a plain one, or a select that only sends there)
+   * waits behind the offer, on an unbuffered channel
+   * where this select also receives (on a buffered one, full, the receive
+   * case would be ready): the sender cannot offer while ours is there, and
+   * our receive case cannot take our own value, so both would wait for
+   * good (see `#behindOffer` in `_locked_store.ts`).
+   */
+  #offerHoldsSender(): boolean {
+    const i = this.#offerCase;
+    if (i < 0) return false;
+    const store = this.#stores[i];
+    return store.capacity === 0 && this.#sendersWait(store) &&
+      this.#receivesOn(store);
+  }
+
+  /**
+   * Whether the offer waits where nobody else may take it (no receiver
+   * waits, no other select watches to receive) while another send case's
+   * channel has a select watching to receive: that select only polls, and
+   * would never find the value (see the module doc).
+   */
+  #offerStranded(): boolean {
+    const i = this.#offerCase;
+    if (i < 0 || this.#sends.length < 2) return false;
+    const store = this.#stores[i];
+    if (store.recvWaiting() > 0 || this.#otherWatchers(store) > 0) return false;
+    for (const j of this.#sends) {
+      const other = this.#stores[j];
+      if (other !== store && this.#otherWatchers(other) > 0) return true;
+    }
+    return false;
+  }
+
   /** Polls the shared cases in a random order; true if one committed. */
   #pollAll(withdrawn: number): boolean {
     const shared = this.#shared;
@@ -278,7 +391,7 @@ class BlockedSelect {
       if (c.kind === SEND) {
         let sent: boolean;
         try {
-          sent = store.pollSend(c.value, this.#encoded[i]);
+          sent = store.pollSend(c.value, this.#encoded[i], this);
         } catch (error) {
           this.#wakeWithdrawn(withdrawn);
           this.#fail(error);
@@ -290,7 +403,7 @@ class BlockedSelect {
           return true;
         }
       } else {
-        const raw = store.receiveNow();
+        const raw = store.receiveNow(this);
         if (raw !== EMPTY) {
           this.#wakeWithdrawn(withdrawn);
           const v = raw === DRAINED ? CLOSED : store.decode(raw);
@@ -308,8 +421,15 @@ class BlockedSelect {
    */
   #makeOffer(withdrawn: number): boolean {
     const sends = this.#sends;
-    let pick = sends.filter((i) => this.#stores[i].recvWatchers() > 0);
-    if (pick.length === 0) pick = sends;
+    // Not where a sender waits and we receive: it could never offer.
+    const open = sends.filter((i) => {
+      const store = this.#stores[i];
+      return store.capacity !== 0 || !this.#sendersWait(store) ||
+        !this.#receivesOn(store);
+    });
+    if (open.length === 0) return false;
+    let pick = open.filter((i) => this.#otherWatchers(this.#stores[i]) > 0);
+    if (pick.length === 0) pick = open;
     const i = pick[Math.floor(Math.random() * pick.length)];
     const store = this.#stores[i];
     const out = this.#offerOut;
@@ -356,9 +476,17 @@ class BlockedSelect {
 
   #finish(): void {
     this.#done = true;
-    this.#unwatchAll();
+    for (const c of this.#local) {
+      removeLocalCase(this.#stores[c.index].id, c);
+    }
+    // For good: a wait left pending would keep the channels' memory alive.
     for (const i of this.#shared) {
-      this.#stores[i].watchSelect(this.#cases[i].kind === SEND, -1);
+      releaseWord(this.#stores[i].id, this.#seqs[i], this.#wake);
+    }
+    for (const i of this.#shared) {
+      const store = this.#stores[i];
+      const send = this.#cases[i].kind === SEND;
+      store.watchSelect(send, -1, send && !this.#receivesOn(store));
     }
     outsideWaitEnded();
     if (!this.#mixed) this.#signal?.removeEventListener("abort", this.#onAbort);
@@ -375,6 +503,41 @@ class BlockedSelect {
     this.#park?.abort(SHARED_WON);
     this.#onFail(error);
   }
+
+  // Claimed by a peer on this thread (`_local_selects.ts`). ---------------
+
+  claimReceive(index: number, raw: Raw): boolean {
+    if (this.#done || !this.#claim()) return false;
+    let value: unknown;
+    try {
+      value = this.#stores[index].decode(raw);
+    } catch (error) {
+      this.#fail(error);
+      return true;
+    }
+    this.#commit(index, value, true);
+    return true;
+  }
+
+  claimSend(index: number): Raw | null {
+    if (this.#done || !this.#claim()) return null;
+    this.#commit(index, undefined, true);
+    return this.#encoded[index];
+  }
+
+  /**
+   * Before a case other than the offer's commits: withdraws the offer.
+   * False if it was taken (the send case has committed) or dropped by
+   * close (the select has failed).
+   */
+  readonly #claim = (): boolean => {
+    if (this.#offerCase < 0) return true;
+    const state = this.#withdrawOffer();
+    if (state === OFFER_WITHDRAWN) return true;
+    if (state === OFFER_TAKEN) this.#commit(this.#offerCase, undefined, true);
+    else this.#fail(this.#closedError(this.#offerCase));
+    return false;
+  };
 
   #closedError(i: number): ChannelClosedError {
     return new ChannelClosedError("send", this.#cases[i].value);
@@ -422,14 +585,7 @@ class BlockedSelect {
       },
     );
     // A tier-1 case may fire only if the offer is still ours to withdraw.
-    sp.claim = () => {
-      if (this.#offerCase < 0) return true;
-      const state = this.#withdrawOffer();
-      if (state === OFFER_WITHDRAWN) return true;
-      if (state === OFFER_TAKEN) this.#commit(this.#offerCase, undefined, true);
-      else this.#fail(this.#closedError(this.#offerCase));
-      return false;
-    };
+    sp.claim = this.#claim;
     this.#park = sp;
     const order: number[] = [];
     randomOrder(order, this.#cases.length);

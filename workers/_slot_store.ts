@@ -264,7 +264,7 @@ export class SlotStore<T> extends ChannelStore<T> {
     return send ? this.#ring.canPut() : this.#ring.canTake();
   }
 
-  watchSelect(send: boolean, delta: number): void {
+  watchSelect(send: boolean, delta: number, _sendOnly: boolean): void {
     const h = this.h;
     lock(h, LOCK);
     try {

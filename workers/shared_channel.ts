@@ -49,7 +49,14 @@
  * select is not counted as a waiting receiver or sender: it watches the
  * futex words and polls when they change; a select with a send case may
  * leave its value as the channel's offer, withdrawn before it commits any
- * other case. See `_select.ts` for why exactly one case commits.
+ * other case. On an unbuffered channel, the operations of the select's own
+ * thread also find it and pair with it directly, as Go's do
+ * (`_local_selects.ts`); those of other threads meet it through its offer
+ * and its polls only, so a blocking operation there pairs with it but a
+ * `trySend`, `tryReceive` or select with a default there does not find it
+ * (that needs a word every thread of both sides can reach, which two
+ * channels' buffers do not give). See `_select.ts` for why exactly one
+ * case commits.
  *
  * ## Limitations
  *

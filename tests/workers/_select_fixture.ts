@@ -38,6 +38,12 @@ export type SelectJob =
     batch: number;
   }
   | {
+    /** Sends `value` with `await send()`. */
+    cmd: "send";
+    ch: SharedChannelHandle<number>;
+    value: number;
+  }
+  | {
     /** Receives with `recvManySync(max)` until closed; all values. */
     cmd: "recvMany";
     ch: SharedChannelHandle<number>;
@@ -94,6 +100,9 @@ async function run(job: SelectJob): Promise<unknown> {
         if (!more) return { got, err: ctx.err()?.message };
       }
     }
+    case "send":
+      await SharedChannel.from(job.ch).send(job.value);
+      return null;
     case "sendMany": {
       const ch = SharedChannel.from(job.ch);
       for (let i = 0; i < job.count; i += job.batch) {

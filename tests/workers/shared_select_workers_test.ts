@@ -69,3 +69,107 @@ Deno.test("selects that send in two workers meet the main thread's receiving sel
   assert.deepEqual(a.tryReceive(), { state: "empty" });
   assert.deepEqual(b.tryReceive(), { state: "empty" });
 });
+
+/** Whether `p` settles within `ms` (a bound never reached when it does). */
+async function settlesWithin(
+  p: Promise<unknown>,
+  ms: number,
+): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = await Promise.race([p.then(() => true, () => true), bound]);
+  clearTimeout(timer);
+  return settled;
+}
+
+for (const codec of ["float64", "structured"] as const) {
+  Deno.test(`a select blocked sending on two unbuffered SharedChannels (${codec}) pairs with a worker's select receiving on one`, async () => {
+    using w = spawn<SelectJob>(FIXTURE);
+    await w.run({ cmd: "selectSend", chans: [], from: 0, count: 0 });
+    // The select offers on one of its channels at random: when it chose
+    // `b`, it must move its offer to `a`, where the worker's select watches.
+    for (let trial = 0; trial < 10; trial++) {
+      const a = new SharedChannel<number>({ codec });
+      const b = new SharedChannel<number>({ codec });
+      const s = select([send(a, 1, () => "a"), send(b, 2, () => "b")]);
+      const r = w.run({ cmd: "selectRecv", chans: [a.handle] });
+      try {
+        assert.equal(
+          await settlesWithin(s, 10_000),
+          true,
+          `trial ${trial}: the select stays blocked`,
+        );
+        assert.equal(await s, "a");
+      } finally {
+        a.close();
+        b.close();
+        await Promise.allSettled([s]);
+      }
+      assert.deepEqual(await r, [1]);
+    }
+  });
+}
+
+for (const codec of ["float64", "structured"] as const) {
+  for (const how of ["await send()", "sendSync"] as const) {
+    Deno.test(`a select blocked sending and receiving on one unbuffered SharedChannel (${codec}) receives a worker's ${how}`, async () => {
+      using w = spawn<SelectJob>(FIXTURE);
+      await w.run({ cmd: "selectSend", chans: [], from: 0, count: 0 });
+      const c = new SharedChannel<number>({ codec });
+      // Its offer holds the channel's one offer slot; the worker's sender
+      // waits behind it until the select makes way.
+      const s = select([
+        send(c, 1, () => "sent"),
+        recv(c, (v) => `received ${v}`),
+      ]);
+      const sent = how === "sendSync"
+        ? w.run({ cmd: "sendMany", ch: c.handle, count: 1, batch: 1 })
+        : w.run({ cmd: "send", ch: c.handle, value: 0 });
+      try {
+        assert.equal(
+          await settlesWithin(s, 10_000),
+          true,
+          "the select stays blocked",
+        );
+        assert.equal(await s, "received 0");
+        await sent;
+      } finally {
+        if (!c.closed) c.close();
+        await Promise.allSettled([s, sent]);
+      }
+    });
+  }
+}
+
+for (const codec of ["float64", "structured"] as const) {
+  Deno.test(`a select blocked sending and receiving on one unbuffered SharedChannel (${codec}) receives from a worker's select that only sends there`, async () => {
+    using w = spawn<SelectJob>(FIXTURE);
+    await w.run({ cmd: "selectSend", chans: [], from: 0, count: 0 });
+    const c = new SharedChannel<number>({ codec });
+    const s = select([
+      send(c, 1, () => "sent"),
+      recv(c, (v) => `received ${v}`),
+    ]);
+    // The worker's select cannot offer while ours holds the offer slot.
+    const sent = w.run({
+      cmd: "selectSend",
+      chans: [c.handle],
+      from: 5,
+      count: 1,
+    });
+    try {
+      assert.equal(
+        await settlesWithin(s, 10_000),
+        true,
+        "the select stays blocked",
+      );
+      assert.equal(await s, "received 5");
+      await sent;
+    } finally {
+      if (!c.closed) c.close();
+      await Promise.allSettled([s, sent]);
+    }
+  });
+}

@@ -1,13 +1,10 @@
 // Copyright the denogo authors. MIT license.
-// Where a SharedChannel does not yet behave as a Go channel: a blocked
-// select on unbuffered shared channels is not counted as a receiver (its
-// receive cases only watch) and, as a sender, offers its value on one of
-// its channels only. So peers that Go pairs with a blocked select do not
-// find it. Each test below states Go's behaviour and fails today; they are
-// ignored so CI stays green, and the shared kinds of the property model
-// (tests/property_test.ts, `knownSharedGap`) skip the same steps. Remove
-// `ignore` once the bug is fixed; until then `SHARED_GAPS=run` runs them:
-// `SHARED_GAPS=run deno test --allow-env tests/conformance/shared_select_gap_test.ts`.
+// A select blocked on unbuffered SharedChannels is found, as in Go, by the
+// operations of its own thread: a trySend, a tryReceive, a select with a
+// default, a plain send or receive on any of its channels, and another select
+// pair with it (workers/_local_selects.ts). Each test states Go's behaviour;
+// they were once ignored, as gaps, and the property model
+// (tests/property_test.ts) now runs these steps on the shared kinds too.
 
 import assert from "node:assert/strict";
 import { recv, select, send } from "../../mod.ts";
@@ -22,22 +19,15 @@ import {
 import { flushMacrotask, settlesNow } from "./_util.ts";
 
 const KINDS = [SHARED_STRUCTURED, SHARED_FLOAT64];
-const IGNORE = Deno.env.get("SHARED_GAPS") !== "run";
 
-/** Trials for a bug that shows up in about half the runs. */
+/** Trials for a pairing that depends on the channel the select offers on. */
 const TRIALS = 20;
 
-function gap(
+function peers(
   name: string,
   fn: (kind: ChannelKind) => Promise<void>,
 ): void {
-  for (const kind of KINDS) {
-    Deno.test({
-      name: testName(name, kind),
-      ignore: IGNORE,
-      fn: () => fn(kind),
-    });
-  }
+  for (const kind of KINDS) Deno.test(testName(name, kind), () => fn(kind));
 }
 
 async function closeAll(
@@ -48,9 +38,9 @@ async function closeAll(
   await Promise.allSettled(pending);
 }
 
-// Bug 1a. Go: `select { case c <- v: default: }` sends to a goroutine
-// blocked in `select { case x := <-c: }`. Today trySend returns false.
-gap("trySend hands its value to a select blocked receiving", async (kind) => {
+// Go: `select { case c <- v: default: }` sends to a goroutine blocked in
+// `select { case x := <-c: }`.
+peers("trySend hands its value to a select blocked receiving", async (kind) => {
   const c = kind.make<number>();
   const g = select([recv(c, (v) => v)]);
   await flushMacrotask();
@@ -62,8 +52,8 @@ gap("trySend hands its value to a select blocked receiving", async (kind) => {
   }
 });
 
-// Bug 1b. The same with a select and a default: it takes the default.
-gap(
+// The same with a select and a default.
+peers(
   "a select's send case with a default pairs with a select blocked receiving",
   async (kind) => {
     const c = kind.make<number>();
@@ -81,10 +71,10 @@ gap(
   },
 );
 
-// Bug 1c. Go: tryReceive takes the value of a select blocked sending on
-// that channel. Today the select offers on one of its two channels, at
-// random, so a tryReceive on the other one finds nothing.
-gap(
+// Go: tryReceive takes the value of a select blocked sending on that
+// channel. The select offers its value on one of its two channels, at
+// random; a tryReceive on the other one claims it.
+peers(
   "tryReceive takes the value of a select blocked sending on two channels",
   async (kind) => {
     for (let i = 0; i < TRIALS; i++) {
@@ -106,11 +96,11 @@ gap(
   },
 );
 
-// Bug 2. Go: a goroutine blocked in `select { case c <- 1: case v := <-c: }`
-// receives from a later `c <- 3`. Today both wait forever: the select's
-// offer holds the channel's single offer slot, the sender waits for it to
-// go, and the select's receive case never takes its own offer.
-gap(
+// Go: a goroutine blocked in `select { case c <- 1: case v := <-c: }`
+// receives from a later `c <- 3`. The select's offer holds the channel's
+// single offer slot; the sender claims the select's receive case instead
+// of waiting for the slot.
+peers(
   "a select blocked sending and receiving on one channel receives a later send",
   async (kind) => {
     const c = kind.make<number>();
@@ -134,10 +124,9 @@ gap(
   },
 );
 
-// Bug 3. Go: `select { case a <- 1: case b <- 2: }` pairs with a later
-// `select { case v := <-a: }`. Today, when the first select offered on
-// `b`, both wait forever: nothing tells it a receiver now watches `a`.
-gap(
+// Go: `select { case a <- 1: case b <- 2: }` pairs with a later
+// `select { case v := <-a: }`, whichever channel the first one offers on.
+peers(
   "a select blocked sending on two channels pairs with a select receiving on one",
   async (kind) => {
     for (let i = 0; i < TRIALS; i++) {
@@ -160,11 +149,10 @@ gap(
   },
 );
 
-// Not a bug of Go's spec, which leaves the order of blocked receivers open,
-// but a difference from Go's runtime and from `Channel`, which serve them
-// in arrival order: a later plain receive overtakes a blocked select on the
-// same thread.
-gap(
+// Go's spec leaves the order of blocked receivers open; Go's runtime and
+// `Channel` serve them in arrival order, and so does a SharedChannel on one
+// thread: a later plain receive does not overtake a blocked select.
+peers(
   "a select blocked receiving first gets the value before a later receive",
   async (kind) => {
     const c = kind.make<number>();
