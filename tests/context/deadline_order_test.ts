@@ -88,8 +88,10 @@ Deno.test("a deadline cancelled before it passes is Canceled; the others still f
 });
 
 Deno.test("cancelling the earliest deadline leaves the later ones to fire", async () => {
-  const [first, cancelFirst] = withTimeout(background(), 1);
-  const [second, cancelSecond] = withTimeout(background(), 4);
+  // Far enough apart that the first cannot expire before it is cancelled
+  // (a 1 ms deadline can, when the second withTimeout() runs late).
+  const [first, cancelFirst] = withTimeout(background(), 20);
+  const [second, cancelSecond] = withTimeout(background(), 40);
   cancelFirst();
   await second.done().receive();
   assert.equal(first.err(), Canceled);
