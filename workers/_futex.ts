@@ -200,11 +200,7 @@ export function pollWords(): number {
     }
     if (due === undefined) continue;
     for (const cb of due) entry.callbacks.delete(cb);
-    // As in releaseWord: a `waitAsync` left out with no wait behind it
-    // would keep the buffer alive until someone notifies the word.
-    if (entry.callbacks.size === 0 && entry.pending) {
-      Atomics.notify(entry.words, entry.index);
-    }
+    endIdleWait(entry);
     forget(k, entry);
     ran += due.length;
     runEach(due);
@@ -235,11 +231,7 @@ export function unwatchWord(
   index: number,
   callback: () => void,
 ): void {
-  const k = key(id, index);
-  const entry = entries.get(k);
-  if (entry === undefined) return;
-  entry.callbacks.delete(callback);
-  forget(k, entry);
+  removeWait(id, index, callback, false);
 }
 
 /**
@@ -258,14 +250,33 @@ export function releaseWord(
   index: number,
   callback: () => void,
 ): void {
+  removeWait(id, index, callback, true);
+}
+
+/** Removes `callback`'s wait on the word; `release` as {@linkcode releaseWord}. */
+function removeWait(
+  id: number,
+  index: number,
+  callback: () => void,
+  release: boolean,
+): void {
   const k = key(id, index);
   const entry = entries.get(k);
   if (entry === undefined) return;
   entry.callbacks.delete(callback);
-  if (entry.callbacks.size === 0 && entry.pending) {
-    Atomics.notify(entry.words, index);
-  }
+  if (release) endIdleWait(entry);
   forget(k, entry);
+}
+
+/**
+ * Ends, with a `notify` of its word, the pending `waitAsync` of an entry
+ * that has no wait left: one never notified keeps its buffer alive (see
+ * {@linkcode releaseWord}).
+ */
+function endIdleWait(entry: Entry): void {
+  if (entry.callbacks.size === 0 && entry.pending) {
+    Atomics.notify(entry.words, entry.index);
+  }
 }
 
 /**
