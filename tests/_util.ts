@@ -13,6 +13,7 @@
  */
 
 import assert from "node:assert/strict";
+import process from "node:process";
 
 /**
  * Waits one macrotask turn (a `setTimeout(0)`): every microtask queued so
@@ -87,6 +88,29 @@ export function assertBinomial(
     Math.abs(count - mean) <= 6 * sigma,
     `${what}: ${count} of ${trials}, expected ${mean} ± ${6 * sigma}`,
   );
+}
+
+/**
+ * Resolves once `ready()` holds, looking once per timer turn: for a state
+ * another thread reaches (a runtime worker, a plain worker), which no
+ * promise of this thread announces.
+ *
+ * @param ready The condition to wait for.
+ */
+export async function until(ready: () => boolean): Promise<void> {
+  while (!ready()) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
+/**
+ * This process's CPU time (user + system) over one second of waiting, in
+ * ms: for the checks that an idle runtime uses no CPU, against the same
+ * figure taken before it starts.
+ */
+export async function idleSecondCpuMs(): Promise<number> {
+  const before = process.cpuUsage();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
 }
 
 /**

@@ -17,15 +17,11 @@ import {
 import type * as Shared from "./_shared_tasks.ts";
 import type * as Tasks from "./_tasks.ts";
 import type * as Waiting from "./_waiting_tasks.ts";
+import { until } from "../_util.ts";
 
 const SHARED = new URL("./_shared_tasks.ts", import.meta.url);
 const TASKS = new URL("./_tasks.ts", import.meta.url);
 const WAITING = new URL("./_waiting_tasks.ts", import.meta.url);
-
-/** Waits, a macrotask at a time, until `ready()` holds. */
-async function until(ready: () => boolean): Promise<void> {
-  while (!ready()) await new Promise((resolve) => setTimeout(resolve, 1));
-}
 
 Deno.test("rt.goroutines() lists running tasks, who created them, and empties as they end", async () => {
   await using rt = await Runtime.start({ procs: 1 });

@@ -13,15 +13,11 @@ import {
 } from "../../workers/mod.ts";
 import { RECV_SLEEPING } from "../../workers/_channel_words.ts";
 import type * as Tasks from "./_retire_tasks.ts";
+import { until } from "../_util.ts";
 
 const TASKS = new URL("./_retire_tasks.ts", import.meta.url);
 /** SharedMutex's `WAITERS` word. */
 const MUTEX_WAITERS = 1;
-
-/** Resolves once `cond()` holds, looking once per macrotask. */
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((resolve) => setTimeout(resolve, 1));
-}
 
 /**
  * Starts `call(signal)` on a one-worker runtime, waits until `blocked()`,

@@ -1,7 +1,6 @@
 // Copyright the denogo authors. MIT license.
 
 import assert from "node:assert/strict";
-import process from "node:process";
 import {
   Runtime,
   RuntimeClosedError,
@@ -12,6 +11,7 @@ import {
   workerIndex,
 } from "../../runtime/mod.ts";
 import type * as Tasks from "./_tasks.ts";
+import { idleSecondCpuMs } from "../_util.ts";
 
 const TASKS = new URL("./_tasks.ts", import.meta.url);
 const FULL = Deno.env.get("STRESS") === "full";
@@ -293,20 +293,13 @@ Deno.test("Runtime.trace() returns a Chrome trace with a track per worker and a 
 });
 
 Deno.test("an idle runtime uses no CPU once its work is done", async () => {
-  /** This process's CPU time over one second of waiting, in ms. */
-  const idleSecond = async () => {
-    const before = process.cpuUsage();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const used = process.cpuUsage(before);
-    return (used.user + used.system) / 1000;
-  };
   // What the process spends anyway (earlier tests' leftovers, GC): the
   // idle runtime may add no more than a little to it.
-  const baseline = await idleSecond();
+  const baseline = await idleSecondCpuMs();
   const { rt, t } = await start(2);
   await using _ = rt;
   await Promise.all(Array.from({ length: 2000 }, (_, i) => t.inc(i)));
-  const ms = await idleSecond();
+  const ms = await idleSecondCpuMs();
   assert.ok(
     ms < baseline + 50,
     `idle runtime used ${ms} ms of CPU in 1 s (${baseline} ms without it)`,

@@ -5,6 +5,7 @@ import { Runtime, type TraceEvent } from "../../runtime/mod.ts";
 import type * as Tasks from "./_tasks.ts";
 import type * as Waiting from "./_waiting_tasks.ts";
 import { traceProblems } from "./_trace_rules.ts";
+import { until } from "../_util.ts";
 
 const TASKS = new URL("./_tasks.ts", import.meta.url);
 const WAITING = new URL("./_waiting_tasks.ts", import.meta.url);
@@ -32,9 +33,7 @@ Deno.test("a task still running is in the trace, ended at the time of the trace"
   assert.equal(await inc(1), 2); // the worker has loaded the module
   const controller = new AbortController();
   const call = waitForCancel.with({ signal: controller.signal })();
-  while (rt.stats().running === 0) {
-    await new Promise((r) => setTimeout(r, 1));
-  }
+  await until(() => rt.stats().running > 0);
   const trace = rt.trace();
   controller.abort(); // before any assertion: a close would wait for it
   await assert.rejects(call);
@@ -96,13 +95,11 @@ Deno.test("a trace says how each task ended: done, failed, cancelled, crashed, c
 
   const cancelling = new AbortController();
   const cancelled = w.rejectOnCancel.with({ signal: cancelling.signal })();
-  while (rt.stats().running === 0) {
-    await new Promise((r) => setTimeout(r, 1));
-  }
+  await until(() => rt.stats().running > 0);
   cancelling.abort();
   await assert.rejects(cancelled, { name: "AbortError" });
   // The call rejects at once; the task, once its worker sees the request.
-  while (rt.stats().running > 0) await new Promise((r) => setTimeout(r, 1));
+  await until(() => rt.stats().running === 0);
 
   // The only worker is busy: a call queued behind it is cancelled unrun.
   const busy = t.burn(100);
@@ -116,9 +113,7 @@ Deno.test("a trace says how each task ended: done, failed, cancelled, crashed, c
   const ignoring = new AbortController();
   const ignored = t.ignoreCancel.with({ signal: ignoring.signal })();
   const before = rt.stats().running;
-  while (rt.stats().running === before) {
-    await new Promise((r) => setTimeout(r, 1));
-  }
+  await until(() => rt.stats().running !== before);
   ignoring.abort();
   await assert.rejects(ignored, { name: "AbortError" });
   // The worker has taken the cancelled call off its queue by the time it

@@ -6,7 +6,6 @@
 // and I/O of the worker's other tasks must still be served meanwhile.
 
 import assert from "node:assert/strict";
-import process from "node:process";
 import { Runtime } from "../../runtime/mod.ts";
 import {
   SharedChannel,
@@ -15,6 +14,7 @@ import {
   SharedWaitGroup,
 } from "../../workers/mod.ts";
 import type * as Tasks from "./_wake_tasks.ts";
+import { idleSecondCpuMs } from "../_util.ts";
 
 const TASKS = new URL("./_wake_tasks.ts", import.meta.url);
 const number = (capacity = 0) =>
@@ -114,21 +114,14 @@ Deno.test("two tasks on two workers hand turns back and forth over a channel, a 
 });
 
 Deno.test("a runtime whose tasks are all blocked on shared channels uses no CPU", async () => {
-  /** This process's CPU time over one second of waiting, in ms. */
-  const idleSecond = async () => {
-    const before = process.cpuUsage();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const used = process.cpuUsage(before);
-    return (used.user + used.system) / 1000;
-  };
-  const baseline = await idleSecond();
+  const baseline = await idleSecondCpuMs();
   await using rt = await Runtime.start({ procs: 2 });
   const t = rt.module<typeof Tasks>(TASKS);
   const ready = number(8);
   const channels = [number(), number(), number(), number()];
   const receivers = channels.map((ch) => t.receiveOnce(ready, ch));
   for (let i = 0; i < channels.length; i++) await ready.receive();
-  const ms = await idleSecond();
+  const ms = await idleSecondCpuMs();
   assert.ok(
     ms < baseline + 50,
     `the blocked runtime used ${ms} ms of CPU in 1 s (${baseline} ms without it)`,

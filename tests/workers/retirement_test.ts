@@ -19,16 +19,12 @@ import {
   RECV_WAITING,
 } from "../../workers/_channel_words.ts";
 import type { RetireJob } from "./_retire_fixture.ts";
+import { until } from "../_util.ts";
 
 /** The hand-off cell's state while its receiver sleeps (`_handoff_cell.ts`). */
 const CELL_ASLEEP = 2;
 /** SharedMutex's `WAITERS` word. */
 const MUTEX_WAITERS = 1;
-
-/** Resolves once `cond()` holds, looking once per macrotask. */
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((resolve) => setTimeout(resolve, 1));
-}
 
 /** Starts the fixture on `job`; resolves once it has adopted its retirement. */
 async function start(job: Omit<RetireJob, "took" | "retirement">) {
