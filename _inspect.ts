@@ -52,10 +52,11 @@ export function defineInspect<T extends object>(
   function inspect(this: T): string {
     const name = (this as { constructor?: { name?: unknown } }).constructor
       ?.name;
-    return formatState(typeof name === "string" ? name : cls.name, {
-      id: objectId(this),
-      ...state(this),
-    });
+    const fields = state(this);
+    return formatState(
+      typeof name === "string" ? name : cls.name,
+      "id" in fields ? fields : { id: objectId(this), ...fields },
+    );
   }
   for (const key of [DENO_INSPECT, NODE_INSPECT]) {
     Object.defineProperty(cls.prototype, key, {
