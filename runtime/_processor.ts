@@ -60,7 +60,6 @@ import {
   OWNER_F64S,
   OWNER_WORDS,
   STEAL_RECORD,
-  TRACE_RECORD,
 } from "./_layout.ts";
 import { leaveParkedSet, wakeIdleWorker, wakeOwner } from "./_wake.ts";
 import {
@@ -82,6 +81,7 @@ import {
   slotBase,
 } from "./_slot.ts";
 import { noteTaskWaits } from "./_task_waits.ts";
+import { recordAt } from "./_trace.ts";
 import { readArgs, writeError, writeMarker, writeResult } from "./_payload.ts";
 import { Registry } from "./_registry.ts";
 import {
@@ -612,7 +612,7 @@ export class Processor implements ProcessorHooks {
     const { layout } = this.#m;
     const n = this.#i32[this.#block + O_TRACE_N];
     if (n >= layout.traceEvents) return -1;
-    return layout.trace + (this.index * layout.traceEvents + n) * TRACE_RECORD;
+    return recordAt(this.#m, this.index, n);
   }
 
   // Children: spawning and collecting. ----------------------------------

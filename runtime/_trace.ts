@@ -74,21 +74,33 @@ const ENDINGS = new Map<number, string>([
   [ENDED_CRASHED, "crashed"],
 ]);
 
+/** How many records worker `w` has written (all visible to this thread). */
+function recordCount(m: Memory, w: number): number {
+  const { i32, layout } = m;
+  return Math.min(
+    Atomics.load(i32, layout.owners + w * OWNER_WORDS + O_TRACE_N),
+    layout.traceEvents,
+  );
+}
+
+/** The Float64 index of worker `w`'s record `k`. */
+export function recordAt(m: Memory, w: number, k: number): number {
+  const { layout } = m;
+  return layout.trace + (w * layout.traceEvents + k) * TRACE_RECORD;
+}
+
 /**
  * Ends, as crashed at the time of the call, the open records of worker
  * `w`, which died or was replaced: called by the main thread once the
  * worker's generation is bumped, so that its leftover code writes no more.
  */
 export function endOpenRecords(m: Memory, w: number): void {
-  const { f64, i32, layout } = m;
+  const { f64, layout } = m;
   if (layout.traceEvents === 0) return;
-  const n = Math.min(
-    Atomics.load(i32, layout.owners + w * OWNER_WORDS + O_TRACE_N),
-    layout.traceEvents,
-  );
+  const n = recordCount(m, w);
   const t = now() - f64[F_T0];
   for (let k = 0; k < n; k++) {
-    const at = layout.trace + (w * layout.traceEvents + k) * TRACE_RECORD;
+    const at = recordAt(m, w, k);
     if (f64[at + 3] === STEAL_RECORD || !Number.isNaN(f64[at + 2])) continue;
     f64[at + 6] = ENDED_CRASHED;
     f64[at + 2] = Math.max(0, t - f64[at]);
@@ -120,7 +132,7 @@ export function buildTrace(
   pid: number,
   nowMs: number,
 ): TraceFile {
-  const { f64, i32, layout } = m;
+  const { f64, layout } = m;
   const events: TraceEvent[] = [{
     name: "process_name",
     ph: "M",
@@ -145,13 +157,10 @@ export function buildTrace(
       tid,
       args: { name: `worker ${w}` },
     });
-    const n = Math.min(
-      Atomics.load(i32, layout.owners + w * OWNER_WORDS + O_TRACE_N),
-      layout.traceEvents,
-    );
+    const n = recordCount(m, w);
     let lastEnd = 0;
     for (let k = 0; k < n; k++) {
-      const at = layout.trace + (w * layout.traceEvents + k) * TRACE_RECORD;
+      const at = recordAt(m, w, k);
       const ts = Math.max(0, us(f64[at]));
       const slot = f64[at + 4];
       if (f64[at + 3] === STEAL_RECORD) {
