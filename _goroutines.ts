@@ -6,9 +6,12 @@
  * started with `go()` that has not returned (Go's `allgs`), and which of
  * them is running now.
  *
- * A record costs one small object and two pointer writes per `go()`, plus
- * two bound functions for a body that returns a promise (settling it takes
- * the record out of the registry). What it
+ * A goroutine that has not started yet is three slots of one queue (its
+ * function, its arguments and the goroutine that started it: see
+ * {@linkcode spawn}), not a record: a burst of `go()` calls leaves nothing
+ * for the garbage collector to copy but the promises it returns. Its record
+ * is made when its body starts, and a body that returns a promise keeps it
+ * (and one bound function) until that promise settles. What a record
  * knows for free: its number, its function, and the goroutine that started
  * it. What costs more is kept only while tracing is on
  * ({@linkcode setTracing}): the place `go()` was called (an `Error` stack,
@@ -79,11 +82,23 @@ export const MAIN: Goroutine = new Goroutine(1, undefined, null, undefined);
 let head: Goroutine | null = null;
 let tail: Goroutine | null = null;
 /**
- * The oldest goroutine whose body has not started, or null. Bodies start in
- * the order `go()` was called, which is the registry's order, so the ones
- * not started yet are the registry's tail from here on.
+ * The goroutines whose bodies have not started, oldest first from
+ * `queueHead` on, three slots each:
+ *
+ * | slot | holds                                                             |
+ * | ---- | ----------------------------------------------------------------- |
+ * | 0    | the body, or the goroutine's record if one was made at `go()`     |
+ * | 1    | the body's arguments (the record's own while it is in slot 0)     |
+ * | 2    | the goroutine that called `go()` (null for the main program)      |
+ *
+ * Bodies start in the order `go()` was called and ids are given in that
+ * order, so the queued goroutines have the ids `firstQueuedId` up to
+ * `nextId - 1`, oldest first, and every started one a smaller id.
  */
-let unstarted: Goroutine | null = null;
+let queued: unknown[] = [];
+/** The index in `queued` of the oldest goroutine's first slot. */
+let queueHead = 0;
+let firstQueuedId = 2;
 let nextId = 2;
 let live = 0;
 let tracing = false;
@@ -118,28 +133,63 @@ export function setTracing(enabled: boolean): boolean {
   return was;
 }
 
-/** Registers a new goroutine running `fn`, started by the current one. */
-export function register(fn: unknown): Goroutine {
-  let site: { stack?: string } | undefined;
-  if (tracing) {
-    site = {};
-    Error.captureStackTrace(site, register);
+/**
+ * Queues a new goroutine running `fn(...args)`, started by the current one;
+ * its body starts with {@linkcode startQueued}. While tracing or a trace
+ * recording is on, its record is made now (it holds the creation site, and
+ * the recording names it from the start).
+ */
+export function spawn(fn: unknown, args: unknown[]): void {
+  const id = nextId++;
+  live++;
+  if (tracing || recorder.recording) {
+    let site: { stack?: string } | undefined;
+    if (tracing) {
+      site = {};
+      Error.captureStackTrace(site, spawn);
+    }
+    const g = new Goroutine(id, fn, current, site);
+    g.args = args;
+    if (recorder.recording) recorder.created(g, current, goroutineName);
+    queued.push(g, undefined, current);
+  } else {
+    queued.push(fn, args, current);
   }
-  const g = new Goroutine(nextId++, fn, current, site);
-  if (recorder.recording) recorder.created(g, current, goroutineName);
+}
+
+/**
+ * Takes the oldest goroutine whose body has not started (one exists), links
+ * its record into the registry and makes it the running goroutine; returns
+ * its record, whose `args` are the body's.
+ */
+export function startQueued(): Goroutine {
+  const i = queueHead;
+  const first = queued[i];
+  const args = queued[i + 1] as unknown[] | undefined;
+  const parent = queued[i + 2] as Goroutine | null;
+  const id = firstQueuedId++;
+  if (i + 3 === queued.length) {
+    // Drained: a new array, so a burst's long one is let go.
+    queued = [];
+    queueHead = 0;
+  } else {
+    queued[i] = queued[i + 1] = queued[i + 2] = undefined;
+    queueHead = i + 3;
+    if (queueHead >= 3072 && queueHead * 2 >= queued.length) {
+      queued = queued.slice(queueHead); // Never drained: drop the front.
+      queueHead = 0;
+    }
+  }
+  let g: Goroutine;
+  if (typeof first === "function") {
+    g = new Goroutine(id, first, parent, undefined);
+    g.args = args;
+  } else g = first as Goroutine;
   g.prev = tail;
   if (tail === null) head = g;
   else tail.next = g;
   tail = g;
-  if (unstarted === null) unstarted = g;
-  live++;
-  return g;
-}
-
-/** Takes the oldest goroutine whose body has not started (one exists). */
-export function takeUnstarted(): Goroutine {
-  const g = unstarted!;
-  unstarted = g.next;
+  current = g;
   return g;
 }
 
@@ -156,10 +206,24 @@ export function unregister(g: Goroutine): void {
   live--;
 }
 
-/** Every live goroutine, oldest first (the main program not included). */
+/**
+ * Every live goroutine, oldest first (the main program not included). A
+ * goroutine not started yet is described by a record made for the call:
+ * it has no parked operation, nor is it running.
+ */
 export function allGoroutines(): Goroutine[] {
   const all: Goroutine[] = [];
   for (let g = head; g !== null; g = g.next) all.push(g);
+  for (let i = queueHead, id = firstQueuedId; i < queued.length; i += 3, id++) {
+    const first = queued[i];
+    if (typeof first !== "function") {
+      all.push(first as Goroutine);
+      continue;
+    }
+    all.push(
+      new Goroutine(id, first, queued[i + 2] as Goroutine | null, undefined),
+    );
+  }
   return all;
 }
 

@@ -58,10 +58,10 @@ import {
   type GoroutineInfo,
   liveGoroutines,
   MAIN,
-  register,
   setCurrent,
   setTracing,
-  takeUnstarted,
+  spawn,
+  startQueued,
   unregister,
 } from "./_goroutines.ts";
 import { setDetection } from "./_deadlock.ts";
@@ -122,20 +122,27 @@ const promiseThen = Promise.prototype.then;
 export function go<A extends unknown[], R>(
   fn: (...args: A) => R | PromiseLike<R>,
   ...args: A
-): Promise<R> {
+): Promise<R>;
+export function go(fn: unknown): Promise<unknown> {
   if (typeof fn !== "function") {
     throw new TypeError(
       `Cannot start goroutine: expected a function, received ${typeof fn}`,
     );
   }
-  const g = register(fn);
-  // An empty rest array is garbage at once; one kept until start is not.
-  g.args = args.length === 0 ? NO_ARGS : args;
+  // The arguments are read from `arguments`, not a rest parameter: a rest
+  // array would be made (and dropped) even by a call with none.
+  const n = arguments.length;
+  let args = NO_ARGS;
+  if (n > 1) {
+    args = new Array(n - 1);
+    for (let i = 1; i < n; i++) args[i - 1] = arguments[i];
+  }
+  spawn(fn, args);
   // One reaction per goroutine, on a promise that is already settled: the
   // reactions run in the order they were queued, which is the order of the
-  // registry, so each `start` takes the oldest goroutine not started. No
+  // queue of goroutines not started, so each `start` takes the oldest. No
   // closure is made per go().
-  return promiseThen.call(RESOLVED, start) as Promise<R>;
+  return promiseThen.call(RESOLVED, start);
 }
 
 /**
@@ -144,10 +151,10 @@ export function go<A extends unknown[], R>(
  * promise it returns settles.
  */
 function start(): unknown {
-  const g = takeUnstarted();
+  const was = current;
+  const g = startQueued();
   const args = g.args!;
   g.args = undefined; // A started goroutine holds no arguments.
-  const was = setCurrent(g);
   let result: unknown;
   let then: unknown;
   try {
@@ -163,15 +170,30 @@ function start(): unknown {
     throw error;
   }
   setCurrent(was);
-  if (typeof then === "function") {
-    return (then as PromiseLike<unknown>["then"]).call(
-      result,
-      returned.bind(g),
-      panicked.bind(g),
-    );
+  if (typeof then !== "function") {
+    unregister(g);
+    return result;
   }
-  unregister(g);
-  return result;
+  if (then === promiseThen) {
+    // A promise: go()'s promise follows it directly (V8 links the two with
+    // one reaction, no resolving functions), and one more reaction takes
+    // the goroutine out of the registry first, whichever way it settles.
+    // That reaction's own promise always fulfils, so a rejection is
+    // reported once, through go()'s promise.
+    const done = ended.bind(g);
+    promiseThen.call(result, done, done);
+    return result;
+  }
+  // Another thenable is asked once, as `await` would ask it.
+  return (then as PromiseLike<unknown>["then"]).call(
+    result,
+    returned.bind(g),
+    panicked.bind(g),
+  );
+}
+
+function ended(this: Goroutine): void {
+  unregister(this);
 }
 
 function returned(this: Goroutine, value: unknown): unknown {
