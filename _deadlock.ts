@@ -123,7 +123,7 @@ if (g.Deno !== undefined && typeof g.addEventListener === "function") {
   g.process.on("beforeExit", () => {
     // Node's AbortSignal.timeout() does not keep the loop alive: a wait
     // such a signal may still end is not reported.
-    if (blocked() && !allParked().some((p) => p.abortWatch !== undefined)) {
+    if (blocked() && !allParked().some((p) => p.extra?.signal !== undefined)) {
       if (signalListeners()) holdForSignals();
       else report();
     }

@@ -83,7 +83,7 @@ let head: Goroutine | null = null;
 let tail: Goroutine | null = null;
 /**
  * The goroutines whose bodies have not started, oldest first from
- * `queueHead` on, three slots each:
+ * `queueHead` up to `queueTail`, three slots each:
  *
  * | slot | holds                                                             |
  * | ---- | ----------------------------------------------------------------- |
@@ -98,6 +98,10 @@ let tail: Goroutine | null = null;
 let queued: unknown[] = [];
 /** The index in `queued` of the oldest goroutine's first slot. */
 let queueHead = 0;
+/** The index after the newest goroutine's last slot. */
+let queueTail = 0;
+/** A drained queue longer than this is replaced, so a burst's is let go. */
+const QUEUE_KEPT = 3072;
 let firstQueuedId = 2;
 let nextId = 2;
 let live = 0;
@@ -151,10 +155,21 @@ export function spawn(fn: unknown, args: unknown[]): void {
     const g = new Goroutine(id, fn, current, site);
     g.args = args;
     if (recorder.recording) recorder.created(g, current, goroutineName);
-    queued.push(g, undefined, current);
+    enqueue(g, undefined, current);
   } else {
-    queued.push(fn, args, current);
+    enqueue(fn, args, current);
   }
+}
+
+function enqueue(first: unknown, args: unknown, parent: unknown): void {
+  const t = queueTail;
+  if (t === queued.length) queued.push(first, args, parent);
+  else {
+    queued[t] = first;
+    queued[t + 1] = args;
+    queued[t + 2] = parent;
+  }
+  queueTail = t + 3;
 }
 
 /**
@@ -168,15 +183,16 @@ export function startQueued(): Goroutine {
   const args = queued[i + 1] as unknown[] | undefined;
   const parent = queued[i + 2] as Goroutine | null;
   const id = firstQueuedId++;
-  if (i + 3 === queued.length) {
-    // Drained: a new array, so a burst's long one is let go.
-    queued = [];
-    queueHead = 0;
+  queued[i] = queued[i + 1] = queued[i + 2] = undefined;
+  if (i + 3 === queueTail) {
+    queueHead = queueTail = 0;
+    if (queued.length > QUEUE_KEPT) queued = [];
   } else {
-    queued[i] = queued[i + 1] = queued[i + 2] = undefined;
     queueHead = i + 3;
-    if (queueHead >= 3072 && queueHead * 2 >= queued.length) {
-      queued = queued.slice(queueHead); // Never drained: drop the front.
+    if (queueHead > QUEUE_KEPT && queueHead * 2 >= queueTail) {
+      // Never drained: drop the front.
+      queued = queued.slice(queueHead, queueTail);
+      queueTail -= queueHead;
       queueHead = 0;
     }
   }
@@ -214,7 +230,7 @@ export function unregister(g: Goroutine): void {
 export function allGoroutines(): Goroutine[] {
   const all: Goroutine[] = [];
   for (let g = head; g !== null; g = g.next) all.push(g);
-  for (let i = queueHead, id = firstQueuedId; i < queued.length; i += 3, id++) {
+  for (let i = queueHead, id = firstQueuedId; i < queueTail; i += 3, id++) {
     const first = queued[i];
     if (typeof first !== "function") {
       all.push(first as Goroutine);
@@ -401,18 +417,20 @@ export function describe(
     return {
       id: g.id,
       state: p !== undefined ? p.reason : g === running ? "running" : "unknown",
-      waitingMs: p?.trace === undefined ? undefined : now - p.trace.since,
+      waitingMs: p?.extra?.trace === undefined
+        ? undefined
+        : now - p.extra.trace.since,
       waitingOn: p?.target ? objectName(p.target) : undefined,
       function: nameOf(g.id, g.fn),
       createdBy: g === MAIN ? undefined : g.parentName,
       createdIn: g === MAIN ? undefined : g.parentId,
       site: framesOf(g.site)[0],
-      frames: framesOf(p?.trace),
+      frames: framesOf(p?.extra?.trace),
     };
   });
   const unmatched = unowned.map((p) => ({
     reason: p.reason,
-    frames: framesOf(p.trace),
+    frames: framesOf(p.extra?.trace),
   }));
   return { goroutines, unmatched };
 }
@@ -438,7 +456,7 @@ function pair(
       return;
     }
     for (let i = 0; i < unowned.length; i++) {
-      const fn = outermost(framesOf(unowned[i].trace));
+      const fn = outermost(framesOf(unowned[i].extra?.trace));
       if (fn === undefined) continue;
       const named = candidates.filter((g) => {
         const name = typeof g.fn === "function" ? g.fn.name : "";

@@ -39,8 +39,6 @@ export abstract class Parked {
   pnext: Parked | null;
   /** The goroutine that parked, or null where that is not known. */
   g: Goroutine | null;
-  /** Where and when (`performance.now()`) it parked, while tracing. */
-  trace: ParkTrace | undefined;
   /** What the goroutine waits on, in Go's words ("chan receive", "select"). */
   abstract readonly reason: string;
   /**
@@ -50,10 +48,12 @@ export abstract class Parked {
   abstract readonly target: object | null;
   /** Wakes the goroutine with an error and removes it from every queue. */
   abstract abort(error: unknown): void;
-  /** The AbortSignal that can cancel this wait and its listener, if any. */
-  abortWatch: AbortWatch | undefined;
-  /** Ends the runtime's note of this wait (`_wait_notes.ts`), if it took one. */
-  noted: (() => void) | undefined;
+  /**
+   * What only some waits hold (where and when it parked, an AbortSignal's
+   * listener, the runtime's note of the wait), in one object made for the
+   * waits that have any: most waits carry one empty field.
+   */
+  extra: ParkExtra | undefined;
 
   constructor() {
     // Assigned here rather than as field initializers: this constructor runs
@@ -61,29 +61,35 @@ export abstract class Parked {
     this.pprev = null;
     this.pnext = null;
     this.g = null;
-    this.trace = undefined;
-    this.abortWatch = undefined;
-    this.noted = undefined;
+    this.extra = undefined;
   }
 }
 
 /**
- * The abort listener of a parked operation that a signal may cancel: one
- * object for the signal and the listener, so a wait without a signal
- * carries one empty field, not two.
+ * The rare part of a parked operation: made only for a wait that is traced,
+ * noted by the runtime, or may be cancelled by a signal. While a signal
+ * watches the wait, this object is its abort listener.
  */
-export class AbortWatch {
+export class ParkExtra {
+  /** The operation. */
   readonly p: Parked;
-  readonly signal: AbortSignal;
+  /** Where and when (`performance.now()`) it parked, while tracing. */
+  trace: ParkTrace | undefined;
+  /** Ends the runtime's note of this wait (`_wait_notes.ts`), if it took one. */
+  noted: (() => void) | undefined;
+  /** The AbortSignal that can cancel the wait, while it watches. */
+  signal: AbortSignal | undefined;
 
-  constructor(p: Parked, signal: AbortSignal) {
+  constructor(p: Parked) {
     this.p = p;
-    this.signal = signal;
+    this.trace = undefined;
+    this.noted = undefined;
+    this.signal = undefined;
   }
 
-  /** The listener: wakes the operation with the signal's reason. */
+  /** The abort listener: wakes the operation with the signal's reason. */
   handleEvent(): void {
-    this.p.abort(this.signal.reason);
+    this.p.abort(this.signal!.reason);
   }
 }
 
@@ -170,25 +176,32 @@ export function outsideWaitEnded(): void {
 /** Links `p` into the parked list; `signal` may cancel the wait. */
 export function park(p: Parked, signal?: AbortSignal): void {
   p.g = current;
+  let extra: ParkExtra | undefined;
   if (isTracing()) {
     const trace: ParkTrace = { since: performance.now() };
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 64; // Past this library's own frames.
     Error.captureStackTrace(trace, park);
     Error.stackTraceLimit = limit;
-    p.trace = trace;
+    extra = new ParkExtra(p);
+    extra.trace = trace;
+    p.extra = extra;
   }
   if (recorder.recording) recorder.parked(p, goroutineName);
-  p.noted = noteParked(p);
+  const noted = noteParked(p);
+  if (noted !== undefined) {
+    if (extra === undefined) p.extra = extra = new ParkExtra(p);
+    extra.noted = noted;
+  }
   const first = head;
   p.pnext = first;
   if (first !== null) first.pprev = p;
   head = p;
   parkedCount++;
   if (signal !== undefined) {
-    const watch = new AbortWatch(p, signal);
-    p.abortWatch = watch;
-    signal.addEventListener("abort", watch, { once: true });
+    if (extra === undefined) p.extra = extra = new ParkExtra(p);
+    extra.signal = signal;
+    signal.addEventListener("abort", extra, { once: true });
   }
 }
 
@@ -205,14 +218,18 @@ export function unpark(p: Parked): void {
   p.pprev = p.pnext = null;
   parkedCount--;
   if (recorder.recording) recorder.unparked(p);
-  if (p.noted !== undefined) {
-    p.noted();
-    p.noted = undefined;
-  }
-  const watch = p.abortWatch;
-  if (watch !== undefined) {
-    watch.signal.removeEventListener("abort", watch);
-    p.abortWatch = undefined;
+  const extra = p.extra;
+  if (extra !== undefined) {
+    const noted = extra.noted;
+    if (noted !== undefined) {
+      extra.noted = undefined;
+      noted();
+    }
+    const signal = extra.signal;
+    if (signal !== undefined) {
+      extra.signal = undefined;
+      signal.removeEventListener("abort", extra);
+    }
   }
   resuming(p);
 }

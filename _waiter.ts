@@ -2,7 +2,8 @@
 // This module is internal: it is not exported from the package.
 
 import type { ReceiveResult } from "./channel.ts";
-import { park, Parked, settled, unpark } from "./_parking.ts";
+import type { Goroutine } from "./_goroutines.ts";
+import { park, Parked, type ParkExtra, settled, unpark } from "./_parking.ts";
 
 /**
  * Waiters and wait queues: Go's `sudog` and `waitq`.
@@ -39,8 +40,17 @@ export const DONE_ITERATION: IteratorReturnResult<undefined> = Object.freeze({
   done: true,
 });
 
-/** One blocked channel operation (Go's sudog). */
-export class Waiter extends Parked {
+/**
+ * One blocked channel operation (Go's sudog). A {@linkcode Parked} record by
+ * shape rather than by `extends`, as `sync/_sema.ts`'s waiter is: one is
+ * built for every blocking send and receive, and V8 builds a flat class with
+ * every field stored in its own constructor faster than a subclass.
+ */
+export class Waiter implements Parked {
+  pprev: Parked | null;
+  pnext: Parked | null;
+  g: Goroutine | null;
+  extra: ParkExtra | undefined;
   next: Waiter | null;
   prev: Waiter | null;
   queue: WaitQueue | null;
@@ -64,7 +74,10 @@ export class Waiter extends Parked {
     mode: WaiterMode,
     resolve: (value: unknown) => void,
   ) {
-    super();
+    this.pprev = null;
+    this.pnext = null;
+    this.g = null;
+    this.extra = undefined;
     this.next = null;
     this.prev = null;
     this.queue = null;

@@ -456,16 +456,10 @@ export class Channel<T>
 
   #sendBlocking(value: T, signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve) => {
-      const w = new Waiter(
-        value,
-        null,
-        0,
-        SENT,
-        resolve as (v: unknown) => void,
-      );
-      parkWaiter(this.#senders, w, signal);
-    });
+    const promise = new Promise<void>(captureResolve);
+    const w = new Waiter(value, null, 0, SENT, takeCaptured());
+    parkWaiter(this.#senders, w, signal);
+    return promise;
   }
 
   /**
@@ -860,11 +854,12 @@ export class Channel<T>
     mode: typeof RESULT | typeof ITERATION,
     signal: AbortSignal | undefined,
   ): Promise<never> {
+    if (this.#capacity === 0) {
+      const promise = new Promise<never>(captureResolve);
+      this.#parkReceiver(mode, signal, takeCaptured());
+      return promise;
+    }
     return new Promise<unknown>((resolve) => {
-      if (this.#capacity === 0) {
-        this.#parkReceiver(mode, signal, resolve);
-        return;
-      }
       const g = current; // The goroutine receiving, for the parked record.
       queueMicrotask(() => {
         const value = this.#pollReceive();
@@ -937,6 +932,27 @@ export class Channel<T>
     return false;
   }
 }
+
+/**
+ * The resolve function of the promise made last with
+ * {@linkcode captureResolve} as its executor: a blocking operation makes its
+ * promise with that one shared function, not a closure of its own, and
+ * takes the resolve function from here at once.
+ */
+let captured: (value: unknown) => void = noop;
+
+function captureResolve(resolve: (value: never) => void): void {
+  captured = resolve as (value: unknown) => void;
+}
+
+/** Takes the resolve function {@linkcode captureResolve} was given. */
+function takeCaptured(): (value: unknown) => void {
+  const resolve = captured;
+  captured = noop; // Holds no settled promise alive.
+  return resolve;
+}
+
+function noop(): void {}
 
 /**
  * The promise of an operation that completed at once: already resolved,

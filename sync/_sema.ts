@@ -15,10 +15,9 @@
 
 import type { Goroutine } from "../_goroutines.ts";
 import {
-  type AbortWatch,
   park,
   type Parked,
-  type ParkTrace,
+  type ParkExtra,
   settled,
   unpark,
 } from "../_parking.ts";
@@ -39,9 +38,7 @@ export class SyncWaiter implements Parked {
   pprev: Parked | null;
   pnext: Parked | null;
   g: Goroutine | null;
-  trace: ParkTrace | undefined;
-  abortWatch: AbortWatch | undefined;
-  noted: (() => void) | undefined;
+  extra: ParkExtra | undefined;
   next: SyncWaiter | null;
   prev: SyncWaiter | null;
   list: WaitList | null;
@@ -71,9 +68,7 @@ export class SyncWaiter implements Parked {
     this.pprev = null;
     this.pnext = null;
     this.g = null;
-    this.trace = undefined;
-    this.abortWatch = undefined;
-    this.noted = undefined;
+    this.extra = undefined;
     this.next = null;
     this.prev = null;
     this.list = null;
