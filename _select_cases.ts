@@ -14,6 +14,26 @@ import { RESULT, type SelectPark, SENT, Waiter } from "./_waiter.ts";
 const SEND = 1;
 
 /**
+ * The state of the select's own random numbers: xorshift32 (Marsaglia),
+ * seeded once from `Math.random()`, as Go's select draws from the runtime's
+ * cheap `cheaprand` rather than a cryptographic source. A draw is three
+ * shifts, where `Math.random()` is a call (and, every 64 draws, a refill of
+ * V8's cache); `select` draws once per case after the first.
+ */
+let seed = (Math.random() * 0x1_0000_0000) | 0 || 0x9e3779b9;
+
+/** A uniform integer in `[0, bound)` for a small `bound` (at most 2^16). */
+function below(bound: number): number {
+  let x = seed;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  seed = x;
+  // The high bits, scaled: no modulo bias beyond 2^-16 for these bounds.
+  return ((x >>> 16) * bound) >>> 16;
+}
+
+/**
  * Fills `order[0..n)` with a uniformly random permutation of `0..n-1`
  * (Fisher and Yates, inside out). The first ready case in such an order
  * is uniform among the ready ones.
@@ -22,7 +42,7 @@ export function randomOrder(order: number[], n: number): void {
   if (n === 0) return;
   order[0] = 0;
   for (let i = 1; i < n; i++) {
-    const j = Math.floor(Math.random() * (i + 1));
+    const j = i < 0x1_0000 ? below(i + 1) : Math.floor(Math.random() * (i + 1));
     order[i] = order[j];
     order[j] = i;
   }

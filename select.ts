@@ -57,20 +57,21 @@ export class SelectCase<R> {
     channel: object | null,
     value: unknown,
     body: ((value?: unknown, ok?: boolean) => R) | undefined,
+    shared: boolean,
   ) {
     this.kind = kind;
     this.channel = channel;
     this.value = value;
     this.body = body;
-    this.shared = channel !== null && !(channel instanceof Channel);
+    this.shared = shared;
   }
 }
 
-function checkChannel(
+/** A case's channel that is neither null nor a `Channel`: a `SharedChannel`. */
+function checkShared(
   channel: unknown,
   builder: string,
-): object | null {
-  if (channel === null || channel instanceof Channel) return channel;
+): object {
   if (sharedSelect.isShared(channel)) return channel as object;
   throw new TypeError(
     `Cannot make a select case with ${builder}(): expected a Channel or null, received ${
@@ -148,11 +149,13 @@ export function recv<T, R>(
   body?: ReceiveHandler<T, R> | ((value: T | undefined) => R),
 ): SelectCase<R> {
   checkBody(body, "recv");
+  const local = channel === null || channel instanceof Channel;
   return new SelectCase<R>(
     RECEIVE,
-    checkChannel(channel, "recv"),
+    local ? channel : checkShared(channel, "recv"),
     undefined,
     body as ((value?: unknown, ok?: boolean) => R) | undefined,
+    !local,
   );
 }
 
@@ -187,11 +190,13 @@ export function send<T, R = undefined>(
   body?: () => R,
 ): SelectCase<R> {
   checkBody(body, "send");
+  const local = channel === null || channel instanceof Channel;
   return new SelectCase<R>(
     SEND,
-    checkChannel(channel, "send"),
+    local ? channel : checkShared(channel, "send"),
     value,
     body,
+    !local,
   );
 }
 
