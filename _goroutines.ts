@@ -53,8 +53,6 @@ export class Goroutine {
   readonly parentName: string;
   /** Where `go()` was called (tracing only). */
   readonly site: { stack?: string } | undefined;
-  /** The arguments of its body, until the body starts. */
-  args: unknown[] | undefined;
 
   constructor(
     id: number,
@@ -69,7 +67,6 @@ export class Goroutine {
     this.parentId = parent === null ? 1 : parent.id;
     this.parentName = parent === null ? "main" : nameOf(parent.id, parent.fn);
     this.site = site;
-    this.args = undefined;
   }
 }
 
@@ -88,7 +85,7 @@ let tail: Goroutine | null = null;
  * | slot | holds                                                             |
  * | ---- | ----------------------------------------------------------------- |
  * | 0    | the body, or the goroutine's record if one was made at `go()`     |
- * | 1    | the body's arguments (the record's own while it is in slot 0)     |
+ * | 1    | the body's arguments                                              |
  * | 2    | the goroutine that called `go()` (null for the main program)      |
  *
  * Bodies start in the order `go()` was called and ids are given in that
@@ -153,9 +150,8 @@ export function spawn(fn: unknown, args: unknown[]): void {
       Error.captureStackTrace(site, spawn);
     }
     const g = new Goroutine(id, fn, current, site);
-    g.args = args;
     if (recorder.recording) recorder.created(g, current, goroutineName);
-    enqueue(g, undefined, current);
+    enqueue(g, args, current);
   } else {
     enqueue(fn, args, current);
   }
@@ -172,10 +168,22 @@ function enqueue(first: unknown, args: unknown, parent: unknown): void {
   queueTail = t + 3;
 }
 
+const NO_ARGS: unknown[] = [];
+/** The arguments of the body {@linkcode startQueued} returned last. */
+let startingArgs: unknown[] = NO_ARGS;
+
+/** Takes the arguments of the body just started, and forgets them. */
+export function takeStartingArgs(): unknown[] {
+  const args = startingArgs;
+  startingArgs = NO_ARGS;
+  return args;
+}
+
 /**
  * Takes the oldest goroutine whose body has not started (one exists), links
  * its record into the registry and makes it the running goroutine; returns
- * its record, whose `args` are the body's.
+ * its record. The body's arguments are taken with
+ * {@linkcode takeStartingArgs}: a record holds none.
  */
 export function startQueued(): Goroutine {
   const i = queueHead;
@@ -199,8 +207,8 @@ export function startQueued(): Goroutine {
   let g: Goroutine;
   if (typeof first === "function") {
     g = new Goroutine(id, first, parent, undefined);
-    g.args = args;
   } else g = first as Goroutine;
+  startingArgs = args!;
   g.prev = tail;
   if (tail === null) head = g;
   else tail.next = g;

@@ -62,6 +62,7 @@ import {
   setTracing,
   spawn,
   startQueued,
+  takeStartingArgs,
   unregister,
 } from "./_goroutines.ts";
 import { setDetection } from "./_deadlock.ts";
@@ -153,8 +154,7 @@ export function go(fn: unknown): Promise<unknown> {
 function start(): unknown {
   const was = current;
   const g = startQueued();
-  const args = g.args!;
-  g.args = undefined; // A started goroutine holds no arguments.
+  const args = takeStartingArgs(); // A started goroutine holds none.
   let result: unknown;
   let then: unknown;
   try {
