@@ -35,6 +35,54 @@ import * as recorder from "./_trace_recorder.ts";
 import type { Parked } from "./_parking.ts";
 import { Ring } from "./_ring.ts";
 
+/**
+ * Who started a goroutine, and where: the id and function name of the
+ * goroutine that called `go()` (1 and "main" for the main program), not its
+ * record, which would keep every ancestor of a long chain of goroutines
+ * alive; and, while tracing, the place of the call. One origin without a
+ * place is shared by the goroutines one goroutine starts in a row, so a
+ * record holds one field for all three.
+ */
+export class Origin {
+  readonly parentId: number;
+  readonly parentName: string;
+  /** Where `go()` was called (tracing only). */
+  readonly site: { stack?: string } | undefined;
+
+  constructor(
+    parentId: number,
+    parentName: string,
+    site: { stack?: string } | undefined,
+  ) {
+    this.parentId = parentId;
+    this.parentName = parentName;
+    this.site = site;
+  }
+}
+
+/** The origin of the goroutines the main program starts, tracing off. */
+const MAIN_ORIGIN = new Origin(1, "main", undefined);
+/** The origin made last for a goroutine started by another, tracing off. */
+let lastOrigin = MAIN_ORIGIN;
+
+function originOf(
+  parent: Goroutine | null,
+  site: { stack?: string } | undefined,
+): Origin {
+  if (site !== undefined) {
+    return parent === null
+      ? new Origin(1, "main", site)
+      : new Origin(parent.id, nameOf(parent.id, parent.fn), site);
+  }
+  if (parent === null) return MAIN_ORIGIN;
+  // Ids are never reused, and a record's function never changes (but the
+  // main program's, whose name is "main" whatever it is).
+  if (lastOrigin.parentId !== parent.id) {
+    lastOrigin = new Origin(parent.id, nameOf(parent.id, parent.fn), undefined);
+  }
+  return lastOrigin;
+}
+
 /** One live goroutine (Go's `g`). */
 export class Goroutine {
   /** Links of the registry, oldest first. */
@@ -44,15 +92,8 @@ export class Goroutine {
   readonly id: number;
   /** The goroutine's body: its name is what the dump prints. */
   fn: unknown;
-  /**
-   * The id and function name of the goroutine that started this one (1
-   * and "main" for the main program): not the record itself, which would
-   * keep every ancestor of a long chain of goroutines alive.
-   */
-  readonly parentId: number;
-  readonly parentName: string;
-  /** Where `go()` was called (tracing only). */
-  readonly site: { stack?: string } | undefined;
+  /** Who started it, and where. */
+  readonly origin: Origin;
 
   constructor(
     id: number,
@@ -64,9 +105,22 @@ export class Goroutine {
     this.next = null;
     this.id = id;
     this.fn = fn;
-    this.parentId = parent === null ? 1 : parent.id;
-    this.parentName = parent === null ? "main" : nameOf(parent.id, parent.fn);
-    this.site = site;
+    this.origin = originOf(parent, site);
+  }
+
+  /** The id of the goroutine that started this one (1 for the main program). */
+  get parentId(): number {
+    return this.origin.parentId;
+  }
+
+  /** The function name of the goroutine that started this one. */
+  get parentName(): string {
+    return this.origin.parentName;
+  }
+
+  /** Where `go()` was called (tracing only). */
+  get site(): { stack?: string } | undefined {
+    return this.origin.site;
   }
 }
 
