@@ -395,3 +395,95 @@ Deno.test("go() starts goroutines in the order it was called, each body called a
     undefined,
   ]);
 });
+
+Deno.test("goroutines() lists goroutines not started yet, with their ids, functions and parents", async () => {
+  const base = numGoroutine();
+  const before = goroutines().map((r) => r.id);
+  const ch = new Channel<void>();
+  const all = [
+    go(function first() {}),
+    go(async function second() {
+      await ch.receive();
+    }),
+    go(function third(n: number) {
+      return n;
+    }, 3),
+  ];
+  assert.equal(numGoroutine(), base + 3);
+  const listed = goroutines().filter((r) => !before.includes(r.id));
+  assert.deepEqual(listed.map((r) => r.function), ["first", "second", "third"]);
+  assert.equal(listed[1].id, listed[0].id + 1);
+  assert.equal(listed[2].id, listed[1].id + 1);
+  for (const r of listed) {
+    assert.equal(r.state, "unknown");
+    assert.equal(r.createdBy, "main");
+    assert.equal(r.createdIn, 1);
+  }
+  await Promise.resolve();
+  // The first and third ran and returned; the second is parked, same id.
+  const second = goroutines().find((r) => r.function === "second")!;
+  assert.equal(second.id, listed[1].id);
+  assert.equal(second.state, "chan receive");
+  ch.close();
+  assert.deepEqual(await Promise.all(all), [undefined, undefined, 3]);
+  assert.equal(numGoroutine(), base);
+});
+
+Deno.test("goroutines() names each goroutine's parent when two goroutines start children in turn", async () => {
+  const gate = new Channel<void>();
+  const children: Promise<unknown>[] = [];
+  const child = () => gate.receive();
+  // A receive that had to wait resumes its goroutine by name, so the second
+  // go() of each parent runs as that parent.
+  const turnA = new Channel<void>();
+  const turnB = new Channel<void>();
+  const parents = [
+    go(async function parentA() {
+      children.push(go(child));
+      await turnA.receive();
+      children.push(go(child));
+    }),
+    go(async function parentB() {
+      children.push(go(child));
+      await turnB.receive();
+      children.push(go(child));
+    }),
+  ];
+  await yieldNow(); // Both parents run up to their receives and park.
+  await turnA.send();
+  await turnB.send();
+  await Promise.all(parents);
+  const records = goroutines().filter((r) => r.function === "child");
+  assert.deepEqual(records.map((r) => r.createdBy), [
+    "parentA",
+    "parentB",
+    "parentA",
+    "parentB",
+  ]);
+  assert.equal(records[0].createdIn, records[2].createdIn);
+  assert.equal(records[1].createdIn, records[3].createdIn);
+  assert.notEqual(records[0].createdIn, records[1].createdIn);
+  gate.close();
+  await Promise.all(children);
+});
+
+Deno.test("go() keeps order and counts when goroutines not started never run out", async () => {
+  // Each body starts the next goroutine before returning, so the queue of
+  // goroutines not started stays thousands long while its front moves on.
+  const base = numGoroutine();
+  const order: number[] = [];
+  let next = 0;
+  const total = 20_000;
+  const all: Promise<void>[] = [];
+  const body = (n: number) => {
+    order.push(n);
+    if (next < total) all.push(go(body, next++));
+  };
+  for (let i = 0; i < 4_000; i++) all.push(go(body, next++));
+  assert.equal(numGoroutine(), base + 4_000);
+  while (all.length < total) await Promise.all(all);
+  await Promise.all(all);
+  assert.equal(order.length, total);
+  assert.ok(order.every((n, i) => n === i));
+  assert.equal(numGoroutine(), base);
+});
