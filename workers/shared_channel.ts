@@ -88,6 +88,7 @@ import {
 } from "../channel.ts";
 import { type Codec, CODEC_NAMES, codecFor, type CodecName } from "./codec.ts";
 import { MainThreadWaitError } from "./errors.ts";
+import { encodeTransient } from "./_transient.ts";
 import { canBlock, inWorker } from "./_lock.ts";
 import { checkHandle, Opening } from "./_handle.ts";
 import {
@@ -532,7 +533,14 @@ export class SharedChannel<T>
    */
   trySend(value: T): boolean {
     parkIfRetired();
-    return this.#store.pollSend(value, this.#store.encodeChecked(value));
+    const store = this.#store;
+    if (store.capacity === 0) {
+      return store.pollSend(value, store.encodeChecked(value));
+    }
+    // A buffered channel copies the encoding into its ring at once.
+    const encoded = encodeTransient(this.#codec, value);
+    store.checkSize(encoded);
+    return store.pollSend(value, encoded);
   }
 
   /**
@@ -597,7 +605,16 @@ export class SharedChannel<T>
       throw new MainThreadWaitError("SharedChannel.sendSync()");
     }
     parkIfRetired();
-    this.#store.sendSync(value, this.#codec.encode(value));
+    const store = this.#store;
+    // A buffered channel copies the encoding into its ring (a value or an
+    // offer) before it returns or sleeps; an unbuffered one may hand it to
+    // a select of this thread, which keeps it.
+    store.sendSync(
+      value,
+      store.capacity > 0
+        ? encodeTransient(this.#codec, value)
+        : this.#codec.encode(value),
+    );
   }
 
   /**
