@@ -14,30 +14,19 @@
  * @module
  */
 
-import type { Codec } from "./codec.ts";
-
-/** Set by `codec.ts`: the structured codec, and its transient encoder. */
-export const transient: {
-  structured: Codec<unknown> | undefined;
-  encodeStructured: (value: unknown) => Uint8Array;
-} = {
-  structured: undefined,
+/** Set by `codec.ts`: the structured codec's transient encoder. */
+export const transient: { encodeStructured: (value: unknown) => Uint8Array } = {
   encodeStructured: () => {
     throw new Error("unreachable: codec.ts sets the transient encoder");
   },
 };
 
 /**
- * `codec.encode(value)`, or for the structured codec a transient encoding,
- * valid until the next encoding on this thread.
+ * The structured codec's encoding of `value`, plain data as a view of the
+ * encoder's scratch space, valid until the next encoding on this thread.
  *
  * @throws {CodecError} If the codec cannot encode the value.
  */
-export function encodeTransient<T>(
-  codec: Codec<T>,
-  value: T,
-): number | Uint8Array {
-  return (codec as Codec<unknown>) === transient.structured
-    ? transient.encodeStructured(value)
-    : codec.encode(value);
+export function encodeTransient(value: unknown): Uint8Array {
+  return transient.encodeStructured(value);
 }

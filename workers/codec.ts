@@ -367,7 +367,6 @@ const structured: Codec<unknown> = Object.freeze({
   },
 });
 
-transient.structured = structured;
 transient.encodeStructured = (value) => encodeStructured(value, true);
 
 const CODECS: Readonly<Record<CodecName, Codec<unknown>>> = Object.freeze({

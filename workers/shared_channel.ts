@@ -284,6 +284,14 @@ export class SharedChannel<T>
   readonly #h: Int32Array;
   /** Where the values live: one store, chosen by the header. */
   readonly #store: ChannelStore<T>;
+  /**
+   * Whether `sendSync` and `trySend` encode into the structured codec's
+   * scratch space (`_transient.ts`): a buffered channel copies the
+   * encoding into its ring (a value or an offer) before it returns or
+   * sleeps; an unbuffered one may hand it to a select of this thread,
+   * which keeps it.
+   */
+  readonly #transient: boolean;
   /** The buffer `from()` asks the constructor to open. */
   static #opening = new Opening<SharedArrayBuffer>();
 
@@ -336,6 +344,7 @@ export class SharedChannel<T>
     this.#buffer = buffer;
     this.#h = h;
     this.#codec = codec;
+    this.#transient = capacity > 0 && codec.name === "structured";
     this.#store = h[SLOT_RING] !== 0
       ? new SlotStore(buffer, h, codec, capacity)
       : new LockedStore(buffer, h, codec, capacity);
@@ -534,11 +543,11 @@ export class SharedChannel<T>
   trySend(value: T): boolean {
     parkIfRetired();
     const store = this.#store;
-    if (store.capacity === 0) {
+    if (!this.#transient) {
       return store.pollSend(value, store.encodeChecked(value));
     }
     // A buffered channel copies the encoding into its ring at once.
-    const encoded = encodeTransient(this.#codec, value);
+    const encoded = encodeTransient(value);
     store.checkSize(encoded);
     return store.pollSend(value, encoded);
   }
@@ -605,15 +614,9 @@ export class SharedChannel<T>
       throw new MainThreadWaitError("SharedChannel.sendSync()");
     }
     parkIfRetired();
-    const store = this.#store;
-    // A buffered channel copies the encoding into its ring (a value or an
-    // offer) before it returns or sleeps; an unbuffered one may hand it to
-    // a select of this thread, which keeps it.
-    store.sendSync(
+    this.#store.sendSync(
       value,
-      store.capacity > 0
-        ? encodeTransient(this.#codec, value)
-        : this.#codec.encode(value),
+      this.#transient ? encodeTransient(value) : this.#codec.encode(value),
     );
   }
 
