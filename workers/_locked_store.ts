@@ -278,7 +278,9 @@ export class LockedStore<T> extends ChannelStore<T> {
       if (v !== EMPTY) return { value: v as T, ok: true };
     }
     const h = this.h;
-    if (this.capacity > 0) awaitRecord(h);
+    if (this.capacity > 0 && this.slot === 0) {
+      this.#ring.awaitRecord(RECORD_SPIN);
+    }
     let raw: Raw | typeof EMPTY | typeof DRAINED;
     lock(h, LOCK);
     try {
@@ -701,25 +703,12 @@ export class LockedStore<T> extends ChannelStore<T> {
   }
 }
 
-/** Polls of {@linkcode awaitRecord}: a few microseconds. */
-const RECORD_SPIN = 512;
-
 /**
- * Before a buffered channel's `recvSync` takes the lock: polls, without the
- * lock and without counting itself as waiting, until a record, an offer or
- * `close` is there, at most {@linkcode RECORD_SPIN} times (then it waits as
- * before: counted, spinning, then asleep). A receiver a little ahead of
- * its sender then finds the value without making the sender wake it: a
- * receiver counted in `RECV_WAITING` makes every send bump `RECV_SEQ`, and
- * makes the two threads take turns on the lock's cache line for the count.
- * A receiver not yet counted changes nothing for a sender: with the
- * buffer empty, a send commits into it anyway.
+ * Polls of `ByteRing.awaitRecord` before a buffered channel's `recvSync`
+ * takes the lock: a few microseconds. A receiver a little ahead of its
+ * sender then finds the value without counting itself in `RECV_WAITING`,
+ * which would make every send bump `RECV_SEQ` and the receiver take the
+ * lock twice; a receiver not yet counted changes nothing for a sender:
+ * with the buffer empty, a send commits into it anyway.
  */
-function awaitRecord(h: Int32Array): void {
-  for (
-    let i = 0;
-    i < RECORD_SPIN && Atomics.load(h, COUNT) === 0 &&
-    Atomics.load(h, OFFERED) === 0 && Atomics.load(h, CLOSED) === 0;
-    i++
-  );
-}
+const RECORD_SPIN = 512;
