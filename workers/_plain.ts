@@ -42,15 +42,16 @@
  * | 5 | any other number | 8 bytes, float64 |
  * | 6 | a string | its UTF-8 length (4 bytes, uint32), then its UTF-8 bytes |
  * | 7 | an array | its length n (4 bytes), then n values |
- * | 8 | an object | its shape's hash (4 bytes, int32), the byte length of its key block (4 bytes), the key block: the key count n (4 bytes), then the n keys as strings without their tag; then the n values, in the keys' order |
+ * | 8 | an object | its shape's hash (4 bytes, int32; 0 the first time the encoder meets the shape), the byte length of its key block (4 bytes), the key block: the key count n (4 bytes), then the n keys as strings without their tag; then the n values, in the keys' order |
  * | 9 | a shared object (a `SharedChannel`, a shared sync type, an atomic, a `SharedContext`, a `SharedArrayBuffer` or a view over one), when a runtime on this thread carries its memory | its ref (`_shared_ref.ts`) as a value: an object (tag 8) naming its kind and buffer id; decoded by opening it (`_shared_lower.ts`) |
  *
  * ## Shapes
  *
  * Values in a stream often repeat an object's keys. The encoder remembers
- * the last {@linkcode SHAPES} key lists it wrote (up to 32 keys each) with
- * their key block and its hash (FNV-1a): an object whose `Object.keys`
- * match one, key for key, gets the block copied in, and after a few such
+ * the last {@linkcode SHAPES} key lists it wrote (up to 32 keys each) and,
+ * from the second object that has one, its key block and the block's hash
+ * (FNV-1a): an object whose `Object.keys` match one, key for key, gets the
+ * block copied in, and after a few such
  * objects a function made for the shape reads its values with one property
  * access per key. The decoder keeps the shapes it met by their hash; a block
  * that matches one byte for byte reuses its keys (no string is read), and
@@ -98,6 +99,19 @@ const SHORT_STRING = 64;
 const SHAPES = 8;
 const SHAPE_KEYS = 32;
 const SHAPE_BYTES = 1024;
+/**
+ * A shape is written (or built) this many times key by key before it gets
+ * a function of its own, so that only shapes that repeat pay for making
+ * (and compiling) one.
+ */
+const COMPILE_AFTER = 8;
+/**
+ * The hash of a key block the encoder has met once (no FNV-1a hash of a
+ * block written is 0: one would be written as 1): the decoder does not
+ * keep it. Objects of a shape met only once then pay for no copy of its
+ * block on either side.
+ */
+const UNSHAPED = 0;
 /** Objects the encoder checks for repeats by a linear scan, before a Set. */
 const SEEN_LIST = 16;
 
@@ -106,7 +120,7 @@ const decoder = new TextDecoder();
 /** Whether this platform is little-endian (numbers are in its byte order). */
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Moves float64s to bytes (decoder). */
+/** Turns 8 bytes into a float64 (decoder). */
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
 
@@ -130,8 +144,9 @@ let busy = false;
  */
 interface Shape {
   readonly keys: readonly string[];
-  readonly block: Uint8Array;
-  readonly hash: number;
+  /** Null, and `hash` {@linkcode UNSHAPED}, until a second object has it. */
+  block: Uint8Array | null;
+  hash: number;
   /** How many objects of this shape were written. */
   uses: number;
   /**
@@ -336,7 +351,7 @@ function writeObject(o: object): boolean {
   const n = keys.length;
   if (n > budget) return false;
   const shape = shapeOf(keys);
-  if (shape !== undefined) {
+  if (shape !== undefined && shape.block !== null) {
     const block = shape.block;
     reserve(9 + block.length);
     out[at] = OBJECT;
@@ -348,7 +363,7 @@ function writeObject(o: object): boolean {
       shape.write = compileWriter(keys);
     }
     if (shape.write) return shape.write(o, writeValue);
-  } else if (!writeKeys(keys)) return false;
+  } else if (!writeKeys(keys, shape)) return false;
   const record = o as Record<string, unknown>;
   for (let i = 0; i < n; i++) {
     if (!writeValue(record[keys[i]])) return false;
@@ -375,7 +390,7 @@ function shapeOf(keys: readonly string[]): Shape | undefined {
  * remembered, and remembers it if it is small; false if a key is not
  * well-formed.
  */
-function writeKeys(keys: string[]): boolean {
+function writeKeys(keys: string[], seen: Shape | undefined): boolean {
   const n = keys.length;
   reserve(13);
   const head = at;
@@ -385,12 +400,23 @@ function writeKeys(keys: string[]): boolean {
   at = start + 4;
   for (let i = 0; i < n; i++) if (!writeString(keys[i])) return false;
   const length = at - start;
-  const hash = hashBytes(out, start, length);
-  put32(head + 1, hash);
   put32(head + 5, length);
+  if (seen !== undefined) {
+    // Met before: its block is worth keeping, and the decoder's keeping.
+    seen.hash = hashBytes(out, start, length) || 1;
+    seen.block = out.slice(start, at);
+    put32(head + 1, seen.hash);
+    return true;
+  }
+  put32(head + 1, UNSHAPED);
   if (n <= SHAPE_KEYS && length <= SHAPE_BYTES) {
-    const block = out.slice(start, at);
-    const shape: Shape = { keys, block, hash, uses: 0, write: undefined };
+    const shape: Shape = {
+      keys,
+      block: null,
+      hash: UNSHAPED,
+      uses: 0,
+      write: undefined,
+    };
     if (shapes.length < SHAPES) shapes.push(shape);
     else {
       shapes[nextShape] = shape;
@@ -504,14 +530,19 @@ interface Known {
 }
 /** Shapes met, by the low byte of their hash. */
 const known: (Known | undefined)[] = new Array<Known | undefined>(256);
-/** A shape builds this many objects key by key before it gets a builder. */
-const COMPILE_AFTER = 8;
 
 function readObject(): Record<string, unknown> {
   const hash = get32();
   const length = get32() >>> 0;
   const start = from;
   from = start + length;
+  if (hash === UNSHAPED) {
+    from = start;
+    const n = get32() >>> 0;
+    const keys: string[] = [];
+    for (let i = 0; i < n; i++) keys.push(readString());
+    return buildObject(keys);
+  }
   const slot = hash & 255;
   let shape = known[slot];
   if (
@@ -537,7 +568,11 @@ function readObject(): Record<string, unknown> {
     shape.build = compileShape(shape.keys);
   }
   if (shape.build) return shape.build(readValue);
-  const keys = shape.keys;
+  return buildObject(shape.keys);
+}
+
+/** An object of these keys, its values read in order, key by key. */
+function buildObject(keys: readonly string[]): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
