@@ -22,6 +22,8 @@ const POOL_BYTES = 64 * 1024;
 const POOLED_MAX = 4 * 1024;
 
 let pool = new ArrayBuffer(POOL_BYTES);
+/** The pool as words, for {@linkcode pooledCopyWords}. */
+let words = new Int32Array(pool);
 let used = 0;
 
 /** A new array of `n` bytes (zeroed), pooled when small. */
@@ -29,9 +31,42 @@ export function pooledBytes(n: number): Uint8Array {
   if (n > POOLED_MAX) return new Uint8Array(n);
   if (used + n > POOL_BYTES || pool.detached) {
     pool = new ArrayBuffer(POOL_BYTES);
+    words = new Int32Array(pool);
     used = 0;
   }
   const view = new Uint8Array(pool, used, n);
   used = (used + n + 7) & ~7;
+  return view;
+}
+
+/**
+ * A new pooled array of the `n` bytes that start at word `from` of `src`
+ * and wrap from word `end` to word 0 (a record in a channel's ring), copied
+ * word by word: faster than two `set` calls from views of `src`, which
+ * each cost an allocation. The last word's bytes past `n` are copied too,
+ * into the pool's padding after the view (views are 8-byte aligned).
+ */
+export function pooledCopyWords(
+  src: Int32Array,
+  from: number,
+  end: number,
+  n: number,
+): Uint8Array {
+  const view = pooledBytes(n);
+  if (n > POOLED_MAX) {
+    const first = Math.min(n, (end - from) * 4);
+    const bytes = new Uint8Array(src.buffer, src.byteOffset, end * 4);
+    view.set(bytes.subarray(from * 4, from * 4 + first));
+    if (first < n) view.set(bytes.subarray(0, n - first), first);
+    return view;
+  }
+  const dst = words;
+  let j = view.byteOffset >> 2;
+  const count = (n + 3) >> 2;
+  let i = from;
+  for (let k = 0; k < count; k++) {
+    dst[j++] = src[i++];
+    if (i === end) i = 0;
+  }
   return view;
 }

@@ -19,7 +19,10 @@
  * size. A record of a variable-size codec is a 4-byte length `n` (aligned
  * to 4), then `n` payload bytes, which may wrap around the end of the ring,
  * then padding to a multiple of 4. `USED === 0` implies `HEAD === TAIL ===
- * 0`.
+ * 0`; a ring of length-prefixed records emptied by a take (or a dropped
+ * offer) then holds -1 (`NO_RECORD`) in the length word at offset 0, where
+ * its next record goes, which a receiver polls outside the lock
+ * ({@linkcode ByteRing.awaitRecord}).
  *
  * The ring grows by doubling (`SharedArrayBuffer.prototype.grow`), up to
  * `maxBytes`, so no value size has to be known in advance; each thread maps
@@ -27,8 +30,9 @@
  * reads length-tracking views of a growable buffer many times slower).
  */
 
-import { pooledBytes } from "./_byte_pool.ts";
+import { pooledCopyWords } from "./_byte_pool.ts";
 import {
+  CLOSED,
   DATA,
   HEAD,
   OFFER_POS,
@@ -38,6 +42,12 @@ import {
   TAIL,
   USED,
 } from "./_channel_words.ts";
+
+/**
+ * The length word an emptied ring of length-prefixed records leaves at
+ * offset 0, where its next record goes: no record has a negative length.
+ */
+const NO_RECORD = -1;
 
 function pad4(n: number): number {
   return (n + 3) & ~3;
@@ -145,17 +155,50 @@ export class ByteRing {
       need = 4 + pad4(n);
       let start = pos + 4;
       if (start === ring) start = 0;
-      const out = this.#pooled ? pooledBytes(n) : new Uint8Array(n);
-      const first = Math.min(n, ring - start);
-      out.set(this.#u8.subarray(start, start + first));
-      if (first < n) out.set(this.#u8.subarray(0, n - first), first);
-      raw = out;
+      if (this.#pooled) {
+        raw = pooledCopyWords(this.#i32, start >> 2, ring >> 2, n);
+      } else {
+        const out = new Uint8Array(n);
+        const first = Math.min(n, ring - start);
+        out.set(this.#u8.subarray(start, start + first));
+        if (first < n) out.set(this.#u8.subarray(0, n - first), first);
+        raw = out;
+      }
     }
     const used = h[USED] - need;
     h[USED] = used;
-    if (used === 0) h[HEAD] = h[TAIL] = 0;
+    if (used === 0) this.#emptied();
     else h[HEAD] = (pos + need) % ring;
     return raw;
+  }
+
+  /**
+   * The ring holds no record: the next goes at offset 0. A ring of
+   * length-prefixed records marks that word {@linkcode NO_RECORD}, for
+   * {@linkcode ByteRing.awaitRecord}.
+   */
+  #emptied(): void {
+    const h = this.#h;
+    h[HEAD] = h[TAIL] = 0;
+    if (this.#slot === 0) this.#i32[0] = NO_RECORD;
+  }
+
+  /**
+   * Outside the lock, for a receiver about to take it: if the ring looks
+   * empty, polls, at most `spins` times, until a record's length is
+   * written at offset 0 (where the next record goes) or the channel is
+   * closed. It reads the word the sender's append writes, on the line the
+   * receiver then reads the record from, not the header's line, which the
+   * sender holding the lock is writing. A hint only: the caller takes the
+   * lock and looks again. Length-prefixed records only.
+   */
+  awaitRecord(spins: number): void {
+    const h = this.#h;
+    if (Atomics.load(h, USED) !== 0) return;
+    const i32 = this.#i32;
+    for (let i = 1; i <= spins && Atomics.load(i32, 0) === NO_RECORD; i++) {
+      if ((i & 63) === 0 && Atomics.load(h, CLOSED) !== 0) return;
+    }
   }
 
   /** Removes the last record, of `bytes` bytes at offset `pos`. */
@@ -163,7 +206,7 @@ export class ByteRing {
     const h = this.#h;
     const used = h[USED] - bytes;
     h[USED] = used;
-    if (used === 0) h[HEAD] = h[TAIL] = 0;
+    if (used === 0) this.#emptied();
     else h[TAIL] = pos;
   }
 

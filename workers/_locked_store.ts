@@ -278,6 +278,9 @@ export class LockedStore<T> extends ChannelStore<T> {
       if (v !== EMPTY) return { value: v as T, ok: true };
     }
     const h = this.h;
+    if (this.capacity > 0 && this.slot === 0) {
+      this.#ring.awaitRecord(RECORD_SPIN);
+    }
     let raw: Raw | typeof EMPTY | typeof DRAINED;
     lock(h, LOCK);
     try {
@@ -699,3 +702,13 @@ export class LockedStore<T> extends ChannelStore<T> {
     return ticket;
   }
 }
+
+/**
+ * Polls of `ByteRing.awaitRecord` before a buffered channel's `recvSync`
+ * takes the lock: a few microseconds. A receiver a little ahead of its
+ * sender then finds the value without counting itself in `RECV_WAITING`,
+ * which would make every send bump `RECV_SEQ` and the receiver take the
+ * lock twice; a receiver not yet counted changes nothing for a sender:
+ * with the buffer empty, a send commits into it anyway.
+ */
+const RECORD_SPIN = 512;

@@ -42,8 +42,24 @@
  * | 5 | any other number | 8 bytes, float64 |
  * | 6 | a string | its UTF-8 length (4 bytes, uint32), then its UTF-8 bytes |
  * | 7 | an array | its length n (4 bytes), then n values |
- * | 8 | an object | its key count n (4 bytes), then n pairs: the key as a string without its tag, then the value |
+ * | 8 | an object | its shape's hash (4 bytes, int32; 0 the first time the encoder meets the shape), the byte length of its key block (4 bytes), the key block: the key count n (4 bytes), then the n keys as strings without their tag; then the n values, in the keys' order |
  * | 9 | a shared object (a `SharedChannel`, a shared sync type, an atomic, a `SharedContext`, a `SharedArrayBuffer` or a view over one), when a runtime on this thread carries its memory | its ref (`_shared_ref.ts`) as a value: an object (tag 8) naming its kind and buffer id; decoded by opening it (`_shared_lower.ts`) |
+ *
+ * ## Shapes
+ *
+ * Values in a stream often repeat an object's keys. The encoder remembers
+ * the last {@linkcode SHAPES} key lists it wrote (up to 32 keys each) and,
+ * from the second object that has one, its key block and the block's hash
+ * (FNV-1a): an object whose `Object.keys` match one, key for key, gets the
+ * block copied in, and after a few such
+ * objects a function made for the shape reads its values with one property
+ * access per key. The decoder keeps the shapes it met by their hash; a block
+ * that matches one byte for byte reuses its keys (no string is read), and
+ * after a few objects a function made for the shape builds each from an
+ * object literal. Each encoding carries its key blocks whole, so any
+ * thread decodes it alone: the caches only save work. Where the platform
+ * refuses `new Function` (a content security policy), both sides work key
+ * by key.
  *
  * @module
  */
@@ -76,40 +92,110 @@ const SHARED = 9;
 
 /** Strings up to this length are copied char by char while ASCII. */
 const SHORT_STRING = 64;
+/**
+ * Shapes (key lists) the encoder remembers, and the most keys and key-block
+ * bytes a remembered shape has; larger objects write their keys each time.
+ */
+const SHAPES = 8;
+const SHAPE_KEYS = 32;
+const SHAPE_BYTES = 1024;
+/**
+ * A shape is written (or built) this many times key by key before it gets
+ * a function of its own, so that only shapes that repeat pay for making
+ * (and compiling) one.
+ */
+const COMPILE_AFTER = 8;
+/**
+ * The hash of a key block the encoder has met once (no FNV-1a hash of a
+ * block written is 0: one would be written as 1): the decoder does not
+ * keep it. Objects of a shape met only once then pay for no copy of its
+ * block on either side.
+ */
+const UNSHAPED = 0;
+/** Objects the encoder checks for repeats by a linear scan, before a Set. */
+const SEEN_LIST = 16;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/** Whether this platform is little-endian (numbers are in its byte order). */
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Moves float64s and int32s to and from bytes. */
+/** Turns 8 bytes into a float64 (decoder). */
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
 
 // The encoder's scratch space, reused from one call to the next.
 let out = new Uint8Array(1024);
+let view = new DataView(out.buffer);
 let at = 0;
 let budget = 0;
-/** The objects and arrays written so far: none may come twice. */
-const seen = new Set<object>();
+/**
+ * The objects and arrays written so far: none may come twice. A short list
+ * scanned linearly (most values hold a few), then a Set.
+ */
+const seen: object[] = [];
+let seenSet: Set<object> | null = null;
 /** Set while encoding: a getter that encodes in turn goes to `node:v8`. */
 let busy = false;
+
+/**
+ * An object shape the encoder has written: its keys, as `Object.keys` gave
+ * them, and its key block (key count, then the keys), with the block's hash.
+ */
+interface Shape {
+  readonly keys: readonly string[];
+  /** Null, and `hash` {@linkcode UNSHAPED}, until a second object has it. */
+  block: Uint8Array | null;
+  hash: number;
+  /** How many objects of this shape were written. */
+  uses: number;
+  /**
+   * Once {@linkcode COMPILE_AFTER} were, a function that writes an object's
+   * values with a property read per key (null where the platform forbids
+   * making functions from source).
+   */
+  write:
+    | ((o: unknown, w: (v: unknown) => boolean) => boolean)
+    | null
+    | undefined;
+}
+/** The remembered shapes, most often found first; replaced round robin. */
+const shapes: Shape[] = [];
+let nextShape = 0;
 
 /**
  * Encodes a plain value: a new array of bytes in the format above, or
  * undefined if the value is not plain.
  */
 export function encodePlain(value: unknown): Uint8Array | undefined {
+  return encode(value, false);
+}
+
+/**
+ * Like {@linkcode encodePlain}, but the bytes are a view of this thread's
+ * scratch space, which the next encoding on this thread overwrites: for a
+ * caller that copies them at once (a channel's `sendSync` into its ring),
+ * which then pays no copy into a pooled array.
+ */
+export function encodePlainTransient(value: unknown): Uint8Array | undefined {
+  return encode(value, true);
+}
+
+function encode(value: unknown, transient: boolean): Uint8Array | undefined {
   if (busy) return undefined;
   busy = true;
   at = 0;
   budget = MAX_NODES;
   out[at++] = PLAIN_FORMAT;
   try {
-    return writeValue(value) ? pooledCopy(out, at) : undefined;
+    if (!writeValue(value)) return undefined;
+    return transient ? scratchView(at) : pooledCopy(out, at);
   } catch {
     // A getter threw: let `node:v8` meet it and report it.
     return undefined;
   } finally {
-    seen.clear();
+    seen.length = 0;
+    seenSet = null;
     busy = false;
   }
 }
@@ -120,9 +206,23 @@ export function encodePlain(value: unknown): Uint8Array | undefined {
  * more than the encoding itself.
  */
 function pooledCopy(bytes: Uint8Array, n: number): Uint8Array {
-  const view = pooledBytes(n);
-  view.set(bytes.subarray(0, n));
-  return view;
+  const copy = pooledBytes(n);
+  copy.set(bytes.subarray(0, n));
+  return copy;
+}
+
+/**
+ * Views of the scratch space's first n bytes, by n (up to
+ * {@linkcode SCRATCH_VIEWS}), made once: making a view costs more than
+ * copying a small encoding.
+ */
+let views: Uint8Array[] = [];
+const SCRATCH_VIEWS = 4096;
+
+/** A view of `out[0, n)`. */
+function scratchView(n: number): Uint8Array {
+  if (n > SCRATCH_VIEWS) return out.subarray(0, n);
+  return views[n] ??= out.subarray(0, n);
 }
 
 /** Makes room for `n` more bytes at `at`. */
@@ -133,14 +233,30 @@ function reserve(n: number): void {
   const bigger = new Uint8Array(size);
   bigger.set(out.subarray(0, at));
   out = bigger;
+  view = new DataView(out.buffer);
+  views = [];
 }
 
 /** Writes `n` as 4 bytes at `i`; `n` may be an int32 or a uint32. */
 function put32(i: number, n: number): void {
-  out[i] = n;
-  out[i + 1] = n >> 8;
-  out[i + 2] = n >> 16;
-  out[i + 3] = n >> 24;
+  view.setInt32(i, n, LITTLE);
+}
+
+/** False if `o` was met before in this value; else records it. */
+function firstVisit(o: object): boolean {
+  if (seenSet !== null) {
+    if (seenSet.has(o)) return false;
+    seenSet.add(o);
+    return true;
+  }
+  const n = seen.length;
+  for (let i = 0; i < n; i++) if (seen[i] === o) return false;
+  if (n < SEEN_LIST) seen.push(o);
+  else {
+    seenSet = new Set(seen);
+    seenSet.add(o);
+  }
+  return true;
 }
 
 function writeValue(v: unknown): boolean {
@@ -150,13 +266,12 @@ function writeValue(v: unknown): boolean {
       if ((v | 0) === v && (v !== 0 || 1 / v > 0)) {
         reserve(5);
         out[at] = INT32;
-        put32(at + 1, v);
+        view.setInt32(at + 1, v, LITTLE);
         at += 5;
       } else {
         reserve(9);
         out[at] = FLOAT64;
-        f64[0] = v;
-        for (let i = 0; i < 8; i++) out[at + 1 + i] = f64Bytes[i];
+        view.setFloat64(at + 1, v, LITTLE);
         at += 9;
       }
       return true;
@@ -209,8 +324,7 @@ function writeString(s: string): boolean {
 }
 
 function writeObject(o: object): boolean {
-  if (seen.has(o) || isProxy(o)) return false;
-  seen.add(o);
+  if (!firstVisit(o) || isProxy(o)) return false;
   const proto = Object.getPrototypeOf(o);
   if (proto === Array.prototype) {
     if (!Array.isArray(o)) return false;
@@ -234,17 +348,114 @@ function writeObject(o: object): boolean {
     return writeObject(ref);
   }
   const keys = Object.keys(o);
-  if (keys.length > budget) return false;
-  reserve(5);
-  out[at] = OBJECT;
-  put32(at + 1, keys.length);
-  at += 5;
+  const n = keys.length;
+  if (n > budget) return false;
+  const shape = shapeOf(keys);
+  if (shape !== undefined && shape.block !== null) {
+    const block = shape.block;
+    reserve(9 + block.length);
+    out[at] = OBJECT;
+    put32(at + 1, shape.hash);
+    put32(at + 5, block.length);
+    out.set(block, at + 9);
+    at += 9 + block.length;
+    if (shape.write === undefined && ++shape.uses >= COMPILE_AFTER) {
+      shape.write = compileWriter(keys);
+    }
+    if (shape.write) return shape.write(o, writeValue);
+  } else if (!writeKeys(keys, shape)) return false;
   const record = o as Record<string, unknown>;
-  for (const key of keys) {
-    if (!writeString(key)) return false;
-    if (!writeValue(record[key])) return false;
+  for (let i = 0; i < n; i++) {
+    if (!writeValue(record[keys[i]])) return false;
   }
   return true;
+}
+
+/** The remembered shape with exactly these keys, in this order. */
+function shapeOf(keys: readonly string[]): Shape | undefined {
+  const n = keys.length;
+  for (let s = 0; s < shapes.length; s++) {
+    const shape = shapes[s];
+    const known = shape.keys;
+    if (known.length !== n) continue;
+    let i = 0;
+    while (i < n && known[i] === keys[i]) i++;
+    if (i === n) return shape;
+  }
+  return undefined;
+}
+
+/**
+ * Writes an object's tag, hash, block length and key block for a shape not
+ * remembered, and remembers it if it is small; false if a key is not
+ * well-formed.
+ */
+function writeKeys(keys: string[], seen: Shape | undefined): boolean {
+  const n = keys.length;
+  reserve(13);
+  const head = at;
+  out[head] = OBJECT;
+  const start = head + 9;
+  put32(start, n);
+  at = start + 4;
+  for (let i = 0; i < n; i++) if (!writeString(keys[i])) return false;
+  const length = at - start;
+  put32(head + 5, length);
+  if (seen !== undefined) {
+    // Met before: its block is worth keeping, and the decoder's keeping.
+    seen.hash = hashBytes(out, start, length) || 1;
+    seen.block = out.slice(start, at);
+    put32(head + 1, seen.hash);
+    return true;
+  }
+  put32(head + 1, UNSHAPED);
+  if (n <= SHAPE_KEYS && length <= SHAPE_BYTES) {
+    const shape: Shape = {
+      keys,
+      block: null,
+      hash: UNSHAPED,
+      uses: 0,
+      write: undefined,
+    };
+    if (shapes.length < SHAPES) shapes.push(shape);
+    else {
+      shapes[nextShape] = shape;
+      nextShape = (nextShape + 1) % SHAPES;
+    }
+  }
+  return true;
+}
+
+/**
+ * A function that writes the values of an object of these keys in order,
+ * reading each with a property access of its own: V8 then reads each from
+ * where the object's shape keeps it, where one access reading every key
+ * from a list goes through a slow generic lookup. It reads what the loop
+ * in `writeObject` reads, in the same order, and stops where it would.
+ * Null where the platform refuses `new Function`.
+ */
+function compileWriter(
+  keys: readonly string[],
+): ((o: unknown, w: (v: unknown) => boolean) => boolean) | null {
+  let body = "true";
+  for (const key of keys) body += ` && w(o[${JSON.stringify(key)}])`;
+  try {
+    return new Function("o", "w", `"use strict"; return ${body};`) as (
+      o: unknown,
+      w: (v: unknown) => boolean,
+    ) => boolean;
+  } catch {
+    return null;
+  }
+}
+
+/** FNV-1a over `bytes[start, start + n)`. */
+function hashBytes(bytes: Uint8Array, start: number, n: number): number {
+  let hash = 0x811c9dc5 | 0;
+  for (let i = start; i < start + n; i++) {
+    hash = Math.imul(hash ^ bytes[i], 0x01000193);
+  }
+  return hash;
 }
 
 // The decoder's state, for one call at a time.
@@ -291,25 +502,8 @@ function readValue(): unknown {
       for (let i = 0; i < n; i++) a.push(readValue());
       return a;
     }
-    case OBJECT: {
-      const n = get32() >>> 0;
-      const o: Record<string, unknown> = {};
-      for (let i = 0; i < n; i++) {
-        const key = readString();
-        const value = readValue();
-        // An own data property, as structured clone makes, even where
-        // Object.prototype has a setter or a read-only property of that name.
-        if (key in Object.prototype) {
-          Object.defineProperty(o, key, {
-            value,
-            writable: true,
-            enumerable: true,
-            configurable: true,
-          });
-        } else o[key] = value;
-      }
-      return o;
-    }
+    case OBJECT:
+      return readObject();
     case SHARED:
       return openRef(readValue() as SharedRef);
     default:
@@ -318,6 +512,122 @@ function readValue(): unknown {
           from - 1
         }; the bytes are corrupt`,
       );
+  }
+}
+
+/**
+ * An object shape the decoder has met: its key block, its keys, how many
+ * objects it has built, and, once it has built {@linkcode COMPILE_AFTER},
+ * a function that builds one from an object literal (null where the
+ * platform forbids making functions from source).
+ */
+interface Known {
+  readonly hash: number;
+  readonly block: Uint8Array;
+  readonly keys: readonly string[];
+  uses: number;
+  build: ((read: () => unknown) => Record<string, unknown>) | null | undefined;
+}
+/** Shapes met, by the low byte of their hash. */
+const known: (Known | undefined)[] = new Array<Known | undefined>(256);
+
+function readObject(): Record<string, unknown> {
+  const hash = get32();
+  const length = get32() >>> 0;
+  const start = from;
+  from = start + length;
+  if (hash === UNSHAPED) {
+    from = start;
+    const n = get32() >>> 0;
+    const keys: string[] = [];
+    for (let i = 0; i < n; i++) keys.push(readString());
+    return buildObject(keys);
+  }
+  const slot = hash & 255;
+  let shape = known[slot];
+  if (
+    shape === undefined || shape.hash !== hash ||
+    !sameBytes(shape.block, input, start, length)
+  ) {
+    const after = from;
+    from = start;
+    const n = get32() >>> 0;
+    const keys: string[] = [];
+    for (let i = 0; i < n; i++) keys.push(readString());
+    from = after;
+    shape = {
+      hash,
+      block: input.slice(start, after),
+      keys,
+      uses: 0,
+      build: undefined,
+    };
+    if (n <= SHAPE_KEYS && length <= SHAPE_BYTES) known[slot] = shape;
+  }
+  if (shape.build === undefined && ++shape.uses >= COMPILE_AFTER) {
+    shape.build = compileShape(shape.keys);
+  }
+  if (shape.build) return shape.build(readValue);
+  return buildObject(shape.keys);
+}
+
+/** An object of these keys, its values read in order, key by key. */
+function buildObject(keys: readonly string[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const value = readValue();
+    // An own data property, as structured clone makes, even where
+    // Object.prototype has a setter or a read-only property of that name.
+    if (key in Object.prototype) {
+      Object.defineProperty(o, key, {
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    } else o[key] = value;
+  }
+  return o;
+}
+
+/** Whether `a` equals `b[start, start + n)`. */
+function sameBytes(
+  a: Uint8Array,
+  b: Uint8Array,
+  start: number,
+  n: number,
+): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[start + i]) return false;
+  return true;
+}
+
+/**
+ * A function that builds an object of these keys from an object literal,
+ * its values read in order: V8 then makes each object of the shape at once,
+ * where setting the keys one by one from a list goes through a slow generic
+ * store per key. A literal defines own data properties, as structured clone
+ * does (a setter on Object.prototype does not run); `__proto__` is written
+ * as a computed key, which defines a property rather than the prototype.
+ * The keys are quoted by `JSON.stringify`, so they stay string literals.
+ * Null where the platform refuses `new Function` (a content security
+ * policy): the shape then builds key by key.
+ */
+function compileShape(
+  keys: readonly string[],
+): ((read: () => unknown) => Record<string, unknown>) | null {
+  let body = "";
+  for (const key of keys) {
+    const quoted = JSON.stringify(key);
+    body += key === "__proto__" ? `[${quoted}]: r(),` : `${quoted}: r(),`;
+  }
+  try {
+    return new Function("r", `"use strict"; return {${body}};`) as (
+      read: () => unknown,
+    ) => Record<string, unknown>;
+  } catch {
+    return null;
   }
 }
 

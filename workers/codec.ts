@@ -43,7 +43,13 @@
  */
 
 import { builtin } from "./_builtin.ts";
-import { decodePlain, encodePlain, PLAIN_FORMAT } from "./_plain.ts";
+import {
+  decodePlain,
+  encodePlain,
+  encodePlainTransient,
+  PLAIN_FORMAT,
+} from "./_plain.ts";
+import { transient } from "./_transient.ts";
 import { liftShared, type SharedRef } from "./_shared_ref.ts";
 import { lowerShared } from "./_shared_lower.ts";
 
@@ -300,39 +306,47 @@ const json: Codec<unknown> = Object.freeze({
   },
 });
 
+/**
+ * The structured codec's encoding of `value`; with `transient`, plain data
+ * comes as a view of this thread's scratch space (`encodePlainTransient`).
+ */
+function encodeStructured(value: unknown, transient: boolean): Uint8Array {
+  const plain = transient ? encodePlainTransient(value) : encodePlain(value);
+  if (plain !== undefined) return plain;
+  const lifted = liftShared(value, false);
+  if (typeof lifted === "string") {
+    throw new CodecError("structured", value, `expected data, but ${lifted}`);
+  }
+  if (v8 === undefined) {
+    throw new CodecError(
+      "structured",
+      value,
+      "expected plain data (JSON-like trees): this platform has no node:v8 for anything else",
+    );
+  }
+  try {
+    if (lifted === undefined) return v8.serialize(value);
+    const bytes = v8.serialize([lifted.value, lifted.refs]);
+    const out = new Uint8Array(bytes.length + 1);
+    out[0] = SHARED_FORMAT;
+    out.set(bytes, 1);
+    return out;
+  } catch (error) {
+    // A function, a symbol, a WeakMap, a class instance's methods, ...
+    throw new CodecError(
+      "structured",
+      value,
+      `expected a structured-clonable value (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+}
+
 const structured: Codec<unknown> = Object.freeze({
   name: "structured",
   slotSize: 0,
   encode(value: unknown): Uint8Array {
-    const plain = encodePlain(value);
-    if (plain !== undefined) return plain;
-    const lifted = liftShared(value, false);
-    if (typeof lifted === "string") {
-      throw new CodecError("structured", value, `expected data, but ${lifted}`);
-    }
-    if (v8 === undefined) {
-      throw new CodecError(
-        "structured",
-        value,
-        "expected plain data (JSON-like trees): this platform has no node:v8 for anything else",
-      );
-    }
-    try {
-      if (lifted === undefined) return v8.serialize(value);
-      const bytes = v8.serialize([lifted.value, lifted.refs]);
-      const out = new Uint8Array(bytes.length + 1);
-      out[0] = SHARED_FORMAT;
-      out.set(bytes, 1);
-      return out;
-    } catch (error) {
-      // A function, a symbol, a WeakMap, a class instance's methods, ...
-      throw new CodecError(
-        "structured",
-        value,
-        `expected a structured-clonable value (${(error as Error).message})`,
-        { cause: error },
-      );
-    }
+    return encodeStructured(value, false);
   },
   decode(b: Uint8Array): unknown {
     if (b[0] === PLAIN_FORMAT) return decodePlain(b);
@@ -352,6 +366,8 @@ const structured: Codec<unknown> = Object.freeze({
     return lowerShared(value, refs);
   },
 });
+
+transient.encodeStructured = (value) => encodeStructured(value, true);
 
 const CODECS: Readonly<Record<CodecName, Codec<unknown>>> = Object.freeze({
   int32: int32 as Codec<unknown>,

@@ -88,6 +88,7 @@ import {
 } from "../channel.ts";
 import { type Codec, CODEC_NAMES, codecFor, type CodecName } from "./codec.ts";
 import { MainThreadWaitError } from "./errors.ts";
+import { encodeTransient } from "./_transient.ts";
 import { canBlock, inWorker } from "./_lock.ts";
 import { checkHandle, Opening } from "./_handle.ts";
 import {
@@ -283,6 +284,14 @@ export class SharedChannel<T>
   readonly #h: Int32Array;
   /** Where the values live: one store, chosen by the header. */
   readonly #store: ChannelStore<T>;
+  /**
+   * Whether `sendSync` and `trySend` encode into the structured codec's
+   * scratch space (`_transient.ts`): a buffered channel copies the
+   * encoding into its ring (a value or an offer) before it returns or
+   * sleeps; an unbuffered one may hand it to a select of this thread,
+   * which keeps it.
+   */
+  readonly #transient: boolean;
   /** The buffer `from()` asks the constructor to open. */
   static #opening = new Opening<SharedArrayBuffer>();
 
@@ -335,6 +344,7 @@ export class SharedChannel<T>
     this.#buffer = buffer;
     this.#h = h;
     this.#codec = codec;
+    this.#transient = capacity > 0 && codec.name === "structured";
     this.#store = h[SLOT_RING] !== 0
       ? new SlotStore(buffer, h, codec, capacity)
       : new LockedStore(buffer, h, codec, capacity);
@@ -532,7 +542,14 @@ export class SharedChannel<T>
    */
   trySend(value: T): boolean {
     parkIfRetired();
-    return this.#store.pollSend(value, this.#store.encodeChecked(value));
+    const store = this.#store;
+    if (!this.#transient) {
+      return store.pollSend(value, store.encodeChecked(value));
+    }
+    // A buffered channel copies the encoding into its ring at once.
+    const encoded = encodeTransient(value);
+    store.checkSize(encoded);
+    return store.pollSend(value, encoded);
   }
 
   /**
@@ -597,7 +614,10 @@ export class SharedChannel<T>
       throw new MainThreadWaitError("SharedChannel.sendSync()");
     }
     parkIfRetired();
-    this.#store.sendSync(value, this.#codec.encode(value));
+    this.#store.sendSync(
+      value,
+      this.#transient ? encodeTransient(value) : this.#codec.encode(value),
+    );
   }
 
   /**
