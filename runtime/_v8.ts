@@ -13,17 +13,12 @@
  * @module
  */
 
-import { builtin } from "../workers/_builtin.ts";
 import { decodePlain, encodePlain, PLAIN_FORMAT } from "../workers/_plain.ts";
-
-const v8 = builtin<{
-  serialize(value: unknown): Uint8Array;
-  deserialize(bytes: Uint8Array): unknown;
-}>("node:v8");
+import * as v8 from "../workers/_v8.ts";
 
 /** `value` as bytes. */
 export function serialize(value: unknown): Uint8Array {
-  if (v8 !== undefined) return v8.serialize(value);
+  if (v8.hasV8) return v8.serialize(value);
   const plain = encodePlain(value);
   if (plain === undefined) {
     throw new TypeError(
@@ -36,7 +31,7 @@ export function serialize(value: unknown): Uint8Array {
 /** The value `bytes` hold. */
 export function deserialize(bytes: Uint8Array): unknown {
   if (bytes[0] === PLAIN_FORMAT) return decodePlain(bytes);
-  if (v8 === undefined) {
+  if (!v8.hasV8) {
     throw new TypeError("this platform has no node:v8 to read these bytes");
   }
   return v8.deserialize(bytes);

@@ -105,12 +105,22 @@ export async function until(ready: () => boolean): Promise<void> {
  * This process's CPU time (user + system) over one second of waiting, in
  * ms: for the checks that an idle runtime uses no CPU, against the same
  * figure taken before it starts.
+ *
+ * With `under`, it measures up to three seconds and gives the first that
+ * took less than `under` ms, else the lowest: a burst the runtime did not
+ * cause (an earlier test's garbage collected, a worker's exit) does not
+ * fail the check, while a runtime that spins fails all three.
  */
-export async function idleSecondCpuMs(): Promise<number> {
-  const before = process.cpuUsage();
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1000;
+export async function idleSecondCpuMs(under?: number): Promise<number> {
+  let lowest = Infinity;
+  for (let i = 0; i < (under === undefined ? 1 : 3); i++) {
+    const before = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const used = process.cpuUsage(before);
+    lowest = Math.min(lowest, (used.user + used.system) / 1000);
+    if (lowest < (under ?? Infinity)) break;
+  }
+  return lowest;
 }
 
 /**

@@ -112,7 +112,10 @@ export const DATA = HEADER_WORDS * 4;
 
 export const MAGIC_VALUE = 0x64676368;
 
-/** The first size of a byte ring: it grows from there. */
+/**
+ * The first size of a byte ring: it grows from there. A ring bounded by at
+ * most this many bytes is allocated whole, in a buffer that does not grow.
+ */
 const INITIAL_MAX_BYTES = 1 << 16;
 
 /**
@@ -211,7 +214,7 @@ export function sleepLocked(h: Int32Array, seq: number): void {
  * Makes the buffer of a new channel of `capacity` values of `codec`, its
  * data region at most `max` bytes (a multiple of 8), and writes its
  * read-only header words: a slot ring if one fits, else a byte ring that
- * starts small and grows.
+ * starts small and grows (allocated whole if `max` is at most 64 KiB).
  */
 export function newChannelBuffer(
   capacity: number,
@@ -225,8 +228,15 @@ export function newChannelBuffer(
     initHeader(buffer, codec.name, capacity)[SLOT_RING] = slotBytes;
     return buffer;
   }
+  if (max <= INITIAL_MAX_BYTES) {
+    // A small bound is allocated whole: a buffer that never grows takes none
+    // of the process's memory mappings, where a growable one takes two.
+    const buffer = new SharedArrayBuffer(DATA + max);
+    initHeader(buffer, codec.name, capacity)[RING_SIZE] = max;
+    return buffer;
+  }
   const want = slot !== 0 ? slot * (capacity + 1) : 256 + 64 * capacity;
-  const ring = Math.min(Math.max(8, (want + 7) & ~7), INITIAL_MAX_BYTES, max);
+  const ring = Math.min(Math.max(8, (want + 7) & ~7), INITIAL_MAX_BYTES);
   const buffer = new SharedArrayBuffer(DATA + ring, {
     maxByteLength: DATA + max,
   });
@@ -283,8 +293,10 @@ export function checkChannelBuffer(
   // Read before the buffer's size: a growth elsewhere grows the buffer first.
   const ring = h[RING_SIZE];
   if (
-    !buffer.growable || ring < 8 || ring % 8 !== 0 ||
-    DATA + ring > buffer.byteLength || DATA + ring > buffer.maxByteLength
+    ring < 8 || ring % 8 !== 0 || DATA + ring > buffer.byteLength ||
+    (buffer.growable
+      ? DATA + ring > buffer.maxByteLength
+      : DATA + ring !== buffer.byteLength)
   ) {
     return `its buffer's ring size word is ${ring}, for a buffer of ${buffer.byteLength} bytes`;
   }

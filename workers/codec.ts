@@ -42,7 +42,7 @@
  * @module
  */
 
-import { builtin } from "./_builtin.ts";
+import * as v8 from "./_v8.ts";
 import {
   decodePlain,
   encodePlain,
@@ -52,15 +52,6 @@ import {
 import { transient } from "./_transient.ts";
 import { liftShared, type SharedRef } from "./_shared_ref.ts";
 import { lowerShared } from "./_shared_lower.ts";
-
-/**
- * `node:v8`, for what is not plain data; absent in browsers, where the
- * structured codec takes plain data only.
- */
-const v8 = builtin<{
-  serialize(value: unknown): Uint8Array;
-  deserialize(bytes: Uint8Array): unknown;
-}>("node:v8");
 
 /**
  * Byte 0 of a `structured` value that holds shared objects (plain data
@@ -317,7 +308,7 @@ function encodeStructured(value: unknown, transient: boolean): Uint8Array {
   if (typeof lifted === "string") {
     throw new CodecError("structured", value, `expected data, but ${lifted}`);
   }
-  if (v8 === undefined) {
+  if (!v8.hasV8) {
     throw new CodecError(
       "structured",
       value,
@@ -350,10 +341,9 @@ const structured: Codec<unknown> = Object.freeze({
   },
   decode(b: Uint8Array): unknown {
     if (b[0] === PLAIN_FORMAT) return decodePlain(b);
-    // `node:v8` makes the typed arrays of a value views of the bytes it
-    // reads: they must not be views of a pool other values share.
-    if (b.byteLength !== b.buffer.byteLength) b = b.slice();
-    if (v8 === undefined) {
+    // The typed arrays `v8.deserialize` makes own their memory: none is a
+    // view of `b`, which may be a view of a pool other values share.
+    if (!v8.hasV8) {
       throw new TypeError(
         "structured codec: cannot decode node:v8 bytes: this platform has no node:v8",
       );

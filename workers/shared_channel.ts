@@ -144,7 +144,11 @@ export interface SharedChannelOptions {
   codec?: CodecName;
   /**
    * The most bytes the channel's ring may grow to. The ring starts small and
-   * doubles as needed; this bound only reserves address space.
+   * doubles as needed; this bound only reserves address space. A bound of at
+   * most 65,536 allocates the ring whole, in a buffer that never grows: use
+   * one for many small channels, since every growable buffer takes two of the
+   * process's memory mappings (Linux allows 65,530 by default), so only about
+   * 30,000 channels with a larger bound can be live at once.
    *
    * @default {1073741824}
    */

@@ -41,6 +41,23 @@ Deno.test("transfer detaches the caller's buffer; the task receives its bytes", 
   assert.equal(other.detached, true);
 });
 
+Deno.test("a typed array in a task's arguments or result owns its buffer, as postMessage gives", async () => {
+  await using rt = await Runtime.start({ procs: 1 });
+  const t = rt.module<typeof Tasks>(TASKS);
+  const sent = {
+    a: new Float64Array([1.5, 2.5]),
+    b: new Uint8Array([1, 2, 3]),
+    c: new Int32Array([4]),
+  };
+  const got = await t.echo(sent) as typeof sent;
+  for (const view of [got.a, got.b, got.c]) {
+    assert.equal(view.byteOffset, 0);
+    assert.equal(view.buffer.byteLength, view.byteLength);
+  }
+  assert.notEqual(got.a.buffer, got.b.buffer);
+  assert.deepEqual(got, sent);
+});
+
 Deno.test("a payload the runtime refuses leaves the transfer list attached", async () => {
   await using rt = await Runtime.start({ procs: 1 });
   const buf = new ArrayBuffer(4);

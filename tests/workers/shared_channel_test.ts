@@ -273,6 +273,38 @@ Deno.test("SharedChannel rejects a value larger than maxBytes and stays usable",
   ch.close();
 });
 
+Deno.test("SharedChannel with maxBytes of at most 65,536 allocates its ring whole, and more of them can be live than the process has memory mappings", () => {
+  const small = new SharedChannel<string>({ capacity: 1, maxBytes: 65_536 });
+  assert.equal(small.handle.buffer.growable, false);
+  assert.equal(small.handle.buffer.byteLength, 448 + 65_536);
+  assert.equal(new SharedChannel<string>().handle.buffer.growable, true);
+  // Each growable buffer takes two memory mappings, of Linux's 65,530: as
+  // many live growable channels would abort the process.
+  const live: SharedChannel<{ i: number }>[] = [];
+  for (let i = 0; i < 35_000; i++) {
+    const ch = new SharedChannel<{ i: number }>({ capacity: 1, maxBytes: 512 });
+    assert.equal(ch.trySend({ i }), true);
+    live.push(ch);
+  }
+  for (let i = 0; i < live.length; i++) {
+    assert.deepEqual(live[i].tryReceive(), { state: "ok", value: { i } });
+  }
+  const opened = SharedChannel.from<{ i: number }>(live[7].handle);
+  assert.equal(opened.trySend({ i: 7 }), true);
+  assert.deepEqual(live[7].tryReceive(), { state: "ok", value: { i: 7 } });
+});
+
+Deno.test("SharedChannel whose ring does not grow refuses a value past its room with RangeError and stays usable", async () => {
+  const ch = new SharedChannel<string>({ capacity: 4, maxBytes: 256 });
+  await assert.rejects(ch.send("x".repeat(300)), /needs \d+ bytes/);
+  await ch.send("a".repeat(100));
+  assert.throws(() => ch.trySend("b".repeat(200)), /full at its limit/);
+  assert.equal((await ch.receive()).value, "a".repeat(100));
+  await ch.send("b".repeat(200));
+  assert.equal((await ch.receive()).value, "b".repeat(200));
+  assert.equal(ch.size, 0);
+});
+
 Deno.test("SharedChannel.from() opens the same channel from its handle", async () => {
   const a = new SharedChannel<number>({ capacity: 2, codec: "float64" });
   const b = SharedChannel.from<number>(structuredClone(a.handle));

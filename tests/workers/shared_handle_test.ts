@@ -66,6 +66,19 @@ Deno.test("SharedChannel.from() refuses a ring size of 0", () => {
   );
 });
 
+Deno.test("SharedChannel.from() refuses a ring size other than the buffer's own in a buffer that does not grow", () => {
+  for (const ring of [256, 1024]) {
+    const handle = forged({ maxBytes: 512 }, (h) => h[RING_SIZE] = ring);
+    assert.equal(handle.buffer.growable, false);
+    assert.throws(
+      () => SharedChannel.from(handle),
+      refused("SharedChannel", new RegExp(`ring size word is ${ring}`)),
+    );
+  }
+  const real = forged({ maxBytes: 512 }, () => {});
+  assert.equal(SharedChannel.from(real).capacity, 0);
+});
+
 Deno.test("SharedChannel.from() refuses a header-only buffer", () => {
   const real = new SharedChannel<number>({ codec: "int32" }).handle.buffer;
   const buffer = new SharedArrayBuffer(HEADER_BYTES);

@@ -198,3 +198,40 @@ Deno.test("structured codec keeps working after a caller transfers an encoding's
   const next = codec.encode({ b: [2, 3] }) as Uint8Array;
   assert.deepEqual(codec.decode(next), { b: [2, 3] });
 });
+
+Deno.test("structured codec: every typed array and DataView it decodes owns an ArrayBuffer of its own, as structuredClone gives", () => {
+  // Misaligned views went to Node's shared Buffer pool, aligned ones viewed
+  // the encoding, which may be a view of a pool other values share.
+  const make = (i: number) => ({
+    tag: new Uint8Array([i]),
+    f64: new Float64Array([i + 0.5, i + 1.5]),
+    i16: new Int16Array([i, -i]),
+    big: new BigInt64Array([BigInt(i)]),
+    dv: new DataView(new Uint8Array([i, i, i]).buffer),
+    map: new Map([["k", new Uint32Array([i])]]),
+  });
+  const ch = new SharedChannel<ReturnType<typeof make>>({ capacity: 8 });
+  for (let i = 0; i < 3; i++) assert.equal(ch.trySend(make(i)), true);
+  const got = [0, 1, 2].map(() => {
+    const r = ch.tryReceive();
+    assert.equal(r.state, "ok");
+    return (r as { value: ReturnType<typeof make> }).value;
+  });
+  const views = got.flatMap((
+    v,
+  ) => [v.tag, v.f64, v.i16, v.big, v.dv, v.map.get("k")!]);
+  for (const view of views) {
+    assert.equal(view.byteOffset, 0);
+    assert.equal(view.buffer.byteLength, view.byteLength);
+  }
+  assert.equal(new Set(views.map((v) => v.buffer)).size, views.length);
+  // Transferring one value's buffer leaves the others whole.
+  structuredClone(got[0].f64.buffer, { transfer: [got[0].f64.buffer] });
+  assert.equal(got[0].f64.length, 0);
+  got.slice(1).forEach((v, i) => {
+    assert.deepEqual([...v.f64], [i + 1.5, i + 2.5]);
+    assert.deepEqual([...v.tag], [i + 1]);
+    assert.equal(v.dv.getUint8(2), i + 1);
+  });
+  assert.deepEqual(roundTrip(make(4)), structuredClone(make(4)));
+});
