@@ -496,7 +496,7 @@ export class SharedMutex {
   #wakeAll(): void {
     const h = this.#h;
     if (
-      Atomics.load(h, WAITERS) > 0 &&
+      Atomics.load(h, WAITERS) > 0 && Atomics.load(h, WOKEN) === 0 &&
       Atomics.compareExchange(h, WOKEN, 0, 1) === 0
     ) {
       Atomics.add(h, SEQ, 1);
