@@ -73,7 +73,7 @@ const POLL_MAX_MS = 0.05;
 const POLL_MIN_MS = 0.002;
 const CHECK_EVERY = 8;
 /** Every this many polls, one probes with the whole budget. */
-const PROBE_EVERY = 16;
+const PROBE_EVERY = 64;
 /**
  * Longest stretch of polls, in ms, before a wait is left to the event
  * loop again, so that timers and I/O are served.
