@@ -77,19 +77,27 @@ export async function once(
   return (await got).value! + 1;
 }
 
-let given: [SharedChannel<number>, SharedChannel<number>] | undefined;
+const given: [SharedChannel<number>, SharedChannel<number>][] = [];
 
-/** Keeps `ask` and `ch` in this worker for {@linkcode onceGiven}. */
-export function give(ask: SharedChannel<number>, ch: SharedChannel<number>) {
-  given = [ask, ch];
+/**
+ * Keeps `ask` and `ch` in this worker for {@linkcode onceGiven}, as pair
+ * `which`.
+ */
+export function give(
+  ask: SharedChannel<number>,
+  ch: SharedChannel<number>,
+  which = 0,
+) {
+  given[which] = [ask, ch];
 }
 
 /**
- * {@linkcode once} over the channels {@linkcode give} kept: the wake-up
- * without the cost of two shared objects in every call's arguments.
+ * {@linkcode once} over the channels {@linkcode give} kept as pair
+ * `which`: the wake-up without the cost of two shared objects in every
+ * call's arguments.
  */
-export async function onceGiven(x: number): Promise<number> {
-  const [ask, ch] = given!;
+export async function onceGiven(x: number, which = 0): Promise<number> {
+  const [ask, ch] = given[which];
   const got = ch.receive();
   ask.trySend(0);
   return (await got).value! + x;

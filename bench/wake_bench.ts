@@ -17,7 +17,10 @@
  *   for the value; beside it its floor, the same runtime's round trip of
  *   a task `x => x + 1`, and the same task with its two channels given
  *   once before rather than in each call's arguments (two shared objects
- *   in a task's arguments cost a few µs of the row).
+ *   in a task's arguments cost a few µs of the row), and that task fed by
+ *   the main thread itself rather than by a plain worker: the same four
+ *   hops, between two threads instead of three, so on two cores both may
+ *   poll rather than sleep.
  *
  * The two ping-pong tasks are placed without any placement option (the
  * runtime has none): see `_wake_tasks.ts`.
@@ -93,6 +96,18 @@ for (let i = 0; i < TASKS; i++) await t1.once(ask, values); // warm up
 await t1.give(ask, values);
 for (let i = 0; i < TASKS; i++) await t1.onceGiven(1);
 for (let i = 0; i < TASKS; i++) await t1.inc(i);
+// The same task fed by the main thread itself: two threads, not three.
+const mainAsk = new SharedChannel<number>({ capacity: 16, codec: "float64" });
+const mainValues = number();
+await t1.give(mainAsk, mainValues, 1);
+/** One tiny task, its value given by the main thread once it asks. */
+async function fedByMain(i: number): Promise<number> {
+  const result = t1.onceGiven(1, 1);
+  await mainAsk.receive();
+  await mainValues.send(i);
+  return await result;
+}
+for (let i = 0; i < TASKS; i++) await fedByMain(i); // warm up
 
 globalThis.addEventListener("unload", () => {
   pp.go.trySend(-1);
@@ -155,6 +170,17 @@ Deno.bench({
   async fn(b) {
     b.start();
     for (let i = 0; i < TASKS; i++) await t1.onceGiven(1);
+    b.end();
+  },
+});
+Deno.bench({
+  name:
+    `the same, fed by the main thread (its channels given once before) (${TASKS} ops)`,
+  group: "tiny task",
+  ...RUNS,
+  async fn(b) {
+    b.start();
+    for (let i = 0; i < TASKS; i++) await fedByMain(i);
     b.end();
   },
 });

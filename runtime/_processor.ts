@@ -22,7 +22,7 @@
  *
  * Before it parks with suspended tasks, the loop wakes their waits on
  * shared primitives itself (`#pollWaits`): it polls the waits' futex words
- * for `POLL_MS`, a microtask turn per poll, then sleeps on them with
+ * for up to `POLL_MAX_MS`, a microtask turn per poll, then sleeps on them with
  * `Atomics.wait` in slices for up to `SLEEP_MS`, and runs the waits whose
  * word changed. While the loop runs, `_futex.ts` puts out no
  * `Atomics.waitAsync` for new waits; it arms them all when the loop goes
@@ -101,13 +101,19 @@ type AnyFunction = (...args: any[]) => unknown;
 const SPIN_MS = 0.05;
 /**
  * How long a worker whose tasks all wait polls the words of their waits
- * on shared primitives, a microtask turn per poll, in ms; how long it then
- * sleeps on them with `Atomics.wait` before it parks, in ms, and the slice
- * of one sleep (see `#pollWaits`).
+ * on shared primitives, a microtask turn per poll, in ms, at most and at
+ * least (the budget adapts, see `#pollWaits`); how long it then sleeps on
+ * them with `Atomics.wait` before it parks, in ms, and the slice of one
+ * sleep.
  */
-const POLL_MS = 0.02;
+const POLL_MAX_MS = 0.02;
+const POLL_MIN_MS = 0.002;
 const SLEEP_MS = 1;
 const SLICE_MS = 0.1;
+/** Polls of the words between two looks at the clock and the queues. */
+const CHECK_EVERY = 8;
+/** Every this many polls, one probes with the whole budget. */
+const PROBE_EVERY = 16;
 /** Longest stretch of work between two macrotask yields, in ms. */
 const YIELD_EVERY_MS = 4;
 /** Most tasks taken from the global queue at once. */
@@ -149,6 +155,9 @@ export class Processor implements ProcessorHooks {
   #macrotask: () => Promise<void>;
   #unpark: ((value?: unknown) => void) | undefined;
   #gen: number;
+  /** `#pollWaits`' current budget of polls, in ms, and its calls. */
+  #pollMs = POLL_MAX_MS;
+  #pollsBegun = 0;
 
   /** Opens worker `index`'s processor on `m`. */
   constructor(m: Memory, index: number, gen: number) {
@@ -244,32 +253,61 @@ export class Processor implements ProcessorHooks {
   /**
    * The fast wake-up of goroutines in this worker (`_futex.ts`): with
    * nothing to run and tasks suspended, the loop polls the words of their
-   * waits on shared primitives for `POLL_MS`, a microtask turn per poll (so
-   * continuations and promise chains of the tasks run on), then sleeps on
-   * those words with `Atomics.wait`, a `SLICE_MS` slice at a time, for up
-   * to `SLEEP_MS`, and runs the waits whose word changed. Another thread's
-   * `send`, `unlock` or `done` notifies the word, so it wakes a goroutine
-   * here in microseconds, where `Atomics.waitAsync` takes tens. Returns
-   * true once a wait ran, or work, a wake-up or the runtime's close shows
-   * (seen between slices); false when the budget is spent or no wait is
-   * on a shared word, and the caller parks. Timers and I/O of the worker
-   * wait at most `POLL_MS + SLEEP_MS` for it.
+   * waits on shared primitives for its budget, a microtask turn per poll
+   * (so continuations and promise chains of the tasks run on), then sleeps
+   * on those words with `Atomics.wait`, a `SLICE_MS` slice at a time, for
+   * up to `SLEEP_MS`, and runs the waits whose word changed. Another
+   * thread's `send`, `unlock` or `done` notifies the word, so it wakes a
+   * goroutine here in microseconds, where `Atomics.waitAsync` takes tens.
+   * Returns true once a wait ran, or work, a wake-up or the runtime's
+   * close shows (seen between slices); false when the budget is spent or
+   * no wait is on a shared word, and the caller parks. Timers and I/O of
+   * the worker wait at most `POLL_MAX_MS + SLEEP_MS` for it.
+   *
+   * The budget of polls doubles (up to `POLL_MAX_MS`) when a wait ran
+   * while polling, and halves (down to `POLL_MIN_MS`) when none did: a
+   * worker whose waits outlast the polls, or whose peers do not get a
+   * core while it spins (a loaded machine), sleeps at once rather than
+   * taking the core they need. Every `PROBE_EVERY`th call polls for the
+   * whole budget.
    */
   async #pollWaits(): Promise<boolean> {
     const i32 = this.#i32;
     const seen = Atomics.load(i32, this.#block + O_WAKE);
     let t = performance.now();
-    const spinUntil = t + POLL_MS;
+    const probe = ++this.#pollsBegun % PROBE_EVERY === 0;
+    const spinUntil = t + (probe ? POLL_MAX_MS : this.#pollMs);
     const sleepUntil = spinUntil + SLEEP_MS;
-    for (;;) {
-      if (pollWords() > 0) return true;
+    let spun = false;
+    for (let polls = 0;; polls++) {
+      if (pollWords() > 0) {
+        if (!spun) this.#pollMs = Math.min(POLL_MAX_MS, this.#pollMs * 2);
+        // Let the woken tasks' continuations run first (a promise's
+        // reaction, then the task's code up to its next wait or wake-up
+        // of another thread), before the loop's own look for work.
+        await null;
+        await null;
+        return true;
+      }
+      // The rest is looked at every few polls: a poll is a word load and a
+      // microtask turn, the clock and the queues cost more than both.
+      if (t < spinUntil && (polls & (CHECK_EVERY - 1)) !== 0) {
+        await null;
+        continue;
+      }
       if (
         Atomics.load(i32, this.#block + O_WAKE) !== seen ||
         Atomics.load(i32, H_STATE) !== 0 || this.#stale() ||
         this.#workVisible()
       ) return true;
       if (t < spinUntil) await null;
-      else if (t >= sleepUntil || !sleepOnWords(SLICE_MS)) return false;
+      else {
+        if (!spun) {
+          spun = true;
+          this.#pollMs = Math.max(POLL_MIN_MS, this.#pollMs / 2);
+        }
+        if (t >= sleepUntil || !sleepOnWords(SLICE_MS)) return false;
+      }
       t = performance.now();
     }
   }

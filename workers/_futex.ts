@@ -32,6 +32,15 @@
  * is in its event loop is armed at once, and tells the loop
  * ({@linkcode onWaitWhileIdle}).
  *
+ * Any other thread (the main thread, a plain worker) polls the same way
+ * for a moment after a wait is registered: for up to `POLL_MAX_MS`, a
+ * microtask turn per poll, it runs the waits whose word changed, and only
+ * then puts out the `Atomics.waitAsync`s of those left. A wait that
+ * another thread ends within microseconds (a ping-pong's next value) is
+ * served without the trip through the event loop; a longer one costs the
+ * thread that poll's CPU once, and its timers and I/O wait that long at
+ * most. The budget adapts: it shrinks while polls time out.
+ *
  * | registry entry | meaning |
  * | --- | --- |
  * | key `id * 64 + index` | one futex word of one primitive (`index` < 64) |
@@ -54,9 +63,39 @@ interface Entry {
   readonly index: number;
 }
 
+/**
+ * How long a thread that is not a runtime worker polls the words of new
+ * waits before it arms their `Atomics.waitAsync`, in ms, at most and at
+ * least; and how many polls go between two looks at the clock. The budget
+ * adapts (see {@linkcode pollBriefly}).
+ */
+const POLL_MAX_MS = 0.05;
+const POLL_MIN_MS = 0.002;
+const CHECK_EVERY = 8;
+/** Every this many polls, one probes with the whole budget. */
+const PROBE_EVERY = 64;
+/**
+ * Longest stretch of polls, in ms, before a wait is left to the event
+ * loop again, so that timers and I/O are served.
+ */
+const YIELD_MS = 4;
+/** The current poll budget, in ms, and the polls begun. */
+let pollMs = POLL_MAX_MS;
+let pollsBegun = 0;
+/**
+ * When the polls began since the event loop last served a `waitAsync`
+ * (which shows it has turned), or -1.
+ */
+let stretchStart = -1;
+
 const entries = new Map<number, Entry>();
-/** Whether the processor loop polls the words and arms the waits itself. */
+/**
+ * Whether the processor loop, or this module's own poll (on a thread
+ * without one), polls the words and arms the waits itself.
+ */
 let deferring = false;
+/** Whether this module's own poll runs ({@linkcode pollBriefly}). */
+let polling = false;
 /** Entries with a wait and no `waitAsync` out, while deferring. */
 let unarmed = 0;
 let idleListener: (() => void) | undefined;
@@ -95,14 +134,71 @@ export function watchWord(
   if (entry.callbacks.size === 0) entry.same = expected;
   else if (entry.same !== expected) entry.same = NaN;
   entry.callbacks.set(callback, expected);
-  if (!entry.pending) {
-    if (deferring) unarmed++;
-    else {
+  if (deferring) {
+    if (!entry.pending) unarmed++;
+  } else if (idleListener !== undefined) {
+    if (!entry.pending) {
       arm(k, entry);
-      idleListener?.();
+      idleListener();
     }
+  } else if (!mayPoll()) {
+    if (!entry.pending) arm(k, entry);
+  } else {
+    // Polled even if a `waitAsync` is out on the word: it may be one
+    // already notified, whose callback waits for the event loop.
+    if (!entry.pending) unarmed++;
+    deferring = polling = true;
+    void pollBriefly();
   }
   return true;
+}
+
+/**
+ * The poll of a thread that has no processor loop: runs the waits whose
+ * word changes, a microtask turn per poll, until no wait has run for the
+ * budget or none is left, then arms the `Atomics.waitAsync` of those left
+ * (see the module doc). After `YIELD_MS` of polls, new waits are left to
+ * `waitAsync` until the event loop has served one, so timers and I/O
+ * keep being served through a long fast ping-pong. The budget doubles
+ * (up to `POLL_MAX_MS`) after a poll in which a wait ran, and halves
+ * (down to `POLL_MIN_MS`) after one in which none did: a thread whose
+ * waits are long, or whose peers do not get a core while it spins (a
+ * loaded machine), soon stops spending CPU on them. Every
+ * `PROBE_EVERY`th poll has the whole budget, and restores it if a wait
+ * runs.
+ */
+async function pollBriefly(): Promise<void> {
+  const budget = ++pollsBegun % PROBE_EVERY === 0 ? POLL_MAX_MS : pollMs;
+  let until = performance.now() + budget;
+  let ran = false;
+  let hit = false;
+  for (let polls = 1;; polls++) {
+    await null;
+    if (!polling) return;
+    if (pollWords() > 0) ran = hit = true;
+    if (!anyWait()) break;
+    if (polls % CHECK_EVERY !== 0) continue;
+    const t = performance.now();
+    if (t - stretchStart >= YIELD_MS) break;
+    // A wait that ran gives the others another budget.
+    if (hit) {
+      hit = false;
+      until = t + budget;
+    } else if (t >= until) break;
+  }
+  pollMs = ran
+    ? Math.min(POLL_MAX_MS, Math.max(budget, pollMs * 2))
+    : Math.max(POLL_MIN_MS, pollMs / 2);
+  polling = false;
+  armWaits();
+}
+
+/** Whether this thread has a wait on some word. */
+function anyWait(): boolean {
+  for (const entry of entries.values()) {
+    if (entry.callbacks.size > 0) return true;
+  }
+  return false;
 }
 
 /** Puts out the `Atomics.waitAsync` of an entry that has none. */
@@ -125,8 +221,19 @@ function arm(k: number, entry: Entry): void {
     return;
   }
   const r = Atomics.waitAsync(entry.words, entry.index, expected);
-  if (r.async) r.value.then(fire);
-  else queueMicrotask(fire);
+  if (r.async) {
+    r.value.then(() => {
+      stretchStart = -1; // the event loop has turned
+      fire();
+    });
+  } else queueMicrotask(fire);
+}
+
+/** Whether a thread without a processor loop may poll for a new wait now. */
+function mayPoll(): boolean {
+  const t = performance.now();
+  if (stretchStart < 0) stretchStart = t;
+  return t - stretchStart < YIELD_MS;
 }
 
 /**
@@ -137,6 +244,7 @@ function arm(k: number, entry: Entry): void {
  */
 export function onWaitWhileIdle(listener: () => void): void {
   idleListener = listener;
+  polling = false;
 }
 
 /** The loop runs again: defer new waits' `Atomics.waitAsync`. */

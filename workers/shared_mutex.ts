@@ -9,22 +9,38 @@
  * | word | name | meaning |
  * | --- | --- | --- |
  * | 0 | `STATE` | 0 when unlocked, else the thread id of the holder |
- * | 1 | `WAITERS` | lock calls (any thread) sleeping or about to sleep on `STATE` |
+ * | 1 | `WAITERS` | lock calls (any thread) sleeping or about to sleep on `SEQ` |
  * | 2 | `MAGIC` | `0x64676d78` ("dgmx"): marks a SharedMutex buffer |
  * | 3 | `ID` | a random number naming the mutex, for wake-ups within a thread |
+ * | 4 | `WOKEN` | 1 while the waiters an unlock woke have not yet retried: later unlocks wake nobody |
+ * | 5 | `SEQ` | the futex word waiters sleep on: bumped by each unlock that wakes them |
  *
  * ## Protocol
  *
- * - lock: `compareExchange(STATE, 0 → threadId)`. On failure, increment
- *   `WAITERS`, then loop: retry the exchange; if `STATE` still holds an
- *   owner `o`, sleep until it is no longer `o` (`Atomics.waitAsync` for
- *   `lock()`, `Atomics.wait` for `lockSync()`); finally decrement `WAITERS`.
- * - unlock: `exchange(STATE, 0)`; if `WAITERS > 0`, wake every sleeper
- *   (they race for the lock; one wins, the others sleep again).
- * - The waiter increments `WAITERS` before it reads `STATE`, and the
- *   unlocker writes `STATE` before it reads `WAITERS` (both sequentially
- *   consistent), so either the unlocker sees the waiter or the waiter sees
- *   the mutex free: no wake-up is lost.
+ * Go's `sync.Mutex` without its starvation mode: a lock spins a little,
+ * then sleeps; an unlock wakes the sleepers only if nobody it woke before
+ * is still on its way back (Go's `mutexWoken`), so a holder that unlocks
+ * and relocks while the others sleep pays no `notify` per unlock.
+ *
+ * - lock: `compareExchange(STATE, 0 → threadId)`; `lockSync()` first spins
+ *   on `STATE` for a while. On failure, increment `WAITERS`, then loop:
+ *   clear `WOKEN`, read `SEQ` as `s`, retry the exchange; if it fails and
+ *   `WOKEN` is still 0, sleep until `SEQ` is no longer `s`
+ *   (`Atomics.waitAsync` for `lock()`, `Atomics.wait` for `lockSync()`,
+ *   which spins again once woken); finally decrement `WAITERS`.
+ * - unlock: `exchange(STATE, 0)`; if `WAITERS > 0` and `WOKEN` goes from 0
+ *   to 1, bump `SEQ` and wake every sleeper (they race for the lock, and
+ *   with new lockers; one wins, the others sleep again).
+ * - No wake-up is lost. The waiter increments `WAITERS` before it reads
+ *   `STATE`, and the unlocker writes `STATE` before it reads `WAITERS`
+ *   (all sequentially consistent), so either the unlocker sees the waiter
+ *   or the waiter sees the mutex free. An unlock that finds `WOKEN` at 1
+ *   wakes nobody; but `WOKEN` was set, after the waiter's last clear, by an
+ *   unlock that bumps `SEQ` next: a waiter that read `SEQ` before that
+ *   bump sleeps on the old value and is woken (or does not sleep), and one
+ *   that read it after sees `WOKEN` at 1 and retries instead of sleeping.
+ *   Sleeping on `SEQ` rather than on the owner in `STATE` matters: the
+ *   same owner may unlock and relock in between.
  *
  * The holder's id is the lock word itself, so the owner is always known,
  * even if the holder dies right after taking the lock.
@@ -69,8 +85,14 @@ const STATE = 0;
 const WAITERS = 1;
 const MAGIC = 2;
 const ID = 3;
-const WORDS = 4;
+const WOKEN = 4;
+const SEQ = 5;
+const WORDS = 6;
 const MAGIC_VALUE = 0x64676d78;
+/**
+ * Loads of `STATE` a `lockSync()` spins before it sleeps, and again after
+ * each wake-up (Go spins a few times, with `procyield(30)`, on multicore).
+ */
 const SPIN = 100;
 
 /** This thread's id: a random non-zero 32-bit number. */
@@ -267,9 +289,11 @@ export class SharedMutex {
     try {
       for (;;) {
         signal?.throwIfAborted();
-        const owner = Atomics.compareExchange(h, STATE, 0, THREAD_ID);
-        if (owner === 0) return;
-        await waitChange(h, STATE, owner, this.#id, signal, "sync.Mutex.Lock");
+        Atomics.store(h, WOKEN, 0);
+        const seq = Atomics.load(h, SEQ);
+        if (Atomics.compareExchange(h, STATE, 0, THREAD_ID) === 0) return;
+        if (Atomics.load(h, WOKEN) !== 0) continue; // see the module doc
+        await waitChange(h, SEQ, seq, this.#id, signal, "sync.Mutex.Lock");
         if (isRetired()) await parkAsync();
       }
     } finally {
@@ -316,22 +340,22 @@ export class SharedMutex {
     if (!inWorker) throw new MainThreadWaitError("SharedMutex.lockSync()");
     parkIfRetired();
     const h = this.#h;
-    for (let i = 0; i < SPIN; i++) {
-      if (
-        Atomics.load(h, STATE) === 0 &&
-        Atomics.compareExchange(h, STATE, 0, THREAD_ID) === 0
-      ) return;
-    }
+    if (spinLock(h)) return;
     Atomics.add(h, WAITERS, 1);
     try {
       for (;;) {
-        const owner = Atomics.compareExchange(h, STATE, 0, THREAD_ID);
-        if (owner === 0) return;
-        Atomics.wait(h, STATE, owner);
+        Atomics.store(h, WOKEN, 0);
+        const seq = Atomics.load(h, SEQ);
+        if (Atomics.compareExchange(h, STATE, 0, THREAD_ID) === 0) return;
+        if (Atomics.load(h, WOKEN) !== 0) continue; // see the module doc
+        Atomics.wait(h, SEQ, seq);
         if (isRetired()) {
+          Atomics.store(h, WOKEN, 0);
           Atomics.sub(h, WAITERS, 1);
           parkForever();
         }
+        // Woken: spin while `WOKEN` still spares the holder its notifies.
+        if (spinLock(h)) return;
       }
     } finally {
       Atomics.sub(h, WAITERS, 1);
@@ -468,10 +492,27 @@ export class SharedMutex {
     return true;
   }
 
+  /** Wakes the sleepers, unless there are none or some are awake already. */
   #wakeAll(): void {
-    if (Atomics.load(this.#h, WAITERS) > 0) {
-      Atomics.notify(this.#h, STATE);
-      wakeHere(this.#id, STATE);
+    const h = this.#h;
+    if (
+      Atomics.load(h, WAITERS) > 0 && Atomics.load(h, WOKEN) === 0 &&
+      Atomics.compareExchange(h, WOKEN, 0, 1) === 0
+    ) {
+      Atomics.add(h, SEQ, 1);
+      Atomics.notify(h, SEQ);
+      wakeHere(this.#id, SEQ);
     }
   }
+}
+
+/** Spins on `STATE`, taking the lock if it frees; whether it was taken. */
+function spinLock(h: Int32Array): boolean {
+  for (let i = 0; i < SPIN; i++) {
+    if (
+      Atomics.load(h, STATE) === 0 &&
+      Atomics.compareExchange(h, STATE, 0, THREAD_ID) === 0
+    ) return true;
+  }
+  return false;
 }

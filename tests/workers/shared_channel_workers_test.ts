@@ -8,6 +8,7 @@ import { Channel } from "../../mod.ts";
 import { SharedChannel } from "../../workers/mod.ts";
 import type { Job } from "./_worker_fixture.ts";
 import { type Fixture, spawn as spawnFixture } from "./_spawn.ts";
+import { idleSecondCpuMs } from "../_util.ts";
 
 /** Starts a fixture worker; `using` terminates it. */
 function spawn(): Fixture<Job> {
@@ -69,6 +70,56 @@ Deno.test("SharedChannel unbuffered ping-pong between the main thread and a work
   }
   ping.close();
   assert.equal(await echoed, 1_000);
+});
+
+Deno.test("a worker and the main thread blocked in await receive() use no CPU once their polls end, and a send still wakes them", async () => {
+  const baseline = await idleSecondCpuMs();
+  using w = spawn();
+  const ping = new SharedChannel<number>({ codec: "int32" });
+  const pong = new SharedChannel<number>({ codec: "int32" });
+  const echoed = w.run({
+    cmd: "echo",
+    input: ping.handle,
+    output: pong.handle,
+    sync: false,
+  });
+  // Warm: the worker has loaded and waits in its next receive on `ping`.
+  await ping.send(1);
+  assert.deepEqual(await pong.receive(), { value: 2, ok: true });
+  const answer = pong.receive(); // the main thread waits too
+  const ms = await idleSecondCpuMs();
+  assert.ok(
+    ms < baseline + 50,
+    `the blocked threads used ${ms} ms of CPU in 1 s (${baseline} ms without them)`,
+  );
+  await ping.send(2);
+  assert.deepEqual(await answer, { value: 3, ok: true });
+  ping.close();
+  assert.equal(await echoed, 2);
+});
+
+Deno.test("a timer fires on the main thread while it ping-pongs with a worker through await send/receive", async () => {
+  // Each hop may be served by the thread's poll of the channel's words,
+  // without an event-loop turn; the polls still leave room for timers.
+  using w = spawn();
+  const ping = new SharedChannel<number>({ codec: "int32" });
+  const pong = new SharedChannel<number>({ codec: "int32" });
+  const echoed = w.run({
+    cmd: "echo",
+    input: ping.handle,
+    output: pong.handle,
+    sync: false,
+  });
+  let fired = false;
+  setTimeout(() => fired = true, 1);
+  let n = 0;
+  while (!fired) {
+    await ping.send(n);
+    assert.deepEqual(await pong.receive(), { value: n + 1, ok: true });
+    n++;
+  }
+  ping.close();
+  assert.equal(await echoed, n);
 });
 
 Deno.test("SharedChannel MPMC across two workers and the main thread loses and duplicates nothing", async () => {

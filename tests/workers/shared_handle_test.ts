@@ -143,7 +143,7 @@ Deno.test("SharedChannel.from() refuses foreign buffers and wrong kinds", () => 
   const mutexBuffer = new SharedMutex().handle.buffer;
   assert.throws(
     () => SharedChannel.from({ kind: "SharedChannel", buffer: mutexBuffer }),
-    refused("SharedChannel", /holds 16 bytes/),
+    refused("SharedChannel", /holds 24 bytes/),
   );
   const big = new SharedArrayBuffer(4096);
   assert.throws(

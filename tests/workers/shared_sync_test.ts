@@ -135,6 +135,34 @@ Deno.test("SharedMutex excludes two workers and the main thread from a shared ce
   assert.equal(mu.owner, 0);
 });
 
+Deno.test("SharedMutex strands no waiter while unlocks skip the wake-up of sleepers already woken", async () => {
+  // Three sync lockers, an async one and the main thread: holders relock
+  // at once, so most unlocks find a woken waiter on its way back (WOKEN)
+  // and wake nobody; every locker must still finish.
+  using w1 = spawn();
+  using w2 = spawn();
+  using w3 = spawn();
+  using w4 = spawn();
+  const mu = new SharedMutex();
+  const cell = new SharedArrayBuffer(4);
+  const n = 20_000;
+  const work = [
+    w1.run({ cmd: "mutexIncrement", mu: mu.handle, cell, n, sync: true }),
+    w2.run({ cmd: "mutexIncrement", mu: mu.handle, cell, n, sync: true }),
+    w3.run({ cmd: "mutexIncrement", mu: mu.handle, cell, n, sync: true }),
+    w4.run({ cmd: "mutexIncrement", mu: mu.handle, cell, n, sync: false }),
+  ];
+  const view = new Int32Array(cell);
+  for (let i = 0; i < 2_000; i++) {
+    await mu.lock();
+    view[0]++;
+    mu.unlock();
+  }
+  await Promise.all(work);
+  assert.equal(view[0], 4 * n + 2_000);
+  assert.equal(mu.owner, 0);
+});
+
 Deno.test("SharedMutex held by a terminated worker is found by owner and released", async () => {
   const mu = new SharedMutex();
   let holder: number;
