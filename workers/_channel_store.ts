@@ -348,6 +348,7 @@ export abstract class ChannelStore<T> {
     q.splice(i, 1);
     if (q.length === 0) outsideWaitEnded();
     w.onAbort = undefined;
+    this.recv.release();
     const raw = this.abortedReceive();
     if (raw === EMPTY) w.reject(w.signal!.reason);
     else this.settleReceive(w, raw);
@@ -360,6 +361,7 @@ export abstract class ChannelStore<T> {
     q.splice(i, 1);
     if (q.length === 0) outsideWaitEnded();
     w.onAbort = undefined;
+    this.send.release();
     this.settleSend(w, this.abortedSend(w));
   }
 }
