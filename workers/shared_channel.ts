@@ -113,6 +113,12 @@ import {
   sharedSelect,
 } from "../_selectable.ts";
 import { blockSelect, storeOf } from "./_select.ts";
+import {
+  checkClaims,
+  type Claims,
+  claimsForNew,
+  claimsFromHandle,
+} from "./_select_claims.ts";
 import { registerKind } from "./_shared_kinds.ts";
 import { isRetired, parkAsync, parkIfRetired } from "./_retired.ts";
 
@@ -162,6 +168,13 @@ export interface SharedChannelHandle<T> {
   readonly kind: "SharedChannel";
   /** The channel's memory: header words and ring. */
   readonly buffer: SharedArrayBuffer;
+  /**
+   * The claims arena the channel carries: where a select blocked on it, on
+   * any thread, keeps the word its peers claim it by (see "Select" above).
+   * Absent in a handle made by hand: that channel's selects are then found
+   * across threads only through their offers and polls.
+   */
+  readonly claims?: SharedArrayBuffer;
   /** Never set: carries `T` for type inference. */
   readonly valueType?: T;
 }
@@ -178,6 +191,20 @@ function checkCapacity(capacity: unknown): number {
     );
   }
   return capacity;
+}
+
+/** What is wrong with a channel handle's buffer or claims arena, or undefined. */
+function checkChannel(
+  buffer: SharedArrayBuffer,
+  handle: Record<string, unknown>,
+): string | undefined {
+  return checkChannelBuffer(buffer) ?? checkClaims(handle.claims);
+}
+
+/** What `from()` hands the constructor: a checked handle's memory. */
+interface Opened {
+  readonly buffer: SharedArrayBuffer;
+  readonly claims: Claims | null;
 }
 
 /** Makes the buffer of a new channel, its header written. */
@@ -283,8 +310,10 @@ export class SharedChannel<T>
   readonly #h: Int32Array;
   /** Where the values live: one store, chosen by the header. */
   readonly #store: ChannelStore<T>;
+  /** The claims arena it carries (`_select_claims.ts`), or null. */
+  readonly #claims: Claims | null;
   /** The buffer `from()` asks the constructor to open. */
-  static #opening = new Opening<SharedArrayBuffer>();
+  static #opening = new Opening<Opened>();
 
   static {
     defineInspect(
@@ -327,17 +356,20 @@ export class SharedChannel<T>
    * @throws {TypeError} If the codec name is unknown.
    */
   constructor(options: SharedChannelOptions = {}) {
-    const buffer = SharedChannel.#opening.take() ??
+    const opened = SharedChannel.#opening.take();
+    const buffer = opened?.buffer ??
       makeBuffer(options, codecFor(options.codec ?? "structured"));
+    const claims = opened === undefined ? claimsForNew() : opened.claims;
     const h = new Int32Array(buffer, 0, HEADER_WORDS);
     const codec = codecFor<T>(CODEC_NAMES[h[CODEC]]);
     const capacity = h[CAPACITY];
     this.#buffer = buffer;
     this.#h = h;
     this.#codec = codec;
+    this.#claims = claims;
     this.#store = h[SLOT_RING] !== 0
-      ? new SlotStore(buffer, h, codec, capacity)
-      : new LockedStore(buffer, h, codec, capacity);
+      ? new SlotStore(buffer, h, codec, capacity, claims)
+      : new LockedStore(buffer, h, codec, capacity, claims);
   }
 
   /**
@@ -361,8 +393,12 @@ export class SharedChannel<T>
    * @throws {TypeError} If `handle` is not a shared channel's handle.
    */
   static from<T>(handle: SharedChannelHandle<T>): SharedChannel<T> {
-    const buffer = checkHandle(handle, "SharedChannel", checkChannelBuffer);
-    return SharedChannel.#opening.open(buffer, () => new SharedChannel<T>());
+    const buffer = checkHandle(handle, "SharedChannel", checkChannel);
+    const claims = claimsFromHandle(handle.claims);
+    return SharedChannel.#opening.open(
+      { buffer, claims },
+      () => new SharedChannel<T>(),
+    );
   }
 
   /**
@@ -379,7 +415,10 @@ export class SharedChannel<T>
    * ```
    */
   get handle(): SharedChannelHandle<T> {
-    return { kind: "SharedChannel", buffer: this.#buffer };
+    const claims = this.#claims;
+    return claims === null
+      ? { kind: "SharedChannel", buffer: this.#buffer }
+      : { kind: "SharedChannel", buffer: this.#buffer, claims: claims.buffer };
   }
 
   /**
