@@ -50,7 +50,10 @@
  *   offer is committed at once (moved into the buffer and acknowledged),
  *   as Go's `chanrecv` moves a blocked sender's value to the buffer's tail.
  *   So the offer is always the last record, and a new sender never
- *   overtakes it.
+ *   overtakes it. (One exception: a select's offer that a receiver could
+ *   not claim because the select was busy stays, even with room; no value
+ *   is appended behind an offer, and the select, told of the room, moves
+ *   its value in itself.)
  * - At most one offer exists. Other blocked senders sleep on `SEND_SEQ` and
  *   retry; a sender's value is written to shared memory only once (commit
  *   or offer).
@@ -84,7 +87,14 @@ import {
   offerState,
 } from "./_offer.ts";
 import type { RecvWaiter, SendWaiter } from "./_channel_waiters.ts";
-import { claimCase, type Claims } from "./_select_claims.ts";
+import {
+  claimCase,
+  CLAIMED,
+  type Claims,
+  OWNED,
+  SLOTS,
+  WAITING,
+} from "./_select_claims.ts";
 import {
   anyLocalSelect,
   type LocalSelect,
@@ -340,7 +350,9 @@ export class LockedStore<T> extends ChannelStore<T> {
         while (i < n) {
           if (cell !== null && cell.give(encoded[i] as number)) {
             i++;
-          } else if (h[COUNT] < capacity + h[RECV_WAITING]) {
+          } else if (
+            h[COUNT] < capacity + h[RECV_WAITING] && h[OFFERED] === 0
+          ) {
             this.#ring.append(encoded[i++]);
             h[COUNT]++;
           } else break;
@@ -670,8 +682,9 @@ export class LockedStore<T> extends ChannelStore<T> {
   #tryCommit(encoded: Raw, exceptSlot = -1): boolean {
     const h = this.h;
     if (this.#cell !== null && this.#cell.give(encoded as number)) return true;
+    // Never behind an offer (a busy select's may stay while there is room).
     if (
-      h[COUNT] >= this.capacity + h[RECV_WAITING] &&
+      (h[COUNT] >= this.capacity + h[RECV_WAITING] || h[OFFERED] !== 0) &&
       !this.#claimReceiver(exceptSlot)
     ) return false;
     this.#ring.append(encoded);
@@ -707,23 +720,32 @@ export class LockedStore<T> extends ChannelStore<T> {
 
   /**
    * Whether the offer may be taken: a plain sender's, or a select's whose
-   * claim word this receiver won for the offering case. A select's offer it
-   * cannot claim is dead: dropped here, the senders woken (the select takes
-   * it as withdrawn), unless it is the select in `exceptSlot`'s own.
+   * claim word this receiver won for the offering case (never the select
+   * in `exceptSlot`'s own). A select's offer it cannot claim stays while
+   * the select runs (`OWNED`): the select reads its offer's fate by ticket,
+   * and would take a later offer's acknowledgement for its own. If the
+   * select was claimed by another case, or is gone, the offer is dead, and
+   * is dropped here, the senders woken (the select ignores it).
    */
   #offerLive(exceptSlot: number): boolean {
     const h = this.h;
     const slot = h[OFFER_CLAIM] - 1;
     if (slot < 0) return true;
-    if (slot === exceptSlot) return false;
+    if (slot === exceptSlot || this.claims === null) return false;
     const tag = h[OFFER_CLAIM_TAG];
-    if (
-      this.claims !== null &&
-      claimCase(this.claims.words, slot, tag >>> 16, tag & 0xffff)
-    ) {
+    const gen = tag >>> 16;
+    const waiting = (gen << 16) | WAITING;
+    const was = Atomics.compareExchange(
+      this.claims.words,
+      SLOTS + slot,
+      waiting,
+      (gen << 16) | (CLAIMED + (tag & 0xffff)),
+    );
+    if (was === waiting) {
       h[OFFER_CLAIM] = 0;
       return true;
     }
+    if (was === ((gen << 16) | OWNED)) return false;
     dropOffer(h, this.#ring);
     wake(h, SEND_WAITING, SEND_SEQ);
     return false;
@@ -744,13 +766,13 @@ export class LockedStore<T> extends ChannelStore<T> {
       const raw = this.#ring.take();
       h[COUNT] = count - 1;
       if (h[OFFERED] !== 0) {
-        if (
-          count - 1 < this.capacity + h[RECV_WAITING] &&
-          this.#offerLive(exceptSlot)
-        ) {
-          // Room in the buffer: the blocked sender's offer moves in.
-          acceptOffer(h);
-          h[COUNT] = count;
+        if (count - 1 < this.capacity + h[RECV_WAITING]) {
+          // Room in the buffer: the blocked sender's offer moves in; a
+          // busy select's stays, and the select is told there is room.
+          if (this.#offerLive(exceptSlot)) {
+            acceptOffer(h);
+            h[COUNT] = count;
+          }
           wake(h, SEND_WAITING, SEND_SEQ);
         }
       } else {

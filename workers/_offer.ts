@@ -29,10 +29,12 @@
  * - A select withdraws its offer before it commits any other case, so
  *   exactly one of its cases commits (see `_select.ts`).
  * - A select's offer carries its claim (`OFFER_CLAIM`): a receiver takes
- *   it only if it wins the select's claim word for that case. If the
- *   select is claimed elsewhere, or busy, the offer is dead: the receiver
- *   that finds it drops it and wakes the senders, and the select, finding
- *   its offer dropped on an open channel, takes it as withdrawn.
+ *   it only if it wins the select's claim word for that case. While the
+ *   select is busy the offer stays, untaken (the select reads its fate by
+ *   ticket, and a later offer's `ACKED` would read as its own). If the
+ *   select was claimed by another case, or is gone, the offer is dead: the
+ *   receiver that finds it drops it and wakes the senders; the select
+ *   ignores what became of it.
  */
 
 import type { ByteRing } from "./_byte_ring.ts";

@@ -186,3 +186,13 @@ export function claimCase(
     (gen << 16) | (CLAIMED + index),
   ) === expected;
 }
+
+/** How many slots of this thread's arena are taken (for tests). */
+export function slotsTaken(): number {
+  if (own === null) return 0;
+  let n = 0;
+  for (let s = 0; s < SLOT_COUNT; s++) {
+    if ((Atomics.load(own.words, SLOTS + s) & 0xffff) !== FREE) n++;
+  }
+  return n;
+}

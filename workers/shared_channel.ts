@@ -49,14 +49,24 @@
  * select is not counted as a waiting receiver or sender: it watches the
  * futex words and polls when they change; a select with a send case may
  * leave its value as the channel's offer, withdrawn before it commits any
- * other case. On an unbuffered channel, the operations of the select's own
- * thread also find it and pair with it directly, as Go's do
- * (`_local_selects.ts`); those of other threads meet it through its offer
- * and its polls only, so a blocking operation there pairs with it but a
- * `trySend`, `tryReceive` or select with a default there does not find it
- * (that needs a word every thread of both sides can reach, which two
- * channels' buffers do not give). See `_select.ts` for why exactly one
- * case commits.
+ * other case. On an unbuffered channel, the operations of every thread
+ * find it and pair with it, as Go's do: a blocked select lists its cases in
+ * each unbuffered channel's memory and keeps a claim word in a small
+ * per-process arena that every channel's handle carries
+ * (`_select_claims.ts`), which the first peer to claim one of its cases
+ * wins; its own thread's operations also find it directly
+ * (`_local_selects.ts`). So a `trySend`, a `tryReceive` (of a select's
+ * offered value) or a select with a default on another thread completes
+ * with it. See `_select.ts` for why exactly one case commits.
+ *
+ * Limits of the cross-thread claim: a select whose channels carry
+ * different arenas (a worker that made channels before it opened any
+ * handle made its own arena), one with more than 16 cases listed on one
+ * channel, or one beyond the arena's 4,096 blocked selects, is found on
+ * other threads through its offer and its polls only, as before: blocking
+ * operations there pair with it, non-blocking ones may not. A select with
+ * several send cases offers its value on one of their channels at a time;
+ * a `tryReceive` on another thread finds it only there.
  *
  * ## Limitations
  *

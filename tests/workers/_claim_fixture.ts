@@ -56,11 +56,12 @@ export type ClaimJob =
   | {
     /**
      * Until `stop` is closed: receives on `ch` with `op` (`tryReceive` or
-     * `selectRecv`), retried until each succeeds. The values received.
+     * `selectRecv`, retried until each succeeds, or `select`, a select
+     * that blocks on `ch` and `stop`). The values received.
      */
     cmd: "recvLoop";
     ch: SharedChannelHandle<number>;
-    op: "tryReceive" | "selectRecv";
+    op: "tryReceive" | "selectRecv" | "select";
     stop: SharedChannelHandle<number>;
   };
 
@@ -141,7 +142,12 @@ async function run(job: ClaimJob): Promise<unknown> {
       const stop = SharedChannel.from(job.stop);
       const got: number[] = [];
       while (!stop.closed) {
-        if (job.op === "tryReceive") {
+        if (job.op === "select") {
+          await select([
+            recv(ch, (v, ok) => ok && got.push(v as number)),
+            recv(stop, () => {}),
+          ]);
+        } else if (job.op === "tryReceive") {
           const r = ch.tryReceive();
           if (r.state === "ok") got.push(r.value);
         } else {
