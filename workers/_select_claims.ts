@@ -73,6 +73,26 @@ export interface Claims {
   readonly id: number;
 }
 
+/** Writes the `ID` words of `claims` at `words[at]` and `words[at + 1]`. */
+export function writeArenaId(
+  claims: Claims,
+  words: Int32Array,
+  at: number,
+): void {
+  words[at] = claims.words[ID_A];
+  words[at + 1] = claims.words[ID_B];
+}
+
+/** Whether `words[at]` and `words[at + 1]` hold the `ID` words of `claims`. */
+export function isArenaId(
+  claims: Claims,
+  words: Int32Array,
+  at: number,
+): boolean {
+  return words[at] === claims.words[ID_A] &&
+    words[at + 1] === claims.words[ID_B];
+}
+
 /** This thread's arena: the first it made or saw. */
 let own: Claims | null = null;
 /** Every arena this thread has seen, by ID, so channels share one view. */

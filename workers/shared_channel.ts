@@ -101,6 +101,7 @@ import { MainThreadWaitError } from "./errors.ts";
 import { canBlock, inWorker } from "./_lock.ts";
 import { checkHandle, Opening } from "./_handle.ts";
 import {
+  ARENA,
   CAPACITY,
   checkChannelBuffer,
   CLOSED,
@@ -128,6 +129,8 @@ import {
   type Claims,
   claimsForNew,
   claimsFromHandle,
+  isArenaId,
+  writeArenaId,
 } from "./_select_claims.ts";
 import { registerKind } from "./_shared_kinds.ts";
 import { isRetired, parkAsync, parkIfRetired } from "./_retired.ts";
@@ -369,8 +372,11 @@ export class SharedChannel<T>
     const opened = SharedChannel.#opening.take();
     const buffer = opened?.buffer ??
       makeBuffer(options, codecFor(options.codec ?? "structured"));
-    const claims = opened === undefined ? claimsForNew() : opened.claims;
     const h = new Int32Array(buffer, 0, HEADER_WORDS);
+    let claims = opened === undefined ? claimsForNew() : opened.claims;
+    // Every object of a channel claims in the arena its maker wrote.
+    if (opened === undefined) writeArenaId(claims!, h, ARENA);
+    else if (claims !== null && !isArenaId(claims, h, ARENA)) claims = null;
     const codec = codecFor<T>(CODEC_NAMES[h[CODEC]]);
     const capacity = h[CAPACITY];
     this.#buffer = buffer;

@@ -151,7 +151,9 @@ async function run(job: ClaimJob): Promise<unknown> {
           const r = ch.tryReceive();
           if (r.state === "ok") got.push(r.value);
         } else {
-          await select([recv(ch, (v) => got.push(v as number))], { default: () => {} });
+          await select([recv(ch, (v) => got.push(v as number))], {
+            default: () => {},
+          });
         }
       }
       return got;
