@@ -171,6 +171,11 @@ export abstract class ChannelStore<T> {
     tag: number,
   ): number;
   /**
+   * Wakes the receivers, for a select whose offer here a receiver found
+   * while the select ran (`POKED`, `_select_claims.ts`).
+   */
+  abstract announce(): void;
+  /**
    * For a select whose receive case here a peer claimed, counting it in
    * `RECV_WAITING` (`_select_claims.ts`): uncounts it and receives. EMPTY if
    * another receiver took the value meanwhile.

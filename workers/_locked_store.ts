@@ -92,6 +92,7 @@ import {
   CLAIMED,
   type Claims,
   OWNED,
+  POKED,
   SLOTS,
   WAITING,
 } from "./_select_claims.ts";
@@ -513,6 +514,16 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
   }
 
+  announce(): void {
+    const h = this.h;
+    lock(h, LOCK);
+    try {
+      wake(h, RECV_WAITING, RECV_SEQ);
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
   claimedReceive(exceptSlot: number): Raw | typeof EMPTY | typeof DRAINED {
     const h = this.h;
     lock(h, LOCK);
@@ -723,7 +734,9 @@ export class LockedStore<T> extends ChannelStore<T> {
    * claim word this receiver won for the offering case (never the select
    * in `exceptSlot`'s own). A select's offer it cannot claim stays while
    * the select runs (`OWNED`): the select reads its offer's fate by ticket,
-   * and would take a later offer's acknowledgement for its own. If the
+   * and would take a later offer's acknowledgement for its own. The
+   * receiver marks it `POKED`, so that the select wakes this channel's
+   * receivers when it waits again. If the
    * select was claimed by another case, or is gone, the offer is dead, and
    * is dropped here, the senders woken (the select ignores it).
    */
@@ -734,18 +747,30 @@ export class LockedStore<T> extends ChannelStore<T> {
     if (slot === exceptSlot || this.claims === null) return false;
     const tag = h[OFFER_CLAIM_TAG];
     const gen = tag >>> 16;
+    const words = this.claims.words;
     const waiting = (gen << 16) | WAITING;
-    const was = Atomics.compareExchange(
-      this.claims.words,
-      SLOTS + slot,
-      waiting,
-      (gen << 16) | (CLAIMED + (tag & 0xffff)),
-    );
-    if (was === waiting) {
-      h[OFFER_CLAIM] = 0;
-      return true;
+    const owned = (gen << 16) | OWNED;
+    for (;;) {
+      const was = Atomics.compareExchange(
+        words,
+        SLOTS + slot,
+        waiting,
+        (gen << 16) | (CLAIMED + (tag & 0xffff)),
+      );
+      if (was === waiting) {
+        h[OFFER_CLAIM] = 0;
+        return true;
+      }
+      if (was === ((gen << 16) | POKED)) return false;
+      if (was !== owned) break;
+      // Busy: ask it to wake us once it waits again.
+      const poked = (gen << 16) | POKED;
+      if (
+        Atomics.compareExchange(words, SLOTS + slot, owned, poked) === owned
+      ) {
+        return false;
+      }
     }
-    if (was === ((gen << 16) | OWNED)) return false;
     dropOffer(h, this.#ring);
     wake(h, SEND_WAITING, SEND_SEQ);
     return false;

@@ -106,7 +106,9 @@ import {
   CLAIMED,
   freeSlot,
   genOf,
+  MAX_CASES,
   OWNED,
+  POKED,
   SLOTS,
   takeSlot,
   WAITING,
@@ -235,7 +237,7 @@ class BlockedSelect implements LocalSelect {
       else if (store.claims.id !== claims.id) return;
       if (store.claimable) claimable = true;
     }
-    if (claims === null || !claimable) return;
+    if (claims === null || !claimable || cases.length > MAX_CASES) return;
     const slot = takeSlot(claims.words);
     if (slot < 0) return;
     this.#claims = claims.words;
@@ -256,7 +258,7 @@ class BlockedSelect implements LocalSelect {
     for (const i of this.#shared) {
       const store = this.#stores[i];
       const send = this.#cases[i].kind === SEND;
-      const listed = slot >= 0 && i < 0x8000;
+      const listed = slot >= 0;
       this.#entries[i] = store.watchSelect(
         send,
         1,
@@ -363,15 +365,19 @@ class BlockedSelect implements LocalSelect {
     return false;
   }
 
-  /** Lets peers claim the select again, before it waits. */
+  /**
+   * Lets peers claim the select again, before it waits. If a receiver
+   * found the offer meanwhile (`POKED`), wakes that channel's receivers.
+   */
   #release(): void {
     if (this.#slot < 0 || !this.#owned) return;
     this.#owned = false;
-    Atomics.store(
-      this.#claims!,
-      SLOTS + this.#slot,
-      (this.#gen << 16) | WAITING,
-    );
+    const words = this.#claims!, at = SLOTS + this.#slot, gen = this.#gen << 16;
+    const was = Atomics.compareExchange(words, at, gen | OWNED, gen | WAITING);
+    if (was === (gen | POKED)) {
+      Atomics.store(words, at, gen | WAITING);
+      if (this.#offerCase >= 0) this.#stores[this.#offerCase].announce();
+    }
   }
 
   /**
@@ -434,8 +440,10 @@ class BlockedSelect implements LocalSelect {
   }
 
   /**
-   * The offer was dropped on an open channel: a receiver found it dead
-   * (`_offer.ts`) while this select ran. It is as withdrawn: true.
+   * Whether the offer was dropped on an open channel, which only a
+   * receiver that found this select claimed by another case does
+   * (`_offer.ts`; `#pickUp` then ignores the offer): then it is as
+   * withdrawn. False if the channel is closed.
    */
   #killed(): boolean {
     const i = this.#offerCase;

@@ -36,6 +36,7 @@
  * | 1 `WAITING` | its select waits; any peer may claim it | a peer: `CLAIMED + k`; its select: `OWNED` |
  * | 2 `OWNED` | its select runs (looks at its channels, or commits) | its select: `WAITING` or `FREE` |
  * | 3 + k `CLAIMED + k` | a peer on another thread won case k | its select: `FREE` (or `WAITING` if the value it was handed was taken by another receiver) |
+ * | 0xffff `POKED` | `OWNED`, and a receiver found the select's offer while it ran | its select: `WAITING`, then it wakes its offer's channel's receivers, which look again |
  *
  * Every move out of `WAITING` is a compare-and-swap, so exactly one of the
  * select itself and its peers wins it. A peer that wins a receive case
@@ -52,6 +53,9 @@ export const FREE = 0;
 export const WAITING = 1;
 export const OWNED = 2;
 export const CLAIMED = 3;
+export const POKED = 0xffff;
+/** Cases beyond this index are never claimed: a select with more takes no slot. */
+export const MAX_CASES = 0x8000;
 
 const MAGIC = 0;
 const ID_A = 1;

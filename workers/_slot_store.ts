@@ -310,6 +310,10 @@ export class SlotStore<T> extends ChannelStore<T> {
     throw new Error("unreachable: a slot ring holds no offers");
   }
 
+  announce(): void {
+    throw new Error("unreachable: a slot ring holds no offers");
+  }
+
   claimedReceive(_exceptSlot: number): Raw | typeof EMPTY | typeof DRAINED {
     throw new Error("unreachable: no select lists a case on a slot ring");
   }
