@@ -46,6 +46,7 @@ import {
 import type { OfferOut } from "./_offer.ts";
 import { isRetired, parkAsync } from "./_retired.ts";
 import { type LocalSelect, nextStamp } from "./_local_selects.ts";
+import type { Claims } from "./_select_claims.ts";
 
 export const CLOSED_RESULT: ReceiveResult<never> = Object.freeze({
   value: undefined,
@@ -71,14 +72,20 @@ export abstract class ChannelStore<T> {
   /** This thread's blocked receives and sends on this channel object. */
   readonly recv: Blocked<RecvWaiter>;
   readonly send: Blocked<SendWaiter>;
+  /** The claims arena the channel carries (`_select_claims.ts`), or null. */
+  readonly claims: Claims | null;
+  /** Whether blocked selects may list cases here, and tag offers (a byte ring). */
+  abstract readonly claimable: boolean;
 
   constructor(
     buffer: SharedArrayBuffer,
     h: Int32Array,
     codec: Codec<T>,
     capacity: number,
+    claims: Claims | null,
   ) {
     this.buffer = buffer;
+    this.claims = claims;
     this.h = h;
     this.codec = codec;
     this.slot = codec.slotSize;
@@ -134,8 +141,18 @@ export abstract class ChannelStore<T> {
   /**
    * Counts a blocked select's case in (`delta` 1) or out (-1); `sendOnly`
    * for a send case of a select with no receive case on this channel.
+   * Counting in, with a claim slot (`entry` >= 0) and its case's `tag`
+   * (`_locked_store.ts`), it also lists the case for peers to claim, on an
+   * unbuffered byte ring: the entry's position, or -1 if not listed.
+   * Counting out, `entry` is that position (-1: none), and is cleared.
    */
-  abstract watchSelect(send: boolean, delta: number, sendOnly: boolean): void;
+  abstract watchSelect(
+    send: boolean,
+    delta: number,
+    sendOnly: boolean,
+    entry: number,
+    tag: number,
+  ): number;
   /**
    * Asks to be woken when the case may become ready (a slot ring's mark):
    * false if it may be ready now, and the select should look again.
@@ -143,9 +160,29 @@ export abstract class ChannelStore<T> {
   abstract arm(send: boolean): boolean;
   /**
    * A select's conditional send: commits the value if there is room, else
-   * offers it if no other offer exists (then fills `out`).
+   * offers it if no other offer exists (then fills `out`). `slot` is the
+   * select's claim slot (-1: none), and `tag` the offer's claim tag
+   * (`OFFER_CLAIM_TAG`).
    */
-  abstract selectOffer(encoded: Raw, out: OfferOut): number;
+  abstract selectOffer(
+    encoded: Raw,
+    out: OfferOut,
+    slot: number,
+    tag: number,
+  ): number;
+  /**
+   * Wakes the receivers, for a select whose offer here a receiver found
+   * while the select ran (`POKED`, `_select_claims.ts`).
+   */
+  abstract announce(): void;
+  /**
+   * For a select whose receive case here a peer claimed, counting it in
+   * `RECV_WAITING` (`_select_claims.ts`): uncounts it and receives. EMPTY if
+   * another receiver took the value meanwhile.
+   */
+  abstract claimedReceive(
+    exceptSlot: number,
+  ): Raw | typeof EMPTY | typeof DRAINED;
   /** What became of the offer `ticket`: `OFFER_PENDING`, `_TAKEN` or `_DROPPED` (`_offer.ts`). */
   abstract offerState(ticket: number): number;
   /**
@@ -348,6 +385,7 @@ export abstract class ChannelStore<T> {
     q.splice(i, 1);
     if (q.length === 0) outsideWaitEnded();
     w.onAbort = undefined;
+    this.recv.release();
     const raw = this.abortedReceive();
     if (raw === EMPTY) w.reject(w.signal!.reason);
     else this.settleReceive(w, raw);
@@ -360,6 +398,7 @@ export abstract class ChannelStore<T> {
     q.splice(i, 1);
     if (q.length === 0) outsideWaitEnded();
     w.onAbort = undefined;
+    this.send.release();
     this.settleSend(w, this.abortedSend(w));
   }
 }

@@ -15,7 +15,7 @@
  * `_futex.ts`, or has a serve scheduled in a microtask.
  */
 
-import { watchWord } from "./_futex.ts";
+import { releaseWord, watchWord } from "./_futex.ts";
 import type { Raw } from "./_channel_words.ts";
 
 /** A blocked `receive()` or `for await` step. */
@@ -78,6 +78,17 @@ export class Blocked<W> {
     if (!watchWord(this.#words, this.#index, this.#id, seq, this.#onWake)) {
       queueMicrotask(this.#onWake);
     }
+  }
+
+  /**
+   * Ends the wait on the futex word for good, once the queue is empty
+   * because its last operation was aborted: a `waitAsync` nobody notifies
+   * would keep the channel's memory alive (see `releaseWord`).
+   */
+  release(): void {
+    if (!this.#watching || this.queue.length > 0) return;
+    this.#watching = false;
+    releaseWord(this.#id, this.#index, this.#onWake);
   }
 
   /** Serves the queue in a microtask, if it holds anything. */

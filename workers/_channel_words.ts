@@ -39,16 +39,20 @@
  * | 21 | `ID` | a non-zero number naming the channel, so that the objects of one thread that open it find each other (read-only) |
  * | 22 | `SLOT_RING` | the slot ring's bytes per slot if the values live in one, else 0 (read-only) |
  * | 23 | `SEND_ONLY_WATCHERS` | the selects of `SEND_WATCHERS` with no receive case on this channel: on an unbuffered channel, a select that both sends and receives here keeps no offer while they wait (see `_select.ts`) (atomic) |
+ * | 24 | `OFFER_CLAIM` | byte ring: 0 for a plain sender's offer; for a select's, 1 + its slot in the claims arena (`_select_claims.ts`), which a receiver must claim before it takes the offer |
+ * | 25 | `OFFER_CLAIM_TAG` | byte ring: the select's claim-word generation << 16, and the index of the offering case (valid while `OFFER_CLAIM` is not 0) |
+ * | 26–27 | `ARENA` | the `ID` words of the claims arena the channel carries (`_select_claims.ts`): an object opened with another arena, or none, does not claim (read-only) |
  * | 32 | `RECV_SEQ` | futex word receivers sleep on: bumped and notified when a value or an offer arrives, or on close (atomic) |
  * | 33 | `RECV_SLEEPING` | `recvSync` calls inside `Atomics.wait` on `RECV_SEQ` (or about to be) (atomic) |
  * | 48 | `SEND_SEQ` | futex word senders sleep on: bumped and notified when room frees, an offer is taken or dropped, a receiver starts waiting, or on close (atomic) |
  * | 49 | `SEND_SLEEPING` | `sendSync` calls inside `Atomics.wait` on `SEND_SEQ` (atomic) |
  * | 64 | `RING_TAIL` | slot ring: the producers' ticket word (atomic) |
  * | 80 | `RING_HEAD` | slot ring: the consumers' ticket word (atomic) |
+ * | 64–95 | `ENTRIES` | byte ring (which has no ticket words): the blocked selects' cases listed on an unbuffered channel, for peers on every thread to claim (see `_locked_store.ts`) |
  * | 96 | `CELL` | hand-off cell: its state (see `_handoff_cell.ts`); also the futex word its `recvSync` sleeps on (atomic) |
  * | 98–99 | `CELL_VALUE` | hand-off cell: the value, as a float64 (an `int32` fits exactly) |
  *
- * Words 0 to 23 share two cache lines; each futex word, each ticket word
+ * Words 0 to 27 share two cache lines; each futex word, each ticket word
  * and the cell have a line of their own, so threads spinning on one do not
  * slow the threads writing another. The data region starts at byte 448.
  *
@@ -98,12 +102,18 @@ export const ACKED = 20;
 export const ID = 21;
 export const SLOT_RING = 22;
 export const SEND_ONLY_WATCHERS = 23;
+export const OFFER_CLAIM = 24;
+export const OFFER_CLAIM_TAG = 25;
+export const ARENA = 26;
 export const RECV_SEQ = 32;
 export const RECV_SLEEPING = 33;
 export const SEND_SEQ = 48;
 export const SEND_SLEEPING = 49;
 export const RING_TAIL = 64;
 export const RING_HEAD = 80;
+/** The select entries of a byte ring, words `ENTRIES` to `ENTRIES_END - 1`. */
+export const ENTRIES = 64;
+export const ENTRIES_END = 96;
 export const CELL = 96;
 export const CELL_VALUE = 98;
 export const HEADER_WORDS = 112;

@@ -24,17 +24,22 @@
  * (`_channel_waiters.ts`); a peer serves a select's case only if it is
  * older than the channel object's oldest queued operation of that side.
  *
- * Peers on other threads still meet the select through its offer and its
- * polls only (see `_select.ts`): their blocking operations pair with it,
- * but a non-blocking one (`trySend`, `tryReceive`, a select with a default)
- * cannot claim it, since no word is shared by every thread that holds one
- * of its channels.
+ * Peers on other threads (and this one's, when it finds no listed case
+ * here) claim the select through its claim word in the claims arena
+ * (`_select_claims.ts`), which the local claims also win first: so a local
+ * claim fails if a peer on another thread won the select, and the select
+ * commits the case that peer claimed, then and there.
  */
 
 import type { Raw } from "./_channel_words.ts";
 
 /** What a peer asks of a blocked select. */
 export interface LocalSelect {
+  /**
+   * Its slot in the claims arena (`_select_claims.ts`), or -1: its own
+   * polls skip its own entries and offer by it.
+   */
+  readonly slot: number;
   /**
    * Commits receive case `index` with the raw value a sender hands it:
    * false if the select has already committed (or failed) elsewhere.

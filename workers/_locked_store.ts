@@ -16,6 +16,29 @@
  *
  * (The whole header is in `_channel_words.ts`.)
  *
+ * ## Select entries
+ *
+ * A select blocked on an unbuffered channel lists each of its cases there,
+ * so that a peer on any thread finds it, as Go's find a select's `sudog` in
+ * a channel's queue. An entry is two words of `ENTRIES` (words 64–95,
+ * which a byte ring does not use otherwise: 16 entries), written and
+ * cleared under the lock:
+ *
+ * | entry word | meaning |
+ * | --- | --- |
+ * | 0 | 0: free; else 1 + the select's slot in the claims arena (`_select_claims.ts`) |
+ * | 1 | the slot's generation << 16, the case's index << 1, and 1 for a send case |
+ *
+ * A sender that finds no receiver (`#tryCommit`: every send, blocking or
+ * not, on any thread) claims the first select listed to receive whose
+ * claim word still waits, counts it in `RECV_WAITING` and commits its value
+ * as for any waiting receiver; the select receives it. (A value a waiting
+ * receiver was handed can be taken by another receiver first, as before:
+ * the select then waits again, and no value is lost.) A select's send cases
+ * are found through its offer, which carries its claim (`_offer.ts`): a
+ * receiver takes it only after it won the claim word. A select whose cases
+ * do not fit in the entries is found through its offer and its polls only.
+ *
  * ## Invariants (under the lock)
  *
  * - `COUNT <= CAPACITY + RECV_WAITING`: values beyond the capacity exist
@@ -27,7 +50,10 @@
  *   offer is committed at once (moved into the buffer and acknowledged),
  *   as Go's `chanrecv` moves a blocked sender's value to the buffer's tail.
  *   So the offer is always the last record, and a new sender never
- *   overtakes it.
+ *   overtakes it. (One exception: a select's offer that a receiver could
+ *   not claim because the select was busy stays, even with room; no value
+ *   is appended behind an offer, and the select, told of the room, moves
+ *   its value in itself.)
  * - At most one offer exists. Other blocked senders sleep on `SEND_SEQ` and
  *   retry; a sender's value is written to shared memory only once (commit
  *   or offer).
@@ -62,6 +88,15 @@ import {
 } from "./_offer.ts";
 import type { RecvWaiter, SendWaiter } from "./_channel_waiters.ts";
 import {
+  claimCase,
+  CLAIMED,
+  type Claims,
+  OWNED,
+  POKED,
+  SLOTS,
+  WAITING,
+} from "./_select_claims.ts";
+import {
   anyLocalSelect,
   type LocalSelect,
   oldestLocalCase,
@@ -72,7 +107,11 @@ import {
   COUNT,
   DRAINED,
   EMPTY,
+  ENTRIES,
+  ENTRIES_END,
   LOCK,
+  OFFER_CLAIM,
+  OFFER_CLAIM_TAG,
   OFFER_TICKET,
   OFFERED,
   type Raw,
@@ -95,14 +134,17 @@ export class LockedStore<T> extends ChannelStore<T> {
   readonly #ring: ByteRing;
   /** The hand-off cell, for an unbuffered fixed-size codec; else null. */
   readonly #cell: HandoffCell | null;
+  /** Selects list cases here, and tag their offers. */
+  readonly claimable = true;
 
   constructor(
     buffer: SharedArrayBuffer,
     h: Int32Array,
     codec: Codec<T>,
     capacity: number,
+    claims: Claims | null,
   ) {
-    super(buffer, h, codec, capacity);
+    super(buffer, h, codec, capacity, claims);
     // The bytes codec hands what it takes to the user: an array of its own.
     this.#ring = new ByteRing(buffer, h, this.slot, codec.name !== "bytes");
     this.#cell = capacity === 0 && this.slot !== 0
@@ -137,7 +179,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     lock(h, LOCK);
     try {
       if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
-      return this.#tryCommit(encoded);
+      return this.#tryCommit(encoded, except?.slot ?? -1);
     } finally {
       unlock(h, LOCK);
     }
@@ -148,7 +190,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     let raw: Raw | typeof EMPTY | typeof DRAINED;
     lock(h, LOCK);
     try {
-      raw = this.#receiveLocked();
+      raw = this.#receiveLocked(except?.slot ?? -1);
     } finally {
       unlock(h, LOCK);
     }
@@ -312,7 +354,9 @@ export class LockedStore<T> extends ChannelStore<T> {
         while (i < n) {
           if (cell !== null && cell.give(encoded[i] as number)) {
             i++;
-          } else if (h[COUNT] < capacity + h[RECV_WAITING]) {
+          } else if (
+            h[COUNT] < capacity + h[RECV_WAITING] && h[OFFERED] === 0
+          ) {
             this.#ring.append(encoded[i++]);
             h[COUNT]++;
           } else break;
@@ -386,10 +430,22 @@ export class LockedStore<T> extends ChannelStore<T> {
     return ticket === undefined || Atomics.load(h, OFFER_TICKET) !== ticket;
   }
 
-  watchSelect(send: boolean, delta: number, sendOnly: boolean): void {
+  watchSelect(
+    send: boolean,
+    delta: number,
+    sendOnly: boolean,
+    entry: number,
+    tag: number,
+  ): number {
     const h = this.h;
+    let listed = -1;
     lock(h, LOCK);
     try {
+      if (delta > 0) {
+        if (entry >= 0 && this.capacity === 0) listed = this.#list(entry, tag);
+      } else if (entry >= 0) {
+        h[entry] = 0;
+      }
       Atomics.add(h, send ? SEND_WATCHERS : RECV_WATCHERS, delta);
       // A select that may receive: selects that send here may offer now.
       if (!send && delta > 0) receiverWaits(h);
@@ -401,21 +457,35 @@ export class LockedStore<T> extends ChannelStore<T> {
     } finally {
       unlock(h, LOCK);
     }
+    return listed;
+  }
+
+  /** Lists a select's case in a free entry: its position, or -1 if none is free. */
+  #list(slot: number, tag: number): number {
+    const h = this.h;
+    for (let e = ENTRIES; e < ENTRIES_END; e += 2) {
+      if (h[e] === 0) {
+        h[e + 1] = tag;
+        h[e] = slot + 1;
+        return e;
+      }
+    }
+    return -1;
   }
 
   arm(_send: boolean): boolean {
     return true;
   }
 
-  selectOffer(encoded: Raw, out: OfferOut): number {
+  selectOffer(encoded: Raw, out: OfferOut, slot: number, tag: number): number {
     const h = this.h;
     lock(h, LOCK);
     try {
       if (h[CLOSED] !== 0) return OFFER_NONE;
-      if (this.#tryCommit(encoded)) return OFFER_COMMITTED;
+      if (this.#tryCommit(encoded, slot)) return OFFER_COMMITTED;
       if (h[OFFERED] !== 0) return OFFER_NONE;
       out.seqBefore = h[RECV_SEQ];
-      out.ticket = this.#offer(encoded);
+      out.ticket = this.#offer(encoded, slot + 1, tag);
       out.seqAfter = h[RECV_SEQ];
       return OFFER_MADE;
     } finally {
@@ -442,6 +512,27 @@ export class LockedStore<T> extends ChannelStore<T> {
       dropOffer(this.h, this.#ring);
       if (wakeSenders) wake(h, SEND_WAITING, SEND_SEQ);
       return OFFER_WITHDRAWN;
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  announce(): void {
+    const h = this.h;
+    lock(h, LOCK);
+    try {
+      wake(h, RECV_WAITING, RECV_SEQ);
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  claimedReceive(exceptSlot: number): Raw | typeof EMPTY | typeof DRAINED {
+    const h = this.h;
+    lock(h, LOCK);
+    try {
+      Atomics.sub(h, RECV_WAITING, 1);
+      return this.#receiveLocked(exceptSlot);
     } finally {
       unlock(h, LOCK);
     }
@@ -598,21 +689,101 @@ export class LockedStore<T> extends ChannelStore<T> {
   // Under the lock. ----------------------------------------------------------
 
   /**
-   * Commits the value if a receiver waits for it (in the cell or counted in
-   * `RECV_WAITING`) or the buffer has room; false if the send must wait.
+   * Commits the value if a receiver waits for it (in the cell, counted in
+   * `RECV_WAITING`, or a select listed here that it claims, not the one in
+   * `exceptSlot`) or the buffer has room; false if the send must wait.
    */
-  #tryCommit(encoded: Raw): boolean {
+  #tryCommit(encoded: Raw, exceptSlot = -1): boolean {
     const h = this.h;
     if (this.#cell !== null && this.#cell.give(encoded as number)) return true;
-    if (h[COUNT] >= this.capacity + h[RECV_WAITING]) return false;
+    // Never behind an offer (a busy select's may stay while there is room).
+    if (
+      (h[COUNT] >= this.capacity + h[RECV_WAITING] || h[OFFERED] !== 0) &&
+      !this.#claimReceiver(exceptSlot)
+    ) return false;
     this.#ring.append(encoded);
     h[COUNT]++;
     wake(h, RECV_WAITING, RECV_SEQ);
     return true;
   }
 
-  /** Go's chanrecv with block = false: a raw value, EMPTY or DRAINED. */
-  #receiveLocked(): Raw | typeof EMPTY | typeof DRAINED {
+  /**
+   * Claims a select listed here to receive (not the one in `exceptSlot`),
+   * counting it in `RECV_WAITING`: true if one was claimed. Only on an
+   * unbuffered channel with no offer, whose value would have to come first.
+   */
+  #claimReceiver(exceptSlot: number): boolean {
+    const h = this.h;
+    const claims = this.claims;
+    if (
+      claims === null || this.capacity !== 0 || h[RECV_WATCHERS] === 0 ||
+      h[OFFERED] !== 0
+    ) return false;
+    for (let e = ENTRIES; e < ENTRIES_END; e += 2) {
+      const slot = h[e] - 1;
+      if (slot < 0 || slot === exceptSlot) continue;
+      const tag = h[e + 1];
+      if ((tag & 1) !== 0) continue;
+      if (claimCase(claims.words, slot, tag >>> 16, (tag & 0xffff) >>> 1)) {
+        Atomics.add(h, RECV_WAITING, 1);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the offer may be taken: a plain sender's, or a select's whose
+   * claim word this receiver won for the offering case (never the select
+   * in `exceptSlot`'s own). A select's offer it cannot claim stays while
+   * the select runs (`OWNED`): the select reads its offer's fate by ticket,
+   * and would take a later offer's acknowledgement for its own. The
+   * receiver marks it `POKED`, so that the select wakes this channel's
+   * receivers when it waits again. If the
+   * select was claimed by another case, or is gone, the offer is dead, and
+   * is dropped here, the senders woken (the select ignores it).
+   */
+  #offerLive(exceptSlot: number): boolean {
+    const h = this.h;
+    const slot = h[OFFER_CLAIM] - 1;
+    if (slot < 0) return true;
+    if (slot === exceptSlot || this.claims === null) return false;
+    const tag = h[OFFER_CLAIM_TAG];
+    const gen = tag >>> 16;
+    const words = this.claims.words;
+    const waiting = (gen << 16) | WAITING;
+    const owned = (gen << 16) | OWNED;
+    for (;;) {
+      const was = Atomics.compareExchange(
+        words,
+        SLOTS + slot,
+        waiting,
+        (gen << 16) | (CLAIMED + (tag & 0xffff)),
+      );
+      if (was === waiting) {
+        h[OFFER_CLAIM] = 0;
+        return true;
+      }
+      if (was === ((gen << 16) | POKED)) return false;
+      if (was !== owned) break;
+      // Busy: ask it to wake us once it waits again.
+      const poked = (gen << 16) | POKED;
+      if (
+        Atomics.compareExchange(words, SLOTS + slot, owned, poked) === owned
+      ) {
+        return false;
+      }
+    }
+    dropOffer(h, this.#ring);
+    wake(h, SEND_WAITING, SEND_SEQ);
+    return false;
+  }
+
+  /**
+   * Go's chanrecv with block = false: a raw value, EMPTY or DRAINED. The
+   * select in `exceptSlot` does not take its own offer.
+   */
+  #receiveLocked(exceptSlot = -1): Raw | typeof EMPTY | typeof DRAINED {
     if (this.#cell !== null) {
       const fromCell = this.#cell.takeFull();
       if (fromCell !== EMPTY) return fromCell;
@@ -624,9 +795,12 @@ export class LockedStore<T> extends ChannelStore<T> {
       h[COUNT] = count - 1;
       if (h[OFFERED] !== 0) {
         if (count - 1 < this.capacity + h[RECV_WAITING]) {
-          // Room in the buffer: the blocked sender's offer moves in.
-          acceptOffer(h);
-          h[COUNT] = count;
+          // Room in the buffer: the blocked sender's offer moves in; a
+          // busy select's stays, and the select is told there is room.
+          if (this.#offerLive(exceptSlot)) {
+            acceptOffer(h);
+            h[COUNT] = count;
+          }
           wake(h, SEND_WAITING, SEND_SEQ);
         }
       } else {
@@ -634,7 +808,7 @@ export class LockedStore<T> extends ChannelStore<T> {
       }
       return raw;
     }
-    if (h[OFFERED] !== 0) {
+    if (h[OFFERED] !== 0 && this.#offerLive(exceptSlot)) {
       const raw = this.#ring.take();
       acceptOffer(h);
       wake(h, SEND_WAITING, SEND_SEQ);
@@ -662,14 +836,17 @@ export class LockedStore<T> extends ChannelStore<T> {
       if (count > 0) {
         out.push(this.#ring.take());
         h[COUNT] = count - 1;
-      } else if (h[OFFERED] !== 0) {
+      } else if (h[OFFERED] !== 0 && this.#offerLive(-1)) {
         out.push(this.#ring.take());
         acceptOffer(h);
       } else break;
       n++;
     }
     if (n === 0) return 0;
-    if (h[OFFERED] !== 0 && h[COUNT] < this.capacity + h[RECV_WAITING]) {
+    if (
+      h[OFFERED] !== 0 && h[COUNT] < this.capacity + h[RECV_WAITING] &&
+      this.#offerLive(-1)
+    ) {
       // Room in the buffer: the blocked sender's offer moves in.
       acceptOffer(h);
       h[COUNT]++;
@@ -691,10 +868,13 @@ export class LockedStore<T> extends ChannelStore<T> {
     ) bump(h, SEND_SEQ);
   }
 
-  /** Appends a blocked sender's offer and wakes receivers; its ticket. */
-  #offer(encoded: Raw): number {
+  /**
+   * Appends a blocked sender's offer and wakes receivers; its ticket. A
+   * select's carries its claim (`claim`, `tag`: see `makeOffer`).
+   */
+  #offer(encoded: Raw, claim = 0, tag = 0): number {
     const h = this.h;
-    const ticket = makeOffer(h, this.#ring, encoded);
+    const ticket = makeOffer(h, this.#ring, encoded, claim, tag);
     wake(h, RECV_WAITING, RECV_SEQ);
     // After OFFERED is set: a recvSync in the cell looks at OFFERED after
     // it claims the cell, so one of the two sees the other.

@@ -16,6 +16,8 @@
  * | 18 | `OFFER_BYTES` | size of the offer record (valid while `OFFERED`) |
  * | 19 | `OFFER_TICKET` | ticket of the latest offer; a sender's offer is known by its ticket |
  * | 20 | `ACKED` | ticket of the latest offer a receiver took (received, or moved into the buffer) |
+ * | 24 | `OFFER_CLAIM` | 0 for a plain sender's offer; for a select's, 1 + its claim slot (`_select_claims.ts`) |
+ * | 25 | `OFFER_CLAIM_TAG` | the select's claim-word generation << 16, and the index of its offering case |
  *
  * ## Invariants
  *
@@ -26,12 +28,21 @@
  *   select, or an aborted sender, which then knows it was not taken).
  * - A select withdraws its offer before it commits any other case, so
  *   exactly one of its cases commits (see `_select.ts`).
+ * - A select's offer carries its claim (`OFFER_CLAIM`): a receiver takes
+ *   it only if it wins the select's claim word for that case. While the
+ *   select is busy the offer stays, untaken (the select reads its fate by
+ *   ticket, and a later offer's `ACKED` would read as its own). If the
+ *   select was claimed by another case, or is gone, the offer is dead: the
+ *   receiver that finds it drops it and wakes the senders; the select
+ *   ignores what became of it.
  */
 
 import type { ByteRing } from "./_byte_ring.ts";
 import {
   ACKED,
   OFFER_BYTES,
+  OFFER_CLAIM,
+  OFFER_CLAIM_TAG,
   OFFER_POS,
   OFFER_TICKET,
   OFFERED,
@@ -58,9 +69,20 @@ export interface OfferOut {
   seqAfter: number;
 }
 
-/** Appends an offer of `encoded` to the ring; its ticket. */
-export function makeOffer(h: Int32Array, ring: ByteRing, encoded: Raw): number {
+/**
+ * Appends an offer of `encoded` to the ring; its ticket. `claim` and `tag`
+ * are a select's (`OFFER_CLAIM`, `OFFER_CLAIM_TAG`), 0 for a plain sender.
+ */
+export function makeOffer(
+  h: Int32Array,
+  ring: ByteRing,
+  encoded: Raw,
+  claim = 0,
+  tag = 0,
+): number {
   const pos = ring.append(encoded);
+  h[OFFER_CLAIM] = claim;
+  h[OFFER_CLAIM_TAG] = tag;
   Atomics.store(h, OFFERED, 1);
   h[OFFER_POS] = pos;
   h[OFFER_BYTES] = ring.recordBytes(encoded);

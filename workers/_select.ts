@@ -38,6 +38,19 @@
  *   no, and the tier-1 operation goes on to its next waiter. So a mixed
  *   select offers too, and pairs with a select receiving on another
  *   thread.
+ * - Peers on any thread find a select blocked on an unbuffered channel
+ *   and claim it, as Go's find a select's `sudog` and win its
+ *   `selectDone`: the select takes a claim word in the claims arena
+ *   (`_select_claims.ts`), lists its cases in each unbuffered channel's
+ *   entries (`_locked_store.ts`) and tags its offer with it. A sender that
+ *   finds no receiver claims a listed receive case (compare-and-swap of
+ *   the claim word), counts the select as a waiting receiver and commits
+ *   its value; a receiver takes the offer only after it claimed the send
+ *   case. The select itself owns its word (`OWNED`) whenever it runs, so
+ *   it never commits a case a peer claimed: each look starts by taking the
+ *   word, or by committing the case that a peer claimed meanwhile
+ *   (`#pickUp`). A select whose channels carry different arenas, or that
+ *   finds the arena full, waits without a claim word, as below.
  * - Peers on the select's own thread find it directly, as Go's find a
  *   select's `sudog` in a channel's queue: its cases on unbuffered
  *   channels are listed in `_local_selects.ts`, and a `trySend`,
@@ -82,12 +95,24 @@ import {
   removeLocalCase,
 } from "./_local_selects.ts";
 import {
+  CLOSED as CLOSED_WORD,
   DRAINED,
   EMPTY,
   type Raw,
   RECV_SEQ,
   SEND_SEQ,
 } from "./_channel_words.ts";
+import {
+  CLAIMED,
+  freeSlot,
+  genOf,
+  MAX_CASES,
+  OWNED,
+  POKED,
+  SLOTS,
+  takeSlot,
+  WAITING,
+} from "./_select_claims.ts";
 
 const SEND = 1;
 
@@ -158,6 +183,16 @@ class BlockedSelect implements LocalSelect {
   /** Whether the select also has tier-1 cases, parked under `#park`. */
   readonly #mixed: boolean;
   #park: SelectPark | null = null;
+  /** The claims arena's words, its slot there (-1: none), and the slot's generation. */
+  #claims: Int32Array | null = null;
+  #slot = -1;
+  #gen = 0;
+  /** Whether this select holds its claim word (`OWNED`). */
+  #owned = false;
+  /** The case a peer claimed, when taking the word found it claimed. */
+  #claimedCase = -1;
+  /** By case index: its entry in its channel (`watchSelect`), or -1. */
+  readonly #entries: number[] = [];
   #done = false;
   #scheduled = false;
   /** The case whose value is offered (-1: none), and the offer's ticket. */
@@ -192,15 +227,45 @@ class BlockedSelect implements LocalSelect {
       }
     }
     this.#mixed = tier1 > 0;
+    // A claim word, if every shared channel carries the same arena and a
+    // byte ring may list a case or hold an offer.
+    let claims = null, claimable = false;
+    for (const i of this.#shared) {
+      const store = this.#stores[i];
+      if (store.claims === null) return;
+      if (claims === null) claims = store.claims;
+      else if (store.claims.id !== claims.id) return;
+      if (store.claimable) claimable = true;
+    }
+    if (claims === null || !claimable || cases.length > MAX_CASES) return;
+    const slot = takeSlot(claims.words);
+    if (slot < 0) return;
+    this.#claims = claims.words;
+    this.#slot = slot;
+    this.#gen = genOf(Atomics.load(claims.words, SLOTS + slot));
+    this.#owned = true;
+  }
+
+  /** Its slot in the claims arena, or -1 (`LocalSelect`). */
+  get slot(): number {
+    return this.#slot;
   }
 
   /** Counts the select in on its channels, parks its tier-1 cases, looks once. */
   start(): void {
     const stamp = nextStamp();
+    const slot = this.#slot;
     for (const i of this.#shared) {
       const store = this.#stores[i];
       const send = this.#cases[i].kind === SEND;
-      store.watchSelect(send, 1, send && !this.#receivesOn(store));
+      const listed = slot >= 0;
+      this.#entries[i] = store.watchSelect(
+        send,
+        1,
+        send && !this.#receivesOn(store),
+        listed ? slot : -1,
+        listed ? (this.#gen << 16) | (i << 1) | (send ? 1 : 0) : 0,
+      );
       if (store.capacity === 0) {
         const c = { select: this, index: i, send, buffer: store.buffer, stamp };
         this.#local.push(c);
@@ -235,6 +300,7 @@ class BlockedSelect implements LocalSelect {
       parkAsync();
       return;
     }
+    if (!this.#own() && this.#pickUp()) return;
     if (this.#offerSettled()) return;
     this.#snapshot();
     let withdrawn = -1;
@@ -271,8 +337,86 @@ class BlockedSelect implements LocalSelect {
     if (withdrawn >= 0 && withdrawn !== this.#offerCase) {
       this.#stores[withdrawn].wakeSenders();
     }
+    this.#release();
     this.#watchAll();
   };
+
+  // The claim word (`_select_claims.ts`). ----------------------------------
+
+  /**
+   * Takes the claim word (`WAITING` to `OWNED`): true, or false if a peer
+   * claimed a case first (`#claimedCase`). True without a claim word.
+   */
+  #own(): boolean {
+    if (this.#slot < 0 || this.#owned) return true;
+    const at = SLOTS + this.#slot;
+    const waiting = (this.#gen << 16) | WAITING;
+    const was = Atomics.compareExchange(
+      this.#claims!,
+      at,
+      waiting,
+      (this.#gen << 16) | OWNED,
+    );
+    if (was === waiting) {
+      this.#owned = true;
+      return true;
+    }
+    this.#claimedCase = (was & 0xffff) - CLAIMED;
+    return false;
+  }
+
+  /**
+   * Lets peers claim the select again, before it waits. If a receiver
+   * found the offer meanwhile (`POKED`), wakes that channel's receivers.
+   */
+  #release(): void {
+    if (this.#slot < 0 || !this.#owned) return;
+    this.#owned = false;
+    const words = this.#claims!, at = SLOTS + this.#slot, gen = this.#gen << 16;
+    const was = Atomics.compareExchange(words, at, gen | OWNED, gen | WAITING);
+    if (was === (gen | POKED)) {
+      Atomics.store(words, at, gen | WAITING);
+      if (this.#offerCase >= 0) this.#stores[this.#offerCase].announce();
+    }
+  }
+
+  /**
+   * A peer claimed `#claimedCase`: commits it (true), or, if it was a
+   * receive case whose value another receiver took first, owns the word
+   * again and goes on waiting (false). The offer, if elsewhere, is dead:
+   * it is withdrawn.
+   */
+  #pickUp(): boolean {
+    const k = this.#claimedCase;
+    // Nobody else moves a claimed word on: it is this select's again.
+    this.#owned = true;
+    Atomics.store(this.#claims!, SLOTS + this.#slot, (this.#gen << 16) | OWNED);
+    if (this.#offerCase >= 0 && this.#offerCase !== k) {
+      this.#stores[this.#offerCase].withdraw(this.#ticket, true);
+      this.#offerCase = -1;
+    }
+    if (this.#cases[k].kind === SEND) {
+      // A receiver took the offer.
+      this.#commit(k, undefined, true);
+      return true;
+    }
+    const store = this.#stores[k];
+    const raw = store.claimedReceive(this.#slot);
+    if (raw === EMPTY) return false;
+    if (raw === DRAINED) {
+      this.#commit(k, undefined, false);
+      return true;
+    }
+    let value: unknown;
+    try {
+      value = store.decode(raw);
+    } catch (error) {
+      this.#fail(error);
+      return true;
+    }
+    this.#commit(k, value, true);
+    return true;
+  }
 
   /** If the offer was taken or dropped, commits or fails the select: true. */
   #offerSettled(): boolean {
@@ -288,10 +432,24 @@ class BlockedSelect implements LocalSelect {
       return true;
     }
     if (state === OFFER_DROPPED) {
+      if (this.#killed()) return false;
       this.#fail(this.#closedError(this.#offerCase));
       return true;
     }
     return false;
+  }
+
+  /**
+   * Whether the offer was dropped on an open channel, which only a
+   * receiver that found this select claimed by another case does
+   * (`_offer.ts`; `#pickUp` then ignores the offer): then it is as
+   * withdrawn. False if the channel is closed.
+   */
+  #killed(): boolean {
+    const i = this.#offerCase;
+    if (Atomics.load(this.#stores[i].h, CLOSED_WORD) !== 0) return false;
+    this.#offerCase = -1;
+    return true;
   }
 
   #snapshot(): void {
@@ -433,7 +591,12 @@ class BlockedSelect implements LocalSelect {
     const i = pick[Math.floor(Math.random() * pick.length)];
     const store = this.#stores[i];
     const out = this.#offerOut;
-    const r = store.selectOffer(this.#encoded[i], out);
+    const r = store.selectOffer(
+      this.#encoded[i],
+      out,
+      this.#slot,
+      this.#slot >= 0 ? (this.#gen << 16) | i : 0,
+    );
     if (r === OFFER_COMMITTED) {
       if (withdrawn !== i) this.#wakeWithdrawn(withdrawn);
       this.#commit(i, undefined, true);
@@ -486,8 +649,16 @@ class BlockedSelect implements LocalSelect {
     for (const i of this.#shared) {
       const store = this.#stores[i];
       const send = this.#cases[i].kind === SEND;
-      store.watchSelect(send, -1, send && !this.#receivesOn(store));
+      store.watchSelect(
+        send,
+        -1,
+        send && !this.#receivesOn(store),
+        this.#entries[i] ?? -1,
+        0,
+      );
     }
+    // After the entries are gone: a peer that read one holds the old generation.
+    if (this.#slot >= 0) freeSlot(this.#claims!, this.#slot);
     outsideWaitEnded();
     if (!this.#mixed) this.#signal?.removeEventListener("abort", this.#onAbort);
   }
@@ -531,10 +702,14 @@ class BlockedSelect implements LocalSelect {
    * close (the select has failed).
    */
   readonly #claim = (): boolean => {
+    // A peer on another thread won a case: commit it now, unless its value
+    // went to another receiver.
+    if (!this.#own() && this.#pickUp()) return false;
     if (this.#offerCase < 0) return true;
     const state = this.#withdrawOffer();
     if (state === OFFER_WITHDRAWN) return true;
     if (state === OFFER_TAKEN) this.#commit(this.#offerCase, undefined, true);
+    else if (this.#killed()) return true;
     else this.#fail(this.#closedError(this.#offerCase));
     return false;
   };
@@ -557,6 +732,7 @@ class BlockedSelect implements LocalSelect {
   /** The signal aborted a select without tier-1 cases. */
   readonly #onAbort = (): void => {
     if (this.#done) return;
+    if (!this.#own() && this.#pickUp()) return;
     if (this.#offerCase >= 0 && this.#withdrawOffer() === OFFER_TAKEN) {
       this.#commit(this.#offerCase, undefined, true);
       return;
@@ -574,7 +750,10 @@ class BlockedSelect implements LocalSelect {
       },
       (error) => {
         if (error === SHARED_WON) return;
-        // Aborted by the signal: the offer may have committed already.
+        // Aborted by the signal: a peer may have claimed a case already.
+        this.#park = null;
+        if (!this.#own() && this.#pickUp()) return;
+        // ... or the offer may have committed already.
         if (this.#offerCase >= 0 && this.#withdrawOffer() === OFFER_TAKEN) {
           this.#finish();
           this.#onCommit(this.#offerCase, undefined, true);

@@ -42,13 +42,7 @@ export function lowerShared(value: unknown, refs: SharedRef[]): unknown {
  */
 export function openRef(ref: SharedRef): unknown {
   const buffer = bufferById(ref.buffer);
-  if (buffer === undefined) {
-    throw new TypeError(
-      `Cannot open the ${ref.kind} in a value from another thread: its ` +
-        `memory did not reach this thread (shared objects cross between ` +
-        `the threads of one Runtime: its main thread and its workers)`,
-    );
-  }
+  if (buffer === undefined) throw memoryMissing(ref.kind);
   if (ref.kind === "SharedArrayBuffer") return buffer;
   const view = viewTypes.get(ref.kind) as
     | (new (b: SharedArrayBuffer, at: number, n: number) => unknown)
@@ -56,7 +50,17 @@ export function openRef(ref: SharedRef): unknown {
   if (view !== undefined) {
     return new view(buffer, ref.byteOffset as number, ref.length as number);
   }
-  const object = openHandle({ ...ref, buffer } as AnyHandle);
+  const fields: Record<string, unknown> = { ...ref, buffer };
+  const others = ref.buffers as string[] | undefined;
+  if (others !== undefined) {
+    delete fields.buffers;
+    for (const key of others) {
+      const other = bufferById(fields[key] as number);
+      if (other === undefined) throw memoryMissing(ref.kind);
+      fields[key] = other;
+    }
+  }
+  const object = openHandle(fields as unknown as AnyHandle);
   if (object === undefined) {
     throw new TypeError(
       `Cannot open a shared object of kind ${
@@ -104,4 +108,12 @@ class Lowering {
     }
     return v;
   }
+}
+
+function memoryMissing(kind: string): TypeError {
+  return new TypeError(
+    `Cannot open the ${kind} in a value from another thread: its ` +
+      `memory did not reach this thread (shared objects cross between ` +
+      `the threads of one Runtime: its main thread and its workers)`,
+  );
 }

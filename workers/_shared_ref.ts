@@ -23,7 +23,7 @@
  *
  * | value | becomes |
  * | --- | --- |
- * | a shared type (`_shared_kinds.ts`) | its handle, `buffer` replaced by the buffer's id |
+ * | a shared type (`_shared_kinds.ts`) | its handle, `buffer` replaced by the buffer's id; any other buffer field too (a channel's `claims`), its name listed in `buffers` |
  * | a `SharedArrayBuffer` | `{ kind: "SharedArrayBuffer", buffer: id }` |
  * | a typed array or `DataView` over one | `{ kind: "Int32Array", buffer: id, byteOffset, length }` (`length` in elements; bytes for a `DataView`) |
  * | a function, a symbol | refused: `a function` / `a symbol` |
@@ -141,7 +141,20 @@ function newRef(
   fields: Record<string, unknown>,
 ): SharedRef | undefined {
   const id = bufferId(buffer);
-  return id === undefined ? undefined : { ...fields, buffer: id } as SharedRef;
+  if (id === undefined) return undefined;
+  const ref: Record<string, unknown> = { ...fields, buffer: id };
+  // A handle's other buffers (a channel's claims arena) travel by id too.
+  let others: string[] | undefined;
+  for (const key of Object.keys(ref)) {
+    const v = ref[key];
+    if (key === "buffer" || !isSharedArrayBuffer(v)) continue;
+    const other = bufferId(v);
+    if (other === undefined) return undefined;
+    ref[key] = other;
+    (others ??= []).push(key);
+  }
+  if (others !== undefined) ref.buffers = others;
+  return ref as SharedRef;
 }
 
 /** A view's ref fields: its kind, offset and length. */

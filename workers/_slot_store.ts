@@ -46,6 +46,7 @@ import {
   WAKE_RECEIVERS,
   WAKE_SENDERS,
 } from "./_slot_ring.ts";
+import type { Claims } from "./_select_claims.ts";
 import { ChannelStore, CLOSED_RESULT, RESOLVED } from "./_channel_store.ts";
 import { OFFER_COMMITTED, OFFER_NONE, type OfferOut } from "./_offer.ts";
 import type { RecvWaiter, SendWaiter } from "./_channel_waiters.ts";
@@ -75,14 +76,17 @@ import {
 /** The slot-ring store of one channel object; see the module doc. */
 export class SlotStore<T> extends ChannelStore<T> {
   readonly #ring: SlotRing;
+  /** Buffered: no select lists a case here, nor offers. */
+  readonly claimable = false;
 
   constructor(
     buffer: SharedArrayBuffer,
     h: Int32Array,
     codec: Codec<T>,
     capacity: number,
+    claims: Claims | null,
   ) {
-    super(buffer, h, codec, capacity);
+    super(buffer, h, codec, capacity, claims);
     this.#ring = new SlotRing(
       h,
       RING_TAIL,
@@ -264,7 +268,13 @@ export class SlotStore<T> extends ChannelStore<T> {
     return send ? this.#ring.canPut() : this.#ring.canTake();
   }
 
-  watchSelect(send: boolean, delta: number, _sendOnly: boolean): void {
+  watchSelect(
+    send: boolean,
+    delta: number,
+    _sendOnly: boolean,
+    _entry: number,
+    _tag: number,
+  ): number {
     const h = this.h;
     lock(h, LOCK);
     try {
@@ -272,13 +282,19 @@ export class SlotStore<T> extends ChannelStore<T> {
     } finally {
       unlock(h, LOCK);
     }
+    return -1;
   }
 
   arm(send: boolean): boolean {
     return send ? this.#ring.markPut() : this.#ring.markTake();
   }
 
-  selectOffer(encoded: Raw, _out: OfferOut): number {
+  selectOffer(
+    encoded: Raw,
+    _out: OfferOut,
+    _slot: number,
+    _tag: number,
+  ): number {
     // A slot ring never holds offers: a full one has no room to wait in.
     const ring = this.#ring;
     if (ring.put(encoded as number) !== PUT_OK) return OFFER_NONE;
@@ -292,6 +308,14 @@ export class SlotStore<T> extends ChannelStore<T> {
 
   withdraw(_ticket: number, _wake: boolean): number {
     throw new Error("unreachable: a slot ring holds no offers");
+  }
+
+  announce(): void {
+    throw new Error("unreachable: a slot ring holds no offers");
+  }
+
+  claimedReceive(_exceptSlot: number): Raw | typeof EMPTY | typeof DRAINED {
+    throw new Error("unreachable: no select lists a case on a slot ring");
   }
 
   // Blocked async operations. ----------------------------------------------

@@ -49,14 +49,24 @@
  * select is not counted as a waiting receiver or sender: it watches the
  * futex words and polls when they change; a select with a send case may
  * leave its value as the channel's offer, withdrawn before it commits any
- * other case. On an unbuffered channel, the operations of the select's own
- * thread also find it and pair with it directly, as Go's do
- * (`_local_selects.ts`); those of other threads meet it through its offer
- * and its polls only, so a blocking operation there pairs with it but a
- * `trySend`, `tryReceive` or select with a default there does not find it
- * (that needs a word every thread of both sides can reach, which two
- * channels' buffers do not give). See `_select.ts` for why exactly one
- * case commits.
+ * other case. On an unbuffered channel, the operations of every thread
+ * find it and pair with it, as Go's do: a blocked select lists its cases in
+ * each unbuffered channel's memory and keeps a claim word in a small
+ * per-process arena that every channel's handle carries
+ * (`_select_claims.ts`), which the first peer to claim one of its cases
+ * wins; its own thread's operations also find it directly
+ * (`_local_selects.ts`). So a `trySend`, a `tryReceive` (of a select's
+ * offered value) or a select with a default on another thread completes
+ * with it. See `_select.ts` for why exactly one case commits.
+ *
+ * Limits of the cross-thread claim: a select whose channels carry
+ * different arenas (a worker that made channels before it opened any
+ * handle made its own arena), one with more than 16 cases listed on one
+ * channel, or one beyond the arena's 4,096 blocked selects, is found on
+ * other threads through its offer and its polls only, as before: blocking
+ * operations there pair with it, non-blocking ones may not. A select with
+ * several send cases offers its value on one of their channels at a time;
+ * a `tryReceive` on another thread finds it only there.
  *
  * ## Limitations
  *
@@ -92,6 +102,7 @@ import { encodeTransient } from "./_transient.ts";
 import { canBlock, inWorker } from "./_lock.ts";
 import { checkHandle, Opening } from "./_handle.ts";
 import {
+  ARENA,
   CAPACITY,
   checkChannelBuffer,
   CLOSED,
@@ -114,6 +125,14 @@ import {
   sharedSelect,
 } from "../_selectable.ts";
 import { blockSelect, storeOf } from "./_select.ts";
+import {
+  checkClaims,
+  type Claims,
+  claimsForNew,
+  claimsFromHandle,
+  isArenaId,
+  writeArenaId,
+} from "./_select_claims.ts";
 import { registerKind } from "./_shared_kinds.ts";
 import { isRetired, parkAsync, parkIfRetired } from "./_retired.ts";
 
@@ -167,6 +186,13 @@ export interface SharedChannelHandle<T> {
   readonly kind: "SharedChannel";
   /** The channel's memory: header words and ring. */
   readonly buffer: SharedArrayBuffer;
+  /**
+   * The claims arena the channel carries: where a select blocked on it, on
+   * any thread, keeps the word its peers claim it by (see "Select" above).
+   * Absent in a handle made by hand: that channel's selects are then found
+   * across threads only through their offers and polls.
+   */
+  readonly claims?: SharedArrayBuffer;
   /** Never set: carries `T` for type inference. */
   readonly valueType?: T;
 }
@@ -183,6 +209,20 @@ function checkCapacity(capacity: unknown): number {
     );
   }
   return capacity;
+}
+
+/** What is wrong with a channel handle's buffer or claims arena, or undefined. */
+function checkChannel(
+  buffer: SharedArrayBuffer,
+  handle: Record<string, unknown>,
+): string | undefined {
+  return checkChannelBuffer(buffer) ?? checkClaims(handle.claims);
+}
+
+/** What `from()` hands the constructor: a checked handle's memory. */
+interface Opened {
+  readonly buffer: SharedArrayBuffer;
+  readonly claims: Claims | null;
 }
 
 /** Makes the buffer of a new channel, its header written. */
@@ -296,8 +336,10 @@ export class SharedChannel<T>
    * which keeps it.
    */
   readonly #transient: boolean;
+  /** The claims arena it carries (`_select_claims.ts`), or null. */
+  readonly #claims: Claims | null;
   /** The buffer `from()` asks the constructor to open. */
-  static #opening = new Opening<SharedArrayBuffer>();
+  static #opening = new Opening<Opened>();
 
   static {
     defineInspect(
@@ -340,18 +382,24 @@ export class SharedChannel<T>
    * @throws {TypeError} If the codec name is unknown.
    */
   constructor(options: SharedChannelOptions = {}) {
-    const buffer = SharedChannel.#opening.take() ??
+    const opened = SharedChannel.#opening.take();
+    const buffer = opened?.buffer ??
       makeBuffer(options, codecFor(options.codec ?? "structured"));
     const h = new Int32Array(buffer, 0, HEADER_WORDS);
+    let claims = opened === undefined ? claimsForNew() : opened.claims;
+    // Every object of a channel claims in the arena its maker wrote.
+    if (opened === undefined) writeArenaId(claims!, h, ARENA);
+    else if (claims !== null && !isArenaId(claims, h, ARENA)) claims = null;
     const codec = codecFor<T>(CODEC_NAMES[h[CODEC]]);
     const capacity = h[CAPACITY];
     this.#buffer = buffer;
     this.#h = h;
     this.#codec = codec;
     this.#transient = capacity > 0 && codec.name === "structured";
+    this.#claims = claims;
     this.#store = h[SLOT_RING] !== 0
-      ? new SlotStore(buffer, h, codec, capacity)
-      : new LockedStore(buffer, h, codec, capacity);
+      ? new SlotStore(buffer, h, codec, capacity, claims)
+      : new LockedStore(buffer, h, codec, capacity, claims);
   }
 
   /**
@@ -375,8 +423,12 @@ export class SharedChannel<T>
    * @throws {TypeError} If `handle` is not a shared channel's handle.
    */
   static from<T>(handle: SharedChannelHandle<T>): SharedChannel<T> {
-    const buffer = checkHandle(handle, "SharedChannel", checkChannelBuffer);
-    return SharedChannel.#opening.open(buffer, () => new SharedChannel<T>());
+    const buffer = checkHandle(handle, "SharedChannel", checkChannel);
+    const claims = claimsFromHandle(handle.claims);
+    return SharedChannel.#opening.open(
+      { buffer, claims },
+      () => new SharedChannel<T>(),
+    );
   }
 
   /**
@@ -393,7 +445,10 @@ export class SharedChannel<T>
    * ```
    */
   get handle(): SharedChannelHandle<T> {
-    return { kind: "SharedChannel", buffer: this.#buffer };
+    const claims = this.#claims;
+    return claims === null
+      ? { kind: "SharedChannel", buffer: this.#buffer }
+      : { kind: "SharedChannel", buffer: this.#buffer, claims: claims.buffer };
   }
 
   /**

@@ -168,3 +168,14 @@ export async function handOffChannel(
   await box.send({ ch });
   return [(await ch.receive()).value!, workerIndex()];
 }
+
+/**
+ * `trySend` of `value` on each of `chans` (channels nested in a task's
+ * payload): which succeeded.
+ */
+export function trySendEach(
+  chans: { list: SharedChannel<number>[] },
+  value: number,
+): boolean[] {
+  return chans.list.map((ch) => ch.trySend(value));
+}

@@ -13,7 +13,7 @@
  */
 
 import assert from "node:assert/strict";
-import { Channel } from "../../mod.ts";
+import { Channel, recv, select } from "../../mod.ts";
 import { Runtime, TaskPayloadError } from "../../runtime/mod.ts";
 import {
   AtomicBigInt64,
@@ -357,4 +357,20 @@ Deno.test("a shared object whose memory no runtime of this thread carries cannot
       return true;
     });
   }
+});
+
+Deno.test("a SharedChannel in a task's payload keeps its claims arena: the task's trySend finds a select blocked on the caller's thread", async () => {
+  await using rt = await Runtime.start({ procs: 1 });
+  const a = new SharedChannel<number>({ codec: "float64" });
+  const b = new SharedChannel<number>({ codec: "structured" });
+  const got = select([recv(a, (v) => ["a", v]), recv(b, (v) => ["b", v])]);
+  // Only b's trySend can succeed: the select is gone after it.
+  const sent = await rt.module<typeof Shared>(SHARED).trySendEach(
+    { list: [b, a] },
+    3,
+  );
+  assert.deepEqual(sent, [true, false]);
+  assert.deepEqual(await got, ["b", 3]);
+  a.close();
+  b.close();
 });
