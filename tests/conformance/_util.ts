@@ -32,6 +32,20 @@ export async function settlesNow(promise: Promise<unknown>): Promise<boolean> {
 }
 
 /**
+ * Adds `goroutine` to `goroutines`, the list {@linkcode settleAll} reads.
+ * It counts as handled at once: a goroutine started after settleAll's
+ * last look, which fails before settleAll looks again (a turn of the event
+ * loop later), is not an unhandled rejection; settleAll still reports it.
+ */
+export function track(
+  goroutines: Promise<unknown>[],
+  goroutine: Promise<unknown>,
+): void {
+  goroutine.catch(() => {});
+  goroutines.push(goroutine);
+}
+
+/**
  * Waits until every goroutine in `goroutines` has settled, including those
  * pushed onto the list while waiting (goroutines that start goroutines),
  * and returns their outcomes.

@@ -27,7 +27,7 @@ import {
   SHARED_STRUCTURED,
   testEachKind,
 } from "./_shared.ts";
-import { settleAll } from "./_util.ts";
+import { settleAll, track } from "./_util.ts";
 
 const KINDS = [SHARED_STRUCTURED, SHARED_FLOAT64];
 const FIXTURE = new URL("../workers/_conformance_fixture.ts", import.meta.url);
@@ -123,7 +123,7 @@ async function sieve(
     const { value: prime } = await ch.receive({ signal });
     await primes.send(prime!, { signal });
     const next = kind.make<number>();
-    goroutines.push(go(filter, ch, next, prime!));
+    track(goroutines, go(filter, ch, next, prime!));
     ch = next;
   }
 }
@@ -143,7 +143,8 @@ testEachKind(
         sync,
       });
       const primes = kind.make<number>();
-      goroutines.push(
+      track(
+        goroutines,
         go(sieve, kind, generated, primes, controller.signal, goroutines),
       );
       for (const expected of PRIMES_BELOW_100) {

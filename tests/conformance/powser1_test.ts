@@ -15,7 +15,7 @@ import {
   type ChannelKind,
   testEachKind,
 } from "./_shared.ts";
-import { settleAll } from "./_util.ts";
+import { settleAll, track } from "./_util.ts";
 
 /** A rational number; a zero denominator marks the end of a series. */
 interface Rat {
@@ -86,7 +86,7 @@ function powerSeries(
   const spawn = <A extends unknown[]>(
     fn: (...args: A) => Promise<void>,
     ...args: A
-  ) => void goroutines.push(go(fn, ...args));
+  ) => track(goroutines, go(fn, ...args));
   const receive = async <T>(ch: Chan<T>): Promise<T> =>
     (await ch.receive({ signal })).value as T;
   const give = <T>(ch: Chan<T>, v: T) => ch.send(v, { signal });

@@ -12,7 +12,7 @@ import {
   type SendChannel,
 } from "../../mod.ts";
 import { NUMBER_KINDS, testEachKind } from "./_shared.ts";
-import { settleAll } from "./_util.ts";
+import { settleAll, track } from "./_util.ts";
 
 const PRIMES_BELOW_100 =
   "2 3 5 7 11 13 17 19 23 29 31 37 41 43 47 53 59 61 67 71 73 79 83 89 97"
@@ -29,7 +29,7 @@ testEachKind(
     const spawn = <A extends unknown[]>(
       fn: (...args: A) => Promise<void>,
       ...args: A
-    ) => goroutines.push(go(fn, ...args));
+    ) => track(goroutines, go(fn, ...args));
 
     async function generate(out: SendChannel<number>) {
       for (let i = 2;; i++) await out.send(i, { signal });
