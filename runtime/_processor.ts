@@ -91,7 +91,7 @@ import {
   pollWords,
   sleepOnWords,
 } from "../workers/_futex.ts";
-import { SlotOwner, type SlotWaiter } from "./_slot_owner.ts";
+import { type Reject, type Resolve, SlotOwner } from "./_slot_owner.ts";
 import type { ProcessorHooks } from "./spawn.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -140,7 +140,8 @@ export class Processor implements ProcessorHooks {
   #running = new Set<number>();
   #controllers = new Map<number, AbortController>();
   #context = new AsyncLocalStorage<TaskContext>();
-  #live = new Map<number, TaskContext>();
+  /** The context of each slot's running task, by slot id. */
+  #live: (TaskContext | undefined)[];
   #current = -1;
   #cancelSeen = 0;
   #batch = new Int32Array(BATCH);
@@ -149,6 +150,10 @@ export class Processor implements ProcessorHooks {
   #macrotask: () => Promise<void>;
   #unpark: ((value?: unknown) => void) | undefined;
   #gen: number;
+  /** `performance.timeOrigin`, read once: `now()` is it plus `performance.now()`. */
+  #origin = performance.timeOrigin;
+  /** When the last task's synchronous part ended (`performance.now()`), or NaN. */
+  #ended = NaN;
 
   /** Opens worker `index`'s processor on `m`. */
   constructor(m: Memory, index: number, gen: number) {
@@ -164,11 +169,13 @@ export class Processor implements ProcessorHooks {
     this.#slots = new SlotOwner(m, index, this.#registry);
     this.#trace = m.layout.traceEvents > 0;
     this.#statF64 = m.layout.ownerF64 + index * OWNER_F64S;
+    const slotCount = m.layout.slotCount.reduce((a, b) => a + b, 0);
+    this.#live = new Array(slotCount).fill(undefined);
     this.#cancelSeen = Atomics.load(this.#i32, this.#block + O_CANCEL);
     noteTaskWaits(
       m,
       () => this.#context.getStore(),
-      (task) => this.#live.get(task.slot) === task,
+      (task) => this.#live[task.slot] === task,
     );
     const channel = new MessageChannel();
     let wakeUp: (() => void) | undefined;
@@ -207,8 +214,14 @@ export class Processor implements ProcessorHooks {
           await loading;
           deferWaits();
         }
-        if (this.#suspended > 0) await null; // let continuations run
-        const t = performance.now();
+        // The task's end time serves unless other code ran since.
+        let t = loading === undefined ? this.#ended : NaN;
+        this.#ended = NaN;
+        if (this.#suspended > 0) {
+          await null; // let continuations run
+          t = NaN;
+        }
+        if (t !== t) t = performance.now();
         if (t - lastYield > YIELD_EVERY_MS) {
           await this.#yield();
           lastYield = performance.now();
@@ -403,19 +416,20 @@ export class Processor implements ProcessorHooks {
     }
     i32[base + S_EXEC] = this.index;
     Atomics.store(i32, base + S_WAIT, 0);
-    m.f64[(base + S_T_START) >> 1] = now(); // for stats().queueWait
+    const t0 = performance.now();
+    m.f64[(base + S_T_START) >> 1] = this.#origin + t0; // stats().queueWait
     Atomics.add(i32, this.#block + O_RUN, 1);
     const fnId = i32[base + S_FN];
     const fn = this.#fns[fnId];
     if (fn !== undefined) {
-      this.#invoke(slot, base, fn);
+      this.#invoke(slot, base, fn, t0);
       return;
     }
     this.#suspended++;
     return this.#load(fnId).then(
       (loaded) => {
         this.#suspended--;
-        this.#invoke(slot, base, loaded);
+        this.#invoke(slot, base, loaded, performance.now());
       },
       (error) => {
         this.#suspended--;
@@ -445,16 +459,16 @@ export class Processor implements ProcessorHooks {
     return fn as AnyFunction;
   }
 
-  #invoke(slot: number, base: number, fn: AnyFunction): void {
+  /** Runs `fn` for `slot`, whose run started at `t0` (`performance.now()`). */
+  #invoke(slot: number, base: number, fn: AnyFunction, t0: number): void {
     const m = this.#m;
     const record = this.#trace ? this.#recordStart(slot, base) : -1;
-    const t0 = performance.now();
     let result: unknown;
     this.#current = slot;
     try {
       const args = readArgs(m, slot);
       const context: TaskContext = { slot, waits: 0 };
-      this.#live.set(slot, context);
+      this.#live[slot] = context;
       result = this.#context.run(
         context,
         () => args.length === 1 ? fn(args[0]) : fn(...args),
@@ -466,8 +480,8 @@ export class Processor implements ProcessorHooks {
       return;
     }
     this.#current = -1;
-    this.#busy(t0);
-    if (record >= 0) this.#m.f64[record + 1] = performance.now() - t0;
+    const t1 = this.#busy(t0);
+    if (record >= 0) this.#m.f64[record + 1] = t1 - t0;
     if (
       result !== null && typeof result === "object" &&
       typeof (result as PromiseLike<unknown>).then === "function"
@@ -497,8 +511,12 @@ export class Processor implements ProcessorHooks {
     wakeOwner(this.#m, this.index);
   }
 
-  #busy(t0: number): void {
-    this.#m.f64[this.#statF64] += performance.now() - t0;
+  /** Adds the time since `t0` to this worker's busy time; returns now. */
+  #busy(t0: number): number {
+    const t1 = performance.now();
+    this.#m.f64[this.#statF64] += t1 - t0;
+    this.#ended = t1;
+    return t1;
   }
 
   /**
@@ -518,8 +536,8 @@ export class Processor implements ProcessorHooks {
     record: number,
   ): void {
     const m = this.#m;
-    this.#controllers.delete(slot);
-    this.#live.delete(slot);
+    if (this.#controllers.size !== 0) this.#controllers.delete(slot);
+    this.#live[slot] = undefined;
     if (this.#stale()) return;
     if (
       Atomics.compareExchange(this.#i32, base + S_STATE, RUNNING, FINISHING) !==
@@ -642,17 +660,19 @@ export class Processor implements ProcessorHooks {
     } catch (error) {
       return Promise.reject(error);
     }
-    let waiter: SlotWaiter | undefined;
-    const promise = new Promise<unknown>((resolve, reject) => {
-      waiter = { resolve, reject };
+    let resolve: Resolve | undefined;
+    let reject: Reject | undefined;
+    const promise = new Promise<unknown>((yes, no) => {
+      resolve = yes;
+      reject = no;
     });
-    slots.publish(slot, waiter!);
+    slots.publish(slot, resolve!, reject!);
     if (!push(m, this.index, slot)) {
       slots.unpublish(slot);
       return this.#inline(fn, args);
     }
     const parent = this.#context.getStore();
-    if (parent !== undefined && this.#live.get(parent.slot) === parent) {
+    if (parent !== undefined && this.#live[parent.slot] === parent) {
       this.#link(parent.slot, slot);
     }
     wakeIdleWorker(m);

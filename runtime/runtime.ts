@@ -185,6 +185,8 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   #graceMs = 1000;
   #grace = new Map<number, ReturnType<typeof setTimeout>>();
   #latency = new Histogram();
+  /** When the batch of results being drained arrived; NaN between batches. */
+  #settledAt = NaN;
   #queueWait = new Histogram();
 
   private constructor(m: Memory, onClose: "wait" | "cancel") {
@@ -209,7 +211,9 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
       const base = slotBase(m, slot);
       const queued = m.f64[(base + S_T_QUEUED) >> 1];
       const started = m.f64[(base + S_T_START) >> 1]; // NaN: it never ran
-      this.#latency.record(now() - queued);
+      let t = this.#settledAt; // one clock read per batch drained
+      if (t !== t) t = this.#settledAt = now();
+      this.#latency.record(t - queued);
       if (started === started) this.#queueWait.record(started - queued);
       if (this.#grace.size === 0) return;
       const timer = this.#grace.get(slot);
@@ -485,17 +489,21 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     }
     this.#inFlight++;
     return new Promise((resolve, reject) => {
-      this.#dispatch(fnId, args, options, resolve, reject);
+      this.#dispatch(fnId, args, options, resolve, reject, now());
     });
   }
 
-  /** Takes a free slot (the caller checked there is one) and queues the call. */
+  /**
+   * Takes a free slot (the caller checked there is one) and queues the
+   * call; `queuedAt` is the time it counts as queued (`now()`).
+   */
   #dispatch(
     fnId: number,
     args: unknown[],
     options: TaskOptions | undefined,
     resolve: (value: unknown) => void,
     reject: (error: unknown) => void,
+    queuedAt: number,
   ): void {
     const m = this.#m;
     const slots = this.#slots;
@@ -503,7 +511,7 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     try {
       slots.fill(slot, fnId, args, options?.retries ?? 0);
       const at = slotBase(m, slot);
-      m.f64[(at + S_T_QUEUED) >> 1] = now();
+      m.f64[(at + S_T_QUEUED) >> 1] = queuedAt;
       m.f64[(at + S_T_START) >> 1] = NaN;
     } catch (error) {
       this.#inFlight--;
@@ -520,11 +528,12 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
       signal.addEventListener("abort", onAbort, { once: true });
       slots.publish(
         slot,
-        { resolve, reject },
+        resolve,
+        reject,
         () => signal.removeEventListener("abort", onAbort),
       );
     } else {
-      slots.publish(slot, { resolve, reject });
+      slots.publish(slot, resolve, reject);
     }
     globalPush(m, slot);
     wakeIdleWorker(m);
@@ -611,7 +620,9 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
 
   /** Settles every completed call in the main completion queue; returns whether any. */
   #drain(): boolean {
+    this.#settledAt = NaN;
     const n = this.#slots.drain();
+    this.#settledAt = NaN;
     if (n === 0) return false;
     this.#inFlight -= n;
     this.#refill();
@@ -620,10 +631,12 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
 
   /** Dispatches calls that waited for a free slot; resolves idle waiters. */
   #refill(): void {
+    let queuedAt = NaN; // one clock read per batch dispatched
     while (
       this.#overflowHead < this.#overflow.length &&
       this.#slots.free > 0
     ) {
+      if (queuedAt !== queuedAt) queuedAt = now();
       const call = this.#overflow[this.#overflowHead];
       this.#overflow[this.#overflowHead++] = undefined as unknown as Call;
       this.#dispatch(
@@ -632,6 +645,7 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
         call.options,
         call.resolve,
         call.reject,
+        queuedAt,
       );
     }
     if (
