@@ -14,6 +14,12 @@
  * resumes when what it awaits settles. So a task blocked on a channel or a
  * child does not block its worker.
  *
+ * A task's identity (`TaskContext`: for `spawn()`'s parent link and the
+ * goroutine dump's waits) follows it across awaits in an
+ * `AsyncLocalStorage`, entered per task, except for a plain function known
+ * to return plain values (`#sync`): it gets its context in its
+ * synchronous part only, which is all of it.
+ *
  * Parking blocks the thread (`Atomics.wait`) only when no task of this
  * worker is suspended; otherwise it waits with `Atomics.waitAsync`, so
  * timers, I/O and promise continuations of the suspended tasks still run.
@@ -140,6 +146,17 @@ export class Processor implements ProcessorHooks {
   #running = new Set<number>();
   #controllers = new Map<number, AbortController>();
   #context = new AsyncLocalStorage<TaskContext>();
+  /**
+   * By function id: true once a plain (not `async`) function returned a
+   * value that is not a thenable, false once one returned a thenable.
+   * A known synchronous function runs without `#context` (entering an
+   * `AsyncLocalStorage` costs about as much as the rest of a tiny task):
+   * no code of it runs after it returns with the task still live, so
+   * its synchronous part is all that needs its context, `#syncTask`.
+   */
+  #sync: (boolean | undefined)[] = [];
+  /** The context of the known synchronous task running now. */
+  #syncTask: TaskContext | undefined;
   /** The context of each slot's running task, by slot id. */
   #live: (TaskContext | undefined)[];
   #current = -1;
@@ -174,7 +191,7 @@ export class Processor implements ProcessorHooks {
     this.#cancelSeen = Atomics.load(this.#i32, this.#block + O_CANCEL);
     noteTaskWaits(
       m,
-      () => this.#context.getStore(),
+      () => this.#task(),
       (task) => this.#live[task.slot] === task,
     );
     const channel = new MessageChannel();
@@ -469,11 +486,25 @@ export class Processor implements ProcessorHooks {
       const args = readArgs(m, slot);
       const context: TaskContext = { slot, waits: 0 };
       this.#live[slot] = context;
-      result = this.#context.run(
-        context,
-        () => args.length === 1 ? fn(args[0]) : fn(...args),
-      );
+      const fnId = this.#i32[base + S_FN];
+      if (this.#sync[fnId] === true) {
+        // Known synchronous: no continuation of it will ask for its
+        // context, so the sync part gets it without the async store.
+        this.#syncTask = context;
+        result = args.length === 1 ? fn(args[0]) : fn(...args);
+        this.#syncTask = undefined;
+        if (isThenable(result)) this.#sync[fnId] = false; // from now on
+      } else {
+        result = this.#context.run(
+          context,
+          () => args.length === 1 ? fn(args[0]) : fn(...args),
+        );
+        if (!isThenable(result) && !(fn instanceof AsyncFunction)) {
+          this.#sync[fnId] ??= true;
+        }
+      }
     } catch (error) {
+      this.#syncTask = undefined;
       this.#current = -1;
       this.#busy(t0);
       this.#complete(slot, base, error, true, record);
@@ -482,10 +513,7 @@ export class Processor implements ProcessorHooks {
     this.#current = -1;
     const t1 = this.#busy(t0);
     if (record >= 0) this.#m.f64[record + 1] = t1 - t0;
-    if (
-      result !== null && typeof result === "object" &&
-      typeof (result as PromiseLike<unknown>).then === "function"
-    ) {
+    if (isThenable(result)) {
       this.#suspended++;
       this.#running.add(slot);
       (result as PromiseLike<unknown>).then(
@@ -495,6 +523,11 @@ export class Processor implements ProcessorHooks {
       return;
     }
     this.#complete(slot, base, result, false, record);
+  }
+
+  /** The task whose code runs now (synchronous part or continuation). */
+  #task(): TaskContext | undefined {
+    return this.#context.getStore() ?? this.#syncTask;
   }
 
   #resume(
@@ -671,7 +704,7 @@ export class Processor implements ProcessorHooks {
       slots.unpublish(slot);
       return this.#inline(fn, args);
     }
-    const parent = this.#context.getStore();
+    const parent = this.#task();
     if (parent !== undefined && this.#live[parent.slot] === parent) {
       this.#link(parent.slot, slot);
     }
@@ -736,6 +769,14 @@ export class Processor implements ProcessorHooks {
       if (flags & FLAG_CANCEL) controller.abort(cancelReason());
     }
   }
+}
+
+/** The constructor of `async function`s. */
+const AsyncFunction = (async () => {}).constructor;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === "object" &&
+    typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 function cancelReason(): DOMException {
