@@ -114,6 +114,13 @@ const SPIN_MS = 0.05;
 const POLL_MS = 0.02;
 const SLEEP_MS = 1;
 const SLICE_MS = 0.1;
+/**
+ * How long a worker whose tasks wait for children it spawned sleeps in
+ * `Atomics.wait` before it parks with `Atomics.waitAsync`, in ms: a
+ * child's completion (or new work) wakes it in microseconds rather than
+ * tens, at the cost of delaying the worker's timers and I/O by as much.
+ */
+const CHILD_WAIT_MS = 0.2;
 /** Longest stretch of work between two macrotask yields, in ms. */
 const YIELD_EVERY_MS = 4;
 /** Most tasks taken from the global queue at once. */
@@ -389,6 +396,13 @@ export class Processor implements ProcessorHooks {
     Atomics.add(i32, block + O_PARKS, 1);
     if (this.#suspended === 0) {
       Atomics.wait(i32, block + O_WAKE, seen);
+    } else if (
+      // A fork-join parent waits for children: their completions come
+      // through O_WAKE, so wait for them on the thread for a little while.
+      this.#slots.free < this.#slots.count &&
+      Atomics.wait(i32, block + O_WAKE, seen, CHILD_WAIT_MS) !== "timed-out"
+    ) {
+      // Woken (or O_WAKE had already moved): work or a completion is here.
     } else {
       const result = Atomics.waitAsync(i32, block + O_WAKE, seen);
       // A task that waits on a shared primitive while the loop is parked
