@@ -174,8 +174,6 @@ export class Processor implements ProcessorHooks {
   #macrotask: () => Promise<void>;
   #unpark: ((value?: unknown) => void) | undefined;
   #gen: number;
-  /** `performance.timeOrigin`, read once: `now()` is it plus `performance.now()`. */
-  #origin = performance.timeOrigin;
   /** When the last task's synchronous part ended (`performance.now()`), or NaN. */
   #ended = NaN;
 
@@ -448,7 +446,7 @@ export class Processor implements ProcessorHooks {
     i32[base + S_EXEC] = this.index;
     Atomics.store(i32, base + S_WAIT, 0);
     const t0 = performance.now();
-    m.f64[(base + S_T_START) >> 1] = this.#origin + t0; // stats().queueWait
+    m.f64[(base + S_T_START) >> 1] = ORIGIN + t0; // stats().queueWait
     Atomics.add(i32, this.#block + O_RUN, 1);
     const fnId = i32[base + S_FN];
     const fn = this.#fns[fnId];
@@ -792,6 +790,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === "object" &&
     typeof (value as PromiseLike<unknown>).then === "function";
 }
+
+/** `performance.timeOrigin`: `now()` is it plus `performance.now()`. */
+const ORIGIN = performance.timeOrigin;
 
 function cancelReason(): DOMException {
   return new DOMException("The task was cancelled", "AbortError");
