@@ -10,6 +10,7 @@ import {
   WorkerCrashedError,
   workerIndex,
 } from "../../runtime/mod.ts";
+import { SharedChannel } from "../../workers/mod.ts";
 import type * as Tasks from "./_tasks.ts";
 import { idleSecondCpuMs } from "../_util.ts";
 
@@ -252,6 +253,41 @@ Deno.test("cancelling a task cancels every task it spawned, down the whole tree"
   } finally {
     watch.close();
   }
+});
+
+/** `promise`, or a rejection if it has not settled in 20 s (fail, not hang). */
+async function within<T>(promise: Promise<T>): Promise<T> {
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    guard = setTimeout(() => reject(new Error("not settled in 20 s")), 20_000);
+  });
+  try {
+    return await Promise.race([promise, timedOut]);
+  } finally {
+    clearTimeout(guard);
+  }
+}
+
+Deno.test("a plain task function's promise callbacks spawn children of it, before and after it returned a plain value", async () => {
+  const { rt, t } = await start(1);
+  await using _ = rt;
+  /** Calls it with a signal; its child must start, then end cancelled. */
+  const cancelled = async () => {
+    const ch = new SharedChannel<number>({ capacity: 2, codec: "int32" });
+    const controller = new AbortController();
+    const call = t.plainThenSpawn.with({ signal: controller.signal })(
+      "child",
+      ch,
+    );
+    assert.equal((await ch.receive()).value, 1); // the child runs
+    controller.abort();
+    await assert.rejects(call, { name: "AbortError" });
+    assert.equal((await within(ch.receive())).value, 2); // and is cancelled
+  };
+  await cancelled(); // its first call
+  assert.equal(await t.plainThenSpawn("value"), 0);
+  assert.equal(await t.plainThenSpawn("promise"), "no child");
+  await cancelled(); // the calls after one that returned a promise
 });
 
 Deno.test("close() waits for tasks in flight; calls after close throw RuntimeClosedError", async () => {
