@@ -136,6 +136,11 @@ interface TaskContext {
   slot: number;
   /** Its waits the goroutine dump sees (`_task_waits.ts`). */
   waits: number;
+  /**
+   * The slots of its children not yet settled, which its signal's one
+   * abort listener cancels (see `#link`); made with its first child.
+   */
+  kids: Set<number> | undefined;
 }
 
 /** One worker's scheduler. */
@@ -496,7 +501,7 @@ export class Processor implements ProcessorHooks {
     this.#current = slot;
     try {
       const args = readArgs(m, slot);
-      const context: TaskContext = { slot, waits: 0 };
+      const context: TaskContext = { slot, waits: 0, kids: undefined };
       this.#live[slot] = context;
       const fnId = this.#i32[base + S_FN];
       if (this.#sync[fnId] === true) {
@@ -718,7 +723,7 @@ export class Processor implements ProcessorHooks {
     }
     const parent = this.#task();
     if (parent !== undefined && this.#live[parent.slot] === parent) {
-      this.#link(parent.slot, slot);
+      this.#link(parent, slot);
     }
     wakeIdleWorker(m);
     return promise;
@@ -728,18 +733,25 @@ export class Processor implements ProcessorHooks {
    * Cancels child `slot` when task `parent` (running here) is cancelled,
    * until the child completes; at once if the parent is already.
    */
-  #link(parent: number, slot: number): void {
-    const signal = this.#controllerOf(parent).signal;
+  #link(parent: TaskContext, slot: number): void {
+    const signal = this.#controllerOf(parent.slot).signal;
     if (signal.aborted) {
       cancelSlot(this.#m, slot);
       return;
     }
-    const onAbort = () => cancelSlot(this.#m, slot);
-    signal.addEventListener("abort", onAbort, { once: true });
-    this.#slots.onSettle(
-      slot,
-      () => signal.removeEventListener("abort", onAbort),
-    );
+    // One listener per parent, over the set of its unsettled children: a
+    // listener per child costs O(listeners) to add and remove in an
+    // EventTarget, so a parent of n children paid O(n²).
+    let kids = parent.kids;
+    if (kids === undefined) {
+      const m = this.#m;
+      const set = kids = parent.kids = new Set<number>();
+      signal.addEventListener("abort", () => {
+        for (const kid of set) cancelSlot(m, kid);
+      }, { once: true });
+    }
+    kids.add(slot);
+    this.#slots.onSettle(slot, () => kids.delete(slot));
   }
 
   /** Runs a child as a goroutine here (no slot or deque room left). */
