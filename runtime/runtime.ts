@@ -185,6 +185,8 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   #graceMs = 1000;
   #grace = new Map<number, ReturnType<typeof setTimeout>>();
   #latency = new Histogram();
+  /** The calls in flight by their `signal` option (`#callsOf`). */
+  #bySignal = new WeakMap<AbortSignal, Set<number>>();
   /** When the batch of results being drained arrived; NaN between batches. */
   #settledAt = NaN;
   #queueWait = new Histogram();
@@ -524,14 +526,9 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     if (transfer) { for (const b of transfer) if (!b.detached) b.transfer(); }
     const signal = options?.signal;
     if (signal) {
-      const onAbort = () => this.#cancel(slot, signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
-      slots.publish(
-        slot,
-        resolve,
-        reject,
-        () => signal.removeEventListener("abort", onAbort),
-      );
+      const calls = this.#callsOf(signal);
+      calls.add(slot);
+      slots.publish(slot, resolve, reject, () => calls.delete(slot));
     } else {
       slots.publish(slot, resolve, reject);
     }
@@ -539,6 +536,23 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     wakeIdleWorker(m);
     if (signal?.aborted) this.#cancel(slot, signal.reason);
     if (!this.#pumping) this.#pump();
+  }
+
+  /**
+   * The slots of the calls in flight with `signal`, which its one abort
+   * listener cancels: a listener per call would cost O(listeners) to add
+   * and remove, O(n²) for n calls sharing a signal.
+   */
+  #callsOf(signal: AbortSignal): Set<number> {
+    let calls = this.#bySignal.get(signal);
+    if (calls === undefined) {
+      const set = calls = new Set<number>();
+      this.#bySignal.set(signal, set);
+      signal.addEventListener("abort", () => {
+        for (const slot of [...set]) this.#cancel(slot, signal.reason);
+      }, { once: true });
+    }
+    return calls;
   }
 
   /**
