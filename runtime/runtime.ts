@@ -94,6 +94,14 @@ interface Call {
   reject(error: unknown): void;
 }
 
+/** The calls in flight with one `signal` option (`Runtime.#callsOf`). */
+interface SignalCalls {
+  /** Calls waiting for a free slot, in the overflow queue. */
+  waiting: Set<Call>;
+  /** The slots of calls dispatched and not yet settled. */
+  slots: Set<number>;
+}
+
 function pow2(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
@@ -186,7 +194,7 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   #grace = new Map<number, ReturnType<typeof setTimeout>>();
   #latency = new Histogram();
   /** The calls in flight by their `signal` option (`#callsOf`). */
-  #bySignal = new WeakMap<AbortSignal, Set<number>>();
+  #bySignal = new WeakMap<AbortSignal, SignalCalls>();
   /** When the batch of results being drained arrived; NaN between batches. */
   #settledAt = NaN;
   #queueWait = new Histogram();
@@ -477,16 +485,7 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
         this.#overflow.push(call);
         this.#inFlight++;
         const signal = options?.signal;
-        if (signal) {
-          signal.addEventListener("abort", () => {
-            const at = this.#overflow.indexOf(call, this.#overflowHead);
-            if (at < 0) return; // dispatched: the slot's listener handles it
-            this.#overflow.splice(at, 1);
-            this.#inFlight--;
-            reject(signal.reason);
-            this.#checkIdle();
-          }, { once: true });
-        }
+        if (signal) this.#callsOf(signal).waiting.add(call);
       });
     }
     this.#inFlight++;
@@ -526,7 +525,7 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     if (transfer) { for (const b of transfer) if (!b.detached) b.transfer(); }
     const signal = options?.signal;
     if (signal) {
-      const calls = this.#callsOf(signal);
+      const calls = this.#callsOf(signal).slots;
       calls.add(slot);
       slots.publish(slot, resolve, reject, () => calls.delete(slot));
     } else {
@@ -539,20 +538,38 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   }
 
   /**
-   * The slots of the calls in flight with `signal`, which its one abort
-   * listener cancels: a listener per call would cost O(listeners) to add
-   * and remove, O(n²) for n calls sharing a signal.
+   * The calls in flight with `signal`, which its one abort listener
+   * cancels: those waiting for a slot and the slots of those dispatched.
+   * (A listener per call would cost O(listeners) to add and remove, so
+   * O(n²) for n calls sharing a signal, and stayed on it after the call.)
    */
-  #callsOf(signal: AbortSignal): Set<number> {
+  #callsOf(signal: AbortSignal): SignalCalls {
     let calls = this.#bySignal.get(signal);
     if (calls === undefined) {
-      const set = calls = new Set<number>();
-      this.#bySignal.set(signal, set);
+      const these: SignalCalls = calls = {
+        waiting: new Set(),
+        slots: new Set(),
+      };
+      this.#bySignal.set(signal, these);
       signal.addEventListener("abort", () => {
-        for (const slot of [...set]) this.#cancel(slot, signal.reason);
+        for (const call of these.waiting) {
+          this.#dropWaiting(call, signal.reason);
+        }
+        these.waiting.clear();
+        for (const slot of [...these.slots]) this.#cancel(slot, signal.reason);
       }, { once: true });
     }
     return calls;
+  }
+
+  /** Rejects `call`, still waiting for a slot, with `reason`; unqueues it. */
+  #dropWaiting(call: Call, reason: unknown): void {
+    const at = this.#overflow.indexOf(call, this.#overflowHead);
+    if (at < 0) return;
+    this.#overflow.splice(at, 1);
+    this.#inFlight--;
+    call.reject(reason);
+    this.#checkIdle();
   }
 
   /**
@@ -653,6 +670,8 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
       if (queuedAt !== queuedAt) queuedAt = now();
       const call = this.#overflow[this.#overflowHead];
       this.#overflow[this.#overflowHead++] = undefined as unknown as Call;
+      const signal = call.options?.signal;
+      if (signal) this.#callsOf(signal).waiting.delete(call);
       this.#dispatch(
         call.fnId,
         call.args,
@@ -897,6 +916,8 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     this.#overflow = [];
     this.#overflowHead = 0;
     for (const call of overflow) {
+      const signal = call.options?.signal;
+      if (signal) this.#callsOf(signal).waiting.delete(call);
       this.#inFlight--;
       call.reject(reason());
     }

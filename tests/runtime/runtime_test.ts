@@ -12,7 +12,7 @@ import {
 } from "../../runtime/mod.ts";
 import { SharedChannel } from "../../workers/mod.ts";
 import type * as Tasks from "./_tasks.ts";
-import { idleSecondCpuMs } from "../_util.ts";
+import { idleSecondCpuMs, until } from "../_util.ts";
 
 const TASKS = new URL("./_tasks.ts", import.meta.url);
 const FULL = Deno.env.get("STRESS") === "full";
@@ -35,6 +35,25 @@ Deno.test("Runtime runs tiny tasks each exactly once and returns their results",
   assert.equal(stats.pending, 0);
   assert.equal(stats.running, 0);
   assert.equal(stats.queued, 0);
+});
+
+Deno.test("one signal cancels its calls both in slots and still waiting for one; other calls go on", async () => {
+  await using rt = await Runtime.start({ procs: 1, maxTasks: 16 });
+  const t = rt.module<typeof Tasks>(TASKS);
+  const controller = new AbortController();
+  const cancellable = t.waitForCancel.with({ signal: controller.signal });
+  // 16 slots: the first 16 calls take them, the rest wait in the overflow.
+  const calls = Array.from({ length: 40 }, () => cancellable());
+  const other = t.inc(1); // waits behind them, with no signal
+  const dispatchedLater = t.waitForCancel.with({ signal: controller.signal });
+  const last = dispatchedLater();
+  controller.abort();
+  for (const call of [...calls, last]) {
+    await assert.rejects(call, { name: "AbortError" });
+  }
+  assert.equal(await other, 2);
+  assert.equal(await t.inc(2), 3);
+  await until(() => rt.stats().pending === 0); // the cancelled tasks return
 });
 
 Deno.test("Runtime carries numbers, strings and structured values both ways", async () => {
