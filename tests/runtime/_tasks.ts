@@ -3,7 +3,7 @@
 // its workers.
 
 import { spawn, taskSignal, workerIndex } from "../../runtime/mod.ts";
-import { SharedChannel } from "../../workers/mod.ts";
+import type { SharedChannel } from "../../workers/mod.ts";
 
 /** x + 1: the tiny task. */
 export function inc(x: number): number {
