@@ -7,7 +7,10 @@
  * - tiny tasks (x => x + 1) through the scheduler: tasks per second;
  * - one task's round trip on a warm, idle runtime: µs;
  * - 8 CPU-bound tasks of ~50 ms: speedup of `procs` workers over one;
- * - fork-join fib(30) with a spawn per call above a cutoff: speedup over one.
+ * - fork-join fib(30) with a spawn per call above a cutoff: speedup over one
+ *   (20 runs on each side, after 20 runs of warm-up on the same runtime:
+ *   each worker's JIT warms up on its own share of the work, and Go's
+ *   figure is a warm `b.N` loop).
  *
  * `deno run --allow-read --allow-env --allow-run bench/scheduler_bench.ts
  * [--quick]` prints all four as JSON, and, when `node` and
@@ -91,8 +94,11 @@ async function report(quick: boolean) {
   const cpuAll = await timed(procs, cpu);
 
   const fibN = quick ? 27 : 30;
+  const fibRuns = quick ? 5 : 20;
   const fibRun = async (r: Runtime) => {
-    for (let i = 0; i < 5; i++) await r.module<Self>(SELF).fib(fibN, fibN - 12);
+    for (let i = 0; i < fibRuns; i++) {
+      await r.module<Self>(SELF).fib(fibN, fibN - 12);
+    }
   };
   const fibOne = await timed(1, fibRun);
   const fibAll = await timed(procs, fibRun);
@@ -110,7 +116,7 @@ async function report(quick: boolean) {
     },
     forkJoinFib: {
       n: fibN,
-      runs: 5,
+      runs: fibRuns,
       cutoff: fibN - 12,
       oneWorkerMs: Math.round(fibOne.ms),
       allWorkersMs: Math.round(fibAll.ms),

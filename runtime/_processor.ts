@@ -14,6 +14,12 @@
  * resumes when what it awaits settles. So a task blocked on a channel or a
  * child does not block its worker.
  *
+ * A task's identity (`TaskContext`: for `spawn()`'s parent link and the
+ * goroutine dump's waits) follows it across awaits in an
+ * `AsyncLocalStorage`, entered per task, except for a plain function known
+ * to return plain values (`#sync`): it gets its context in its
+ * synchronous part only, which is all of it.
+ *
  * Parking blocks the thread (`Atomics.wait`) only when no task of this
  * worker is suspended; otherwise it waits with `Atomics.waitAsync`, so
  * timers, I/O and promise continuations of the suspended tasks still run.
@@ -91,7 +97,7 @@ import {
   pollWords,
   sleepOnWords,
 } from "../workers/_futex.ts";
-import { SlotOwner, type SlotWaiter } from "./_slot_owner.ts";
+import { type Reject, type Resolve, SlotOwner } from "./_slot_owner.ts";
 import type { ProcessorHooks } from "./spawn.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -114,6 +120,13 @@ const SLICE_MS = 0.1;
 const CHECK_EVERY = 8;
 /** Every this many polls, one probes with the whole budget. */
 const PROBE_EVERY = 16;
+/**
+ * How long a worker whose tasks wait for children it spawned sleeps in
+ * `Atomics.wait` before it parks with `Atomics.waitAsync`, in ms: a
+ * child's completion (or new work) wakes it in microseconds rather than
+ * tens, at the cost of delaying the worker's timers and I/O by as much.
+ */
+const CHILD_WAIT_MS = 0.2;
 /** Longest stretch of work between two macrotask yields, in ms. */
 const YIELD_EVERY_MS = 4;
 /** Most tasks taken from the global queue at once. */
@@ -129,6 +142,11 @@ interface TaskContext {
   slot: number;
   /** Its waits the goroutine dump sees (`_task_waits.ts`). */
   waits: number;
+  /**
+   * The slots of its children not yet settled, which its signal's one
+   * abort listener cancels (see `#link`); made with its first child.
+   */
+  kids: Set<number> | undefined;
 }
 
 /** One worker's scheduler. */
@@ -146,7 +164,19 @@ export class Processor implements ProcessorHooks {
   #running = new Set<number>();
   #controllers = new Map<number, AbortController>();
   #context = new AsyncLocalStorage<TaskContext>();
-  #live = new Map<number, TaskContext>();
+  /**
+   * By function id: true once a plain (not `async`) function returned a
+   * value that is not a thenable, false once one returned a thenable.
+   * A known synchronous function runs without `#context` (entering an
+   * `AsyncLocalStorage` costs about as much as the rest of a tiny task):
+   * no code of it runs after it returns with the task still live, so
+   * its synchronous part is all that needs its context, `#syncTask`.
+   */
+  #sync: (boolean | undefined)[] = [];
+  /** The context of the known synchronous task running now. */
+  #syncTask: TaskContext | undefined;
+  /** The context of each slot's running task, by slot id. */
+  #live: (TaskContext | undefined)[];
   #current = -1;
   #cancelSeen = 0;
   #batch = new Int32Array(BATCH);
@@ -158,6 +188,8 @@ export class Processor implements ProcessorHooks {
   /** `#pollWaits`' current budget of polls, in ms, and its calls. */
   #pollMs = POLL_MAX_MS;
   #pollsBegun = 0;
+  /** When the last task's synchronous part ended (`performance.now()`), or NaN. */
+  #ended = NaN;
 
   /** Opens worker `index`'s processor on `m`. */
   constructor(m: Memory, index: number, gen: number) {
@@ -173,11 +205,13 @@ export class Processor implements ProcessorHooks {
     this.#slots = new SlotOwner(m, index, this.#registry);
     this.#trace = m.layout.traceEvents > 0;
     this.#statF64 = m.layout.ownerF64 + index * OWNER_F64S;
+    const slotCount = m.layout.slotCount.reduce((a, b) => a + b, 0);
+    this.#live = new Array(slotCount).fill(undefined);
     this.#cancelSeen = Atomics.load(this.#i32, this.#block + O_CANCEL);
     noteTaskWaits(
       m,
-      () => this.#context.getStore(),
-      (task) => this.#live.get(task.slot) === task,
+      () => this.#task(),
+      (task) => this.#live[task.slot] === task,
     );
     const channel = new MessageChannel();
     let wakeUp: (() => void) | undefined;
@@ -216,8 +250,14 @@ export class Processor implements ProcessorHooks {
           await loading;
           deferWaits();
         }
-        if (this.#suspended > 0) await null; // let continuations run
-        const t = performance.now();
+        // The task's end time serves unless other code ran since.
+        let t = loading === undefined ? this.#ended : NaN;
+        this.#ended = NaN;
+        if (this.#suspended > 0) {
+          await null; // let continuations run
+          t = NaN;
+        }
+        if (t !== t) t = performance.now();
         if (t - lastYield > YIELD_EVERY_MS) {
           await this.#yield();
           lastYield = performance.now();
@@ -397,6 +437,13 @@ export class Processor implements ProcessorHooks {
     Atomics.add(i32, block + O_PARKS, 1);
     if (this.#suspended === 0) {
       Atomics.wait(i32, block + O_WAKE, seen);
+    } else if (
+      // A fork-join parent waits for children: their completions come
+      // through O_WAKE, so wait for them on the thread for a little while.
+      this.#slots.free < this.#slots.count &&
+      Atomics.wait(i32, block + O_WAKE, seen, CHILD_WAIT_MS) !== "timed-out"
+    ) {
+      // Woken (or O_WAKE had already moved): work or a completion is here.
     } else {
       const result = Atomics.waitAsync(i32, block + O_WAKE, seen);
       // A task that waits on a shared primitive while the loop is parked
@@ -441,19 +488,20 @@ export class Processor implements ProcessorHooks {
     }
     i32[base + S_EXEC] = this.index;
     Atomics.store(i32, base + S_WAIT, 0);
-    m.f64[(base + S_T_START) >> 1] = now(); // for stats().queueWait
+    const t0 = performance.now();
+    m.f64[(base + S_T_START) >> 1] = ORIGIN + t0; // stats().queueWait
     Atomics.add(i32, this.#block + O_RUN, 1);
     const fnId = i32[base + S_FN];
     const fn = this.#fns[fnId];
     if (fn !== undefined) {
-      this.#invoke(slot, base, fn);
+      this.#invoke(slot, base, fn, t0);
       return;
     }
     this.#suspended++;
     return this.#load(fnId).then(
       (loaded) => {
         this.#suspended--;
-        this.#invoke(slot, base, loaded);
+        this.#invoke(slot, base, loaded, performance.now());
       },
       (error) => {
         this.#suspended--;
@@ -483,33 +531,44 @@ export class Processor implements ProcessorHooks {
     return fn as AnyFunction;
   }
 
-  #invoke(slot: number, base: number, fn: AnyFunction): void {
+  /** Runs `fn` for `slot`, whose run started at `t0` (`performance.now()`). */
+  #invoke(slot: number, base: number, fn: AnyFunction, t0: number): void {
     const m = this.#m;
     const record = this.#trace ? this.#recordStart(slot, base) : -1;
-    const t0 = performance.now();
     let result: unknown;
     this.#current = slot;
     try {
       const args = readArgs(m, slot);
-      const context: TaskContext = { slot, waits: 0 };
-      this.#live.set(slot, context);
-      result = this.#context.run(
-        context,
-        () => args.length === 1 ? fn(args[0]) : fn(...args),
-      );
+      const context: TaskContext = { slot, waits: 0, kids: undefined };
+      this.#live[slot] = context;
+      const fnId = this.#i32[base + S_FN];
+      if (this.#sync[fnId] === true) {
+        // Known synchronous: no continuation of it will ask for its
+        // context, so the sync part gets it without the async store.
+        this.#syncTask = context;
+        result = args.length === 1 ? fn(args[0]) : fn(...args);
+        this.#syncTask = undefined;
+        if (isThenable(result)) this.#sync[fnId] = false; // from now on
+      } else {
+        result = this.#context.run(
+          context,
+          () => args.length === 1 ? fn(args[0]) : fn(...args),
+        );
+        if (!isThenable(result) && !(fn instanceof AsyncFunction)) {
+          this.#sync[fnId] ??= true;
+        }
+      }
     } catch (error) {
+      this.#syncTask = undefined;
       this.#current = -1;
       this.#busy(t0);
       this.#complete(slot, base, error, true, record);
       return;
     }
     this.#current = -1;
-    this.#busy(t0);
-    if (record >= 0) this.#m.f64[record + 1] = performance.now() - t0;
-    if (
-      result !== null && typeof result === "object" &&
-      typeof (result as PromiseLike<unknown>).then === "function"
-    ) {
+    const t1 = this.#busy(t0);
+    if (record >= 0) this.#m.f64[record + 1] = t1 - t0;
+    if (isThenable(result)) {
       this.#suspended++;
       this.#running.add(slot);
       (result as PromiseLike<unknown>).then(
@@ -519,6 +578,11 @@ export class Processor implements ProcessorHooks {
       return;
     }
     this.#complete(slot, base, result, false, record);
+  }
+
+  /** The task whose code runs now (synchronous part or continuation). */
+  #task(): TaskContext | undefined {
+    return this.#context.getStore() ?? this.#syncTask;
   }
 
   #resume(
@@ -535,8 +599,12 @@ export class Processor implements ProcessorHooks {
     wakeOwner(this.#m, this.index);
   }
 
-  #busy(t0: number): void {
-    this.#m.f64[this.#statF64] += performance.now() - t0;
+  /** Adds the time since `t0` to this worker's busy time; returns now. */
+  #busy(t0: number): number {
+    const t1 = performance.now();
+    this.#m.f64[this.#statF64] += t1 - t0;
+    this.#ended = t1;
+    return t1;
   }
 
   /**
@@ -556,8 +624,8 @@ export class Processor implements ProcessorHooks {
     record: number,
   ): void {
     const m = this.#m;
-    this.#controllers.delete(slot);
-    this.#live.delete(slot);
+    if (this.#controllers.size !== 0) this.#controllers.delete(slot);
+    this.#live[slot] = undefined;
     if (this.#stale()) return;
     if (
       Atomics.compareExchange(this.#i32, base + S_STATE, RUNNING, FINISHING) !==
@@ -680,18 +748,20 @@ export class Processor implements ProcessorHooks {
     } catch (error) {
       return Promise.reject(error);
     }
-    let waiter: SlotWaiter | undefined;
-    const promise = new Promise<unknown>((resolve, reject) => {
-      waiter = { resolve, reject };
+    let resolve: Resolve | undefined;
+    let reject: Reject | undefined;
+    const promise = new Promise<unknown>((yes, no) => {
+      resolve = yes;
+      reject = no;
     });
-    slots.publish(slot, waiter!);
+    slots.publish(slot, resolve!, reject!);
     if (!push(m, this.index, slot)) {
       slots.unpublish(slot);
       return this.#inline(fn, args);
     }
-    const parent = this.#context.getStore();
-    if (parent !== undefined && this.#live.get(parent.slot) === parent) {
-      this.#link(parent.slot, slot);
+    const parent = this.#task();
+    if (parent !== undefined && this.#live[parent.slot] === parent) {
+      this.#link(parent, slot);
     }
     wakeIdleWorker(m);
     return promise;
@@ -701,18 +771,25 @@ export class Processor implements ProcessorHooks {
    * Cancels child `slot` when task `parent` (running here) is cancelled,
    * until the child completes; at once if the parent is already.
    */
-  #link(parent: number, slot: number): void {
-    const signal = this.#controllerOf(parent).signal;
+  #link(parent: TaskContext, slot: number): void {
+    const signal = this.#controllerOf(parent.slot).signal;
     if (signal.aborted) {
       cancelSlot(this.#m, slot);
       return;
     }
-    const onAbort = () => cancelSlot(this.#m, slot);
-    signal.addEventListener("abort", onAbort, { once: true });
-    this.#slots.onSettle(
-      slot,
-      () => signal.removeEventListener("abort", onAbort),
-    );
+    // One listener per parent, over the set of its unsettled children: a
+    // listener per child costs O(listeners) to add and remove in an
+    // EventTarget, so a parent of n children paid O(n²).
+    let kids = parent.kids;
+    if (kids === undefined) {
+      const m = this.#m;
+      const set = kids = parent.kids = new Set<number>();
+      signal.addEventListener("abort", () => {
+        for (const kid of set) cancelSlot(m, kid);
+      }, { once: true });
+    }
+    kids.add(slot);
+    this.#slots.onSettle(slot, () => kids.delete(slot));
   }
 
   /** Runs a child as a goroutine here (no slot or deque room left). */
@@ -755,6 +832,17 @@ export class Processor implements ProcessorHooks {
     }
   }
 }
+
+/** The constructor of `async function`s. */
+const AsyncFunction = (async () => {}).constructor;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === "object" &&
+    typeof (value as PromiseLike<unknown>).then === "function";
+}
+
+/** `performance.timeOrigin`: `now()` is it plus `performance.now()`. */
+const ORIGIN = performance.timeOrigin;
 
 function cancelReason(): DOMException {
   return new DOMException("The task was cancelled", "AbortError");

@@ -40,13 +40,10 @@ import {
 } from "./_slot.ts";
 import { TaskError, WorkerCrashedError } from "./errors.ts";
 
-/** The caller awaiting a slot's task. */
-export interface SlotWaiter {
-  /** Resolves the caller's promise with the task's result. */
-  resolve(value: unknown): void;
-  /** Rejects it with the task's error, cancellation or crash. */
-  reject(error: unknown): void;
-}
+/** Resolves a caller's promise with its task's result. */
+export type Resolve = (value: unknown) => void;
+/** Rejects it with the task's error, cancellation or crash. */
+export type Reject = (error: unknown) => void;
 
 /** The slots of one owner (a worker, or the main thread). */
 export class SlotOwner {
@@ -57,7 +54,9 @@ export class SlotOwner {
   #registry: Registry;
   #first: number;
   #free: number[] = [];
-  #waiters: (SlotWaiter | undefined)[];
+  /** The callers' settle functions, by slot - first: no object per call. */
+  #resolves: (Resolve | undefined)[];
+  #rejects: (Reject | undefined)[];
   #cleanup: ((() => void) | undefined)[];
   #settled: ((slot: number) => void) | undefined;
 
@@ -78,7 +77,8 @@ export class SlotOwner {
     this.#registry = registry;
     this.#first = m.layout.slotBase[owner];
     const count = m.layout.slotCount[owner];
-    this.#waiters = new Array(count);
+    this.#resolves = new Array(count);
+    this.#rejects = new Array(count);
     this.#cleanup = new Array(count);
     for (let i = count - 1; i >= 0; i--) {
       const slot = this.#first + i;
@@ -95,7 +95,7 @@ export class SlotOwner {
 
   /** The number of slots in the range. */
   get count(): number {
-    return this.#waiters.length;
+    return this.#resolves.length;
   }
 
   /** The number of free slots. */
@@ -130,13 +130,20 @@ export class SlotOwner {
   }
 
   /**
-   * Records `waiter` as the caller of `slot` and marks it `QUEUED`; the
-   * caller then queues the slot id. `cleanup` runs once when the slot
-   * settles or is cancelled (to remove an abort listener).
+   * Records the caller of `slot` (its promise's `resolve` and `reject`)
+   * and marks it `QUEUED`; the caller then queues the slot id. `cleanup`
+   * runs once when the slot settles or is cancelled (to remove an abort
+   * listener).
    */
-  publish(slot: number, waiter: SlotWaiter, cleanup?: () => void): void {
+  publish(
+    slot: number,
+    resolve: Resolve,
+    reject: Reject,
+    cleanup?: () => void,
+  ): void {
     const at = slot - this.#first;
-    this.#waiters[at] = waiter;
+    this.#resolves[at] = resolve;
+    this.#rejects[at] = reject;
     this.#cleanup[at] = cleanup;
     Atomics.store(this.#i32, slotBase(this.#m, slot) + S_STATE, QUEUED);
   }
@@ -149,7 +156,8 @@ export class SlotOwner {
   /** Takes back a published slot that could not be queued; frees it. */
   unpublish(slot: number): void {
     const at = slot - this.#first;
-    this.#waiters[at] = undefined;
+    this.#resolves[at] = undefined;
+    this.#rejects[at] = undefined;
     this.#cleanup[at] = undefined;
     Atomics.store(this.#i32, slotBase(this.#m, slot) + S_STATE, FREE);
     this.#free.push(slot);
@@ -157,7 +165,7 @@ export class SlotOwner {
 
   /** Whether a caller still awaits `slot` (not settled, not cancelled). */
   awaited(slot: number): boolean {
-    return this.#waiters[slot - this.#first] !== undefined;
+    return this.#resolves[slot - this.#first] !== undefined;
   }
 
   /**
@@ -166,10 +174,10 @@ export class SlotOwner {
    * Returns false if no caller awaited it.
    */
   cancel(slot: number, reason: unknown): boolean {
-    const waiter = this.#detach(slot);
-    if (waiter === undefined) return false;
+    const reject = this.#detach(slot);
+    if (reject === undefined) return false;
     cancelSlot(this.#m, slot);
-    waiter.reject(reason);
+    reject(reason);
     return true;
   }
 
@@ -179,19 +187,28 @@ export class SlotOwner {
    * awaited it.
    */
   abandon(slot: number, reason: unknown): boolean {
-    const waiter = this.#detach(slot);
-    if (waiter === undefined) return false;
-    waiter.reject(reason);
+    const reject = this.#detach(slot);
+    if (reject === undefined) return false;
+    reject(reason);
     return true;
   }
 
-  #detach(slot: number): SlotWaiter | undefined {
+  /**
+   * Forgets `slot`'s caller and runs its cleanup; returns its `reject`
+   * (undefined if no caller awaited it). Its `resolve` is read first by
+   * {@linkcode settle}.
+   */
+  #detach(slot: number): Reject | undefined {
     const at = slot - this.#first;
-    const waiter = this.#waiters[at];
-    this.#waiters[at] = undefined;
-    this.#cleanup[at]?.();
-    this.#cleanup[at] = undefined;
-    return waiter;
+    const reject = this.#rejects[at];
+    this.#resolves[at] = undefined;
+    this.#rejects[at] = undefined;
+    const cleanup = this.#cleanup[at];
+    if (cleanup !== undefined) {
+      this.#cleanup[at] = undefined;
+      cleanup();
+    }
+    return reject;
   }
 
   /** Settles every slot in this owner's completion queue; returns how many. */
@@ -216,7 +233,8 @@ export class SlotOwner {
     const m = this.#m;
     const i32 = this.#i32;
     const base = slotBase(m, slot);
-    const waiter = this.#detach(slot);
+    const resolve = this.#resolves[slot - this.#first];
+    const reject = this.#detach(slot);
     const kind = i32[base + S_KIND];
     const fnId = i32[base + S_FN];
     const exec = i32[base + S_EXEC];
@@ -230,12 +248,12 @@ export class SlotOwner {
     Atomics.store(i32, base + S_STATE, FREE);
     this.#free.push(slot);
     this.#settled?.(slot);
-    if (waiter === undefined) return;
+    if (reject === undefined) return;
     if (unreadable !== undefined) {
-      waiter.reject(unreadable);
+      reject(unreadable);
     } else if (kind === K_ERROR || kind === K_CRASHED || kind === K_CANCELLED) {
       const { url, name } = this.#registry.nameOf(fnId);
-      waiter.reject(
+      reject(
         kind === K_ERROR
           ? new TaskError(url, name, value)
           : kind === K_CRASHED
@@ -243,7 +261,7 @@ export class SlotOwner {
           : new DOMException(`Task "${name}" was cancelled`, "AbortError"),
       );
     } else {
-      waiter.resolve(value);
+      resolve!(value);
     }
   }
 }

@@ -8,7 +8,7 @@
  *
  * An owner sleeps on its `O_WAKE` word. Anyone who gives it something to
  * do (a completion in its queue, a cancellation, work to steal) bumps
- * `O_WAKE` and, if `O_WAITING` is set, notifies it. The sleeper reads
+ * `O_WAKE` and, if `O_WAITING` is set, clears it and notifies. The sleeper reads
  * `O_WAKE`, sets `O_WAITING`, re-checks every source of work, and only
  * then waits for `O_WAKE` to change: with sequentially consistent atomics
  * either the sleeper's re-check sees the new work, or the producer sees
@@ -35,11 +35,20 @@ import {
   OWNER_WORDS,
 } from "./_layout.ts";
 
-/** Bumps owner `o`'s wake word and notifies it if it sleeps. */
+/**
+ * Bumps owner `o`'s wake word and notifies it if it sleeps. The first
+ * waker of a sleep clears `O_WAITING` and notifies; the others see it
+ * clear and make no `Atomics.notify` call, so a burst of completions wakes
+ * a sleeping owner once (the owner clears `O_WAITING` itself too when it
+ * wakes, so nothing else reads it as still asleep).
+ */
 export function wakeOwner(m: Memory, o: number): void {
   const block = m.layout.owners + o * OWNER_WORDS;
   Atomics.add(m.i32, block + O_WAKE, 1);
-  if (Atomics.load(m.i32, block + O_WAITING) !== 0) {
+  if (
+    Atomics.load(m.i32, block + O_WAITING) !== 0 &&
+    Atomics.exchange(m.i32, block + O_WAITING, 0) !== 0
+  ) {
     Atomics.notify(m.i32, block + O_WAKE);
   }
 }

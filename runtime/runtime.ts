@@ -94,6 +94,14 @@ interface Call {
   reject(error: unknown): void;
 }
 
+/** The calls in flight with one `signal` option (`Runtime.#callsOf`). */
+interface SignalCalls {
+  /** Calls waiting for a free slot, in the overflow queue. */
+  waiting: Set<Call>;
+  /** The slots of calls dispatched and not yet settled. */
+  slots: Set<number>;
+}
+
 function pow2(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
@@ -185,6 +193,10 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   #graceMs = 1000;
   #grace = new Map<number, ReturnType<typeof setTimeout>>();
   #latency = new Histogram();
+  /** The calls in flight by their `signal` option (`#callsOf`). */
+  #bySignal = new WeakMap<AbortSignal, SignalCalls>();
+  /** When the batch of results being drained arrived; NaN between batches. */
+  #settledAt = NaN;
   #queueWait = new Histogram();
 
   private constructor(m: Memory, onClose: "wait" | "cancel") {
@@ -209,7 +221,9 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
       const base = slotBase(m, slot);
       const queued = m.f64[(base + S_T_QUEUED) >> 1];
       const started = m.f64[(base + S_T_START) >> 1]; // NaN: it never ran
-      this.#latency.record(now() - queued);
+      let t = this.#settledAt; // one clock read per batch drained
+      if (t !== t) t = this.#settledAt = now();
+      this.#latency.record(t - queued);
       if (started === started) this.#queueWait.record(started - queued);
       if (this.#grace.size === 0) return;
       const timer = this.#grace.get(slot);
@@ -471,31 +485,26 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
         this.#overflow.push(call);
         this.#inFlight++;
         const signal = options?.signal;
-        if (signal) {
-          signal.addEventListener("abort", () => {
-            const at = this.#overflow.indexOf(call, this.#overflowHead);
-            if (at < 0) return; // dispatched: the slot's listener handles it
-            this.#overflow.splice(at, 1);
-            this.#inFlight--;
-            reject(signal.reason);
-            this.#checkIdle();
-          }, { once: true });
-        }
+        if (signal) this.#callsOf(signal).waiting.add(call);
       });
     }
     this.#inFlight++;
     return new Promise((resolve, reject) => {
-      this.#dispatch(fnId, args, options, resolve, reject);
+      this.#dispatch(fnId, args, options, resolve, reject, now());
     });
   }
 
-  /** Takes a free slot (the caller checked there is one) and queues the call. */
+  /**
+   * Takes a free slot (the caller checked there is one) and queues the
+   * call; `queuedAt` is the time it counts as queued (`now()`).
+   */
   #dispatch(
     fnId: number,
     args: unknown[],
     options: TaskOptions | undefined,
     resolve: (value: unknown) => void,
     reject: (error: unknown) => void,
+    queuedAt: number,
   ): void {
     const m = this.#m;
     const slots = this.#slots;
@@ -503,7 +512,7 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     try {
       slots.fill(slot, fnId, args, options?.retries ?? 0);
       const at = slotBase(m, slot);
-      m.f64[(at + S_T_QUEUED) >> 1] = now();
+      m.f64[(at + S_T_QUEUED) >> 1] = queuedAt;
       m.f64[(at + S_T_START) >> 1] = NaN;
     } catch (error) {
       this.#inFlight--;
@@ -516,20 +525,51 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     if (transfer) { for (const b of transfer) if (!b.detached) b.transfer(); }
     const signal = options?.signal;
     if (signal) {
-      const onAbort = () => this.#cancel(slot, signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
-      slots.publish(
-        slot,
-        { resolve, reject },
-        () => signal.removeEventListener("abort", onAbort),
-      );
+      const calls = this.#callsOf(signal).slots;
+      calls.add(slot);
+      slots.publish(slot, resolve, reject, () => calls.delete(slot));
     } else {
-      slots.publish(slot, { resolve, reject });
+      slots.publish(slot, resolve, reject);
     }
     globalPush(m, slot);
     wakeIdleWorker(m);
     if (signal?.aborted) this.#cancel(slot, signal.reason);
     if (!this.#pumping) this.#pump();
+  }
+
+  /**
+   * The calls in flight with `signal`, which its one abort listener
+   * cancels: those waiting for a slot and the slots of those dispatched.
+   * (A listener per call would cost O(listeners) to add and remove, so
+   * O(n²) for n calls sharing a signal, and stayed on it after the call.)
+   */
+  #callsOf(signal: AbortSignal): SignalCalls {
+    let calls = this.#bySignal.get(signal);
+    if (calls === undefined) {
+      const these: SignalCalls = calls = {
+        waiting: new Set(),
+        slots: new Set(),
+      };
+      this.#bySignal.set(signal, these);
+      signal.addEventListener("abort", () => {
+        for (const call of these.waiting) {
+          this.#dropWaiting(call, signal.reason);
+        }
+        these.waiting.clear();
+        for (const slot of [...these.slots]) this.#cancel(slot, signal.reason);
+      }, { once: true });
+    }
+    return calls;
+  }
+
+  /** Rejects `call`, still waiting for a slot, with `reason`; unqueues it. */
+  #dropWaiting(call: Call, reason: unknown): void {
+    const at = this.#overflow.indexOf(call, this.#overflowHead);
+    if (at < 0) return;
+    this.#overflow.splice(at, 1);
+    this.#inFlight--;
+    call.reject(reason);
+    this.#checkIdle();
   }
 
   /**
@@ -611,7 +651,9 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
 
   /** Settles every completed call in the main completion queue; returns whether any. */
   #drain(): boolean {
+    this.#settledAt = NaN;
     const n = this.#slots.drain();
+    this.#settledAt = NaN;
     if (n === 0) return false;
     this.#inFlight -= n;
     this.#refill();
@@ -620,18 +662,23 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
 
   /** Dispatches calls that waited for a free slot; resolves idle waiters. */
   #refill(): void {
+    let queuedAt = NaN; // one clock read per batch dispatched
     while (
       this.#overflowHead < this.#overflow.length &&
       this.#slots.free > 0
     ) {
+      if (queuedAt !== queuedAt) queuedAt = now();
       const call = this.#overflow[this.#overflowHead];
       this.#overflow[this.#overflowHead++] = undefined as unknown as Call;
+      const signal = call.options?.signal;
+      if (signal) this.#callsOf(signal).waiting.delete(call);
       this.#dispatch(
         call.fnId,
         call.args,
         call.options,
         call.resolve,
         call.reject,
+        queuedAt,
       );
     }
     if (
@@ -869,6 +916,8 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     this.#overflow = [];
     this.#overflowHead = 0;
     for (const call of overflow) {
+      const signal = call.options?.signal;
+      if (signal) this.#callsOf(signal).waiting.delete(call);
       this.#inFlight--;
       call.reject(reason());
     }

@@ -67,6 +67,15 @@ export function installProcessor(processor: ProcessorHooks): void {
  * cancelled at once. A child that has finished, or whose parent has
  * finished, is not affected.
  *
+ * A task that is an `async function` is followed across all its awaits. A
+ * plain function is too until one of its calls returns a value that is
+ * not a promise; from then on its calls run without that tracking (it
+ * costs about as much as the rest of a tiny task), and the first call that
+ * returns a promise again brings it back for the calls after it. In that
+ * one call, a child spawned from a callback of the returned promise is
+ * not its child for cancellation, and its waits are not in the goroutine
+ * dump. Write a task that awaits as an `async function`.
+ *
  * Happens-before: what the parent did before `spawn()` synchronizes before
  * the child starts, and what the child did before it returned
  * synchronizes before the `spawn()` promise resolves (as for a call from

@@ -3,6 +3,7 @@
 // its workers.
 
 import { spawn, taskSignal, workerIndex } from "../../runtime/mod.ts";
+import type { SharedChannel } from "../../workers/mod.ts";
 
 /** x + 1: the tiny task. */
 export function inc(x: number): number {
@@ -155,6 +156,36 @@ export async function cancelTree(
     )
     ? "cancelled"
     : "a child was not cancelled while running";
+}
+
+/**
+ * Sends 1 on `ch` once its signal is watched, then 2 once it aborts;
+ * returns "cancelled".
+ */
+export async function reportCancel(ch: SharedChannel<number>): Promise<string> {
+  const signal = taskSignal();
+  const aborted = new Promise<void>((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true })
+  );
+  await ch.send(1);
+  await aborted;
+  await ch.send(2);
+  return "cancelled";
+}
+
+/**
+ * Not an `async function`: for "value" returns 0; for "promise" a promise
+ * of "no child"; for "child" a promise whose callback (after the task's
+ * synchronous part) spawns `reportCancel(ch)` and resolves to its result.
+ */
+export function plainThenSpawn(
+  mode: "value" | "promise" | "child",
+  ch?: SharedChannel<number>,
+): number | Promise<string> {
+  if (mode === "value") return 0;
+  return Promise.resolve().then(() =>
+    mode === "child" ? spawn(reportCancel, ch!) : "no child"
+  );
 }
 
 /**

@@ -10,8 +10,9 @@ import {
   WorkerCrashedError,
   workerIndex,
 } from "../../runtime/mod.ts";
+import { SharedChannel } from "../../workers/mod.ts";
 import type * as Tasks from "./_tasks.ts";
-import { idleSecondCpuMs } from "../_util.ts";
+import { idleSecondCpuMs, until } from "../_util.ts";
 
 const TASKS = new URL("./_tasks.ts", import.meta.url);
 const FULL = Deno.env.get("STRESS") === "full";
@@ -34,6 +35,25 @@ Deno.test("Runtime runs tiny tasks each exactly once and returns their results",
   assert.equal(stats.pending, 0);
   assert.equal(stats.running, 0);
   assert.equal(stats.queued, 0);
+});
+
+Deno.test("one signal cancels its calls both in slots and still waiting for one; other calls go on", async () => {
+  await using rt = await Runtime.start({ procs: 1, maxTasks: 16 });
+  const t = rt.module<typeof Tasks>(TASKS);
+  const controller = new AbortController();
+  const cancellable = t.waitForCancel.with({ signal: controller.signal });
+  // 16 slots: the first 16 calls take them, the rest wait in the overflow.
+  const calls = Array.from({ length: 40 }, () => cancellable());
+  const other = t.inc(1); // waits behind them, with no signal
+  const dispatchedLater = t.waitForCancel.with({ signal: controller.signal });
+  const last = dispatchedLater();
+  controller.abort();
+  for (const call of [...calls, last]) {
+    await assert.rejects(call, { name: "AbortError" });
+  }
+  assert.equal(await other, 2);
+  assert.equal(await t.inc(2), 3);
+  await until(() => rt.stats().pending === 0); // the cancelled tasks return
 });
 
 Deno.test("Runtime carries numbers, strings and structured values both ways", async () => {
@@ -252,6 +272,41 @@ Deno.test("cancelling a task cancels every task it spawned, down the whole tree"
   } finally {
     watch.close();
   }
+});
+
+/** `promise`, or a rejection if it has not settled in 20 s (fail, not hang). */
+async function within<T>(promise: Promise<T>): Promise<T> {
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    guard = setTimeout(() => reject(new Error("not settled in 20 s")), 20_000);
+  });
+  try {
+    return await Promise.race([promise, timedOut]);
+  } finally {
+    clearTimeout(guard);
+  }
+}
+
+Deno.test("a plain task function's promise callbacks spawn children of it, before and after it returned a plain value", async () => {
+  const { rt, t } = await start(1);
+  await using _ = rt;
+  /** Calls it with a signal; its child must start, then end cancelled. */
+  const cancelled = async () => {
+    const ch = new SharedChannel<number>({ capacity: 2, codec: "int32" });
+    const controller = new AbortController();
+    const call = t.plainThenSpawn.with({ signal: controller.signal })(
+      "child",
+      ch,
+    );
+    assert.equal((await ch.receive()).value, 1); // the child runs
+    controller.abort();
+    await assert.rejects(call, { name: "AbortError" });
+    assert.equal((await within(ch.receive())).value, 2); // and is cancelled
+  };
+  await cancelled(); // its first call
+  assert.equal(await t.plainThenSpawn("value"), 0);
+  assert.equal(await t.plainThenSpawn("promise"), "no child");
+  await cancelled(); // the calls after one that returned a promise
 });
 
 Deno.test("close() waits for tasks in flight; calls after close throw RuntimeClosedError", async () => {
