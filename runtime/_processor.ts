@@ -505,7 +505,9 @@ export class Processor implements ProcessorHooks {
       },
       (error) => {
         this.#suspended--;
-        this.#complete(slot, base, error, true, now());
+        // A module that fails to load fails the task: traced as a slice.
+        const record = this.#trace ? this.#recordStart(slot, base) : -1;
+        this.#complete(slot, base, error, true, record);
       },
     );
   }

@@ -136,3 +136,19 @@ Deno.test("a trace says how each task ended: done, failed, cancelled, crashed, c
   );
   assert.equal(open?.args?.cancelled, true);
 });
+
+Deno.test("a task whose module fails to load is traced as a failed task", async () => {
+  await using rt = await Runtime.start({ procs: 1, trace: true });
+  const broken = new URL("./_broken_tasks.ts", import.meta.url);
+  await assert.rejects(
+    rt.run(broken, "never", []),
+    /threw Error: this module fails to load/,
+  );
+  const t = rt.module<typeof Tasks>(TASKS);
+  assert.equal(await t.inc(1), 2);
+  const trace = rt.trace();
+  assert.deepEqual(traceProblems(trace), []);
+  const never = trace.traceEvents.filter((e) => e.name === "never");
+  assert.deepEqual(never.map((e) => e.ph).sort(), ["X", "b", "e"]);
+  assert.equal(never.find((e) => e.ph === "b")?.args?.state, "failed");
+});
