@@ -57,7 +57,9 @@ export interface RuntimeOptions {
    * event loop, in microseconds (a number in [0, 1000000]). Polling makes
    * a short task's round trip a few microseconds instead of tens, at the
    * cost of up to this much busy main-thread time per wait; 0 turns it
-   * off.
+   * off. It polls a microtask turn at a time, so the main thread's
+   * goroutines and promise callbacks run meanwhile; timers and I/O wait
+   * until it stops.
    *
    * @default {20}
    */
