@@ -22,14 +22,17 @@ const SEND = 1;
  */
 let seed = (Math.random() * 0x1_0000_0000) | 0 || 0x9e3779b9;
 
-/** A uniform integer in `[0, bound)` for a small `bound` (at most 2^16). */
+/**
+ * A uniform integer in `[0, bound)` for a small `bound`: its 16 high bits
+ * scaled, so that no value is more likely than another by more than
+ * `bound / 2^16` (under 0.4 % for the bounds it is used for, up to 256).
+ */
 function below(bound: number): number {
   let x = seed;
   x ^= x << 13;
   x ^= x >>> 17;
   x ^= x << 5;
   seed = x;
-  // The high bits, scaled: no modulo bias beyond 2^-16 for these bounds.
   return ((x >>> 16) * bound) >>> 16;
 }
 
@@ -42,7 +45,7 @@ export function randomOrder(order: number[], n: number): void {
   if (n === 0) return;
   order[0] = 0;
   for (let i = 1; i < n; i++) {
-    const j = i < 0x1_0000 ? below(i + 1) : Math.floor(Math.random() * (i + 1));
+    const j = i < 256 ? below(i + 1) : Math.floor(Math.random() * (i + 1));
     order[i] = order[j];
     order[j] = i;
   }

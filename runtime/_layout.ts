@@ -37,7 +37,7 @@
  * | 0 | `O_TOP` | Chase-Lev deque top: thieves CAS it forward (workers only; `_deque.ts`) |
  * | 1 | `O_BOTTOM` | deque bottom: written by the owner only |
  * | 2 | `O_WAKE` | sequence word the owner sleeps on; bumped by anyone who gives it work or a completion (`_wake.ts`) |
- * | 3 | `O_WAITING` | 1 while the owner sleeps (or is about to) on `O_WAKE` |
+ * | 3 | `O_WAITING` | 1 while the owner sleeps (or is about to) on `O_WAKE`; set by the owner, cleared by the owner or by the first waker, which notifies once per sleep |
  * | 4 | `O_CHEAD` | completion queue head: owner only (`_completions.ts`) |
  * | 5 | `O_CTAIL` | completion queue tail: producers `Atomics.add` it to reserve an entry |
  * | 6 | `O_CANCEL` | bumped when a task this worker runs should be cancelled |

@@ -497,7 +497,7 @@ function readValue(): unknown {
     case STRING:
       return readString();
     case ARRAY: {
-      const n = get32() >>> 0;
+      const n = fitting(get32() >>> 0, 1);
       const a: unknown[] = [];
       for (let i = 0; i < n; i++) a.push(readValue());
       return a;
@@ -531,6 +531,22 @@ interface Known {
 /** Shapes met, by the low byte of their hash. */
 const known: (Known | undefined)[] = new Array<Known | undefined>(256);
 
+/**
+ * `n`, a count read from the bytes, if `n` items of at least `bytes` bytes
+ * each fit in what is left; else the bytes are corrupt (a forged count
+ * would make a loop of billions of empty items).
+ */
+function fitting(n: number, bytes: number): number {
+  if (n * bytes > input.length - from) {
+    throw new TypeError(
+      `Cannot decode a structured value: a count of ${n} at byte ${
+        from - 4
+      } is more than the bytes hold; the bytes are corrupt`,
+    );
+  }
+  return n;
+}
+
 function readObject(): Record<string, unknown> {
   const hash = get32();
   const length = get32() >>> 0;
@@ -538,7 +554,7 @@ function readObject(): Record<string, unknown> {
   from = start + length;
   if (hash === UNSHAPED) {
     from = start;
-    const n = get32() >>> 0;
+    const n = fitting(get32() >>> 0, 4);
     const keys: string[] = [];
     for (let i = 0; i < n; i++) keys.push(readString());
     return buildObject(keys);
@@ -551,10 +567,14 @@ function readObject(): Record<string, unknown> {
   ) {
     const after = from;
     from = start;
-    const n = get32() >>> 0;
+    const n = fitting(get32() >>> 0, 4);
     const keys: string[] = [];
     for (let i = 0; i < n; i++) keys.push(readString());
-    from = after;
+    if (from !== after) {
+      throw new TypeError(
+        `Cannot decode a structured value: an object's keys end at byte ${from}, not at byte ${after} where its key block says; the bytes are corrupt`,
+      );
+    }
     shape = {
       hash,
       block: input.slice(start, after),

@@ -235,3 +235,35 @@ Deno.test("structured codec: every typed array and DataView it decodes owns an A
   });
   assert.deepEqual(roundTrip(make(4)), structuredClone(make(4)));
 });
+
+Deno.test("plain format: a forged count of keys or elements is refused at once as corrupt", () => {
+  const forged = (tag: number, words: number[]) => {
+    const bytes = new Uint8Array(2 + 4 * words.length);
+    bytes[0] = 1; // the plain format
+    bytes[1] = tag;
+    const view = new DataView(bytes.buffer);
+    words.forEach((w, i) => view.setUint32(2 + 4 * i, w, true));
+    return bytes;
+  };
+  const OBJECT = 8, ARRAY = 7;
+  // An object of 50,000,000 keys in a 16-byte value; unshaped and shaped.
+  for (const hash of [0, 12345]) {
+    assert.throws(
+      () => decodePlain(forged(OBJECT, [hash, 4, 50_000_000])),
+      /count of 50000000 at byte \d+ is more than the bytes hold/,
+    );
+  }
+  assert.throws(
+    () => decodePlain(forged(ARRAY, [2 ** 32 - 1])),
+    /count of 4294967295 at byte 2 is more than the bytes hold/,
+  );
+  // A key block longer than its keys.
+  assert.throws(
+    () => decodePlain(forged(OBJECT, [12345, 8, 0])),
+    /keys end at byte \d+, not at byte \d+/,
+  );
+  assert.deepEqual(decodePlain(encodePlain({ a: [1, 2], b: {} })!), {
+    a: [1, 2],
+    b: {},
+  });
+});
