@@ -100,6 +100,8 @@ interface SignalCalls {
   waiting: Set<Call>;
   /** The slots of calls dispatched and not yet settled. */
   slots: Set<number>;
+  /** The one abort listener on the signal, removed once both sets empty. */
+  onAbort: () => void;
 }
 
 function pow2(n: number): number {
@@ -525,9 +527,12 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     if (transfer) { for (const b of transfer) if (!b.detached) b.transfer(); }
     const signal = options?.signal;
     if (signal) {
-      const calls = this.#callsOf(signal).slots;
-      calls.add(slot);
-      slots.publish(slot, resolve, reject, () => calls.delete(slot));
+      const calls = this.#callsOf(signal);
+      calls.slots.add(slot);
+      slots.publish(slot, resolve, reject, () => {
+        calls.slots.delete(slot);
+        this.#forgetIfDone(signal, calls);
+      });
     } else {
       slots.publish(slot, resolve, reject);
     }
@@ -549,17 +554,33 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
       const these: SignalCalls = calls = {
         waiting: new Set(),
         slots: new Set(),
+        onAbort: () => {
+          this.#bySignal.delete(signal);
+          for (const call of these.waiting) {
+            this.#dropWaiting(call, signal.reason);
+          }
+          these.waiting.clear();
+          for (const slot of [...these.slots]) {
+            this.#cancel(slot, signal.reason);
+          }
+        },
       };
       this.#bySignal.set(signal, these);
-      signal.addEventListener("abort", () => {
-        for (const call of these.waiting) {
-          this.#dropWaiting(call, signal.reason);
-        }
-        these.waiting.clear();
-        for (const slot of [...these.slots]) this.#cancel(slot, signal.reason);
-      }, { once: true });
+      signal.addEventListener("abort", these.onAbort, { once: true });
     }
     return calls;
+  }
+
+  /**
+   * Takes the abort listener off `signal` once none of its calls is in
+   * flight: a long-lived signal (one per process, say) would otherwise
+   * keep this runtime, closed or not, alive through its listener.
+   */
+  #forgetIfDone(signal: AbortSignal, calls: SignalCalls): void {
+    if (calls.waiting.size !== 0 || calls.slots.size !== 0) return;
+    if (this.#bySignal.get(signal) !== calls) return;
+    this.#bySignal.delete(signal);
+    signal.removeEventListener("abort", calls.onAbort);
   }
 
   /** Rejects `call`, still waiting for a slot, with `reason`; unqueues it. */
@@ -923,7 +944,11 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     this.#overflowHead = 0;
     for (const call of overflow) {
       const signal = call.options?.signal;
-      if (signal) this.#callsOf(signal).waiting.delete(call);
+      if (signal) {
+        const calls = this.#callsOf(signal);
+        calls.waiting.delete(call);
+        this.#forgetIfDone(signal, calls);
+      }
       this.#inFlight--;
       call.reject(reason());
     }

@@ -56,6 +56,37 @@ Deno.test("one signal cancels its calls both in slots and still waiting for one;
   await until(() => rt.stats().pending === 0); // the cancelled tasks return
 });
 
+Deno.test("a signal shared by calls keeps the runtime's abort listener only while one of them is in flight", async () => {
+  await using rt = await Runtime.start({ procs: 1, maxTasks: 16 });
+  const t = rt.module<typeof Tasks>(TASKS);
+  const controller = new AbortController();
+  const signal = controller.signal;
+  let listeners = 0;
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = (...args: Parameters<typeof add>) => {
+    listeners++;
+    add(...args);
+  };
+  signal.removeEventListener = (...args: Parameters<typeof remove>) => {
+    listeners--;
+    remove(...args);
+  };
+  const inc = t.inc.with({ signal });
+  for (let i = 0; i < 3; i++) assert.equal(await inc(i), i + 1);
+  assert.equal(listeners, 0, "a settled call left its listener on the signal");
+  // 40 at once, past the 16 slots: one listener for them all, gone after.
+  const all = await Promise.all(Array.from({ length: 40 }, (_, i) => inc(i)));
+  assert.equal(all.length, 40);
+  assert.equal(listeners, 0);
+  // The signal still cancels the calls made after that.
+  const waiting = t.waitForCancel.with({ signal })();
+  assert.equal(listeners, 1);
+  controller.abort();
+  await assert.rejects(waiting, { name: "AbortError" });
+  await until(() => rt.stats().pending === 0);
+});
+
 Deno.test("Runtime carries numbers, strings and structured values both ways", async () => {
   const { rt, t } = await start(1);
   await using _ = rt;
