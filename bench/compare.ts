@@ -490,6 +490,8 @@ const SHARED_ROWS: Row[] = [
       `mutex / SharedMutex lockSync/unlock contended by two workers (40000 ops)`,
     go: "MutexContended",
     target: 3.0,
+    floor:
+      `mutex / SharedMutex floor: a CAS spin lock on a SharedArrayBuffer, two workers (40000 ops)`,
   },
 ];
 

@@ -12,7 +12,8 @@
  * - the raw cross-worker wake-up round trip (`Atomics.wait`/`notify`)
  *   against a `postMessage` round trip between the main thread and a
  *   worker, in the same run;
- * - a SharedMutex contended by two workers (lock, increment, unlock).
+ * - a SharedMutex contended by two workers (lock, increment, unlock), and
+ *   its floor: the same loop with a hand-written compare-and-swap spin lock.
  *
  * Each row runs on a fresh pair of workers. Each bench iteration moves
  * many items; a name ending in "(N ops)" says
@@ -58,6 +59,12 @@ type Job =
   | {
     cmd: "lockLoop";
     mu: SharedMutexHandle;
+    cell: SharedArrayBuffer;
+    n: number;
+  }
+  | {
+    cmd: "spinLoop";
+    lock: SharedArrayBuffer;
     cell: SharedArrayBuffer;
     n: number;
   }
@@ -154,6 +161,17 @@ async function serve(job: Job): Promise<unknown> {
         mu.lockSync();
         cell[0]++;
         mu.unlock();
+      }
+      return null;
+    }
+    case "spinLoop": {
+      // The floor: a hand-written spin lock, no library, no sleeping.
+      const lock = new Int32Array(job.lock);
+      const cell = new Int32Array(job.cell);
+      for (let i = 0; i < job.n; i++) {
+        while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) { /* spin */ }
+        cell[0]++;
+        Atomics.store(lock, 0, 0);
       }
       return null;
     }
@@ -359,6 +377,20 @@ if (inWorker) {
       Promise.all([
         w1.run({ cmd: "lockLoop", mu: mu.handle, cell, n: LOCKS }),
         w2.run({ cmd: "lockLoop", mu: mu.handle, cell, n: LOCKS }),
+      ]),
+  );
+  const spin = new SharedArrayBuffer(4);
+  const spinCell = new SharedArrayBuffer(4);
+  row(
+    `SharedMutex floor: a CAS spin lock on a SharedArrayBuffer, two workers (${
+      2 * LOCKS
+    } ops)`,
+    "mutex",
+    2 * LOCKS,
+    (w1, w2) =>
+      Promise.all([
+        w1.run({ cmd: "spinLoop", lock: spin, cell: spinCell, n: LOCKS }),
+        w2.run({ cmd: "spinLoop", lock: spin, cell: spinCell, n: LOCKS }),
       ]),
   );
 }
