@@ -21,7 +21,7 @@
 
 import type { ReceiveResult } from "../channel.ts";
 import { outsideWaitEnded, outsideWaitStarted } from "../_parking.ts";
-import { notedWait } from "../_wait_notes.ts";
+import { noteWait } from "../_wait_notes.ts";
 import type { Codec } from "./codec.ts";
 import { lock, unlock } from "./_lock.ts";
 import {
@@ -261,33 +261,34 @@ export abstract class ChannelStore<T> {
   /** Uncounts an aborted sender; null if its send completed after all, else the error. */
   abstract abortedSend(w: SendWaiter): unknown;
 
-  /** Queues a blocked receive (already counted in `RECV_WAITING`). */
+  /**
+   * Queues a blocked receive (already counted in `RECV_WAITING`). Its wait
+   * note (`_wait_notes.ts`) ends where it settles, which costs no promise
+   * reaction of its own.
+   */
   blockReceive(
     iteration: boolean,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
-    return notedWait(
-      new Promise((resolve, reject) => {
-        const w: RecvWaiter = {
-          iteration,
-          stamp: nextStamp(),
-          resolve,
-          reject,
-          signal,
-          onAbort: undefined,
-        };
-        if (this.recv.queue.push(w) === 1) outsideWaitStarted();
-        if (signal !== undefined) {
-          w.onAbort = () => this.#abortReceive(w);
-          signal.addEventListener("abort", w.onAbort, { once: true });
-        }
-      }),
-      "chan receive",
-      this.id,
-    );
+    return new Promise((resolve, reject) => {
+      const w: RecvWaiter = {
+        iteration,
+        stamp: nextStamp(),
+        resolve,
+        reject,
+        signal,
+        onAbort: undefined,
+        endNote: noteWait("chan receive", this.id),
+      };
+      if (this.recv.queue.push(w) === 1) outsideWaitStarted();
+      if (signal !== undefined) {
+        w.onAbort = () => this.#abortReceive(w);
+        signal.addEventListener("abort", w.onAbort, { once: true });
+      }
+    });
   }
 
-  /** Queues a blocked send (already counted in `SEND_WAITING`). */
+  /** Queues a blocked send (already counted in `SEND_WAITING`), noted as {@linkcode blockReceive}. */
   blockSend(
     value: unknown,
     encoded: Raw,
@@ -295,28 +296,25 @@ export abstract class ChannelStore<T> {
     ticket: number,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    return notedWait(
-      new Promise<void>((resolve, reject) => {
-        const w: SendWaiter = {
-          value,
-          encoded,
-          stamp: nextStamp(),
-          offered,
-          ticket,
-          resolve,
-          reject,
-          signal,
-          onAbort: undefined,
-        };
-        if (this.send.queue.push(w) === 1) outsideWaitStarted();
-        if (signal !== undefined) {
-          w.onAbort = () => this.#abortSend(w);
-          signal.addEventListener("abort", w.onAbort, { once: true });
-        }
-      }),
-      "chan send",
-      this.id,
-    );
+    return new Promise<void>((resolve, reject) => {
+      const w: SendWaiter = {
+        value,
+        encoded,
+        stamp: nextStamp(),
+        offered,
+        ticket,
+        resolve,
+        reject,
+        signal,
+        onAbort: undefined,
+        endNote: noteWait("chan send", this.id),
+      };
+      if (this.send.queue.push(w) === 1) outsideWaitStarted();
+      if (signal !== undefined) {
+        w.onAbort = () => this.#abortSend(w);
+        signal.addEventListener("abort", w.onAbort, { once: true });
+      }
+    });
   }
 
   /** Serves this thread's blocked receivers, oldest first. */
@@ -363,6 +361,7 @@ export abstract class ChannelStore<T> {
     if (w.onAbort !== undefined) {
       w.signal!.removeEventListener("abort", w.onAbort);
     }
+    w.endNote?.();
     try {
       w.resolve(this.result(w.iteration, raw));
     } catch (error) {
@@ -374,6 +373,7 @@ export abstract class ChannelStore<T> {
     if (w.onAbort !== undefined) {
       w.signal!.removeEventListener("abort", w.onAbort);
     }
+    w.endNote?.();
     if (error === null) w.resolve();
     else w.reject(error);
   }
@@ -387,8 +387,10 @@ export abstract class ChannelStore<T> {
     w.onAbort = undefined;
     this.recv.release();
     const raw = this.abortedReceive();
-    if (raw === EMPTY) w.reject(w.signal!.reason);
-    else this.settleReceive(w, raw);
+    if (raw === EMPTY) {
+      w.endNote?.();
+      w.reject(w.signal!.reason);
+    } else this.settleReceive(w, raw);
   }
 
   #abortSend(w: SendWaiter): void {

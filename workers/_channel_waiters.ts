@@ -28,6 +28,8 @@ export interface RecvWaiter {
   readonly reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** Ends the wait note (`_wait_notes.ts`) once it settles, if one was taken. */
+  readonly endNote: (() => void) | undefined;
 }
 
 /** A blocked `send()`. */
@@ -43,6 +45,8 @@ export interface SendWaiter {
   readonly reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** Ends the wait note (`_wait_notes.ts`) once it settles, if one was taken. */
+  readonly endNote: (() => void) | undefined;
 }
 
 /** One side (receivers or senders) of a channel object's blocked operations. */

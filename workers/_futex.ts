@@ -45,8 +45,9 @@
  * | --- | --- |
  * | key `id * 64 + index` | one futex word of one primitive (`index` < 64) |
  * | `pending` | this thread has an `Atomics.waitAsync` out on that word |
- * | `callbacks` | this thread's waits on the word, each run once, with the value each expects |
- * | `same` | the value all of `callbacks` expect, NaN if they differ: a poll that finds the word still there skips the entry |
+ * | `first`, `firstValue` | the oldest of this thread's waits on the word (each run once), and the value it expects; undefined if none |
+ * | `more` | the younger waits, oldest first, each with its value (null until a second wait comes): most words have one wait, which then costs no `Map` |
+ * | `same` | the value all its waits expect, NaN if they differ: a poll that finds the word still there skips the entry |
  * | `words`, `index` | the word, for polling and for arming a deferred wait |
  */
 
@@ -55,8 +56,14 @@ import { notedWait } from "../_wait_notes.ts";
 
 interface Entry {
   pending: boolean;
-  /** Each wait's callback and the value it expects the word to leave. */
-  readonly callbacks: Map<() => void, number>;
+  /**
+   * The oldest wait's callback, and the value it expects the word to
+   * leave; set only while `more` is empty, so it is older than all there.
+   */
+  first: (() => void) | undefined;
+  firstValue: number;
+  /** The other waits' callbacks, oldest first, each with its value. */
+  more: Map<() => void, number> | null;
   /** The value every callback expects, or NaN if they differ. */
   same: number;
   readonly words: Int32Array;
@@ -79,6 +86,12 @@ const PROBE_EVERY = 64;
  * loop again, so that timers and I/O are served.
  */
 const YIELD_MS = 4;
+/**
+ * Whether the stretch of polls begun at `stretchStart` has lasted
+ * `YIELD_MS`: it stays over until the event loop serves a `waitAsync`,
+ * so {@linkcode mayPoll} reads no clock meanwhile.
+ */
+let stretchOver = false;
 /** The current poll budget, in ms, and the polls begun. */
 let pollMs = POLL_MAX_MS;
 let pollsBegun = 0;
@@ -128,12 +141,21 @@ export function watchWord(
   const k = key(id, index);
   let entry = entries.get(k);
   if (entry === undefined) {
-    entry = { pending: false, callbacks: new Map(), same: NaN, words, index };
+    entry = {
+      pending: false,
+      first: undefined,
+      firstValue: 0,
+      more: null,
+      same: NaN,
+      words,
+      index,
+    };
     entries.set(k, entry);
   }
-  if (entry.callbacks.size === 0) entry.same = expected;
+  if (waits(entry) === 0) entry.same = expected;
   else if (entry.same !== expected) entry.same = NaN;
-  entry.callbacks.set(callback, expected);
+  addWait(entry, callback, expected);
+  let t: number;
   if (deferring) {
     if (!entry.pending) unarmed++;
   } else if (idleListener !== undefined) {
@@ -141,16 +163,40 @@ export function watchWord(
       arm(k, entry);
       idleListener();
     }
-  } else if (!mayPoll()) {
+  } else if ((t = mayPoll()) < 0) {
     if (!entry.pending) arm(k, entry);
   } else {
     // Polled even if a `waitAsync` is out on the word: it may be one
     // already notified, whose callback waits for the event loop.
     if (!entry.pending) unarmed++;
     deferring = polling = true;
-    void pollBriefly();
+    void pollBriefly(t);
   }
   return true;
+}
+
+/** How many waits an entry holds. */
+function waits(entry: Entry): number {
+  return (entry.first === undefined ? 0 : 1) +
+    (entry.more === null ? 0 : entry.more.size);
+}
+
+/** Adds (or, if it is there, updates) a wait of an entry. */
+function addWait(entry: Entry, callback: () => void, expected: number): void {
+  if (entry.first === callback) {
+    entry.firstValue = expected;
+  } else if (
+    entry.first === undefined && (entry.more === null || entry.more.size === 0)
+  ) {
+    entry.first = callback;
+    entry.firstValue = expected;
+  } else (entry.more ??= new Map()).set(callback, expected);
+}
+
+/** Removes a wait of an entry, if it is there. */
+function deleteWait(entry: Entry, callback: () => void): void {
+  if (entry.first === callback) entry.first = undefined;
+  else entry.more?.delete(callback);
 }
 
 /**
@@ -167,9 +213,9 @@ export function watchWord(
  * `PROBE_EVERY`th poll has the whole budget, and restores it if a wait
  * runs.
  */
-async function pollBriefly(): Promise<void> {
+async function pollBriefly(start: number): Promise<void> {
   const budget = ++pollsBegun % PROBE_EVERY === 0 ? POLL_MAX_MS : pollMs;
-  let until = performance.now() + budget;
+  let until = start + budget;
   let ran = false;
   let hit = false;
   for (let polls = 1;; polls++) {
@@ -196,7 +242,7 @@ async function pollBriefly(): Promise<void> {
 /** Whether this thread has a wait on some word. */
 function anyWait(): boolean {
   for (const entry of entries.values()) {
-    if (entry.callbacks.size > 0) return true;
+    if (waits(entry) > 0) return true;
   }
   return false;
 }
@@ -204,11 +250,15 @@ function anyWait(): boolean {
 /** Puts out the `Atomics.waitAsync` of an entry that has none. */
 function arm(k: number, entry: Entry): void {
   let expected = Atomics.load(entry.words, entry.index);
-  for (const value of entry.callbacks.values()) {
-    // A wait whose value is gone is due now; sleep on the current value.
-    if (value !== expected) {
-      expected = NaN;
-      break;
+  // A wait whose value is gone is due now; sleep on the current value.
+  if (entry.first !== undefined && entry.firstValue !== expected) {
+    expected = NaN;
+  } else if (entry.more !== null) {
+    for (const value of entry.more.values()) {
+      if (value !== expected) {
+        expected = NaN;
+        break;
+      }
     }
   }
   entry.pending = true;
@@ -224,16 +274,23 @@ function arm(k: number, entry: Entry): void {
   if (r.async) {
     r.value.then(() => {
       stretchStart = -1; // the event loop has turned
+      stretchOver = false;
       fire();
     });
   } else queueMicrotask(fire);
 }
 
-/** Whether a thread without a processor loop may poll for a new wait now. */
-function mayPoll(): boolean {
+/**
+ * Whether a thread without a processor loop may poll for a new wait now:
+ * the time, to start the poll's budget from, or -1 if it may not.
+ */
+function mayPoll(): number {
+  if (stretchOver) return -1;
   const t = performance.now();
   if (stretchStart < 0) stretchStart = t;
-  return t - stretchStart < YIELD_MS;
+  if (t - stretchStart < YIELD_MS) return t;
+  stretchOver = true;
+  return -1;
 }
 
 /**
@@ -261,7 +318,7 @@ export function armWaits(): void {
   if (unarmed === 0) return;
   unarmed = 0;
   for (const [k, entry] of entries) {
-    if (!entry.pending && entry.callbacks.size > 0) {
+    if (!entry.pending && waits(entry) > 0) {
       arm(k, entry);
     }
   }
@@ -277,7 +334,7 @@ export function sleepOnWords(ms: number): boolean {
   let first: Entry | undefined;
   let several = false;
   for (const entry of entries.values()) {
-    if (entry.callbacks.size === 0) continue;
+    if (waits(entry) === 0) continue;
     if (first !== undefined) {
       several = true;
       break;
@@ -285,7 +342,9 @@ export function sleepOnWords(ms: number): boolean {
     first = entry;
   }
   if (first === undefined) return false;
-  const expected = first.callbacks.values().next().value!;
+  const expected = first.first !== undefined
+    ? first.firstValue
+    : first.more!.values().next().value!;
   Atomics.wait(first.words, first.index, expected, several ? ms / 10 : ms);
   return true;
 }
@@ -299,19 +358,31 @@ export function sleepOnWords(ms: number): boolean {
 export function pollWords(): number {
   let ran = 0;
   for (const [k, entry] of entries) {
-    if (entry.callbacks.size === 0) continue;
+    if (waits(entry) === 0) continue;
     const now = Atomics.load(entry.words, entry.index);
     if (now === entry.same) continue;
+    const first = entry.first !== undefined && entry.firstValue !== now
+      ? entry.first
+      : undefined;
     let due: (() => void)[] | undefined;
-    for (const [cb, value] of entry.callbacks) {
-      if (value !== now) (due ??= []).push(cb);
+    if (entry.more !== null) {
+      for (const [cb, value] of entry.more) {
+        if (value !== now) (due ??= []).push(cb);
+      }
     }
-    if (due === undefined) continue;
-    for (const cb of due) entry.callbacks.delete(cb);
+    if (first === undefined && due === undefined) continue;
+    if (first !== undefined) entry.first = undefined;
+    if (due !== undefined) { for (const cb of due) entry.more!.delete(cb); }
     endIdleWait(entry);
     forget(k, entry);
-    ran += due.length;
-    runEach(due);
+    if (first !== undefined) {
+      ran++;
+      runOne(first);
+    }
+    if (due !== undefined) {
+      ran += due.length;
+      runEach(due);
+    }
   }
   return ran;
 }
@@ -322,14 +393,17 @@ export function pollWords(): number {
  * would be from a `waitAsync`'s continuation), never swallowed.
  */
 function runEach(callbacks: readonly (() => void)[]): void {
-  for (const cb of callbacks) {
-    try {
-      cb();
-    } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
+  for (const cb of callbacks) runOne(cb);
+}
+
+/** Calls `callback`; an error it throws is thrown again in a microtask. */
+function runOne(callback: () => void): void {
+  try {
+    callback();
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
   }
 }
 
@@ -371,7 +445,7 @@ function removeWait(
   const k = key(id, index);
   const entry = entries.get(k);
   if (entry === undefined) return;
-  entry.callbacks.delete(callback);
+  deleteWait(entry, callback);
   if (release) endIdleWait(entry);
   forget(k, entry);
 }
@@ -382,7 +456,7 @@ function removeWait(
  * {@linkcode releaseWord}).
  */
 function endIdleWait(entry: Entry): void {
-  if (entry.callbacks.size === 0 && entry.pending) {
+  if (entry.pending && waits(entry) === 0) {
     Atomics.notify(entry.words, entry.index);
   }
 }
@@ -403,18 +477,24 @@ export function pendingWaits(): number {
 export function wakeHere(id: number, index: number): void {
   const k = key(id, index);
   const entry = entries.get(k);
-  if (entry !== undefined && entry.callbacks.size > 0) {
+  if (entry !== undefined && waits(entry) > 0) {
     queueMicrotask(() => run(k, entry));
   }
 }
 
+/** Runs every wait of an entry, oldest first. */
 function run(k: number, entry: Entry): void {
-  const callbacks = entry.callbacks.size > 0
-    ? [...entry.callbacks.keys()]
-    : null;
-  entry.callbacks.clear();
+  const first = entry.first;
+  const more = entry.more;
+  let rest: (() => void)[] | null = null;
+  entry.first = undefined;
+  if (more !== null && more.size > 0) {
+    rest = [...more.keys()];
+    more.clear();
+  }
   forget(k, entry);
-  if (callbacks !== null) runEach(callbacks);
+  if (first !== undefined) runOne(first);
+  if (rest !== null) runEach(rest);
 }
 
 /**
@@ -423,7 +503,7 @@ function run(k: number, entry: Entry): void {
  */
 function forget(k: number, entry: Entry): void {
   if (
-    entry.callbacks.size === 0 && !entry.pending && entries.get(k) === entry
+    !entry.pending && waits(entry) === 0 && entries.get(k) === entry
   ) entries.delete(k);
 }
 
