@@ -25,6 +25,7 @@
 
 import { SharedChannel } from "../workers/mod.ts";
 import { pendingWaits } from "../workers/_futex.ts";
+import { gc, heapUsed, macrotask } from "./_heap.ts";
 
 /** What a run measured. */
 export interface AbortLeakResult {
@@ -44,20 +45,6 @@ export interface AbortLeakResult {
   pendingWaits: number;
   /** Whether a full GC ran before each reading (`--v8-flags=--expose-gc`). */
   gcExposed: boolean;
-}
-
-const gc = (globalThis as { gc?: () => void }).gc;
-
-function macrotask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-async function heapUsed(): Promise<number> {
-  await macrotask();
-  gc?.();
-  await macrotask();
-  gc?.();
-  return Deno.memoryUsage().heapUsed;
 }
 
 /**

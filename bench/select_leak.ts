@@ -33,6 +33,7 @@
 import { Channel, recv, select, send } from "../mod.ts";
 import { SharedChannel } from "../workers/mod.ts";
 import { pendingWaits } from "../workers/_futex.ts";
+import { gc, heapUsed, macrotask } from "./_heap.ts";
 
 /** What a run measured. */
 export interface SelectLeakResult {
@@ -48,20 +49,6 @@ export interface SelectLeakResult {
   pendingWaits: number;
   /** Whether a full GC ran before each reading (`--v8-flags=--expose-gc`). */
   gcExposed: boolean;
-}
-
-const gc = (globalThis as { gc?: () => void }).gc;
-
-function macrotask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-async function heapUsed(): Promise<number> {
-  await macrotask();
-  gc?.();
-  await macrotask();
-  gc?.();
-  return Deno.memoryUsage().heapUsed;
 }
 
 /**
