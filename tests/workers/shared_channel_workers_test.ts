@@ -15,6 +15,22 @@ function spawn(): Fixture<Job> {
   return spawnFixture<Job>(new URL("./_worker_fixture.ts", import.meta.url));
 }
 
+/**
+ * Starts `w` echoing, with async calls, each value on `ping` plus one on
+ * `pong`; `echoed` resolves with the count once `ping` closes.
+ */
+function echo(w: Fixture<Job>) {
+  const ping = new SharedChannel<number>({ codec: "int32" });
+  const pong = new SharedChannel<number>({ codec: "int32" });
+  const echoed = w.run({
+    cmd: "echo",
+    input: ping.handle,
+    output: pong.handle,
+    sync: false,
+  });
+  return { ping, pong, echoed };
+}
+
 const P = 1_000_000; // value = producer * P + sequence number
 
 /** Checks that each producer's values arrive in order within one consumer. */
@@ -56,14 +72,7 @@ Deno.test("SharedChannel unbuffered: main thread sends, a worker's recvSync rece
 
 Deno.test("SharedChannel unbuffered ping-pong between the main thread and a worker", async () => {
   using w = spawn();
-  const ping = new SharedChannel<number>({ codec: "int32" });
-  const pong = new SharedChannel<number>({ codec: "int32" });
-  const echoed = w.run({
-    cmd: "echo",
-    input: ping.handle,
-    output: pong.handle,
-    sync: false,
-  });
+  const { ping, pong, echoed } = echo(w);
   for (let i = 0; i < 1_000; i++) {
     await ping.send(i);
     assert.deepEqual(await pong.receive(), { value: i + 1, ok: true });
@@ -75,14 +84,7 @@ Deno.test("SharedChannel unbuffered ping-pong between the main thread and a work
 Deno.test("a worker and the main thread blocked in await receive() use no CPU once their polls end, and a send still wakes them", async () => {
   const baseline = await idleSecondCpuMs();
   using w = spawn();
-  const ping = new SharedChannel<number>({ codec: "int32" });
-  const pong = new SharedChannel<number>({ codec: "int32" });
-  const echoed = w.run({
-    cmd: "echo",
-    input: ping.handle,
-    output: pong.handle,
-    sync: false,
-  });
+  const { ping, pong, echoed } = echo(w);
   // Warm: the worker has loaded and waits in its next receive on `ping`.
   await ping.send(1);
   assert.deepEqual(await pong.receive(), { value: 2, ok: true });
@@ -102,14 +104,7 @@ Deno.test("a timer fires on the main thread while it ping-pongs with a worker th
   // Each hop may be served by the thread's poll of the channel's words,
   // without an event-loop turn; the polls still leave room for timers.
   using w = spawn();
-  const ping = new SharedChannel<number>({ codec: "int32" });
-  const pong = new SharedChannel<number>({ codec: "int32" });
-  const echoed = w.run({
-    cmd: "echo",
-    input: ping.handle,
-    output: pong.handle,
-    sync: false,
-  });
+  const { ping, pong, echoed } = echo(w);
   let fired = false;
   setTimeout(() => fired = true, 1);
   let n = 0;
