@@ -25,7 +25,7 @@
 
 import { SharedChannel } from "../workers/mod.ts";
 import { pendingWaits } from "../workers/_futex.ts";
-import { gc, heapUsed, macrotask } from "./_heap.ts";
+import { gc, heapPerOp } from "./_heap.ts";
 
 /** What a run measured. */
 export interface AbortLeakResult {
@@ -62,11 +62,9 @@ export async function measure(
   codec: "float64" | "structured",
   capacity = 0,
 ): Promise<AbortLeakResult> {
-  let collected = 0;
-  const registry = new FinalizationRegistry(() => collected++);
-  const one = async (track: boolean) => {
+  const { bytesPerOp, collected } = await heapPerOp(count, async (track) => {
     const ch = new SharedChannel<number>({ codec, capacity });
-    if (track) registry.register(ch.handle.buffer, 0);
+    track?.(ch.handle.buffer);
     for (let i = 0; i < capacity && op === "send"; i++) ch.trySend(0);
     const ac = new AbortController();
     const p = op === "receive"
@@ -74,24 +72,13 @@ export async function measure(
       : ch.send(1, { signal: ac.signal });
     ac.abort();
     await p.catch(() => {});
-  };
-  for (let i = 0; i < 1_000; i++) await one(false);
-  const before = await heapUsed();
-  for (let i = 0; i < count; i++) {
-    await one(true);
-    if (i % 1_000 === 999) await macrotask();
-    // Each fresh buffer reserves its maxBytes of address space (see
-    // bench/select_leak.ts).
-    if (i % 10_000 === 9_999) gc?.();
-  }
-  const after = await heapUsed();
-  await macrotask();
+  });
   return {
     ops: count,
     op,
     codec,
     capacity,
-    bytesPerOp: Math.round((after - before) / count * 10) / 10,
+    bytesPerOp,
     pendingWaits: pendingWaits(),
     collected,
     gcExposed: gc !== undefined,

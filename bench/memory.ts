@@ -23,6 +23,7 @@
  */
 
 import { Channel, go, numGoroutine } from "../mod.ts";
+import { gc, macrotask } from "./_heap.ts";
 
 /** What a run measured. */
 export interface MemoryResult {
@@ -38,17 +39,10 @@ export interface MemoryResult {
   releaseMs: number;
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
-
 function heapUsed(): number {
   gc?.();
   gc?.();
   return Deno.memoryUsage().heapUsed;
-}
-
-/** A macrotask turn: every goroutine started so far has run to its park. */
-function macrotask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**

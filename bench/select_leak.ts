@@ -33,7 +33,7 @@
 import { Channel, recv, select, send } from "../mod.ts";
 import { SharedChannel } from "../workers/mod.ts";
 import { pendingWaits } from "../workers/_futex.ts";
-import { gc, heapUsed, macrotask } from "./_heap.ts";
+import { gc, heapPerOp } from "./_heap.ts";
 
 /** What a run measured. */
 export interface SelectLeakResult {
@@ -62,39 +62,22 @@ export async function measure(
   count: number,
   wonBy: "tier1" | "shared",
 ): Promise<SelectLeakResult> {
-  let collected = 0;
-  const registry = new FinalizationRegistry(() => collected++);
   const winner = wonBy === "shared"
     ? new SharedChannel<number>({ capacity: 1, codec: "float64" })
     : new Channel<number>({ capacity: 1 });
-  const one = async (track: boolean) => {
+  const { bytesPerOp, collected } = await heapPerOp(count, async (track) => {
     const a = new SharedChannel<number>({ codec: "float64" });
     const b = new SharedChannel<number>();
-    if (track) {
-      registry.register(a.handle.buffer, 0);
-      registry.register(b.handle.buffer, 0);
-    }
+    track?.(a.handle.buffer);
+    track?.(b.handle.buffer);
     const p = select([recv(a), send(b, 1), recv(winner)]);
     winner.trySend(1);
     await p;
-  };
-  // Warm up, so the code and the maps are in place before the first reading.
-  for (let i = 0; i < 1_000; i++) await one(false);
-  const before = await heapUsed();
-  for (let i = 0; i < count; i++) {
-    await one(true);
-    if (i % 1_000 === 999) await macrotask();
-    // Each fresh buffer reserves its maxBytes (1 GiB) of address space,
-    // which V8's GC does not count: 100,000 dropped ones can use it up
-    // before a GC frees them, with or without a select.
-    if (i % 10_000 === 9_999) gc?.();
-  }
-  const after = await heapUsed();
-  await macrotask();
+  });
   return {
     selects: count,
     wonBy,
-    bytesPerSelect: Math.round((after - before) / count * 10) / 10,
+    bytesPerSelect: bytesPerOp,
     pendingWaits: pendingWaits(),
     collected,
     gcExposed: gc !== undefined,
