@@ -138,3 +138,23 @@ export async function sh(command: string, ...args: string[]): Promise<string> {
   assert.equal(out.code, 0, `${command} failed: ${decoder.decode(out.stderr)}`);
   return decoder.decode(out.stdout).trim();
 }
+
+/**
+ * Runs a memory bench script (`bench/select_leak.ts`, `bench/abort_leak.ts`)
+ * in a child process with the GC exposed and `--json`, and resolves with
+ * the result it prints last.
+ */
+export async function runHeapBench<T>(
+  script: URL,
+  ...args: string[]
+): Promise<T> {
+  const out = await sh(
+    Deno.execPath(),
+    "run",
+    "--v8-flags=--expose-gc",
+    script.pathname,
+    "--json",
+    ...args,
+  );
+  return JSON.parse(out.split("\n").at(-1)!) as T;
+}

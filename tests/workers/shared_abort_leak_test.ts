@@ -7,27 +7,23 @@
 // with the GC exposed.
 
 import assert from "node:assert/strict";
-import { sh } from "../_util.ts";
+import { runHeapBench } from "../_util.ts";
 import type { AbortLeakResult } from "../../bench/abort_leak.ts";
 
 /** `STRESS=full` runs 100,000 operations; CI runs 10,000. */
 const COUNT = Deno.env.get("STRESS") === "full" ? 100_000 : 10_000;
-const SCRIPT = new URL("../../bench/abort_leak.ts", import.meta.url).pathname;
+const SCRIPT = new URL("../../bench/abort_leak.ts", import.meta.url);
 
 /** Heap growth per operation below which the heap counts as flat (a leak was 2,000 B). */
 const FLAT_BYTES = 64;
 
-async function measure(
+function measure(
   op: "receive" | "send",
   codec: "float64" | "structured",
   capacity: number,
 ): Promise<AbortLeakResult> {
-  const out = await sh(
-    Deno.execPath(),
-    "run",
-    "--v8-flags=--expose-gc",
+  return runHeapBench<AbortLeakResult>(
     SCRIPT,
-    "--json",
     "--count",
     String(COUNT),
     "--op",
@@ -37,7 +33,6 @@ async function measure(
     "--capacity",
     String(capacity),
   );
-  return JSON.parse(out.split("\n").at(-1)!);
 }
 
 const cases = [

@@ -5,29 +5,24 @@
 // bench/select_leak.ts in a child process with the GC exposed.
 
 import assert from "node:assert/strict";
-import { sh } from "../_util.ts";
+import { runHeapBench } from "../_util.ts";
 import type { SelectLeakResult } from "../../bench/select_leak.ts";
 
 /** `STRESS=full` runs the issue's 100,000 selects; CI runs 10,000. */
 const COUNT = Deno.env.get("STRESS") === "full" ? 100_000 : 10_000;
-const SCRIPT = new URL("../../bench/select_leak.ts", import.meta.url).pathname;
+const SCRIPT = new URL("../../bench/select_leak.ts", import.meta.url);
 
 /** Heap growth per select below which the heap counts as flat (a leak was 555 B). */
 const FLAT_BYTES = 64;
 
-async function measure(wonBy: "tier1" | "shared"): Promise<SelectLeakResult> {
-  const out = await sh(
-    Deno.execPath(),
-    "run",
-    "--v8-flags=--expose-gc",
+function measure(wonBy: "tier1" | "shared"): Promise<SelectLeakResult> {
+  return runHeapBench<SelectLeakResult>(
     SCRIPT,
-    "--json",
     "--count",
     String(COUNT),
     "--won-by",
     wonBy,
   );
-  return JSON.parse(out.split("\n").at(-1)!);
 }
 
 for (const wonBy of ["tier1", "shared"] as const) {
