@@ -13,20 +13,10 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { decodePlain, encodePlain, MAX_NODES } from "../../workers/_plain.ts";
-import { CodecError, codecFor, SharedChannel } from "../../workers/mod.ts";
+import { CodecError, SharedChannel } from "../../workers/mod.ts";
+import { codec, plain, roundTrip } from "./_structured.ts";
 
 const FULL = Deno.env.get("STRESS") === "full";
-const codec = codecFor<unknown>("structured");
-
-/** Encodes and decodes `value` as a channel would. */
-function roundTrip(value: unknown): unknown {
-  return codec.decode(codec.encode(value) as Uint8Array);
-}
-
-/** Whether `value` took the fast path. */
-function plain(value: unknown): boolean {
-  return encodePlain(value) !== undefined;
-}
 
 Deno.test("structured codec decodes every value as structuredClone does", () => {
   const anything = fc.anything({

@@ -17,21 +17,11 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { recv, select } from "../../mod.ts";
 import { decodePlain, encodePlain } from "../../workers/_plain.ts";
-import { codecFor, SharedChannel } from "../../workers/mod.ts";
+import { SharedChannel } from "../../workers/mod.ts";
 import { flush } from "../_util.ts";
+import { codec, plain, roundTrip } from "./_structured.ts";
 
 const FULL = Deno.env.get("STRESS") === "full";
-const codec = codecFor<unknown>("structured");
-
-/** Encodes and decodes `value` as a channel would. */
-function roundTrip(value: unknown): unknown {
-  return codec.decode(codec.encode(value) as Uint8Array);
-}
-
-/** Whether `value` took the fast path. */
-function plain(value: unknown): boolean {
-  return encodePlain(value) !== undefined;
-}
 
 /** Keys that are hard for a literal or a key-by-key store. */
 const awkwardKey = fc.constantFrom(
