@@ -572,6 +572,20 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   }
 
   /**
+   * Takes `call`, leaving the overflow queue (dispatched or rejected), off
+   * its signal's waiting calls. A dispatched call joins them again by its
+   * slot; a call whose payload its dispatch refuses leaves no listener.
+   */
+  #leaveWaiting(call: Call): void {
+    const signal = call.options?.signal;
+    if (!signal) return;
+    const calls = this.#bySignal.get(signal);
+    if (calls === undefined) return;
+    calls.waiting.delete(call);
+    this.#forgetIfDone(signal, calls);
+  }
+
+  /**
    * Takes the abort listener off `signal` once none of its calls is in
    * flight: a long-lived signal (one per process, say) would otherwise
    * keep this runtime, closed or not, alive through its listener.
@@ -697,8 +711,7 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
       if (queuedAt !== queuedAt) queuedAt = now();
       const call = this.#overflow[this.#overflowHead];
       this.#overflow[this.#overflowHead++] = undefined as unknown as Call;
-      const signal = call.options?.signal;
-      if (signal) this.#callsOf(signal).waiting.delete(call);
+      this.#leaveWaiting(call);
       this.#dispatch(
         call.fnId,
         call.args,
@@ -943,12 +956,7 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     this.#overflow = [];
     this.#overflowHead = 0;
     for (const call of overflow) {
-      const signal = call.options?.signal;
-      if (signal) {
-        const calls = this.#callsOf(signal);
-        calls.waiting.delete(call);
-        this.#forgetIfDone(signal, calls);
-      }
+      this.#leaveWaiting(call);
       this.#inFlight--;
       call.reject(reason());
     }
