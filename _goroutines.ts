@@ -10,8 +10,11 @@
  * function, its arguments and the goroutine that started it: see
  * {@linkcode spawn}), not a record: a burst of `go()` calls leaves nothing
  * for the garbage collector to copy but the promises it returns. Its record
- * is made when its body starts, and a body that returns a promise keeps it
- * (and one bound function) until that promise settles. What a record
+ * is made the first time something asks for the running goroutine while its
+ * body runs ({@linkcode running}: a park, a `go()`, a dump) or when the body
+ * returns a promise, which keeps it (and one bound function) until that
+ * promise settles. A sync body that asks for nothing never has one: it
+ * costs a count and the queue's three slots. What a record
  * knows for free: its number, its function, and the goroutine that started
  * it. What costs more is kept only while tracing is on
  * ({@linkcode setTracing}): the place `go()` was called (an `Error` stack,
@@ -159,14 +162,52 @@ let live = 0;
 let tracing = false;
 
 /**
+ * Stands in {@linkcode current} for a goroutine whose body runs and whose
+ * record is not made yet; {@linkcode running} makes it.
+ */
+const UNMADE: Goroutine = new Goroutine(0, undefined, null, undefined);
+
+/**
+ * The goroutine running now, {@linkcode UNMADE} while a body whose record
+ * is not made yet runs, or null where that is not known (the main
+ * program's own code, or code resumed by something outside this library).
+ * Read it through {@linkcode running}.
+ */
+let current: Goroutine | null = null;
+
+/** The started body's id, function and parent, while {@linkcode UNMADE}. */
+let startingId = 0;
+let startingFn: unknown = undefined;
+let startingParent: Goroutine | null = null;
+/** The started body's record, once made. */
+let startedRecord: Goroutine | null = null;
+/** What was running when the body started: it runs again after. */
+let startingWas: Goroutine | null = null;
+
+/**
  * The goroutine running now, or null where that is not known (the main
  * program's own code, or code resumed by something outside this library).
+ * Makes the record of a running body that has none yet.
  */
-export let current: Goroutine | null = null;
+export function running(): Goroutine | null {
+  return current === UNMADE ? make() : current;
+}
 
-/** Sets the running goroutine; returns the one it replaces. */
+/** Makes, links and names as running the record of the body running now. */
+function make(): Goroutine {
+  const g = new Goroutine(startingId, startingFn, startingParent, undefined);
+  startingFn = startingParent = null;
+  link(g);
+  current = startedRecord = g;
+  return g;
+}
+
+/**
+ * Sets the running goroutine; returns the one it replaces (as
+ * {@linkcode running} reads it).
+ */
 export function setCurrent(g: Goroutine | null): Goroutine | null {
-  const was = current;
+  const was = running();
   current = g;
   return was;
 }
@@ -203,11 +244,12 @@ export function spawn(fn: unknown, args: unknown[]): void {
       site = {};
       Error.captureStackTrace(site, spawn);
     }
-    const g = new Goroutine(id, fn, current, site);
-    if (recorder.recording) recorder.created(g, current, goroutineName);
-    enqueue(g, args, current);
+    const parent = running();
+    const g = new Goroutine(id, fn, parent, site);
+    if (recorder.recording) recorder.created(g, parent, goroutineName);
+    enqueue(g, args, parent);
   } else {
-    enqueue(fn, args, current);
+    enqueue(fn, args, running());
   }
 }
 
@@ -234,12 +276,13 @@ export function takeStartingArgs(): unknown[] {
 }
 
 /**
- * Takes the oldest goroutine whose body has not started (one exists), links
- * its record into the registry and makes it the running goroutine; returns
- * its record. The body's arguments are taken with
- * {@linkcode takeStartingArgs}: a record holds none.
+ * Takes the oldest goroutine whose body has not started (one exists) and
+ * makes it the running goroutine; returns its body. Its record, if it has
+ * none yet, is made on demand ({@linkcode running}); {@linkcode startEnded}
+ * or {@linkcode startSuspended} ends the start. The body's arguments are
+ * taken with {@linkcode takeStartingArgs}: a record holds none.
  */
-export function startQueued(): Goroutine {
+export function startQueued(): unknown {
   const i = queueHead;
   const first = queued[i];
   const args = queued[i + 1] as unknown[] | undefined;
@@ -258,17 +301,58 @@ export function startQueued(): Goroutine {
       queueHead = 0;
     }
   }
-  let g: Goroutine;
-  if (typeof first === "function") {
-    g = new Goroutine(id, first, parent, undefined);
-  } else g = first as Goroutine;
   startingArgs = args!;
+  startingWas = current;
+  if (typeof first === "function") {
+    startingId = id;
+    startingFn = first;
+    startingParent = parent;
+    current = UNMADE;
+    return first;
+  }
+  const g = first as Goroutine;
+  link(g);
+  current = startedRecord = g;
+  return g.fn;
+}
+
+/**
+ * Ends the start of a body that returned or threw: takes the goroutine out
+ * of the registry (a record never made is only counted out) and names what
+ * ran before it as running again.
+ */
+export function startEnded(): void {
+  const g = startedRecord;
+  if (g !== null) {
+    startedRecord = null;
+    unregister(g);
+  } else if (recorder.recording) unregister(make());
+  else {
+    startingFn = startingParent = null;
+    live--;
+  }
+  current = startingWas;
+  startingWas = null;
+}
+
+/**
+ * Ends the start of a body that returned a promise: the goroutine stays in
+ * the registry until it settles. Returns its record (made now if it has
+ * none) and names what ran before it as running again.
+ */
+export function startSuspended(): Goroutine {
+  const g = startedRecord ?? make();
+  startedRecord = null;
+  current = startingWas;
+  startingWas = null;
+  return g;
+}
+
+function link(g: Goroutine): void {
   g.prev = tail;
   if (tail === null) head = g;
   else tail.next = g;
   tail = g;
-  current = g;
-  return g;
 }
 
 /** Removes a goroutine that returned or threw. */

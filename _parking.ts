@@ -14,12 +14,12 @@
  */
 
 import {
-  current,
   type Goroutine,
   goroutineName,
   isTracing,
   resumed,
   resuming,
+  running,
 } from "./_goroutines.ts";
 import * as recorder from "./_trace_recorder.ts";
 import { noteParked } from "./_wait_notes.ts";
@@ -175,7 +175,7 @@ export function outsideWaitEnded(): void {
 
 /** Links `p` into the parked list; `signal` may cancel the wait. */
 export function park(p: Parked, signal?: AbortSignal): void {
-  p.g = current;
+  p.g = running();
   let extra: ParkExtra | undefined;
   if (isTracing()) {
     const trace: ParkTrace = { since: performance.now() };

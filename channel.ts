@@ -11,7 +11,7 @@ import { describe } from "./_describe.ts";
 import { defineInspect } from "./_inspect.ts";
 import { afterTurn, preemptDue } from "./_preempt.ts";
 import { Ring } from "./_ring.ts";
-import { current, setCurrent } from "./_goroutines.ts";
+import { running, setCurrent } from "./_goroutines.ts";
 import { go } from "./scheduler.ts";
 import {
   channelInternals,
@@ -860,7 +860,7 @@ export class Channel<T>
       return promise;
     }
     return new Promise<unknown>((resolve) => {
-      const g = current; // The goroutine receiving, for the parked record.
+      const g = running(); // The goroutine receiving, for the parked record.
       queueMicrotask(() => {
         const value = this.#pollReceive();
         if (value === NOT_READY) {

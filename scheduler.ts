@@ -51,17 +51,18 @@
  */
 
 import {
-  current,
   describe,
   format,
   type Goroutine,
   type GoroutineInfo,
   liveGoroutines,
   MAIN,
-  setCurrent,
+  running,
   setTracing,
   spawn,
+  startEnded,
   startQueued,
+  startSuspended,
   takeStartingArgs,
   unregister,
 } from "./_goroutines.ts";
@@ -149,31 +150,32 @@ export function go(fn: unknown): Promise<unknown> {
 /**
  * Runs the oldest goroutine not yet started, as the running goroutine; a
  * sync body is taken out of the registry at once, an async one when the
- * promise it returns settles.
+ * promise it returns settles. A sync body that parks nothing, starts no
+ * goroutine and asks for no dump never has a record made (see
+ * `_goroutines.ts`): it is counted in and out.
  */
 function start(): unknown {
-  const was = current;
-  const g = startQueued();
+  const fn = startQueued() as (...a: unknown[]) => unknown;
   const args = takeStartingArgs(); // A started goroutine holds none.
   let result: unknown;
   let then: unknown;
   try {
-    const fn = g.fn as (...a: unknown[]) => unknown;
-    result = fn(...args); // Called as a plain function: `this` is undefined.
+    // Called as a plain function: `this` is undefined. A call without
+    // arguments is not spread (a spread call is a slower builtin).
+    result = args.length === 0 ? fn() : fn(...args);
     if (
       result !== null &&
       (typeof result === "object" || typeof result === "function")
     ) then = (result as PromiseLike<unknown>).then;
   } catch (error) {
-    setCurrent(was);
-    unregister(g);
+    startEnded();
     throw error;
   }
-  setCurrent(was);
   if (typeof then !== "function") {
-    unregister(g);
+    startEnded();
     return result;
   }
+  const g = startSuspended();
   if (then === promiseThen) {
     // A promise: go()'s promise follows it directly (V8 links the two with
     // one reaction, no resolving functions), and one more reaction takes
@@ -338,7 +340,7 @@ export function setDeadlockDetection(enabled: boolean): boolean {
  * @returns One record per goroutine, goroutine 1 first.
  */
 export function goroutines(): GoroutineInfo[] {
-  return describe(allParked(), true, current ?? MAIN).goroutines;
+  return describe(allParked(), true, running() ?? MAIN).goroutines;
 }
 
 /**
@@ -364,7 +366,7 @@ export function goroutines(): GoroutineInfo[] {
  * @returns The dump, goroutine 1 first, blocks separated by blank lines.
  */
 export function goroutineDump(): string {
-  return format(describe(allParked(), true, current ?? MAIN));
+  return format(describe(allParked(), true, running() ?? MAIN));
 }
 
 /**

@@ -429,6 +429,83 @@ Deno.test("goroutines() lists goroutines not started yet, with their ids, functi
   assert.equal(numGoroutine(), base);
 });
 
+Deno.test("a sync goroutine that starts a child and returns a plain value is its parent, and is gone before the child runs", async () => {
+  const base = numGoroutine();
+  const gate = new Channel<void>();
+  const events: string[] = [];
+  let child: Promise<unknown> | undefined;
+  let self: { id: number; function: string; state: string } | undefined;
+  const parent = go(function syncParent() {
+    child = go(async function child() {
+      events.push("child");
+      await gate.receive();
+    });
+    self = goroutines().find((r) => r.state === "running");
+    events.push("parent returns");
+    return 42;
+  });
+  assert.equal(await parent, 42);
+  assert.equal(self?.function, "syncParent");
+  await yieldNow();
+  assert.deepEqual(events, ["parent returns", "child"]);
+  assert.equal(
+    numGoroutine(),
+    base + 1,
+    "the parent is gone, the child parked",
+  );
+  const record = goroutines().find((r) => r.function === "child")!;
+  assert.equal(record.state, "chan receive");
+  assert.equal(record.createdBy, "syncParent");
+  assert.equal(record.createdIn, self?.id);
+  assert.equal(record.id, self!.id + 1);
+  assert.equal(
+    goroutines().some((r) => r.function === "syncParent"),
+    false,
+  );
+  gate.close();
+  await child;
+  assert.equal(numGoroutine(), base);
+});
+
+Deno.test("sync goroutines that ask for nothing keep the ids and counts of those around them", async () => {
+  const base = numGoroutine();
+  const before = goroutines().map((r) => r.id);
+  const gate = new Channel<void>();
+  const all = [
+    go(function plainA() {
+      return "a";
+    }),
+    go(async function parkedB() {
+      await gate.receive();
+    }),
+    go(function throwsC() {
+      go(function grandchild() {});
+      throw new Error("c");
+    }),
+    go(async function parkedD() {
+      await gate.receive();
+    }),
+  ];
+  const ids = goroutines().filter((r) => !before.includes(r.id)).map((r) =>
+    r.id
+  );
+  assert.equal(ids.length, 4);
+  const settled = Promise.allSettled(all);
+  await flush();
+  // A and C are gone (C's grandchild has run too); B and D keep their ids.
+  assert.equal(numGoroutine(), base + 2);
+  const parked = goroutines().filter((r) =>
+    r.state === "chan receive" &&
+    (r.function === "parkedB" || r.function === "parkedD")
+  );
+  assert.deepEqual(parked.map((r) => r.id), [ids[1], ids[3]]);
+  gate.close();
+  const results = await settled;
+  assert.equal(results[0].status, "fulfilled");
+  assert.equal(results[2].status, "rejected");
+  assert.equal(numGoroutine(), base);
+});
+
 Deno.test("goroutines() names each goroutine's parent when two goroutines start children in turn", async () => {
   const gate = new Channel<void>();
   const children: Promise<unknown>[] = [];
