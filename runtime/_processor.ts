@@ -37,6 +37,7 @@
  * @module
  */
 
+import { liveGoroutines } from "../_goroutines.ts";
 import { AsyncLocalStorage } from "./_async_store.ts";
 import { ABORT, dequeSize, EMPTY, pop, push, steal } from "./_deque.ts";
 import { globalSize, globalTake } from "./_global_queue.ts";
@@ -234,12 +235,12 @@ export class Processor implements ProcessorHooks {
       if (Atomics.load(i32, this.#block + O_CANCEL) !== this.#cancelSeen) {
         this.#takeCancellations();
       }
-      if (this.#suspended > 0) pollWords();
+      if (this.#pending()) pollWords();
       let slot = pop(this.#m, this.index);
       // Spinning for work would hold back the continuations of suspended
       // tasks: `#pollWaits` spins for them and for work alike.
       if (slot < 0) {
-        slot = this.#suspended > 0 ? this.#findWork() : this.#search();
+        slot = this.#pending() ? this.#findWork() : this.#search();
       }
       if (slot >= 0) {
         const loading = this.#execute(slot);
@@ -253,7 +254,7 @@ export class Processor implements ProcessorHooks {
         // The task's end time serves unless other code ran since.
         let t = loading === undefined ? this.#ended : NaN;
         this.#ended = NaN;
-        if (this.#suspended > 0) {
+        if (this.#pending()) {
           await null; // let continuations run
           t = NaN;
         }
@@ -264,7 +265,7 @@ export class Processor implements ProcessorHooks {
         }
         continue;
       }
-      if (this.#suspended > 0) {
+      if (this.#pending()) {
         await null; // a continuation may be ready to run
         if (hasCompletions(this.#m, this.index)) continue;
         if (performance.now() - lastYield > YIELD_EVERY_MS) {
@@ -281,6 +282,16 @@ export class Processor implements ProcessorHooks {
     }
     armWaits();
     onWaitWhileIdle(() => {});
+  }
+
+  /**
+   * Whether code of this worker's tasks is still to run: a task is
+   * suspended, or a goroutine one of them started with `go()` is live (a
+   * plain task that returned may leave one behind, which the loop must not
+   * starve by running on or parking on the thread).
+   */
+  #pending(): boolean {
+    return this.#suspended > 0 || liveGoroutines() > 0;
   }
 
   /** Yields a macrotask, so timers and I/O are served: waits are armed. */
@@ -435,7 +446,7 @@ export class Processor implements ProcessorHooks {
       return;
     }
     Atomics.add(i32, block + O_PARKS, 1);
-    if (this.#suspended === 0) {
+    if (!this.#pending()) {
       Atomics.wait(i32, block + O_WAKE, seen);
     } else if (
       // A fork-join parent waits for children: their completions come

@@ -55,7 +55,10 @@ export function installProcessor(processor: ProcessorHooks): void {
  * on this worker instead, which keeps the same result.
  *
  * A task whose spawned children are not awaited keeps running after its
- * parent returns; await every child (or `Promise.all`) for fork-join.
+ * parent returns; await every child (or `Promise.all`) for fork-join. So
+ * does a goroutine a task starts with `go()` and does not await: its worker
+ * runs it on after the task has returned (a plain function's too), and
+ * what it spawns then is no child of the finished task.
  *
  * Cancellation flows down the tree: the child belongs to the task that
  * calls `spawn()` (in its synchronous part or after any `await`), and when

@@ -2,6 +2,7 @@
 // Task functions for the runtime tests: the runtime loads this module in
 // its workers.
 
+import { go } from "../../scheduler.ts";
 import { spawn, taskSignal, workerIndex } from "../../runtime/mod.ts";
 import type { SharedChannel } from "../../workers/mod.ts";
 
@@ -186,6 +187,23 @@ export function plainThenSpawn(
   return Promise.resolve().then(() =>
     mode === "child" ? spawn(reportCancel, ch!) : "no child"
   );
+}
+
+/**
+ * Not an `async function`, and returns a plain value: for "value" 0; for
+ * "go" 1, after starting a goroutine that, once the task has returned,
+ * spawns `inc(41)` and sends the child's result on `ch`.
+ */
+export function plainThenGo(
+  mode: "value" | "go",
+  ch?: SharedChannel<number>,
+): number {
+  if (mode === "value") return 0;
+  go(async () => {
+    await null; // The task has returned by now.
+    await ch!.send(await spawn(inc, 41));
+  });
+  return 1;
 }
 
 /**

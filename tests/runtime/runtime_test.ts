@@ -319,6 +319,24 @@ Deno.test("a plain task function's promise callbacks spawn children of it, befor
   await cancelled(); // the calls after one that returned a promise
 });
 
+Deno.test("a plain task function's goroutine spawns after the task returned a plain value, before and after the function is known to return plain values", async () => {
+  const { rt, t } = await start(1);
+  await using _ = rt;
+  /** Calls it in "go" mode: the goroutine's child must run and report. */
+  const viaGoroutine = async () => {
+    const ch = new SharedChannel<number>({ capacity: 1, codec: "int32" });
+    const controller = new AbortController();
+    const call = t.plainThenGo.with({ signal: controller.signal })("go", ch);
+    assert.equal(await call, 1); // The task has returned,
+    controller.abort(); // so its signal cancels nothing it left behind:
+    assert.equal((await within(ch.receive())).value, 42); // the child ran.
+  };
+  await viaGoroutine(); // its first call, followed by the async store
+  assert.equal(await t.plainThenGo("value"), 0);
+  await viaGoroutine(); // a call known to return a plain value
+  await viaGoroutine();
+});
+
 Deno.test("close() waits for tasks in flight; calls after close throw RuntimeClosedError", async () => {
   const { rt, t } = await start(2);
   const calls = Array.from({ length: 6 }, (_, i) => t.sleepy(10, i));
