@@ -144,9 +144,12 @@ async function runDenoBenches(
 
 /**
  * Bytes per parked goroutine, or with `floor` per library-free async
- * function parked on a bare promise; each in a process of its own.
+ * function parked on a bare promise ("go": each started as `go()` starts
+ * a body, its result promise kept); each in a process of its own.
  */
-async function runDenoMemory(floor = false): Promise<number | null> {
+async function runDenoMemory(
+  floor: boolean | "go" = false,
+): Promise<number | null> {
   const result = await run(
     Deno.execPath(),
     [
@@ -156,12 +159,16 @@ async function runDenoMemory(floor = false): Promise<number | null> {
       "--json",
       "--count",
       String(MEMORY_COUNT),
-      ...(floor ? ["--floor"] : []),
+      ...(floor === "go" ? ["--go-floor"] : floor ? ["--floor"] : []),
     ],
     ROOT_DIR,
   );
   await writeResult(
-    floor ? "deno-memory-floor.json" : "deno-memory.json",
+    floor === "go"
+      ? "deno-memory-go-floor.json"
+      : floor
+      ? "deno-memory-floor.json"
+      : "deno-memory.json",
     result.stdout,
   );
   if (!result.ok) {
@@ -252,7 +259,8 @@ interface Row {
   /** The largest ratio against Go (or `against`) that meets the target. */
   target: number | null;
   /**
-   * `group / name` of the floor bench in the same run, or "memory": the
+   * `group / name` of the floor bench in the same run, or "memory" (or
+   * "memory go", the floor of an async function started as `go()` starts one): the
    * least a library-free program does for the row's work.
    */
   floor?: string;
@@ -282,6 +290,16 @@ const ROWS: Row[] = [
     floor:
       "buffered send+recv, awaited / await Promise.resolve() pair (1000 ops)",
     floorTarget: 1.25,
+  },
+  {
+    workload:
+      "the same, against what receive() cannot do without (floor: await a settled promise + a fresh `{ value, ok }` promise)",
+    ours:
+      "buffered send+recv, awaited / buffered await send+receive (1000 ops)",
+    go: null,
+    target: null,
+    floor:
+      "buffered send+recv, awaited / floor: await a settled promise + a fresh { value, ok } promise (1000 ops)",
   },
   {
     workload:
@@ -334,6 +352,18 @@ const ROWS: Row[] = [
     floorTarget: 1.2,
   },
   {
+    workload:
+      `the same, against what go() cannot do without (floor: ${MANY} calls started by reactions on a settled promise + \`Promise.all\`)`,
+    ours: `goroutines spawned and joined / ${
+      MANY.replace(",", "")
+    } goroutines spawned and joined`,
+    go: null,
+    target: null,
+    floor: `goroutines spawned and joined / ${
+      MANY.replace(",", "")
+    } calls started by reactions on a settled promise, joined, no go()`,
+  },
+  {
     workload: `memory per goroutine parked on a channel, ${
       QUICK ? "100,000" : "1,000,000"
     } parked, bytes (floor: async functions parked on bare promises)`,
@@ -342,6 +372,14 @@ const ROWS: Row[] = [
     target: 0.3,
     floor: "memory",
     floorTarget: 1.2,
+  },
+  {
+    workload:
+      "the same, against what go() cannot do without (floor: those async functions started by reactions on a settled promise, each result promise kept)",
+    ours: "memory",
+    go: null,
+    target: null,
+    floor: "memory go",
   },
 ];
 
@@ -518,6 +556,7 @@ interface Ours {
   timings: Timings;
   memory: number | null;
   memoryFloor: number | null;
+  memoryGoFloor: number | null;
 }
 
 function table(
@@ -546,6 +585,8 @@ function table(
       ? null
       : row.floor === "memory"
       ? ours.memoryFloor
+      : row.floor === "memory go"
+      ? ours.memoryGoFloor
       : ours.timings.get(row.floor);
     const label = row.against !== undefined ? row.againstLabel ?? "ours" : "Go";
     const ratio = divide(
@@ -594,7 +635,10 @@ if (import.meta.main) {
     : new Map([...tier1 ?? [], ...shared ?? []]);
   const oursMemory = await runDenoMemory();
   const memoryFloor = await runDenoMemory(true);
-  if (oursMemory === null || memoryFloor === null) failed = true;
+  const memoryGoFloor = await runDenoMemory("go");
+  if (oursMemory === null || memoryFloor === null || memoryGoFloor === null) {
+    failed = true;
+  }
 
   let go: GoTimings | null = null;
   let goMemory: number | null = null;
@@ -608,7 +652,12 @@ if (import.meta.main) {
   }
 
   const markdown = table(
-    { timings: ours ?? new Map(), memory: oursMemory, memoryFloor },
+    {
+      timings: ours ?? new Map(),
+      memory: oursMemory,
+      memoryFloor,
+      memoryGoFloor,
+    },
     go,
     goMemory,
   );

@@ -17,7 +17,11 @@
  * a sentence. `--floor` measures the platform's floor instead: as many
  * plain async functions, no library, each suspended on a bare promise of
  * its own whose resolve function is kept (the least that lets each one be
- * woken, as a channel wakes each parked receiver).
+ * woken, as a channel wakes each parked receiver). `--go-floor` measures
+ * the same functions each started as `go()` must start a body, after the
+ * caller yields, from a reaction on a settled promise whose promise
+ * follows the body's: the floor plus the promise of the result that any
+ * `go()` returns, still no library.
  *
  * @module
  */
@@ -92,9 +96,14 @@ export async function measure(count: number): Promise<MemoryResult> {
  * {@linkcode measure} does for goroutines.
  *
  * @param count How many async functions to park at once.
+ * @param asGo Whether each starts from a reaction on a settled promise, as
+ *   a goroutine does, whose promise (what `go()` returns) follows its own.
  * @returns The measurement.
  */
-export async function measureFloor(count: number): Promise<MemoryResult> {
+export async function measureFloor(
+  count: number,
+  asGo = false,
+): Promise<MemoryResult> {
   const resolvers: (() => void)[] = [];
   let remaining = count;
   const { promise: allDone, resolve } = Promise.withResolvers<void>();
@@ -108,7 +117,12 @@ export async function measureFloor(count: number): Promise<MemoryResult> {
   await macrotask();
   const before = heapUsed();
   const t0 = performance.now();
-  for (let i = 0; i < count; i++) body();
+  if (asGo) {
+    const settled = Promise.resolve();
+    for (let i = 0; i < count; i++) settled.then(body);
+  } else {
+    for (let i = 0; i < count; i++) body();
+  }
   await macrotask();
   const parkMs = performance.now() - t0;
   const after = heapUsed();
@@ -144,15 +158,20 @@ function parseCount(args: string[]): number {
 }
 
 if (import.meta.main) {
-  const floor = Deno.args.includes("--floor");
+  const goFloor = Deno.args.includes("--go-floor");
+  const floor = goFloor || Deno.args.includes("--floor");
   const count = parseCount(Deno.args);
-  const result = floor ? await measureFloor(count) : await measure(count);
+  const result = floor
+    ? await measureFloor(count, goFloor)
+    : await measure(count);
   if (Deno.args.includes("--json")) {
     console.log(JSON.stringify(result));
   } else {
     console.log(
       `${result.goroutines} ${
-        floor
+        goFloor
+          ? "async functions started as go() starts them, parked on bare promises (the go() floor)"
+          : floor
           ? "async functions parked on bare promises (the floor)"
           : "goroutines parked on a channel receive"
       }: ` +

@@ -66,6 +66,21 @@ Deno.bench({
   },
 });
 
+// The least a go() does that starts each body after the caller yields and
+// returns a promise of its result: one reaction on a settled promise each.
+const SETTLED = Promise.resolve();
+Deno.bench({
+  name:
+    `${MANY} calls started by reactions on a settled promise, joined, no go()`,
+  group: "goroutines spawned and joined",
+  ...MANY_RUNS,
+  async fn() {
+    const all: Promise<void>[] = new Array(MANY);
+    for (let i = 0; i < MANY; i++) all[i] = SETTLED.then(noop);
+    await Promise.all(all);
+  },
+});
+
 Deno.bench({
   name: `${MANY} goroutines spawned and joined`,
   group: "goroutines spawned and joined",
