@@ -182,30 +182,18 @@ export function enqueue(
   list: WaitList,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  // One shared executor: a closure of its own per blocking call would cost
-  // a function and a context each time (every contended Mutex.lock).
-  const settled = new Promise<void>(capture);
-  w.resolve = capturedResolve;
-  w.reject = capturedReject;
-  capturedResolve = capturedReject = noop; // Holds no promise alive.
+  // The executor captures only the waiter: a closure over every parameter
+  // of wait() would allocate a context of six slots on each blocking call.
+  const settled = new Promise<void>((resolve, reject) => {
+    w.resolve = resolve;
+    w.reject = reject;
+  });
   list.push(w);
   park(w, signal);
   return settled;
 }
 
 function noop(): void {}
-
-/** The resolving functions {@linkcode capture} was given last. */
-let capturedResolve: () => void = noop;
-let capturedReject: (error: unknown) => void = noop;
-
-function capture(
-  resolve: () => void,
-  reject: (error: unknown) => void,
-): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
-}
 
 /** The shared settled promise of every call that does not block. */
 export const RESOLVED: Promise<void> = Promise.resolve();
