@@ -304,12 +304,13 @@ export class Processor implements ProcessorHooks {
    *
    * The budget of polls (`PollBudget`, between `POLL_MIN_MS` and
    * `POLL_MAX_MS`) learns from each call: a wait that ran while polling,
-   * or while sleeping but within `POLL_MAX_MS` of the start, makes it
-   * cover that wait's time; a wait that came later, or none before the
-   * loop parks, halves it. So a worker whose peers answer within the
-   * maximum polls long enough to catch them, and one whose waits outlast
-   * the polls, or whose peers do not get a core while it spins (a loaded
-   * machine), sleeps at once rather than taking the core they need.
+   * or while sleeping but within `POLL_MAX_MS` of the start, doubles it
+   * (and makes it cover that wait's time); a wait that came later, or
+   * none before the loop parks, halves it. So a worker whose peers answer
+   * within the maximum polls long enough to catch them, and one whose
+   * waits outlast the polls, or whose peers do not get a core while it
+   * spins (a loaded machine), sleeps at once rather than taking the core
+   * they need.
    */
   async #pollWaits(): Promise<boolean> {
     const i32 = this.#i32;

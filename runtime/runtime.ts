@@ -699,9 +699,10 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
    * against 8 µs).
    *
    * The budget adapts (`PollBudget`, at most `spinMicros`, the whole of it
-   * every `RESULT_PROBE_EVERY`th poll): it covers the time results took
-   * to come, and halves when a poll gives up, so a runtime whose tasks are
-   * long spends little main-thread time polling for them.
+   * every `RESULT_PROBE_EVERY`th poll): it doubles when a result comes
+   * while it polls (and covers the time it took), and halves when a poll
+   * gives up, so a runtime whose tasks are long spends little main-thread
+   * time polling for them.
    */
   async #pollForResult(): Promise<boolean> {
     const m = this.#m;
@@ -715,7 +716,7 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     const until = start + budget.begin();
     for (let polls = 1;; polls++) {
       if (hasCompletions(m, owner)) {
-        if (polls > 1) budget.hit(performance.now() - start);
+        budget.hit(polls > 1 ? performance.now() - start : 0);
         return true;
       }
       if ((polls & 7) === 0 && performance.now() >= until) {

@@ -213,11 +213,12 @@ function deleteWait(entry: Entry, callback: () => void): void {
  * `waitAsync` until the event loop has served one, so timers and I/O
  * keep being served through a long fast ping-pong. The budget
  * (`PollBudget`, between `POLL_MIN_MS` and `POLL_MAX_MS`, the whole of it
- * every `PROBE_EVERY`th poll) covers the time the waits that ran took;
- * a poll that gives up halves it, and the `waitAsync` served next restores
- * and grows it if its wait came within `POLL_MAX_MS` of that poll's start:
- * a thread whose waits are long, or whose peers do not get a core while it
- * spins (a loaded machine), soon stops spending CPU on them.
+ * every `PROBE_EVERY`th poll) doubles each time a wait runs (and covers
+ * the time it took), and halves when a poll gives up; the `waitAsync`
+ * served next restores it if its wait came within `POLL_MAX_MS` of that
+ * poll's start: a thread whose waits are long, or whose peers do not get
+ * a core while it spins (a loaded machine), soon stops spending CPU on
+ * them.
  */
 async function pollBriefly(start: number): Promise<void> {
   const ms = budget.begin();

@@ -14,18 +14,20 @@
  *
  * | what the poller reports | the budget becomes |
  * | --- | --- |
- * | {@linkcode PollBudget.hit}: a wait ended `ms` into the poll | at least `2 × ms` (up to the maximum) |
+ * | {@linkcode PollBudget.hit}: a wait ended `ms` into the poll | twice as large and at least `2 × ms` (up to the maximum) |
  * | {@linkcode PollBudget.missed}: the poll gave up, no wait ended | half as large (down to the minimum) |
- * | {@linkcode PollBudget.late}, after that: a wait ended `ms` after the poll began, `ms` ≤ the maximum | twice as large as before and at least `2 × ms` (up to the maximum): a longer poll would have caught it |
+ * | {@linkcode PollBudget.late}, after that: a wait ended `ms` after the poll began, `ms` ≤ the maximum | the same as after a hit: a longer poll would have caught it |
  * | the same with `ms` > the maximum, or no wait timed | left halved: polling was no use |
  *
- * A wait that ends just after the poll gave up therefore makes the next
- * poll longer, where a budget that doubled on a hit and halved on a miss
- * settled where half of the polls missed. Waits that outlast the maximum
- * (long waits, or a peer without a core on a loaded machine) shrink it,
- * so such a thread soon sleeps at once. With `probeEvery` above 0, every
+ * A poller that can time the wait it gave up on (a runtime worker, which
+ * sleeps on the words with `Atomics.wait` after its polls) therefore
+ * shrinks its budget only for waits that outlast the maximum (long waits,
+ * or a peer without a core on a loaded machine), so such a thread soon
+ * sleeps at once, while a wait that ends just after the poll gave up
+ * makes the next poll longer. With `probeEvery` above 0, every
  * `probeEvery`th poll has the whole maximum, for a poller that cannot
- * always time a wait once it has given up.
+ * time a wait once it has given up (one left to `Atomics.waitAsync`,
+ * which adds tens of µs).
  *
  * @example Usage
  * ```ts ignore
@@ -66,10 +68,10 @@ export class PollBudget {
     return this.#ms;
   }
 
-  /** A wait ended `ms` into a poll, while it polled. */
+  /** A wait ended `ms` into a poll, while it polled: grows the budget. */
   hit(ms: number): void {
-    const want = 2 * ms;
-    if (want > this.#ms) this.#ms = want < this.maxMs ? want : this.maxMs;
+    const want = Math.max(2 * ms, 2 * this.#ms);
+    this.#ms = want < this.maxMs ? want : this.maxMs;
   }
 
   /** A poll gave up, no wait having ended: halves the budget. */
@@ -80,12 +82,10 @@ export class PollBudget {
 
   /**
    * After {@linkcode missed}: a wait ended `ms` after that poll began. If
-   * `ms` is within the maximum, the budget doubles (undoing the halving)
-   * and becomes at least `2 × ms`; else nothing changes.
+   * `ms` is within the maximum, the budget grows as after a hit (undoing
+   * the halving); else nothing changes.
    */
   late(ms: number): void {
-    if (ms > this.maxMs) return;
-    const want = Math.max(2 * ms, 2 * this.#ms);
-    this.#ms = want < this.maxMs ? want : this.maxMs;
+    if (ms <= this.maxMs) this.hit(ms);
   }
 }

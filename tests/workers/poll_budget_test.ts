@@ -30,24 +30,26 @@ Deno.test("PollBudget.missed() halves the budget down to the minimum", () => {
   assert.equal(budget.ms, MIN);
 });
 
-Deno.test("PollBudget.hit() makes the budget cover twice the wait, up to the maximum", () => {
+Deno.test("PollBudget.hit() doubles the budget and makes it cover twice the wait, up to the maximum", () => {
   const budget = new PollBudget(MIN, MAX, 0);
   for (let i = 0; i < 10; i++) budget.missed();
-  budget.hit(0.001); // within the budget: it stays
-  assert.equal(budget.ms, MIN);
+  budget.hit(0.001);
+  assert.equal(budget.ms, 2 * MIN);
   budget.hit(0.004);
   assert.equal(budget.ms, 0.008);
+  budget.hit(0);
+  assert.equal(budget.ms, 0.016);
   budget.hit(0.5);
   assert.equal(budget.ms, MAX);
 });
 
-Deno.test("PollBudget.late() after a miss grows the budget when the wait came within the maximum", () => {
+Deno.test("PollBudget.late() after a miss grows the budget only when the wait came within the maximum", () => {
   const budget = new PollBudget(MIN, MAX, 0);
   for (let i = 0; i < 10; i++) budget.missed();
   budget.late(0.003); // a longer poll would have caught it
   assert.equal(budget.ms, 0.006);
   budget.missed();
-  budget.late(0.001); // undoes the halving, then doubles
+  budget.late(0.001); // undoes the halving
   assert.equal(budget.ms, 0.006);
   budget.missed();
   budget.late(MAX * 2); // out of reach: stays halved
