@@ -96,12 +96,6 @@ let stretchOver = false;
 /** The budget of {@linkcode pollBriefly}. */
 const budget = new PollBudget(POLL_MIN_MS, POLL_MAX_MS, PROBE_EVERY);
 /**
- * When the last poll that gave up began its last stretch of budget, or
- * -1: the first `waitAsync` served after it tells the budget how late its
- * wait came ({@linkcode PollBudget.late}).
- */
-let gaveUpAt = -1;
-/**
  * When the polls began since the event loop last served a `waitAsync`
  * (which shows it has turned), or -1: the next poll starts a stretch.
  */
@@ -213,38 +207,35 @@ function deleteWait(entry: Entry, callback: () => void): void {
  * `waitAsync` until the event loop has served one, so timers and I/O
  * keep being served through a long fast ping-pong. The budget
  * (`PollBudget`, between `POLL_MIN_MS` and `POLL_MAX_MS`, the whole of it
- * every `PROBE_EVERY`th poll) doubles each time a wait runs (and covers
- * the time it took), and halves when a poll gives up; the `waitAsync`
- * served next restores it if its wait came within `POLL_MAX_MS` of that
- * poll's start: a thread whose waits are long, or whose peers do not get
- * a core while it spins (a loaded machine), soon stops spending CPU on
- * them.
+ * every `PROBE_EVERY`th poll) doubles after a poll in which a wait ran,
+ * and halves after one in which none did: a thread whose waits are long,
+ * or whose peers do not get a core while it spins (a loaded machine),
+ * soon stops spending CPU on them. (A wait left to `waitAsync` cannot
+ * tell how late it came: the event loop's turn adds tens of µs.)
  */
 async function pollBriefly(start: number): Promise<void> {
   const ms = budget.begin();
-  let from = start;
+  let until = start + ms;
+  let ran = false;
+  let hit = false;
   if (stretchStart < 0) stretchStart = start;
   for (let polls = 1;; polls++) {
     await null;
     if (!polling) return;
-    if (pollWords() > 0) {
-      // A wait that ran gives the others another budget.
-      const t = performance.now();
-      budget.hit(t - from);
-      from = t;
-    }
+    if (pollWords() > 0) ran = hit = true;
     if (!anyWait()) break;
     if (polls % CHECK_EVERY !== 0) continue;
     const t = performance.now();
     // A waitAsync served meanwhile showed the event loop has turned.
     if (stretchStart < 0) stretchStart = t;
     else if (t - stretchStart >= YIELD_MS) break;
-    if (t - from >= ms) {
-      budget.missed();
-      gaveUpAt = from;
-      break;
-    }
+    if (hit) {
+      hit = false;
+      until = t + ms;
+    } else if (t >= until) break;
   }
+  if (ran) budget.hit(0); // doubles
+  else budget.missed();
   polling = false;
   armWaits();
 }
@@ -285,10 +276,6 @@ function arm(k: number, entry: Entry): void {
     r.value.then(() => {
       stretchStart = -1; // the event loop has turned
       stretchOver = false;
-      if (gaveUpAt >= 0) {
-        budget.late(performance.now() - gaveUpAt);
-        gaveUpAt = -1;
-      }
       fire();
     });
   } else queueMicrotask(fire);
