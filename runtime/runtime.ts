@@ -117,7 +117,8 @@ let tracePids = 0;
 /**
  * The least budget of the main thread's poll for results, in ms, and how
  * often (every this many polls) it polls for the whole of `spinMicros`:
- * a result that came through `waitAsync` cannot tell how late it was.
+ * a result that came through `waitAsync` tells how late it was only when
+ * the event loop turned quickly (it adds tens of µs).
  */
 const RESULT_POLL_MIN_MS = 0.002;
 const RESULT_PROBE_EVERY = 16;
