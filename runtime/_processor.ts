@@ -98,6 +98,7 @@ import {
   pollWords,
   sleepOnWords,
 } from "../workers/_futex.ts";
+import { PollBudget } from "../workers/_poll_budget.ts";
 import { type Reject, type Resolve, SlotOwner } from "./_slot_owner.ts";
 import type { ProcessorHooks } from "./spawn.ts";
 
@@ -119,8 +120,6 @@ const SLEEP_MS = 1;
 const SLICE_MS = 0.1;
 /** Polls of the words between two looks at the clock and the queues. */
 const CHECK_EVERY = 8;
-/** Every this many polls, one probes with the whole budget. */
-const PROBE_EVERY = 16;
 /**
  * How long a worker whose tasks wait for children it spawned sleeps in
  * `Atomics.wait` before it parks with `Atomics.waitAsync`, in ms: a
@@ -186,9 +185,8 @@ export class Processor implements ProcessorHooks {
   #macrotask: () => Promise<void>;
   #unpark: ((value?: unknown) => void) | undefined;
   #gen: number;
-  /** `#pollWaits`' current budget of polls, in ms, and its calls. */
-  #pollMs = POLL_MAX_MS;
-  #pollsBegun = 0;
+  /** `#pollWaits`' budget of polls. */
+  #budget = new PollBudget(POLL_MIN_MS, POLL_MAX_MS, 0);
   /** When the last task's synchronous part ended (`performance.now()`), or NaN. */
   #ended = NaN;
 
@@ -315,24 +313,30 @@ export class Processor implements ProcessorHooks {
    * no wait is on a shared word, and the caller parks. Timers and I/O of
    * the worker wait at most `POLL_MAX_MS + SLEEP_MS` for it.
    *
-   * The budget of polls doubles (up to `POLL_MAX_MS`) when a wait ran
-   * while polling, and halves (down to `POLL_MIN_MS`) when none did: a
-   * worker whose waits outlast the polls, or whose peers do not get a
-   * core while it spins (a loaded machine), sleeps at once rather than
-   * taking the core they need. Every `PROBE_EVERY`th call polls for the
-   * whole budget.
+   * The budget of polls (`PollBudget`, between `POLL_MIN_MS` and
+   * `POLL_MAX_MS`) learns from each call: a wait that ran while polling,
+   * or while sleeping but within `POLL_MAX_MS` of the start, doubles it
+   * (and makes it cover that wait's time); a wait that came later, or
+   * none before the loop parks, halves it. So a worker whose peers answer
+   * within the maximum polls long enough to catch them, and one whose
+   * waits outlast the polls, or whose peers do not get a core while it
+   * spins (a loaded machine), sleeps at once rather than taking the core
+   * they need.
    */
   async #pollWaits(): Promise<boolean> {
     const i32 = this.#i32;
+    const budget = this.#budget;
     const seen = Atomics.load(i32, this.#block + O_WAKE);
-    let t = performance.now();
-    const probe = ++this.#pollsBegun % PROBE_EVERY === 0;
-    const spinUntil = t + (probe ? POLL_MAX_MS : this.#pollMs);
+    const start = performance.now();
+    let t = start;
+    const spinUntil = start + budget.begin();
     const sleepUntil = spinUntil + SLEEP_MS;
     let spun = false;
     for (let polls = 0;; polls++) {
       if (pollWords() > 0) {
-        if (!spun) this.#pollMs = Math.min(POLL_MAX_MS, this.#pollMs * 2);
+        const ms = performance.now() - start;
+        if (spun) budget.late(ms);
+        else budget.hit(ms);
         // Let the woken tasks' continuations run first (a promise's
         // reaction, then the task's code up to its next wait or wake-up
         // of another thread), before the loop's own look for work.
@@ -355,7 +359,7 @@ export class Processor implements ProcessorHooks {
       else {
         if (!spun) {
           spun = true;
-          this.#pollMs = Math.max(POLL_MIN_MS, this.#pollMs / 2);
+          budget.missed();
         }
         if (t >= sleepUntil || !sleepOnWords(SLICE_MS)) return false;
       }

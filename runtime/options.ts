@@ -56,8 +56,9 @@ export interface RuntimeOptions {
    * How long the main thread polls for a result before it waits on the
    * event loop, in microseconds (a number in [0, 1000000]). Polling makes
    * a short task's round trip a few microseconds instead of tens, at the
-   * cost of up to this much busy main-thread time per wait; 0 turns it
-   * off. It polls a microtask turn at a time, so the main thread's
+   * cost of up to this much busy main-thread time per wait (less while
+   * results take longer: the poll shortens each time it gives up, and
+   * grows back as results come while it polls); 0 turns it off. It polls a microtask turn at a time, so the main thread's
    * goroutines and promise callbacks run meanwhile; timers and I/O wait
    * until it stops.
    *

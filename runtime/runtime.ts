@@ -68,6 +68,7 @@ import { Registry } from "./_registry.ts";
 import { WorkerPool } from "./_worker_pool.ts";
 import { PortHub } from "./_buffer_hub.ts";
 import { installHub, removeHub } from "../workers/_buffer_ids.ts";
+import { PollBudget } from "../workers/_poll_budget.ts";
 import { SlotOwner } from "./_slot_owner.ts";
 import { RuntimeClosedError } from "./errors.ts";
 import { closeMode, show, startSettings, taskOptions } from "./_options.ts";
@@ -112,6 +113,15 @@ function pow2(n: number): number {
 
 /** The last trace process id given to a runtime. */
 let tracePids = 0;
+
+/**
+ * The least budget of the main thread's poll for results, in ms, and how
+ * often (every this many polls) it polls for the whole of `spinMicros`:
+ * a result that came through `waitAsync` tells how late it was only when
+ * the event loop turned quickly (it adds tens of µs).
+ */
+const RESULT_POLL_MIN_MS = 0.002;
+const RESULT_PROBE_EVERY = 16;
 
 /**
  * A pool of `procs` workers that run tasks with work stealing: Go's
@@ -192,6 +202,12 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   #dropDump: () => void;
   #started: number;
   #spinMs = 0.02;
+  /**
+   * The budget of `#pollForResult`, at most `#spinMs`; when its last poll
+   * gave up, that poll's start (`performance.now()`), else -1.
+   */
+  #resultPoll: PollBudget | undefined;
+  #resultPollGaveUp = -1;
   #graceMs = 1000;
   #grace = new Map<number, ReturnType<typeof setTimeout>>();
   #latency = new Histogram();
@@ -663,6 +679,10 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
         const wait = Atomics.waitAsync(i32, block + O_WAKE, seen);
         if (wait.async) await wait.value;
         Atomics.store(i32, block + O_WAITING, 0);
+        if (this.#resultPollGaveUp >= 0) {
+          this.#resultPoll!.late(performance.now() - this.#resultPollGaveUp);
+          this.#resultPollGaveUp = -1;
+        }
       }
     } finally {
       this.#pumping = false;
@@ -678,14 +698,33 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
    * would otherwise wait out the whole spin first, and the result the spin
    * waited for then come through `waitAsync` (about 80 µs per such task,
    * against 8 µs).
+   *
+   * The budget adapts (`PollBudget`, at most `spinMicros`, the whole of it
+   * every `RESULT_PROBE_EVERY`th poll): it doubles when a result comes
+   * while it polls (and covers the time it took), and halves when a poll
+   * gives up, so a runtime whose tasks are long spends little main-thread
+   * time polling for them.
    */
   async #pollForResult(): Promise<boolean> {
     const m = this.#m;
     const owner = this.#procs;
-    const until = performance.now() + this.#spinMs;
+    const budget = this.#resultPoll ??= new PollBudget(
+      Math.min(RESULT_POLL_MIN_MS, this.#spinMs),
+      this.#spinMs,
+      RESULT_PROBE_EVERY,
+    );
+    const start = performance.now();
+    const until = start + budget.begin();
     for (let polls = 1;; polls++) {
-      if (hasCompletions(m, owner)) return true;
-      if ((polls & 7) === 0 && performance.now() >= until) return false;
+      if (hasCompletions(m, owner)) {
+        budget.hit(polls > 1 ? performance.now() - start : 0);
+        return true;
+      }
+      if ((polls & 7) === 0 && performance.now() >= until) {
+        budget.missed();
+        this.#resultPollGaveUp = start;
+        return false;
+      }
       await null;
     }
   }

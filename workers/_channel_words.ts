@@ -75,7 +75,7 @@
 import { type Codec, CODEC_NAMES, codecFor, type CodecName } from "./codec.ts";
 import { newId, wakeHere } from "./_futex.ts";
 import { slotBytesFor } from "./_slot_ring.ts";
-import { lock, unlock } from "./_lock.ts";
+import { lock, notifyUnlocked, unlock } from "./_lock.ts";
 import { isRetired, parkForever } from "./_retired.ts";
 
 export const LOCK = 0;
@@ -169,7 +169,7 @@ export function bump(h: Int32Array, seq: number): void {
   if (
     async > 0 || Atomics.load(h, recv ? RECV_SLEEPING : SEND_SLEEPING) > 0
   ) {
-    Atomics.notify(h, seq);
+    notifyUnlocked(h, seq); // under the channel lock: once it is released
   }
   if (async > 0) wakeHere(h[ID], seq);
 }

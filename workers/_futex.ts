@@ -53,6 +53,7 @@
 
 import { outsideWaitEnded, outsideWaitStarted } from "../_parking.ts";
 import { notedWait } from "../_wait_notes.ts";
+import { PollBudget } from "./_poll_budget.ts";
 
 interface Entry {
   pending: boolean;
@@ -92,12 +93,11 @@ const YIELD_MS = 4;
  * so {@linkcode mayPoll} reads no clock meanwhile.
  */
 let stretchOver = false;
-/** The current poll budget, in ms, and the polls begun. */
-let pollMs = POLL_MAX_MS;
-let pollsBegun = 0;
+/** The budget of {@linkcode pollBriefly}. */
+const budget = new PollBudget(POLL_MIN_MS, POLL_MAX_MS, PROBE_EVERY);
 /**
  * When the polls began since the event loop last served a `waitAsync`
- * (which shows it has turned), or -1.
+ * (which shows it has turned), or -1: the next poll starts a stretch.
  */
 let stretchStart = -1;
 
@@ -205,19 +205,20 @@ function deleteWait(entry: Entry, callback: () => void): void {
  * budget or none is left, then arms the `Atomics.waitAsync` of those left
  * (see the module doc). After `YIELD_MS` of polls, new waits are left to
  * `waitAsync` until the event loop has served one, so timers and I/O
- * keep being served through a long fast ping-pong. The budget doubles
- * (up to `POLL_MAX_MS`) after a poll in which a wait ran, and halves
- * (down to `POLL_MIN_MS`) after one in which none did: a thread whose
- * waits are long, or whose peers do not get a core while it spins (a
- * loaded machine), soon stops spending CPU on them. Every
- * `PROBE_EVERY`th poll has the whole budget, and restores it if a wait
- * runs.
+ * keep being served through a long fast ping-pong. The budget
+ * (`PollBudget`, between `POLL_MIN_MS` and `POLL_MAX_MS`, the whole of it
+ * every `PROBE_EVERY`th poll) doubles after a poll in which a wait ran,
+ * and halves after one in which none did: a thread whose waits are long,
+ * or whose peers do not get a core while it spins (a loaded machine),
+ * soon stops spending CPU on them. (A wait left to `waitAsync` cannot
+ * tell how late it came: the event loop's turn adds tens of µs.)
  */
 async function pollBriefly(start: number): Promise<void> {
-  const budget = ++pollsBegun % PROBE_EVERY === 0 ? POLL_MAX_MS : pollMs;
-  let until = start + budget;
+  const ms = budget.begin();
+  let until = start + ms;
   let ran = false;
   let hit = false;
+  if (stretchStart < 0) stretchStart = start;
   for (let polls = 1;; polls++) {
     await null;
     if (!polling) return;
@@ -225,16 +226,16 @@ async function pollBriefly(start: number): Promise<void> {
     if (!anyWait()) break;
     if (polls % CHECK_EVERY !== 0) continue;
     const t = performance.now();
-    if (t - stretchStart >= YIELD_MS) break;
-    // A wait that ran gives the others another budget.
+    // A waitAsync served meanwhile showed the event loop has turned.
+    if (stretchStart < 0) stretchStart = t;
+    else if (t - stretchStart >= YIELD_MS) break;
     if (hit) {
       hit = false;
-      until = t + budget;
+      until = t + ms;
     } else if (t >= until) break;
   }
-  pollMs = ran
-    ? Math.min(POLL_MAX_MS, Math.max(budget, pollMs * 2))
-    : Math.max(POLL_MIN_MS, pollMs / 2);
+  if (ran) budget.hit(0); // doubles
+  else budget.missed();
   polling = false;
   armWaits();
 }

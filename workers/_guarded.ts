@@ -24,7 +24,7 @@
  */
 
 import { MainThreadWaitError } from "./errors.ts";
-import { inWorker, lock, unlock } from "./_lock.ts";
+import { inWorker, lock, notifyUnlocked, unlock } from "./_lock.ts";
 import { newId, waitChange, wakeHere } from "./_futex.ts";
 import { checkHandle, wordsCheck } from "./_handle.ts";
 import { isRetired, parkAsync, parkIfRetired } from "./_retired.ts";
@@ -82,7 +82,7 @@ export function guarded<R>(h: Int32Array, fn: () => R): R {
 export function wakeAllLocked(h: Int32Array): void {
   Atomics.add(h, SEQ, 1);
   if (Atomics.load(h, SLEEPERS) > 0) {
-    Atomics.notify(h, SEQ);
+    notifyUnlocked(h, SEQ); // once the guard lock is released
     wakeHere(h[ID], SEQ);
   }
 }

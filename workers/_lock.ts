@@ -18,6 +18,12 @@
  *   returns 0 (then the lock is ours, marked 2, which is conservative).
  * - unlock: `exchange(0)`; if the old value was 2, `notify` one sleeper.
  *
+ * A wake-up a critical section asks for ({@linkcode notifyUnlocked}) is
+ * made once this thread holds no lock: an `Atomics.notify` that wakes a
+ * sleeping thread takes µs (a kernel wake-up), and made under the lock it
+ * would hold the lock that long, so the woken thread, whose first step is
+ * to take that lock, would find it held and sleep on it in turn.
+ *
  * The lock is held only while a primitive updates its words and copies a
  * record, never while it waits for another thread, so sleeping on it is
  * brief. Deno allows `Atomics.wait` on the main thread too; where a runtime
@@ -58,11 +64,17 @@ export const inWorker: boolean =
   builtin<{ isMainThread: boolean }>("node:worker_threads")?.isMainThread ===
     false;
 
+/** How many locks this thread holds. */
+let held = 0;
+/** The words to notify once `held` is 0, and their indices, in pairs. */
+const toNotify: (Int32Array | number)[] = [];
+
 /** Takes the lock at `words[index]`. */
 export function lock(words: Int32Array, index: number): void {
   if (Atomics.compareExchange(words, index, 0, 1) !== 0) {
     lockSlow(words, index);
   }
+  held++;
 }
 
 function lockSlow(words: Int32Array, index: number): void {
@@ -77,9 +89,30 @@ function lockSlow(words: Int32Array, index: number): void {
   }
 }
 
-/** Releases the lock at `words[index]`. */
+/**
+ * Releases the lock at `words[index]`; the last lock this thread holds
+ * makes the wake-ups asked for meanwhile ({@linkcode notifyUnlocked}).
+ */
 export function unlock(words: Int32Array, index: number): void {
   if (Atomics.exchange(words, index, 0) === 2) {
     Atomics.notify(words, index, 1);
   }
+  if (--held === 0 && toNotify.length !== 0) notifyAll();
+}
+
+/**
+ * `Atomics.notify(words, index)` (every waiter), now if this thread holds
+ * no lock, else once it has released the last: the caller has changed
+ * the word already, so a waiter that checks it meanwhile does not sleep.
+ */
+export function notifyUnlocked(words: Int32Array, index: number): void {
+  if (held === 0) Atomics.notify(words, index);
+  else toNotify.push(words, index);
+}
+
+function notifyAll(): void {
+  for (let i = 0; i < toNotify.length; i += 2) {
+    Atomics.notify(toNotify[i] as Int32Array, toNotify[i + 1] as number);
+  }
+  toNotify.length = 0;
 }
