@@ -16,11 +16,15 @@
  * | --- | --- | --- |
  * | `H_GHEAD` (header word 3) | consumers (CAS) | index of the oldest entry |
  * | `H_GTAIL` (header word 4) | the main thread | index one past the newest entry |
- * | entries | the main thread | `mainSlots` Int32 from `layout.global`: `entries[i & (mainSlots - 1)]` for `head <= i < tail` |
+ * | entries | the main thread (plain stores) | `mainSlots` Int32 from `layout.global`: `entries[i & (mainSlots - 1)]` for `head <= i < tail` |
  *
- * Happens-before: the main thread stores an entry, then `H_GTAIL`; a
- * consumer loads `H_GTAIL` before it reads the entries below it, so it
- * sees them and what the main thread wrote into their slots.
+ * Happens-before: the main thread stores entries, then `H_GTAIL` (once
+ * for a batch of entries); a consumer loads `H_GTAIL` before it reads the
+ * entries below it, so it sees them and what the main thread wrote into
+ * their slots. The main thread writes an entry a lap after the one it
+ * replaces, only once the task of that one has come back (at most
+ * `mainSlots` of its tasks are in flight), so a consumer reads it only
+ * when its CAS of `H_GHEAD` would fail: a stale read it throws away.
  *
  * @module
  */
@@ -29,10 +33,24 @@ import { H_GHEAD, H_GTAIL, type Memory } from "./_layout.ts";
 
 /** Appends `slot` to the global queue (main thread only). */
 export function globalPush(m: Memory, slot: number): void {
+  globalStage(m, 0, slot);
+  globalPublish(m, 1);
+}
+
+/**
+ * Writes `slot` as the entry `k` places past the tail (main thread only),
+ * not yet visible to the workers: {@linkcode globalPublish} makes the
+ * staged entries `0 .. k` visible at once.
+ */
+export function globalStage(m: Memory, k: number, slot: number): void {
   const { i32, layout } = m;
   const tail = i32[H_GTAIL]; // only the main thread writes it
-  Atomics.store(i32, layout.global + (tail & (layout.mainSlots - 1)), slot);
-  Atomics.store(i32, H_GTAIL, (tail + 1) | 0);
+  i32[layout.global + (((tail + k) | 0) & (layout.mainSlots - 1))] = slot;
+}
+
+/** Moves the tail past the `n` entries staged (main thread only). */
+export function globalPublish(m: Memory, n: number): void {
+  Atomics.store(m.i32, H_GTAIL, (m.i32[H_GTAIL] + n) | 0);
 }
 
 /** Entries in the global queue (a snapshot). */

@@ -185,9 +185,23 @@ function readValue(kind: number, bytes: Uint8Array): unknown {
   }
 }
 
-/** Writes a task's arguments into its slot. Throws TaskPayloadError. */
-export function writeArgs(m: Memory, slot: number, args: unknown[]): void {
+/**
+ * Writes a task's arguments into its slot: `args`, or one number `args`
+ * stands for (a call kept waiting without its array). Throws
+ * TaskPayloadError.
+ */
+export function writeArgs(
+  m: Memory,
+  slot: number,
+  args: unknown[] | number,
+): void {
   const base = slotBase(m, slot);
+  if (typeof args === "number") {
+    m.f64[(base + S_PAYLOAD) >> 1] = args;
+    m.i32[base + S_KIND] = K_NUMS;
+    m.i32[base + S_LEN] = 1;
+    return;
+  }
   const n = args.length;
   if (n <= INLINE_NUMS) {
     let numbers = true;

@@ -29,15 +29,16 @@
  *
  * ## Lifecycle
  *
- * The spawner takes a `FREE` slot, writes its words and arguments with
- * plain stores, then `Atomics.store`s `QUEUED` and queues the slot id (an
- * `Atomics` store too); a worker moves it `QUEUED → RUNNING` by CAS (a
+ * The spawner takes a `FREE` slot, writes its words, its arguments and
+ * `QUEUED` with plain stores, then queues the slot id (the queue's
+ * `Atomics` store publishes them); a worker moves it `QUEUED → RUNNING` by CAS (a
  * spawner cancelling a queued task wins the CAS to `CANCELLED` instead),
  * runs it, claims it by CAS `RUNNING → FINISHING`, writes the result over
  * the arguments, `Atomics.store`s `DONE`
  * and hands it back to the spawner (directly if it is the spawner, else
  * through the spawner's completion queue, `_completions.ts`). The spawner
- * reads the result and stores `FREE`. When a worker dies (or is terminated),
+ * reads the result and stores `FREE` (a plain store: no other thread
+ * reads the slot until the spawner queues it again). When a worker dies (or is terminated),
  * the main thread claims each of its `RUNNING` slots by the same CAS and
  * writes a crash marker (or re-queues it): exactly one of the two writes
  * the result. A terminated worker may go on running in Deno until its code
