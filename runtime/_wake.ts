@@ -53,6 +53,19 @@ export function wakeOwner(m: Memory, o: number): void {
   }
 }
 
+/**
+ * Wakes owner `o` only if it sleeps (or is about to): for a producer that
+ * has just published what the sleeper re-checks after it sets `O_WAITING`
+ * (a completion in its queue), and an owner that uses `O_WAKE` only to
+ * sleep on (the main thread). Either the sleeper's re-check sees the new
+ * entry, or this sees `O_WAITING` set; an owner awake is spared a bump of
+ * the word every producer would write.
+ */
+export function wakeIfWaiting(m: Memory, o: number): void {
+  const block = m.layout.owners + o * OWNER_WORDS;
+  if (Atomics.load(m.i32, block + O_WAITING) !== 0) wakeOwner(m, o);
+}
+
 let next = 0;
 
 /**
