@@ -25,9 +25,8 @@ import type { Reject, Resolve } from "./_slot_owner.ts";
 /** A call waiting for a slot. */
 export interface WaitingCall {
   fnId: number;
-  /** Its arguments; undefined when it has one number, in `arg`. */
-  args: unknown[] | undefined;
-  arg: number;
+  /** Its arguments, or its one argument when that is a number. */
+  args: unknown[] | number | undefined;
   options: TaskOptions | undefined;
   /** Undefined once the call has left the queue. */
   resolve: Resolve | undefined;
@@ -61,8 +60,7 @@ export class CallQueue {
     const one = args.length === 1 && typeof args[0] === "number";
     const call: WaitingCall = {
       fnId,
-      args: one ? undefined : args,
-      arg: one ? args[0] as number : 0,
+      args: one ? args[0] as number : args,
       options,
       resolve,
       reject,

@@ -179,14 +179,6 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   #slots: SlotOwner;
   /** Calls waiting for a free slot (`maxTasks` are in flight). */
   #overflow = new CallQueue();
-  /** The settle functions of the promise `#capture` last saw made. */
-  #resolveNext: Resolve | undefined;
-  #rejectNext: Reject | undefined;
-  /** The one executor of every call's promise: no closure per call. */
-  #capture = (resolve: Resolve, reject: Reject) => {
-    this.#resolveNext = resolve;
-    this.#rejectNext = reject;
-  };
   /** Entries staged on the global queue by `#refill`, not yet published. */
   #staged = 0;
   /** `#refill`'s hand for each call it takes from the overflow queue. */
@@ -195,7 +187,7 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     if (signal) this.#leaveWaiting(signal, call);
     this.#dispatch(
       call.fnId,
-      call.args ?? call.arg,
+      call.args!,
       call.options,
       call.resolve!,
       call.reject!,
@@ -504,22 +496,15 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     if (this.#closing) throw new RuntimeClosedError(`Runtime.${what} task`);
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const promise = new Promise<unknown>(this.#capture);
-    const resolve = this.#resolveNext!;
-    const reject = this.#rejectNext!;
-    this.#resolveNext = this.#rejectNext = undefined;
     this.#inFlight++;
-    if (this.#overflow.size > 0 || this.#slots.free === 0) {
-      const call = this.#overflow.push(fnId, args, options, resolve, reject);
-      if (signal) this.#callsOf(signal).waiting.add(call);
-    } else {
-      try {
+    return new Promise((resolve, reject) => {
+      if (this.#overflow.size > 0 || this.#slots.free === 0) {
+        const call = this.#overflow.push(fnId, args, options, resolve, reject);
+        if (signal) this.#callsOf(signal).waiting.add(call);
+      } else {
         this.#dispatch(fnId, args, options, resolve, reject, now(), false);
-      } catch (error) {
-        reject(error); // as a throw in the promise's executor would
       }
-    }
-    return promise;
+    });
   }
 
   /**
