@@ -33,24 +33,25 @@ import { H_GHEAD, H_GTAIL, type Memory } from "./_layout.ts";
 
 /** Appends `slot` to the global queue (main thread only). */
 export function globalPush(m: Memory, slot: number): void {
-  globalStage(m, 0, slot);
-  globalPublish(m, 1);
+  const { i32, layout } = m;
+  const tail = i32[H_GTAIL]; // only the main thread writes it
+  i32[layout.global + (tail & (layout.mainSlots - 1))] = slot;
+  Atomics.store(i32, H_GTAIL, (tail + 1) | 0);
 }
 
 /**
- * Writes `slot` as the entry `k` places past the tail (main thread only),
- * not yet visible to the workers: {@linkcode globalPublish} makes the
- * staged entries `0 .. k` visible at once.
+ * Appends the first `n` slots of `slots` to the global queue at once
+ * (main thread only): one read and one store of `H_GTAIL`, a word of the
+ * header line that every worker writes near, for the batch.
  */
-export function globalStage(m: Memory, k: number, slot: number): void {
+export function globalPushAll(m: Memory, slots: Int32Array, n: number): void {
   const { i32, layout } = m;
-  const tail = i32[H_GTAIL]; // only the main thread writes it
-  i32[layout.global + (((tail + k) | 0) & (layout.mainSlots - 1))] = slot;
-}
-
-/** Moves the tail past the `n` entries staged (main thread only). */
-export function globalPublish(m: Memory, n: number): void {
-  Atomics.store(m.i32, H_GTAIL, (m.i32[H_GTAIL] + n) | 0);
+  const mask = layout.mainSlots - 1;
+  const tail = i32[H_GTAIL];
+  for (let i = 0; i < n; i++) {
+    i32[layout.global + (((tail + i) | 0) & mask)] = slots[i];
+  }
+  Atomics.store(i32, H_GTAIL, (tail + n) | 0);
 }
 
 /** Entries in the global queue (a snapshot). */

@@ -35,7 +35,7 @@
 
 import { addDumpSource } from "../_dump_sources.ts";
 import { dequeSize } from "./_deque.ts";
-import { globalPublish, globalSize, globalStage } from "./_global_queue.ts";
+import { globalPushAll, globalSize } from "./_global_queue.ts";
 import { CallQueue, type WaitingCall } from "./_call_queue.ts";
 import { hasCompletions } from "./_completions.ts";
 import {
@@ -179,8 +179,9 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   #slots: SlotOwner;
   /** Calls waiting for a free slot (`maxTasks` are in flight). */
   #overflow = new CallQueue();
-  /** Entries staged on the global queue by `#refill`, not yet published. */
-  #staged = 0;
+  /** Slots `#dispatch` has readied, for the global queue (`#publish`). */
+  #staged = new Int32Array(PUBLISH_EVERY);
+  #nStaged = 0;
   /** `#refill`'s hand for each call it takes from the overflow queue. */
   #takeWaiting = (call: WaitingCall) => {
     const signal = call.options?.signal;
@@ -510,8 +511,8 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   /**
    * Takes a free slot (the caller checked there is one) and queues the
    * call; `queuedAt` is the time it counts as queued (`now()`). A `staged`
-   * call's queue entry is published by the caller (`#refill`, with
-   * `#publish`), else at once.
+   * call joins the global queue with others (`#refill` calls `#publish`),
+   * else at once.
    */
   #dispatch(
     fnId: number,
@@ -550,17 +551,17 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     } else {
       slots.publish(slot, resolve, reject);
     }
-    globalStage(m, this.#staged++, slot);
-    if (!staged || this.#staged === PUBLISH_EVERY) this.#publish();
+    this.#staged[this.#nStaged++] = slot;
+    if (!staged || this.#nStaged === PUBLISH_EVERY) this.#publish();
     if (signal?.aborted) this.#cancel(slot, signal.reason);
     if (!this.#pumping) this.#pump();
   }
 
-  /** Publishes the entries `#dispatch` staged; wakes a worker for them. */
+  /** Queues the slots `#dispatch` staged; wakes a worker for them. */
   #publish(): void {
-    if (this.#staged === 0) return;
-    globalPublish(this.#m, this.#staged);
-    this.#staged = 0;
+    if (this.#nStaged === 0) return;
+    globalPushAll(this.#m, this.#staged, this.#nStaged);
+    this.#nStaged = 0;
     wakeIdleWorker(this.#m);
   }
 
