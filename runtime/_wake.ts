@@ -12,7 +12,9 @@
  * `O_WAKE`, sets `O_WAITING`, re-checks every source of work, and only
  * then waits for `O_WAKE` to change: with sequentially consistent atomics
  * either the sleeper's re-check sees the new work, or the producer sees
- * `O_WAITING` (no lost wake-up).
+ * `O_WAITING` (no lost wake-up). A completion for the main thread, whose
+ * only use of `O_WAKE` is to sleep on it, bumps it only when the producer
+ * sees `O_WAITING` ({@linkcode wakeIfWaiting}): the same argument holds.
  *
  * Idle workers also join the parked set (`O_PARKED`, counted in
  * `H_NPARKED`) so that new work wakes exactly as many of them as it needs:
