@@ -18,17 +18,21 @@
  * | --- | --- | --- |
  * | `O_CHEAD` | the owner | index of the next entry to read |
  * | `O_CTAIL` | producers (`Atomics.add`) | index one past the last entry reserved |
- * | entries | producers, then the owner (back to 0) | `slotCount[o]` Int32 from `layout.completions[o]`: slot id + 1, 0 = not yet written |
+ * | entries | producers (`Atomics.store`), then the owner (back to 0, a plain store) | `slotCount[o]` Int32 from `layout.completions[o]`: slot id + 1, 0 = not yet written |
  *
  * Happens-before: a producer writes the slot's result and its `DONE`
  * state before it stores the entry; the owner loads the entry before it
- * reads the slot, so it sees the result.
+ * reads the slot, so it sees the result. The owner's plain store of 0
+ * into an entry happens before the next write of that entry: a producer
+ * reserves it again only a lap later, and with at most `slotCount[o]` of
+ * the owner's slots in flight, one of the lap's completions is of a slot
+ * that the owner took (and moved `O_CHEAD` past) after that store, then
+ * freed and spawned again; the tail's `Atomics.add`s chain the rest.
  *
  * @module
  */
 
 import { type Memory, O_CHEAD, O_CTAIL, OWNER_WORDS } from "./_layout.ts";
-import { EMPTY } from "./_deque.ts";
 
 /** Appends `slot` to owner `o`'s completion queue (any thread). */
 export function pushCompletion(m: Memory, o: number, slot: number): void {
@@ -42,17 +46,28 @@ export function pushCompletion(m: Memory, o: number, slot: number): void {
   );
 }
 
-/** Takes the next completed slot from owner `o`'s completion queue (owner only), or EMPTY. */
-export function popCompletion(m: Memory, o: number): number {
+/**
+ * Takes up to `out.length` completed slots from owner `o`'s completion
+ * queue into `out` (owner only); returns how many. The head moves once per
+ * call, not once per entry: it shares a cache line with the tail that
+ * every producer adds to.
+ */
+export function takeCompletions(m: Memory, o: number, out: Int32Array): number {
   const { i32, layout } = m;
   const block = layout.owners + o * OWNER_WORDS;
+  const first = layout.completions[o];
+  const mask = layout.slotCount[o] - 1;
   const head = i32[block + O_CHEAD];
-  const at = layout.completions[o] + (head & (layout.slotCount[o] - 1));
-  const entry = Atomics.load(i32, at);
-  if (entry === 0) return EMPTY;
-  Atomics.store(i32, at, 0);
-  Atomics.store(i32, block + O_CHEAD, (head + 1) | 0);
-  return entry - 1;
+  let n = 0;
+  while (n < out.length) {
+    const at = first + ((head + n) & mask);
+    const entry = Atomics.load(i32, at);
+    if (entry === 0) break;
+    i32[at] = 0; // plain: see the module doc
+    out[n++] = entry - 1;
+  }
+  if (n > 0) Atomics.store(i32, block + O_CHEAD, (head + n) | 0);
+  return n;
 }
 
 /** Whether owner `o`'s completion queue has an entry reserved or written (a snapshot). */

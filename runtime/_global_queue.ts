@@ -16,11 +16,15 @@
  * | --- | --- | --- |
  * | `H_GHEAD` (header word 3) | consumers (CAS) | index of the oldest entry |
  * | `H_GTAIL` (header word 4) | the main thread | index one past the newest entry |
- * | entries | the main thread | `mainSlots` Int32 from `layout.global`: `entries[i & (mainSlots - 1)]` for `head <= i < tail` |
+ * | entries | the main thread (plain stores) | `mainSlots` Int32 from `layout.global`: `entries[i & (mainSlots - 1)]` for `head <= i < tail` |
  *
- * Happens-before: the main thread stores an entry, then `H_GTAIL`; a
- * consumer loads `H_GTAIL` before it reads the entries below it, so it
- * sees them and what the main thread wrote into their slots.
+ * Happens-before: the main thread stores entries, then `H_GTAIL` (once
+ * for a batch of entries); a consumer loads `H_GTAIL` before it reads the
+ * entries below it, so it sees them and what the main thread wrote into
+ * their slots. The main thread writes an entry a lap after the one it
+ * replaces, only once the task of that one has come back (at most
+ * `mainSlots` of its tasks are in flight), so a consumer reads it only
+ * when its CAS of `H_GHEAD` would fail: a stale read it throws away.
  *
  * @module
  */
@@ -31,8 +35,23 @@ import { H_GHEAD, H_GTAIL, type Memory } from "./_layout.ts";
 export function globalPush(m: Memory, slot: number): void {
   const { i32, layout } = m;
   const tail = i32[H_GTAIL]; // only the main thread writes it
-  Atomics.store(i32, layout.global + (tail & (layout.mainSlots - 1)), slot);
+  i32[layout.global + (tail & (layout.mainSlots - 1))] = slot;
   Atomics.store(i32, H_GTAIL, (tail + 1) | 0);
+}
+
+/**
+ * Appends the first `n` slots of `slots` to the global queue at once
+ * (main thread only): one read and one store of `H_GTAIL`, a word of the
+ * header line that every worker writes near, for the batch.
+ */
+export function globalPushAll(m: Memory, slots: Int32Array, n: number): void {
+  const { i32, layout } = m;
+  const mask = layout.mainSlots - 1;
+  const tail = i32[H_GTAIL];
+  for (let i = 0; i < n; i++) {
+    i32[layout.global + (((tail + i) | 0) & mask)] = slots[i];
+  }
+  Atomics.store(i32, H_GTAIL, (tail + n) | 0);
 }
 
 /** Entries in the global queue (a snapshot). */

@@ -36,14 +36,14 @@
  * | --- | --- | --- |
  * | 0 | `O_TOP` | Chase-Lev deque top: thieves CAS it forward (workers only; `_deque.ts`) |
  * | 1 | `O_BOTTOM` | deque bottom: written by the owner only |
- * | 2 | `O_WAKE` | sequence word the owner sleeps on; bumped by anyone who gives it work or a completion (`_wake.ts`) |
+ * | 2 | `O_WAKE` | sequence word the owner sleeps on; bumped by anyone who gives it work or a completion (`_wake.ts`; a completion for the main thread bumps it only while `O_WAITING` is set) |
  * | 3 | `O_WAITING` | 1 while the owner sleeps (or is about to) on `O_WAKE`; set by the owner, cleared by the owner or by the first waker, which notifies once per sleep |
  * | 4 | `O_CHEAD` | completion queue head: owner only (`_completions.ts`) |
  * | 5 | `O_CTAIL` | completion queue tail: producers `Atomics.add` it to reserve an entry |
  * | 6 | `O_CANCEL` | bumped when a task this worker runs should be cancelled |
  * | 7 | `O_PARKED` | 1 while the worker is in the parked set (cleared by its waker) |
- * | 8 | `O_RUN` | tasks started (statistics) |
- * | 9 | `O_DONE` | tasks finished |
+ * | 8 | `O_RUN` | tasks started (statistics; plain counts by the worker, which a completion publishes) |
+ * | 9 | `O_DONE` | tasks finished (the same; `Atomics.add` by the main thread for a dead worker's tasks) |
  * | 10 | `O_STEALS` | tasks this worker stole from another's deque |
  * | 11 | `O_PARKS` | times this worker parked |
  * | 12 | `O_TRACE_N` | trace events written |

@@ -16,12 +16,12 @@
  * record (`K_ERROR`) and is rebuilt as an `Error` with the same name,
  * message, stack and cause chain.
  *
- * ## Inline payload (slot words 16..63)
+ * ## Inline payload (slot words 14..61)
  *
- * | kind | `S_LEN` | words 16..63 hold |
+ * | kind | `S_LEN` | words 14..61 hold |
  * | --- | --- | --- |
  * | `K_NONE` | 0 | nothing |
- * | `K_NUMS` | n ≤ 24 | n Float64 numbers (Float64 index `(base + 16) / 2`) |
+ * | `K_NUMS` | n ≤ 24 | n Float64 numbers (Float64 index `(base + 14) / 2`) |
  * | `K_STRING` | bytes ≤ 192 | UTF-8 bytes |
  * | `K_PLAIN`, `K_V8`, `K_SHARED`, `K_ERROR` | bytes | the bytes when `S_HEAP` is 0, else nothing |
  * | `K_CANCELLED`, `K_CRASHED` | bytes ≤ 60 | the reason as UTF-8 |
@@ -43,7 +43,7 @@
  */
 
 import { deserialize, serialize } from "./_v8.ts";
-import { type Memory, SLOT_WORDS } from "./_layout.ts";
+import type { Memory } from "./_layout.ts";
 import { BLOCK_HEADER, heapAlloc, heapFree } from "./_heap.ts";
 import {
   K_ERROR,
@@ -57,6 +57,7 @@ import {
   S_KIND,
   S_LEN,
   S_PAYLOAD,
+  S_PAYLOAD_END,
   slotBase,
 } from "./_slot.ts";
 import { TaskPayloadError } from "./errors.ts";
@@ -66,7 +67,7 @@ import { decodePlain, encodePlain } from "../workers/_plain.ts";
 // Registers SharedChannel as a kind that crosses (`_shared_kinds.ts`).
 import "../workers/shared_channel.ts";
 
-const INLINE_BYTES = (SLOT_WORDS - S_PAYLOAD) * 4;
+const INLINE_BYTES = (S_PAYLOAD_END - S_PAYLOAD) * 4;
 const INLINE_NUMS = INLINE_BYTES / 8;
 
 const encoder = new TextEncoder();
@@ -185,9 +186,23 @@ function readValue(kind: number, bytes: Uint8Array): unknown {
   }
 }
 
-/** Writes a task's arguments into its slot. Throws TaskPayloadError. */
-export function writeArgs(m: Memory, slot: number, args: unknown[]): void {
+/**
+ * Writes a task's arguments into its slot: `args`, or one number `args`
+ * stands for (a call kept waiting without its array). Throws
+ * TaskPayloadError.
+ */
+export function writeArgs(
+  m: Memory,
+  slot: number,
+  args: unknown[] | number,
+): void {
   const base = slotBase(m, slot);
+  if (typeof args === "number") {
+    m.f64[(base + S_PAYLOAD) >> 1] = args;
+    m.i32[base + S_KIND] = K_NUMS;
+    m.i32[base + S_LEN] = 1;
+    return;
+  }
   const n = args.length;
   if (n <= INLINE_NUMS) {
     let numbers = true;

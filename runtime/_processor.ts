@@ -68,7 +68,12 @@ import {
   OWNER_WORDS,
   STEAL_RECORD,
 } from "./_layout.ts";
-import { leaveParkedSet, wakeIdleWorker, wakeOwner } from "./_wake.ts";
+import {
+  leaveParkedSet,
+  wakeIdleWorker,
+  wakeIfWaiting,
+  wakeOwner,
+} from "./_wake.ts";
 import {
   CANCELLED,
   cancelSlot,
@@ -228,20 +233,28 @@ export class Processor implements ProcessorHooks {
     let lastYield = performance.now();
     onWaitWhileIdle(() => this.#unpark?.());
     deferWaits();
+    // When the last task ended, while nothing else has run since.
+    let ended = NaN;
     while (Atomics.load(i32, H_STATE) === 0 && !this.#stale()) {
-      this.#slots.drain();
+      if (this.#slots.drain() > 0) ended = NaN;
       if (Atomics.load(i32, this.#block + O_CANCEL) !== this.#cancelSeen) {
         this.#takeCancellations();
+        ended = NaN;
       }
       if (this.#pending()) pollWords();
       let slot = pop(this.#m, this.index);
+      // A task taken from the deque at once starts when the last ended:
+      // one clock read per task, not two.
+      let t0 = slot >= 0 ? ended : NaN;
+      ended = NaN;
       // Spinning for work would hold back the continuations of suspended
       // tasks: `#pollWaits` spins for them and for work alike.
       if (slot < 0) {
         slot = this.#pending() ? this.#findWork() : this.#search();
       }
       if (slot >= 0) {
-        const loading = this.#execute(slot);
+        if (t0 !== t0) t0 = performance.now();
+        const loading = this.#execute(slot, t0);
         // Load a task's module before taking more work: a thief must not
         // hoard tasks it cannot run yet.
         if (loading !== undefined) {
@@ -260,7 +273,7 @@ export class Processor implements ProcessorHooks {
         if (t - lastYield > YIELD_EVERY_MS) {
           await this.#yield();
           lastYield = performance.now();
-        }
+        } else if (this.#suspended === 0) ended = t;
         continue;
       }
       if (this.#pending()) {
@@ -485,8 +498,11 @@ export class Processor implements ProcessorHooks {
 
   // Running tasks. ------------------------------------------------------
 
-  /** Runs `slot`; returns a promise while its function's module loads. */
-  #execute(slot: number): Promise<void> | undefined {
+  /**
+   * Runs `slot`, taken at `t0` (`performance.now()`); returns a promise
+   * while its function's module loads.
+   */
+  #execute(slot: number, t0: number): Promise<void> | undefined {
     const m = this.#m;
     const i32 = this.#i32;
     const base = slotBase(m, slot);
@@ -503,9 +519,9 @@ export class Processor implements ProcessorHooks {
     }
     i32[base + S_EXEC] = this.index;
     Atomics.store(i32, base + S_WAIT, 0);
-    const t0 = performance.now();
     m.f64[(base + S_T_START) >> 1] = ORIGIN + t0; // stats().queueWait
-    Atomics.add(i32, this.#block + O_RUN, 1);
+    // A plain count: only this worker writes it (stats() reads it).
+    i32[this.#block + O_RUN]++;
     const fnId = i32[base + S_FN];
     const fn = this.#fns[fnId];
     if (fn !== undefined) {
@@ -664,7 +680,7 @@ export class Processor implements ProcessorHooks {
           : ENDED_FAILED,
       );
     }
-    Atomics.add(this.#i32, this.#block + O_DONE, 1);
+    this.#i32[this.#block + O_DONE]++; // a plain count, as O_RUN
     this.#finish(slot, base);
   }
 
@@ -677,7 +693,9 @@ export class Processor implements ProcessorHooks {
       this.#slots.settle(slot);
     } else {
       pushCompletion(m, spawner, slot);
-      wakeOwner(m, spawner);
+      // The main thread looks at O_WAKE only to sleep on it.
+      if (spawner === this.#procs) wakeIfWaiting(m, spawner);
+      else wakeOwner(m, spawner);
     }
   }
 

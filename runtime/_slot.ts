@@ -23,21 +23,27 @@
  * | 9 | `S_WAIT` | what the running task awaits, for the goroutine dump: 0 nothing the library sees, else 1 + an index of `WAIT_REASONS` (`_task_waits.ts`); written by the executor only |
  * | 10..11 | `S_T_QUEUED` | Float64 (at `f64[(base + 10) / 2]`): when the spawner queued it, `now()` ms; main-thread calls only |
  * | 12..13 | `S_T_START` | Float64: when a worker started it, `now()` ms (NaN until then) |
- * | 14 | `S_T_WAIT` | when the wait of `S_WAIT` began, whole ms since the runtime started |
- * | 15 | `S_WAIT_ID` | the `ID` word of the shared primitive it waits on, 0 for none (a select, a tier-1 primitive) |
- * | 16..63 | payload | inline: up to 24 Float64 numbers or 192 bytes (`_payload.ts`) |
+ * | 14..61 | payload | inline: up to 24 Float64 numbers or 192 bytes (`_payload.ts`) |
+ * | 62 | `S_T_WAIT` | when the wait of `S_WAIT` began, whole ms since the runtime started |
+ * | 63 | `S_WAIT_ID` | the `ID` word of the shared primitive it waits on, 0 for none (a select, a tier-1 primitive) |
+ *
+ * Words 0..15 are the slot's first 64-byte cache line: the words every
+ * task's spawner and executor read and write, and the first number of
+ * the payload, so a task of one number argument and a number result moves
+ * one cache line each way between the threads.
  *
  * ## Lifecycle
  *
- * The spawner takes a `FREE` slot, writes its words and arguments with
- * plain stores, then `Atomics.store`s `QUEUED` and queues the slot id (an
- * `Atomics` store too); a worker moves it `QUEUED → RUNNING` by CAS (a
+ * The spawner takes a `FREE` slot, writes its words, its arguments and
+ * `QUEUED` with plain stores, then queues the slot id (the queue's
+ * `Atomics` store publishes them); a worker moves it `QUEUED → RUNNING` by CAS (a
  * spawner cancelling a queued task wins the CAS to `CANCELLED` instead),
  * runs it, claims it by CAS `RUNNING → FINISHING`, writes the result over
  * the arguments, `Atomics.store`s `DONE`
  * and hands it back to the spawner (directly if it is the spawner, else
  * through the spawner's completion queue, `_completions.ts`). The spawner
- * reads the result and stores `FREE`. When a worker dies (or is terminated),
+ * reads the result and stores `FREE` (a plain store: no other thread
+ * reads the slot until the spawner queues it again). When a worker dies (or is terminated),
  * the main thread claims each of its `RUNNING` slots by the same CAS and
  * writes a crash marker (or re-queues it): exactly one of the two writes
  * the result. A terminated worker may go on running in Deno until its code
@@ -72,9 +78,11 @@ export const S_WAIT = 9;
 export const S_T_QUEUED = 10;
 /** Int32 word of the Float64 start time. */
 export const S_T_START = 12;
-export const S_T_WAIT = 14;
-export const S_WAIT_ID = 15;
-export const S_PAYLOAD = 16;
+export const S_PAYLOAD = 14;
+/** One past the payload's last word. */
+export const S_PAYLOAD_END = 62;
+export const S_T_WAIT = 62;
+export const S_WAIT_ID = 63;
 
 export const FREE = 0;
 export const QUEUED = 1;

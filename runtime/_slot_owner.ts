@@ -18,7 +18,7 @@
  * @module
  */
 
-import { popCompletion } from "./_completions.ts";
+import { takeCompletions } from "./_completions.ts";
 import type { Memory } from "./_layout.ts";
 import { readResult, writeArgs } from "./_payload.ts";
 import type { Registry } from "./_registry.ts";
@@ -40,6 +40,9 @@ import {
 } from "./_slot.ts";
 import { TaskError, WorkerCrashedError } from "./errors.ts";
 
+/** Most completions {@linkcode SlotOwner.drain} takes from the queue at once. */
+const DRAIN_BATCH = 64;
+
 /** Resolves a caller's promise with its task's result. */
 export type Resolve = (value: unknown) => void;
 /** Rejects it with the task's error, cancellation or crash. */
@@ -59,6 +62,8 @@ export class SlotOwner {
   #rejects: (Reject | undefined)[];
   #cleanup: ((() => void) | undefined)[];
   #settled: ((slot: number) => void) | undefined;
+  /** The completions taken at once by {@linkcode drain}. */
+  #batch = new Int32Array(DRAIN_BATCH);
 
   /**
    * Opens owner `owner`'s range of slots in `m`; `settled`, if given, is
@@ -109,11 +114,16 @@ export class SlotOwner {
   }
 
   /**
-   * Writes the task's words and arguments into `slot` (taken, not yet
-   * published). On a `TaskPayloadError` the slot goes back to the free
+   * Writes the task's words and arguments (or its one number argument)
+   * into `slot` (taken, not yet published). On a `TaskPayloadError` the slot goes back to the free
    * list and the error is rethrown.
    */
-  fill(slot: number, fnId: number, args: unknown[], retries: number): void {
+  fill(
+    slot: number,
+    fnId: number,
+    args: unknown[] | number,
+    retries: number,
+  ): void {
     const i32 = this.#i32;
     const base = slotBase(this.#m, slot);
     i32[base + S_FN] = fnId;
@@ -145,7 +155,8 @@ export class SlotOwner {
     this.#resolves[at] = resolve;
     this.#rejects[at] = reject;
     this.#cleanup[at] = cleanup;
-    Atomics.store(this.#i32, slotBase(this.#m, slot) + S_STATE, QUEUED);
+    // A plain store: the queue entry's Atomics store publishes it.
+    this.#i32[slotBase(this.#m, slot) + S_STATE] = QUEUED;
   }
 
   /** Sets the cleanup of a published slot (see {@linkcode publish}). */
@@ -213,12 +224,13 @@ export class SlotOwner {
 
   /** Settles every slot in this owner's completion queue; returns how many. */
   drain(): number {
+    const batch = this.#batch;
     let n = 0;
     for (;;) {
-      const slot = popCompletion(this.#m, this.owner);
-      if (slot < 0) return n;
-      this.settle(slot);
-      n++;
+      const k = takeCompletions(this.#m, this.owner, batch);
+      if (k === 0) return n;
+      for (let i = 0; i < k; i++) this.settle(batch[i]);
+      n += k;
     }
   }
 
@@ -245,7 +257,9 @@ export class SlotOwner {
     } catch (error) {
       unreadable = error; // a TaskPayloadError: shared memory that did not arrive
     }
-    Atomics.store(i32, base + S_STATE, FREE);
+    // A plain store: only this owner reads a slot it has freed (its next
+    // spawn publishes it anew through a queue).
+    i32[base + S_STATE] = FREE;
     this.#free.push(slot);
     this.#settled?.(slot);
     if (reject === undefined) return;

@@ -12,7 +12,9 @@
  * `O_WAKE`, sets `O_WAITING`, re-checks every source of work, and only
  * then waits for `O_WAKE` to change: with sequentially consistent atomics
  * either the sleeper's re-check sees the new work, or the producer sees
- * `O_WAITING` (no lost wake-up).
+ * `O_WAITING` (no lost wake-up). A completion for the main thread, whose
+ * only use of `O_WAKE` is to sleep on it, bumps it only when the producer
+ * sees `O_WAITING` ({@linkcode wakeIfWaiting}): the same argument holds.
  *
  * Idle workers also join the parked set (`O_PARKED`, counted in
  * `H_NPARKED`) so that new work wakes exactly as many of them as it needs:
@@ -51,6 +53,19 @@ export function wakeOwner(m: Memory, o: number): void {
   ) {
     Atomics.notify(m.i32, block + O_WAKE);
   }
+}
+
+/**
+ * Wakes owner `o` only if it sleeps (or is about to): for a producer that
+ * has just published what the sleeper re-checks after it sets `O_WAITING`
+ * (a completion in its queue), and an owner that uses `O_WAKE` only to
+ * sleep on (the main thread). Either the sleeper's re-check sees the new
+ * entry, or this sees `O_WAITING` set; an owner awake is spared a bump of
+ * the word every producer would write.
+ */
+export function wakeIfWaiting(m: Memory, o: number): void {
+  const block = m.layout.owners + o * OWNER_WORDS;
+  if (Atomics.load(m.i32, block + O_WAITING) !== 0) wakeOwner(m, o);
 }
 
 let next = 0;

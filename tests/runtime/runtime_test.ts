@@ -56,6 +56,28 @@ Deno.test("one signal cancels its calls both in slots and still waiting for one;
   await until(() => rt.stats().pending === 0); // the cancelled tasks return
 });
 
+Deno.test("an aborted signal takes its calls out of the middle of the overflow queue; the calls between them still run", async () => {
+  await using rt = await Runtime.start({ procs: 1, maxTasks: 16 });
+  const t = rt.module<typeof Tasks>(TASKS);
+  const controller = new AbortController();
+  const cancellable = t.waitForCancel.with({ signal: controller.signal });
+  const blockers = Array.from({ length: 16 }, () => cancellable()); // the slots
+  const waiting: Promise<unknown>[] = [];
+  const others: Promise<number>[] = [];
+  for (let i = 0; i < 3000; i++) {
+    waiting.push(cancellable());
+    if (i % 3 === 0) others.push(t.inc(i));
+  }
+  controller.abort();
+  const results = await Promise.allSettled([...blockers, ...waiting]);
+  assert.ok(results.every((r) => r.status === "rejected"));
+  assert.deepEqual(
+    await Promise.all(others),
+    others.map((_, k) => 3 * k + 1),
+  );
+  await until(() => rt.stats().pending === 0);
+});
+
 Deno.test("a signal shared by calls keeps the runtime's abort listener only while one of them is in flight", async () => {
   await using rt = await Runtime.start({ procs: 1, maxTasks: 16 });
   const t = rt.module<typeof Tasks>(TASKS);
