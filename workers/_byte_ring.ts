@@ -30,7 +30,7 @@
  * reads length-tracking views of a growable buffer many times slower).
  */
 
-import { pooledCopyWords } from "./_byte_pool.ts";
+import { pooledCopyWords, scratchCopyWords } from "./_byte_pool.ts";
 import {
   CLOSED,
   DATA,
@@ -53,6 +53,31 @@ function pad4(n: number): number {
   return (n + 3) & ~3;
 }
 
+/**
+ * Records up to this many bytes are copied in word by word (a JS loop
+ * beats `Uint8Array.prototype.set`'s call into the runtime for them).
+ */
+const WORD_COPY_MAX = 4096;
+
+/**
+ * The last source buffer {@linkcode ByteRing.append} copied words from, and
+ * its words: encodings come from a few buffers (the structured encoder's
+ * scratch space, the byte pool), so one entry hits nearly every time. Null
+ * words: the buffer cannot be read as words (its length is not a multiple
+ * of 4, or it can grow or shrink).
+ */
+let source: ArrayBufferLike | null = null;
+let sourceWords: Int32Array | null = null;
+
+/** `buffer` as words, or null if it cannot be read so. */
+function wordsOf(buffer: ArrayBufferLike): Int32Array | null {
+  const b = buffer as ArrayBuffer & { growable?: boolean };
+  if ((b.byteLength & 3) !== 0 || b.resizable === true || b.growable === true) {
+    return null;
+  }
+  return new Int32Array(b);
+}
+
 /** The ring of one channel object. */
 export class ByteRing {
   readonly #buffer: SharedArrayBuffer;
@@ -61,6 +86,8 @@ export class ByteRing {
   readonly #slot: number;
   /** Whether taken records may be pooled views (`_byte_pool.ts`). */
   readonly #pooled: boolean;
+  /** The most bytes the ring may grow to (the buffer's bound is fixed). */
+  readonly #limit: number;
   // Fixed-length views of the ring: V8 reads and writes them many times
   // faster than length-tracking views of a growable buffer. `#viewed` is
   // the ring size they cover; a thread whose views are older than a growth
@@ -85,6 +112,7 @@ export class ByteRing {
     this.#h = h;
     this.#slot = slot;
     this.#pooled = pooled;
+    this.#limit = (buffer.maxByteLength - DATA) & ~7;
     this.#map(h[RING_SIZE]);
   }
 
@@ -106,7 +134,16 @@ export class ByteRing {
 
   /** The most bytes the ring may grow to. */
   limit(): number {
-    return (this.#buffer.maxByteLength - DATA) & ~7;
+    return this.#limit;
+  }
+
+  /**
+   * Whether a record of `need` bytes fits beside those in use, once the
+   * ring has grown as far as it may: false means the sender waits for
+   * receivers to free bytes, as for a full buffer.
+   */
+  fits(need: number): boolean {
+    return this.#h[USED] + need <= this.#limit;
   }
 
   /** Writes a record at the tail, growing the ring if needed; its offset. */
@@ -125,20 +162,48 @@ export class ByteRing {
     } else {
       const bytes = encoded as Uint8Array;
       const n = bytes.length;
-      this.#i32[pos >> 2] = n;
+      const i32 = this.#i32;
+      i32[pos >> 2] = n;
       let start = pos + 4;
       if (start === ring) start = 0;
-      const first = Math.min(n, ring - start);
-      this.#u8.set(first === n ? bytes : bytes.subarray(0, first), start);
-      if (first < n) this.#u8.set(bytes.subarray(first), 0);
+      const buffer = bytes.buffer;
+      if (buffer !== source) {
+        sourceWords = wordsOf(buffer);
+        source = buffer;
+      }
+      const from = bytes.byteOffset;
+      const words = sourceWords;
+      if (
+        words !== null && n <= WORD_COPY_MAX && (from & 3) === 0 &&
+        from + pad4(n) <= words.length << 2
+      ) {
+        // Whole words: the last one's bytes past `n` land in the record's
+        // padding.
+        const end = ring >> 2;
+        let j = start >> 2;
+        let i = from >> 2;
+        for (let k = (n + 3) >> 2; k > 0; k--) {
+          i32[j++] = words[i++];
+          if (j === end) j = 0;
+        }
+      } else {
+        const first = Math.min(n, ring - start);
+        this.#u8.set(first === n ? bytes : bytes.subarray(0, first), start);
+        if (first < n) this.#u8.set(bytes.subarray(first), 0);
+      }
     }
     h[TAIL] = (pos + need) % ring;
     h[USED] += need;
     return pos;
   }
 
-  /** Removes the head record and returns its value (a private copy). */
-  take(): Raw {
+  /**
+   * Removes the head record and returns its value (a private copy). With
+   * `transient` (a decoding codec's record, decoded before anything else
+   * takes one on this thread), the copy is a view of this thread's scratch
+   * space (`_byte_pool.ts`), which the next such take overwrites.
+   */
+  take(transient = false): Raw {
     const h = this.#h;
     const ring = h[RING_SIZE];
     if (ring !== this.#viewed) this.#map(ring);
@@ -156,7 +221,9 @@ export class ByteRing {
       let start = pos + 4;
       if (start === ring) start = 0;
       if (this.#pooled) {
-        raw = pooledCopyWords(this.#i32, start >> 2, ring >> 2, n);
+        raw = transient
+          ? scratchCopyWords(this.#i32, start >> 2, ring >> 2, n)
+          : pooledCopyWords(this.#i32, start >> 2, ring >> 2, n);
       } else {
         const out = new Uint8Array(n);
         const first = Math.min(n, ring - start);

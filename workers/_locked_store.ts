@@ -190,7 +190,8 @@ export class LockedStore<T> extends ChannelStore<T> {
     let raw: Raw | typeof EMPTY | typeof DRAINED;
     lock(h, LOCK);
     try {
-      raw = this.#receiveLocked(except?.slot ?? -1);
+      // A select's poll (`except`) decodes later: it takes a copy of its own.
+      raw = this.#receiveLocked(except?.slot ?? -1, except === undefined);
     } finally {
       unlock(h, LOCK);
     }
@@ -248,7 +249,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
     lock(h, LOCK);
     try {
-      if (!queued && raw === EMPTY) raw = this.#receiveLocked();
+      if (!queued && raw === EMPTY) raw = this.#receiveLocked(-1, true);
       if (raw === EMPTY && !signal?.aborted) {
         Atomics.add(h, RECV_WAITING, 1);
         Atomics.add(h, RECV_ASYNC, 1);
@@ -326,7 +327,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     let raw: Raw | typeof EMPTY | typeof DRAINED;
     lock(h, LOCK);
     try {
-      while ((raw = this.#receiveLocked()) === EMPTY) {
+      while ((raw = this.#receiveLocked(-1, true)) === EMPTY) {
         Atomics.add(h, RECV_WAITING, 1);
         receiverWaits(h);
         sleepLocked(h, RECV_SEQ);
@@ -703,8 +704,32 @@ export class LockedStore<T> extends ChannelStore<T> {
     ) return false;
     this.#ring.append(encoded);
     h[COUNT]++;
-    wake(h, RECV_WAITING, RECV_SEQ);
+    this.#wakeLocked(RECV_WAITING, RECV_WATCHERS, RECV_SEQ);
     return true;
+  }
+
+  /**
+   * Whether the record of `encoded` fits beside those in the ring, grown as
+   * far as `maxBytes` lets it. A send whose record does not waits for
+   * receivers to free bytes, as for a full buffer (a `trySend` returns
+   * false), and makes no offer: Go blocks a send until there is room, and
+   * `checkSize` has refused, before the lock, a record that could never
+   * fit even in an empty ring.
+   */
+  #fits(encoded: Raw): boolean {
+    const ring = this.#ring;
+    return ring.fits(ring.recordBytes(encoded));
+  }
+
+  /**
+   * `wake` (`_channel_words.ts`) under the lock, for this store's hot
+   * paths: every change to a byte ring's `*_WAITING` and `*_WATCHERS` words
+   * is made under the lock, so plain reads see them (an `Atomics.load`
+   * costs about 15 ns here; there are two per wake).
+   */
+  #wakeLocked(waiting: number, watchers: number, seq: number): void {
+    const h = this.h;
+    if (h[waiting] !== 0 || h[watchers] !== 0) bump(h, seq);
   }
 
   /**
@@ -781,9 +806,14 @@ export class LockedStore<T> extends ChannelStore<T> {
 
   /**
    * Go's chanrecv with block = false: a raw value, EMPTY or DRAINED. The
-   * select in `exceptSlot` does not take its own offer.
+   * select in `exceptSlot` does not take its own offer. With `transient`,
+   * an encoding is a view of this thread's scratch space
+   * (`ByteRing.take`), for a caller that decodes it before it returns.
    */
-  #receiveLocked(exceptSlot = -1): Raw | typeof EMPTY | typeof DRAINED {
+  #receiveLocked(
+    exceptSlot = -1,
+    transient = false,
+  ): Raw | typeof EMPTY | typeof DRAINED {
     if (this.#cell !== null) {
       const fromCell = this.#cell.takeFull();
       if (fromCell !== EMPTY) return fromCell;
@@ -791,7 +821,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     const h = this.h;
     const count = h[COUNT];
     if (count > 0) {
-      const raw = this.#ring.take();
+      const raw = this.#ring.take(transient);
       h[COUNT] = count - 1;
       if (h[OFFERED] !== 0) {
         if (count - 1 < this.capacity + h[RECV_WAITING]) {
@@ -804,12 +834,12 @@ export class LockedStore<T> extends ChannelStore<T> {
           wake(h, SEND_WAITING, SEND_SEQ);
         }
       } else {
-        wake(h, SEND_WAITING, SEND_SEQ);
+        this.#wakeLocked(SEND_WAITING, SEND_WATCHERS, SEND_SEQ);
       }
       return raw;
     }
     if (h[OFFERED] !== 0 && this.#offerLive(exceptSlot)) {
-      const raw = this.#ring.take();
+      const raw = this.#ring.take(transient);
       acceptOffer(h);
       wake(h, SEND_WAITING, SEND_SEQ);
       return raw;

@@ -133,7 +133,8 @@ let budget = 0;
  * The objects and arrays written so far: none may come twice. A short list
  * scanned linearly (most values hold a few), then a Set.
  */
-const seen: object[] = [];
+const seen: (object | undefined)[] = [];
+let seenCount = 0;
 let seenSet: Set<object> | null = null;
 /** Set while encoding: a getter that encodes in turn goes to `node:v8`. */
 let busy = false;
@@ -194,7 +195,9 @@ function encode(value: unknown, transient: boolean): Uint8Array | undefined {
     // A getter threw: let `node:v8` meet it and report it.
     return undefined;
   } finally {
-    seen.length = 0;
+    // Cleared slot by slot (setting `length` is a call into the runtime).
+    for (let i = 0; i < seenCount; i++) seen[i] = undefined;
+    seenCount = 0;
     seenSet = null;
     busy = false;
   }
@@ -249,11 +252,11 @@ function firstVisit(o: object): boolean {
     seenSet.add(o);
     return true;
   }
-  const n = seen.length;
+  const n = seenCount;
   for (let i = 0; i < n; i++) if (seen[i] === o) return false;
-  if (n < SEEN_LIST) seen.push(o);
+  if (n < SEEN_LIST) seen[seenCount++] = o;
   else {
-    seenSet = new Set(seen);
+    seenSet = new Set(seen as object[]);
     seenSet.add(o);
   }
   return true;
