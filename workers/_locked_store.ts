@@ -57,6 +57,13 @@
  * - At most one offer exists. Other blocked senders sleep on `SEND_SEQ` and
  *   retry; a sender's value is written to shared memory only once (commit
  *   or offer).
+ * - `USED` never passes the ring's limit (`maxBytes`): a send whose record
+ *   does not fit beside those in use neither commits nor offers; it waits
+ *   on `SEND_SEQ`, which every take bumps, as when the buffer is full (a
+ *   non-blocking send returns false). A record that could not fit even in
+ *   an empty ring is a `RangeError` before the lock (`checkSize`). Offers
+ *   are therefore only made when the buffer is full by count (or, on an
+ *   unbuffered channel, no receiver waits), as before.
  * - A send completes when its value is committed: buffered, handed to a
  *   blocked receiver (who will take it), or, for an offer, when `ACKED`
  *   reaches its ticket. `close()` drops the offer (its sender fails with
@@ -221,13 +228,13 @@ export class LockedStore<T> extends ChannelStore<T> {
       }
       if (!queued && this.#tryCommit(encoded)) return RESOLVED;
       if (signal?.aborted) return Promise.reject(signal.reason);
-      if (!queued && h[OFFERED] === 0) {
+      if (!queued && h[OFFERED] === 0 && this.#fits(encoded)) {
         ticket = this.#offer(encoded);
         offered = true;
       }
       Atomics.add(h, SEND_WAITING, 1);
       Atomics.add(h, SEND_ASYNC, 1);
-      if (!offered && !queued) this.#behindOffer();
+      if (!offered && !queued && h[OFFERED] !== 0) this.#behindOffer();
       this.send.watch(h[SEND_SEQ]);
     } catch (error) {
       return Promise.reject(error);
@@ -284,7 +291,7 @@ export class LockedStore<T> extends ChannelStore<T> {
       for (;;) {
         if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
         if (this.#tryCommit(encoded)) return;
-        if (h[OFFERED] === 0) {
+        if (h[OFFERED] === 0 && this.#fits(encoded)) {
           const ticket = this.#offer(encoded);
           Atomics.add(h, SEND_WAITING, 1);
           let state;
@@ -297,8 +304,9 @@ export class LockedStore<T> extends ChannelStore<T> {
           }
           return;
         }
+        // Behind another's offer, or no room for the bytes of ours.
         Atomics.add(h, SEND_WAITING, 1);
-        if (!told) {
+        if (!told && h[OFFERED] !== 0) {
           told = true;
           this.#behindOffer();
         }
@@ -356,7 +364,8 @@ export class LockedStore<T> extends ChannelStore<T> {
           if (cell !== null && cell.give(encoded[i] as number)) {
             i++;
           } else if (
-            h[COUNT] < capacity + h[RECV_WAITING] && h[OFFERED] === 0
+            h[COUNT] < capacity + h[RECV_WAITING] && h[OFFERED] === 0 &&
+            this.#fits(encoded[i])
           ) {
             this.#ring.append(encoded[i++]);
             h[COUNT]++;
@@ -484,7 +493,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     try {
       if (h[CLOSED] !== 0) return OFFER_NONE;
       if (this.#tryCommit(encoded, slot)) return OFFER_COMMITTED;
-      if (h[OFFERED] !== 0) return OFFER_NONE;
+      if (h[OFFERED] !== 0 || !this.#fits(encoded)) return OFFER_NONE;
       out.seqBefore = h[RECV_SEQ];
       out.ticket = this.#offer(encoded, slot + 1, tag);
       out.seqAfter = h[RECV_SEQ];
@@ -588,7 +597,7 @@ export class LockedStore<T> extends ChannelStore<T> {
             error = e;
           }
           if (!committed) {
-            if (h[OFFERED] === 0) {
+            if (h[OFFERED] === 0 && this.#fits(w.encoded)) {
               try {
                 w.ticket = this.#offer(w.encoded);
                 w.offered = true;
@@ -692,11 +701,13 @@ export class LockedStore<T> extends ChannelStore<T> {
   /**
    * Commits the value if a receiver waits for it (in the cell, counted in
    * `RECV_WAITING`, or a select listed here that it claims, not the one in
-   * `exceptSlot`) or the buffer has room; false if the send must wait.
+   * `exceptSlot`) or the buffer has room; false if the send must wait:
+   * also when its record does not fit beside those in the ring (`#fits`).
    */
   #tryCommit(encoded: Raw, exceptSlot = -1): boolean {
     const h = this.h;
     if (this.#cell !== null && this.#cell.give(encoded as number)) return true;
+    if (!this.#fits(encoded)) return false;
     // Never behind an offer (a busy select's may stay while there is room).
     if (
       (h[COUNT] >= this.capacity + h[RECV_WAITING] || h[OFFERED] !== 0) &&
