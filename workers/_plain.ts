@@ -332,15 +332,20 @@ function writeObject(o: object): boolean {
   if (proto === Array.prototype) {
     if (!Array.isArray(o)) return false;
     const n = o.length;
-    // No holes (checked below) and as many keys as elements: nothing else.
-    if (n > budget || Object.keys(o).length !== n) return false;
+    if (n > budget) return false;
+    // As many keys as elements, the last of them the last index: then the
+    // keys are the indices 0 to n - 1, in order (indices come first, and a
+    // named property is never an index), so there is no hole and no
+    // property besides the elements.
+    const keys = Object.keys(o);
+    if (keys.length !== n || (n > 0 && keys[n - 1] !== String(n - 1))) {
+      return false;
+    }
     reserve(5);
     out[at] = ARRAY;
     put32(at + 1, n);
     at += 5;
-    for (let i = 0; i < n; i++) {
-      if (!Object.hasOwn(o, i) || !writeValue(o[i])) return false;
-    }
+    for (let i = 0; i < n; i++) if (!writeValue(o[i])) return false;
     return true;
   }
   if (proto !== Object.prototype && proto !== null) {

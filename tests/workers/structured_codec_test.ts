@@ -86,6 +86,11 @@ Deno.test("structured codec sends what plain data cannot say to node:v8, keeping
   const nullProto = Object.assign(Object.create(null), { a: 1 });
   const withExtra = Object.assign([1, 2], { extra: true });
   const holes = [1, , 3];
+  // As many keys as elements, but a hole and a named property.
+  const holeAndName = Object.assign([1, , 3], { name: "x" });
+  const trailingHole = Object.assign([1, 2, ,], { name: "x" });
+  const hiddenIndex = [1, 2];
+  Object.defineProperty(hiddenIndex, 1, { value: 2, enumerable: false });
   class Point {
     constructor(public x: number, public y: number) {}
   }
@@ -94,6 +99,9 @@ Deno.test("structured codec sends what plain data cannot say to node:v8, keeping
     cyclic,
     withExtra,
     holes,
+    holeAndName,
+    trailingHole,
+    hiddenIndex,
     "lone \uD800 surrogate",
     { key: "\uDC00" },
     10n,
