@@ -264,4 +264,17 @@ Deno.test("plain format: a forged count of keys or elements is refused at once a
     a: [1, 2],
     b: {},
   });
+  // A known shape's key block past the end of the bytes (in the same
+  // buffer) is not taken for the block the header promises.
+  const shaped = () => ({ forgedKeyOne: 1, forgedKeyTwo: 2 });
+  encodePlain(shaped());
+  const whole = encodePlain(shaped())!;
+  decodePlain(whole);
+  const cut = new Uint8Array(whole.length + 10);
+  cut.set(whole.subarray(0, 10));
+  cut.set(whole.subarray(10), 10);
+  assert.throws(
+    () => decodePlain(cut.subarray(0, 10)),
+    /count of 0 at byte 10 is more than the bytes hold/,
+  );
 });
