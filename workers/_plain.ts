@@ -504,12 +504,8 @@ function readValue(): unknown {
       return f64[0];
     case STRING:
       return readString();
-    case ARRAY: {
-      const n = fitting(get32() >>> 0, 1);
-      const a: unknown[] = [];
-      for (let i = 0; i < n; i++) a.push(readValue());
-      return a;
-    }
+    case ARRAY:
+      return readArray(fitting(get32() >>> 0, 1));
     case OBJECT:
       return readObject();
     case SHARED:
@@ -521,6 +517,29 @@ function readValue(): unknown {
         }; the bytes are corrupt`,
       );
   }
+}
+
+/**
+ * An array of the next `n` values. A short one is an array literal (its
+ * elements evaluate in order), which V8 allocates at its exact size, where
+ * a first `push` makes room for 17 elements.
+ */
+function readArray(n: number): unknown[] {
+  switch (n) {
+    case 0:
+      return [];
+    case 1:
+      return [readValue()];
+    case 2:
+      return [readValue(), readValue()];
+    case 3:
+      return [readValue(), readValue(), readValue()];
+    case 4:
+      return [readValue(), readValue(), readValue(), readValue()];
+  }
+  const a: unknown[] = [];
+  for (let i = 0; i < n; i++) a.push(readValue());
+  return a;
 }
 
 /**
