@@ -28,6 +28,13 @@
  * `maxBytes`, so no value size has to be known in advance; each thread maps
  * fixed-length views of it and remaps them when another thread grew it (V8
  * reads length-tracking views of a growable buffer many times slower).
+ * `USED` never passes `maxBytes`: a store appends a record only if it
+ * {@linkcode ByteRing.fits}, and otherwise waits as on a full buffer.
+ *
+ * A record is copied in and out word by word (`Int32Array` loops, which
+ * beat `Uint8Array.prototype.set` for records of a few hundred bytes); a
+ * take for a caller that decodes at once copies into this thread's scratch
+ * space rather than a pooled view (`_byte_pool.ts`).
  */
 
 import { pooledCopyWords, scratchCopyWords } from "./_byte_pool.ts";
@@ -146,7 +153,11 @@ export class ByteRing {
     return this.#h[USED] + need <= this.#limit;
   }
 
-  /** Writes a record at the tail, growing the ring if needed; its offset. */
+  /**
+   * Writes a record at the tail, growing the ring if needed; its offset.
+   * The caller has checked that it {@linkcode ByteRing.fits} (past the
+   * limit, the growth throws a `RangeError`).
+   */
   append(encoded: Raw): number {
     const h = this.#h;
     const need = this.recordBytes(encoded);
