@@ -157,3 +157,42 @@ Deno.test("SharedChannel full by bytes: the main thread's sends wait for a worke
   for (const v of values) await ch.send(v);
   assert.deepEqual(await got, values);
 });
+
+Deno.test("SharedChannel full by bytes: producers and consumers on three workers and the main thread lose, duplicate and reorder nothing", async () => {
+  const url = new URL("./_bytes_fixture.ts", import.meta.url);
+  using w1 = spawn<BytesJob>(url);
+  using w2 = spawn<BytesJob>(url);
+  using w3 = spawn<BytesJob>(url);
+  const ch = new SharedChannel<string>({ capacity: 8, maxBytes: 1024 });
+  const tagged = (who: string, seed: number) =>
+    strings(600, seed).map((s) => `${who}${s}`);
+  const a = tagged("a", 5), b = tagged("b", 6), m = tagged("m", 9);
+  const total = a.length + b.length + m.length;
+  const mine = total / 2;
+  const theirs = w3.run({ cmd: "recv", ch: ch.handle, n: total - mine });
+  const sent = Promise.all([
+    w1.run({ cmd: "send", ch: ch.handle, values: a, batch: false }),
+    w2.run({ cmd: "send", ch: ch.handle, values: b, batch: true }),
+    (async () => {
+      for (const v of m) await ch.send(v);
+    })(),
+  ]);
+  const got: string[] = [];
+  for (let i = 0; i < mine; i++) got.push((await ch.receive()).value!);
+  await sent;
+  const other = (await theirs) as string[];
+  // Each consumer sees each producer's values in the order they were sent.
+  for (const seen of [got, other]) {
+    for (const list of [a, b, m]) {
+      const order = seen.filter((v) => v[0] === list[0][0]);
+      let at = 0;
+      for (const v of order) {
+        while (at < list.length && list[at] !== v) at++;
+        assert.ok(at < list.length, `${v.slice(0, 8)} out of order`);
+        at++;
+      }
+    }
+  }
+  assert.deepEqual([...got, ...other].sort(), [...a, ...b, ...m].sort());
+  assert.equal(ch.size, 0);
+});
