@@ -67,19 +67,30 @@ function pad4(n: number): number {
 const WORD_COPY_MAX = 4096;
 
 /**
+ * The largest source buffer {@linkcode ByteRing.append} reads as words: the
+ * entry below keeps its buffer alive until another takes its place, so a
+ * user's large buffer (a `bytes` value) is copied with `set` instead.
+ */
+const SOURCE_MAX = 1 << 20;
+
+/**
  * The last source buffer {@linkcode ByteRing.append} copied words from, and
  * its words: encodings come from a few buffers (the structured encoder's
  * scratch space, the byte pool), so one entry hits nearly every time. Null
  * words: the buffer cannot be read as words (its length is not a multiple
- * of 4, or it can grow or shrink).
+ * of 4, it is larger than {@linkcode SOURCE_MAX}, or it can grow or
+ * shrink).
  */
 let source: ArrayBufferLike | null = null;
 let sourceWords: Int32Array | null = null;
 
-/** `buffer` as words, or null if it cannot be read so. */
+/** `buffer` as words, or null if it is not read so. */
 function wordsOf(buffer: ArrayBufferLike): Int32Array | null {
   const b = buffer as ArrayBuffer & { growable?: boolean };
-  if ((b.byteLength & 3) !== 0 || b.resizable === true || b.growable === true) {
+  if (
+    (b.byteLength & 3) !== 0 || b.byteLength > SOURCE_MAX ||
+    b.resizable === true || b.growable === true
+  ) {
     return null;
   }
   return new Int32Array(b);
@@ -177,17 +188,17 @@ export class ByteRing {
       i32[pos >> 2] = n;
       let start = pos + 4;
       if (start === ring) start = 0;
-      const buffer = bytes.buffer;
-      if (buffer !== source) {
-        sourceWords = wordsOf(buffer);
-        source = buffer;
-      }
       const from = bytes.byteOffset;
-      const words = sourceWords;
-      if (
-        words !== null && n <= WORD_COPY_MAX && (from & 3) === 0 &&
-        from + pad4(n) <= words.length << 2
-      ) {
+      let words: Int32Array | null = null;
+      if (n <= WORD_COPY_MAX && (from & 3) === 0) {
+        const buffer = bytes.buffer;
+        if (buffer !== source) {
+          sourceWords = wordsOf(buffer);
+          source = sourceWords === null ? null : buffer;
+        }
+        words = sourceWords;
+      }
+      if (words !== null && from + pad4(n) <= words.length << 2) {
         // Whole words: the last one's bytes past `n` land in the record's
         // padding.
         const end = ring >> 2;

@@ -382,3 +382,30 @@ Deno.test("SharedChannel: operations blocked on one object of a channel are woke
     a.close();
   }
 });
+
+Deno.test("SharedChannel bytes codec copies views at any offset and length whole, wrapping around a small ring", () => {
+  const ch = new SharedChannel<Uint8Array>({
+    capacity: 4,
+    codec: "bytes",
+    maxBytes: 128,
+  });
+  const backing = new Uint8Array(256).map((_, i) => i);
+  const shared = new Uint8Array(new SharedArrayBuffer(64)).map((_, i) =>
+    255 - i
+  );
+  // One record stays in the ring, so the next ones wrap around its end.
+  const sent: Uint8Array[] = [new Uint8Array([7])];
+  assert.equal(ch.trySend(sent[0]), true);
+  for (let round = 0; round < 300; round++) {
+    const offset = round % 7;
+    const length = (round * 5) % 41;
+    const view = round % 3 === 0
+      ? shared.subarray(offset, offset + Math.min(length, 64 - offset))
+      : backing.subarray(offset, offset + length);
+    assert.equal(ch.trySend(view), true);
+    sent.push(view.slice());
+    const got = ch.tryReceive();
+    assert.equal(got.state, "ok");
+    assert.deepEqual((got as { value: Uint8Array }).value, sent.shift());
+  }
+});
