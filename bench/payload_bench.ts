@@ -9,7 +9,8 @@
  *   `SharedChannel` (lifted into a ref, reopened by `from()`);
  * - the `structured` codec, `trySend` + `tryReceive` on one thread: the
  *   plain object (the JS fast path), a `Map` (`node:v8`), the object
- *   holding a `SharedChannel`;
+ *   holding a `SharedChannel`; and each side of `shared_bench.ts`'s
+ *   structured row on its own (512 `trySend`s, then 512 `tryReceive`s);
  * - a task's round trip through a runtime of one worker, with the same
  *   arguments, and with a new `SharedArrayBuffer` each call (its memory is
  *   posted to the worker once, the first time).
@@ -35,6 +36,25 @@ export function echo<T>(value: T): T {
 
 const isMain = (globalThis as { Deno?: { mainModule?: string } }).Deno
       ?.mainModule === import.meta.url || !("WorkerGlobalScope" in globalThis);
+
+/** Values per iteration of the structured rows' sides. */
+const SIDE = 512;
+
+/** The object `shared_bench.ts`'s structured row sends. */
+function benchObject(i: number): Record<string, unknown> {
+  return {
+    id: i,
+    name: "item",
+    price: 9.99,
+    qty: 3,
+    tags: ["a", "b"],
+    ok: true,
+    when: 1700000000000,
+    ratio: 0.25,
+    note: null,
+    code: "X1",
+  };
+}
 
 /** A 10-field object of numbers and short strings. */
 function record(): Record<string, unknown> {
@@ -113,6 +133,28 @@ if (isMain && "bench" in Deno) {
   codec("a 10-field object", plain[0]);
   codec("a Map of 10 entries", new Map(Object.entries(record())));
   codec("a 10-field object holding a SharedChannel", shared[0]);
+
+  // Each side of shared_bench.ts's structured row, on one thread: 512
+  // sends of its object into a channel of 1024, then 512 receives; each
+  // row times one side.
+  const items = Array.from({ length: SIDE }, (_, i) => benchObject(i));
+  const side = new SharedChannel<unknown>({ capacity: 1024 });
+  for (const sending of [true, false]) {
+    Deno.bench({
+      name: `structured ${
+        sending ? "trySend" : "tryReceive"
+      } of shared_bench's object, cap 1024 (${SIDE} ops)`,
+      group: "payload: structured sides",
+      fn(b) {
+        if (sending) b.start();
+        for (let i = 0; i < SIDE; i++) side.trySend(items[i]);
+        if (sending) b.end();
+        else b.start();
+        for (let i = 0; i < SIDE; i++) side.tryReceive();
+        if (!sending) b.end();
+      },
+    });
+  }
 
   const task = (name: string, args: unknown[]) => {
     if (!crosses(args)) return;

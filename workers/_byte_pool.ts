@@ -70,3 +70,34 @@ export function pooledCopyWords(
   }
   return view;
 }
+
+/**
+ * This thread's scratch space for {@linkcode scratchCopyWords}, and its
+ * views by length (made once: making a view costs more than filling it).
+ */
+const scratch = new Int32Array(POOLED_MAX / 4);
+const scratchViews: Uint8Array[] = [];
+
+/**
+ * Like {@linkcode pooledCopyWords}, but into this thread's scratch space:
+ * the view is valid only until the next call on this thread, for a caller
+ * that decodes it at once (a channel's receive that decodes before it
+ * returns), and that then allocates nothing. Larger records than a pooled
+ * one get a pooled copy.
+ */
+export function scratchCopyWords(
+  src: Int32Array,
+  from: number,
+  end: number,
+  n: number,
+): Uint8Array {
+  if (n > POOLED_MAX) return pooledCopyWords(src, from, end, n);
+  const dst = scratch;
+  const count = (n + 3) >> 2;
+  let i = from;
+  for (let j = 0; j < count; j++) {
+    dst[j] = src[i++];
+    if (i === end) i = 0;
+  }
+  return scratchViews[n] ??= new Uint8Array(dst.buffer, 0, n);
+}

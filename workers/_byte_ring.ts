@@ -28,9 +28,16 @@
  * `maxBytes`, so no value size has to be known in advance; each thread maps
  * fixed-length views of it and remaps them when another thread grew it (V8
  * reads length-tracking views of a growable buffer many times slower).
+ * `USED` never passes `maxBytes`: a store appends a record only if it
+ * {@linkcode ByteRing.fits}, and otherwise waits as on a full buffer.
+ *
+ * A record is copied in and out word by word (`Int32Array` loops, which
+ * beat `Uint8Array.prototype.set` for records of a few hundred bytes); a
+ * take for a caller that decodes at once copies into this thread's scratch
+ * space rather than a pooled view (`_byte_pool.ts`).
  */
 
-import { pooledCopyWords } from "./_byte_pool.ts";
+import { pooledCopyWords, scratchCopyWords } from "./_byte_pool.ts";
 import {
   CLOSED,
   DATA,
@@ -53,6 +60,42 @@ function pad4(n: number): number {
   return (n + 3) & ~3;
 }
 
+/**
+ * Records up to this many bytes are copied in word by word (a JS loop
+ * beats `Uint8Array.prototype.set`'s call into the runtime for them).
+ */
+const WORD_COPY_MAX = 4096;
+
+/**
+ * The largest source buffer {@linkcode ByteRing.append} reads as words: the
+ * entry below keeps its buffer alive until another takes its place, so a
+ * user's large buffer (a `bytes` value) is copied with `set` instead.
+ */
+const SOURCE_MAX = 1 << 20;
+
+/**
+ * The last source buffer {@linkcode ByteRing.append} copied words from, and
+ * its words: encodings come from a few buffers (the structured encoder's
+ * scratch space, the byte pool), so one entry hits nearly every time. Null
+ * words: the buffer cannot be read as words (its length is not a multiple
+ * of 4, it is larger than {@linkcode SOURCE_MAX}, or it can grow or
+ * shrink).
+ */
+let source: ArrayBufferLike | null = null;
+let sourceWords: Int32Array | null = null;
+
+/** `buffer` as words, or null if it is not read so. */
+function wordsOf(buffer: ArrayBufferLike): Int32Array | null {
+  const b = buffer as ArrayBuffer & { growable?: boolean };
+  if (
+    (b.byteLength & 3) !== 0 || b.byteLength > SOURCE_MAX ||
+    b.resizable === true || b.growable === true
+  ) {
+    return null;
+  }
+  return new Int32Array(b);
+}
+
 /** The ring of one channel object. */
 export class ByteRing {
   readonly #buffer: SharedArrayBuffer;
@@ -61,6 +104,8 @@ export class ByteRing {
   readonly #slot: number;
   /** Whether taken records may be pooled views (`_byte_pool.ts`). */
   readonly #pooled: boolean;
+  /** The most bytes the ring may grow to (the buffer's bound is fixed). */
+  readonly #limit: number;
   // Fixed-length views of the ring: V8 reads and writes them many times
   // faster than length-tracking views of a growable buffer. `#viewed` is
   // the ring size they cover; a thread whose views are older than a growth
@@ -85,6 +130,7 @@ export class ByteRing {
     this.#h = h;
     this.#slot = slot;
     this.#pooled = pooled;
+    this.#limit = (buffer.maxByteLength - DATA) & ~7;
     this.#map(h[RING_SIZE]);
   }
 
@@ -106,10 +152,23 @@ export class ByteRing {
 
   /** The most bytes the ring may grow to. */
   limit(): number {
-    return (this.#buffer.maxByteLength - DATA) & ~7;
+    return this.#limit;
   }
 
-  /** Writes a record at the tail, growing the ring if needed; its offset. */
+  /**
+   * Whether a record of `need` bytes fits beside those in use, once the
+   * ring has grown as far as it may: false means the sender waits for
+   * receivers to free bytes, as for a full buffer.
+   */
+  fits(need: number): boolean {
+    return this.#h[USED] + need <= this.#limit;
+  }
+
+  /**
+   * Writes a record at the tail, growing the ring if needed; its offset.
+   * The caller has checked that it {@linkcode ByteRing.fits} (past the
+   * limit, the growth throws a `RangeError`).
+   */
   append(encoded: Raw): number {
     const h = this.#h;
     const need = this.recordBytes(encoded);
@@ -125,20 +184,48 @@ export class ByteRing {
     } else {
       const bytes = encoded as Uint8Array;
       const n = bytes.length;
-      this.#i32[pos >> 2] = n;
+      const i32 = this.#i32;
+      i32[pos >> 2] = n;
       let start = pos + 4;
       if (start === ring) start = 0;
-      const first = Math.min(n, ring - start);
-      this.#u8.set(first === n ? bytes : bytes.subarray(0, first), start);
-      if (first < n) this.#u8.set(bytes.subarray(first), 0);
+      const from = bytes.byteOffset;
+      let words: Int32Array | null = null;
+      if (n <= WORD_COPY_MAX && (from & 3) === 0) {
+        const buffer = bytes.buffer;
+        if (buffer !== source) {
+          sourceWords = wordsOf(buffer);
+          source = sourceWords === null ? null : buffer;
+        }
+        words = sourceWords;
+      }
+      if (words !== null && from + pad4(n) <= words.length << 2) {
+        // Whole words: the last one's bytes past `n` land in the record's
+        // padding.
+        const end = ring >> 2;
+        let j = start >> 2;
+        let i = from >> 2;
+        for (let k = (n + 3) >> 2; k > 0; k--) {
+          i32[j++] = words[i++];
+          if (j === end) j = 0;
+        }
+      } else {
+        const first = Math.min(n, ring - start);
+        this.#u8.set(first === n ? bytes : bytes.subarray(0, first), start);
+        if (first < n) this.#u8.set(bytes.subarray(first), 0);
+      }
     }
     h[TAIL] = (pos + need) % ring;
     h[USED] += need;
     return pos;
   }
 
-  /** Removes the head record and returns its value (a private copy). */
-  take(): Raw {
+  /**
+   * Removes the head record and returns its value (a private copy). With
+   * `transient` (a decoding codec's record, decoded before anything else
+   * takes one on this thread), the copy is a view of this thread's scratch
+   * space (`_byte_pool.ts`), which the next such take overwrites.
+   */
+  take(transient = false): Raw {
     const h = this.#h;
     const ring = h[RING_SIZE];
     if (ring !== this.#viewed) this.#map(ring);
@@ -156,7 +243,9 @@ export class ByteRing {
       let start = pos + 4;
       if (start === ring) start = 0;
       if (this.#pooled) {
-        raw = pooledCopyWords(this.#i32, start >> 2, ring >> 2, n);
+        raw = transient
+          ? scratchCopyWords(this.#i32, start >> 2, ring >> 2, n)
+          : pooledCopyWords(this.#i32, start >> 2, ring >> 2, n);
       } else {
         const out = new Uint8Array(n);
         const first = Math.min(n, ring - start);

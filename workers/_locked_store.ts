@@ -57,6 +57,13 @@
  * - At most one offer exists. Other blocked senders sleep on `SEND_SEQ` and
  *   retry; a sender's value is written to shared memory only once (commit
  *   or offer).
+ * - `USED` never passes the ring's limit (`maxBytes`): a send whose record
+ *   does not fit beside those in use neither commits nor offers; it waits
+ *   on `SEND_SEQ`, which every take bumps, as when the buffer is full (a
+ *   non-blocking send returns false). A record that could not fit even in
+ *   an empty ring is a `RangeError` before the lock (`checkSize`). Offers
+ *   are therefore only made when the buffer is full by count (or, on an
+ *   unbuffered channel, no receiver waits), as before.
  * - A send completes when its value is committed: buffered, handed to a
  *   blocked receiver (who will take it), or, for an offer, when `ACKED`
  *   reaches its ticket. `close()` drops the offer (its sender fails with
@@ -190,7 +197,8 @@ export class LockedStore<T> extends ChannelStore<T> {
     let raw: Raw | typeof EMPTY | typeof DRAINED;
     lock(h, LOCK);
     try {
-      raw = this.#receiveLocked(except?.slot ?? -1);
+      // A select's poll (`except`) decodes later: it takes a copy of its own.
+      raw = this.#receiveLocked(except?.slot ?? -1, except === undefined);
     } finally {
       unlock(h, LOCK);
     }
@@ -220,13 +228,13 @@ export class LockedStore<T> extends ChannelStore<T> {
       }
       if (!queued && this.#tryCommit(encoded)) return RESOLVED;
       if (signal?.aborted) return Promise.reject(signal.reason);
-      if (!queued && h[OFFERED] === 0) {
+      if (!queued && h[OFFERED] === 0 && this.#fits(encoded)) {
         ticket = this.#offer(encoded);
         offered = true;
       }
       Atomics.add(h, SEND_WAITING, 1);
       Atomics.add(h, SEND_ASYNC, 1);
-      if (!offered && !queued) this.#behindOffer();
+      if (!offered && !queued && h[OFFERED] !== 0) this.#behindOffer();
       this.send.watch(h[SEND_SEQ]);
     } catch (error) {
       return Promise.reject(error);
@@ -248,7 +256,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
     lock(h, LOCK);
     try {
-      if (!queued && raw === EMPTY) raw = this.#receiveLocked();
+      if (!queued && raw === EMPTY) raw = this.#receiveLocked(-1, true);
       if (raw === EMPTY && !signal?.aborted) {
         Atomics.add(h, RECV_WAITING, 1);
         Atomics.add(h, RECV_ASYNC, 1);
@@ -283,7 +291,7 @@ export class LockedStore<T> extends ChannelStore<T> {
       for (;;) {
         if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
         if (this.#tryCommit(encoded)) return;
-        if (h[OFFERED] === 0) {
+        if (h[OFFERED] === 0 && this.#fits(encoded)) {
           const ticket = this.#offer(encoded);
           Atomics.add(h, SEND_WAITING, 1);
           let state;
@@ -296,8 +304,9 @@ export class LockedStore<T> extends ChannelStore<T> {
           }
           return;
         }
+        // Behind another's offer, or no room for the bytes of ours.
         Atomics.add(h, SEND_WAITING, 1);
-        if (!told) {
+        if (!told && h[OFFERED] !== 0) {
           told = true;
           this.#behindOffer();
         }
@@ -326,7 +335,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     let raw: Raw | typeof EMPTY | typeof DRAINED;
     lock(h, LOCK);
     try {
-      while ((raw = this.#receiveLocked()) === EMPTY) {
+      while ((raw = this.#receiveLocked(-1, true)) === EMPTY) {
         Atomics.add(h, RECV_WAITING, 1);
         receiverWaits(h);
         sleepLocked(h, RECV_SEQ);
@@ -355,7 +364,8 @@ export class LockedStore<T> extends ChannelStore<T> {
           if (cell !== null && cell.give(encoded[i] as number)) {
             i++;
           } else if (
-            h[COUNT] < capacity + h[RECV_WAITING] && h[OFFERED] === 0
+            h[COUNT] < capacity + h[RECV_WAITING] && h[OFFERED] === 0 &&
+            this.#fits(encoded[i])
           ) {
             this.#ring.append(encoded[i++]);
             h[COUNT]++;
@@ -483,7 +493,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     try {
       if (h[CLOSED] !== 0) return OFFER_NONE;
       if (this.#tryCommit(encoded, slot)) return OFFER_COMMITTED;
-      if (h[OFFERED] !== 0) return OFFER_NONE;
+      if (h[OFFERED] !== 0 || !this.#fits(encoded)) return OFFER_NONE;
       out.seqBefore = h[RECV_SEQ];
       out.ticket = this.#offer(encoded, slot + 1, tag);
       out.seqAfter = h[RECV_SEQ];
@@ -587,7 +597,7 @@ export class LockedStore<T> extends ChannelStore<T> {
             error = e;
           }
           if (!committed) {
-            if (h[OFFERED] === 0) {
+            if (h[OFFERED] === 0 && this.#fits(w.encoded)) {
               try {
                 w.ticket = this.#offer(w.encoded);
                 w.offered = true;
@@ -691,11 +701,13 @@ export class LockedStore<T> extends ChannelStore<T> {
   /**
    * Commits the value if a receiver waits for it (in the cell, counted in
    * `RECV_WAITING`, or a select listed here that it claims, not the one in
-   * `exceptSlot`) or the buffer has room; false if the send must wait.
+   * `exceptSlot`) or the buffer has room; false if the send must wait:
+   * also when its record does not fit beside those in the ring (`#fits`).
    */
   #tryCommit(encoded: Raw, exceptSlot = -1): boolean {
     const h = this.h;
     if (this.#cell !== null && this.#cell.give(encoded as number)) return true;
+    if (!this.#fits(encoded)) return false;
     // Never behind an offer (a busy select's may stay while there is room).
     if (
       (h[COUNT] >= this.capacity + h[RECV_WAITING] || h[OFFERED] !== 0) &&
@@ -703,8 +715,32 @@ export class LockedStore<T> extends ChannelStore<T> {
     ) return false;
     this.#ring.append(encoded);
     h[COUNT]++;
-    wake(h, RECV_WAITING, RECV_SEQ);
+    this.#wakeLocked(RECV_WAITING, RECV_WATCHERS, RECV_SEQ);
     return true;
+  }
+
+  /**
+   * Whether the record of `encoded` fits beside those in the ring, grown as
+   * far as `maxBytes` lets it. A send whose record does not waits for
+   * receivers to free bytes, as for a full buffer (a `trySend` returns
+   * false), and makes no offer: Go blocks a send until there is room, and
+   * `checkSize` has refused, before the lock, a record that could never
+   * fit even in an empty ring.
+   */
+  #fits(encoded: Raw): boolean {
+    const ring = this.#ring;
+    return ring.fits(ring.recordBytes(encoded));
+  }
+
+  /**
+   * `wake` (`_channel_words.ts`) under the lock, for this store's hot
+   * paths: every change to a byte ring's `*_WAITING` and `*_WATCHERS` words
+   * is made under the lock, so plain reads see them (an `Atomics.load`
+   * costs about 15 ns here; there are two per wake).
+   */
+  #wakeLocked(waiting: number, watchers: number, seq: number): void {
+    const h = this.h;
+    if (h[waiting] !== 0 || h[watchers] !== 0) bump(h, seq);
   }
 
   /**
@@ -781,9 +817,14 @@ export class LockedStore<T> extends ChannelStore<T> {
 
   /**
    * Go's chanrecv with block = false: a raw value, EMPTY or DRAINED. The
-   * select in `exceptSlot` does not take its own offer.
+   * select in `exceptSlot` does not take its own offer. With `transient`,
+   * an encoding is a view of this thread's scratch space
+   * (`ByteRing.take`), for a caller that decodes it before it returns.
    */
-  #receiveLocked(exceptSlot = -1): Raw | typeof EMPTY | typeof DRAINED {
+  #receiveLocked(
+    exceptSlot = -1,
+    transient = false,
+  ): Raw | typeof EMPTY | typeof DRAINED {
     if (this.#cell !== null) {
       const fromCell = this.#cell.takeFull();
       if (fromCell !== EMPTY) return fromCell;
@@ -791,7 +832,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     const h = this.h;
     const count = h[COUNT];
     if (count > 0) {
-      const raw = this.#ring.take();
+      const raw = this.#ring.take(transient);
       h[COUNT] = count - 1;
       if (h[OFFERED] !== 0) {
         if (count - 1 < this.capacity + h[RECV_WAITING]) {
@@ -804,12 +845,12 @@ export class LockedStore<T> extends ChannelStore<T> {
           wake(h, SEND_WAITING, SEND_SEQ);
         }
       } else {
-        wake(h, SEND_WAITING, SEND_SEQ);
+        this.#wakeLocked(SEND_WAITING, SEND_WATCHERS, SEND_SEQ);
       }
       return raw;
     }
     if (h[OFFERED] !== 0 && this.#offerLive(exceptSlot)) {
-      const raw = this.#ring.take();
+      const raw = this.#ring.take(transient);
       acceptOffer(h);
       wake(h, SEND_WAITING, SEND_SEQ);
       return raw;

@@ -133,7 +133,8 @@ let budget = 0;
  * The objects and arrays written so far: none may come twice. A short list
  * scanned linearly (most values hold a few), then a Set.
  */
-const seen: object[] = [];
+const seen: (object | undefined)[] = [];
+let seenCount = 0;
 let seenSet: Set<object> | null = null;
 /** Set while encoding: a getter that encodes in turn goes to `node:v8`. */
 let busy = false;
@@ -194,7 +195,9 @@ function encode(value: unknown, transient: boolean): Uint8Array | undefined {
     // A getter threw: let `node:v8` meet it and report it.
     return undefined;
   } finally {
-    seen.length = 0;
+    // Cleared slot by slot (setting `length` is a call into the runtime).
+    for (let i = 0; i < seenCount; i++) seen[i] = undefined;
+    seenCount = 0;
     seenSet = null;
     busy = false;
   }
@@ -249,11 +252,11 @@ function firstVisit(o: object): boolean {
     seenSet.add(o);
     return true;
   }
-  const n = seen.length;
+  const n = seenCount;
   for (let i = 0; i < n; i++) if (seen[i] === o) return false;
-  if (n < SEEN_LIST) seen.push(o);
+  if (n < SEEN_LIST) seen[seenCount++] = o;
   else {
-    seenSet = new Set(seen);
+    seenSet = new Set(seen as object[]);
     seenSet.add(o);
   }
   return true;
@@ -329,15 +332,20 @@ function writeObject(o: object): boolean {
   if (proto === Array.prototype) {
     if (!Array.isArray(o)) return false;
     const n = o.length;
-    // No holes (checked below) and as many keys as elements: nothing else.
-    if (n > budget || Object.keys(o).length !== n) return false;
+    if (n > budget) return false;
+    // As many keys as elements, the last of them the last index: then the
+    // keys are the indices 0 to n - 1, in order (indices come first, and a
+    // named property is never an index), so there is no hole and no
+    // property besides the elements.
+    const keys = Object.keys(o);
+    if (keys.length !== n || (n > 0 && keys[n - 1] !== String(n - 1))) {
+      return false;
+    }
     reserve(5);
     out[at] = ARRAY;
     put32(at + 1, n);
     at += 5;
-    for (let i = 0; i < n; i++) {
-      if (!Object.hasOwn(o, i) || !writeValue(o[i])) return false;
-    }
+    for (let i = 0; i < n; i++) if (!writeValue(o[i])) return false;
     return true;
   }
   if (proto !== Object.prototype && proto !== null) {
@@ -496,12 +504,8 @@ function readValue(): unknown {
       return f64[0];
     case STRING:
       return readString();
-    case ARRAY: {
-      const n = fitting(get32() >>> 0, 1);
-      const a: unknown[] = [];
-      for (let i = 0; i < n; i++) a.push(readValue());
-      return a;
-    }
+    case ARRAY:
+      return readArray(fitting(get32() >>> 0, 1));
     case OBJECT:
       return readObject();
     case SHARED:
@@ -516,6 +520,29 @@ function readValue(): unknown {
 }
 
 /**
+ * An array of the next `n` values. A short one is an array literal (its
+ * elements evaluate in order), which V8 allocates at its exact size, where
+ * a first `push` makes room for 17 elements.
+ */
+function readArray(n: number): unknown[] {
+  switch (n) {
+    case 0:
+      return [];
+    case 1:
+      return [readValue()];
+    case 2:
+      return [readValue(), readValue()];
+    case 3:
+      return [readValue(), readValue(), readValue()];
+    case 4:
+      return [readValue(), readValue(), readValue(), readValue()];
+  }
+  const a: unknown[] = [];
+  for (let i = 0; i < n; i++) a.push(readValue());
+  return a;
+}
+
+/**
  * An object shape the decoder has met: its key block, its keys, how many
  * objects it has built, and, once it has built {@linkcode COMPILE_AFTER},
  * a function that builds one from an object literal (null where the
@@ -524,6 +551,8 @@ function readValue(): unknown {
 interface Known {
   readonly hash: number;
   readonly block: Uint8Array;
+  /** The block, for {@linkcode sameBytes}'s reads of four bytes at a time. */
+  readonly view: DataView;
   readonly keys: readonly string[];
   uses: number;
   build: ((read: () => unknown) => Record<string, unknown>) | null | undefined;
@@ -563,7 +592,7 @@ function readObject(): Record<string, unknown> {
   let shape = known[slot];
   if (
     shape === undefined || shape.hash !== hash ||
-    !sameBytes(shape.block, input, start, length)
+    !sameBytes(shape, input, start, length)
   ) {
     const after = from;
     from = start;
@@ -575,9 +604,11 @@ function readObject(): Record<string, unknown> {
         `Cannot decode a structured value: an object's keys end at byte ${from}, not at byte ${after} where its key block says; the bytes are corrupt`,
       );
     }
+    const block = input.slice(start, after);
     shape = {
       hash,
-      block: input.slice(start, after),
+      block,
+      view: new DataView(block.buffer),
       keys,
       uses: 0,
       build: undefined,
@@ -611,15 +642,39 @@ function buildObject(keys: readonly string[]): Record<string, unknown> {
   return o;
 }
 
-/** Whether `a` equals `b[start, start + n)`. */
+/**
+ * The input's buffer as a DataView, for {@linkcode sameBytes}: made when
+ * the input's buffer changes (received records come from a few buffers).
+ */
+let inputBuffer: ArrayBufferLike | null = null;
+let inputView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+
+/**
+ * Whether the block of `shape` equals `b[start, start + n)`: four bytes at
+ * a time (a key block is tens of bytes), then the last few one by one.
+ */
 function sameBytes(
-  a: Uint8Array,
+  shape: Known,
   b: Uint8Array,
   start: number,
   n: number,
 ): boolean {
-  if (a.length !== n) return false;
-  for (let i = 0; i < n; i++) if (a[i] !== b[start + i]) return false;
+  const a = shape.block;
+  // Not past the input's end: the view's buffer may hold more.
+  if (a.length !== n || start + n > b.length) return false;
+  if (b.buffer !== inputBuffer) {
+    inputBuffer = b.buffer;
+    inputView = new DataView(b.buffer);
+  }
+  const av = shape.view;
+  const bv = inputView;
+  const base = b.byteOffset + start;
+  const words = n & ~3;
+  let i = 0;
+  for (; i < words; i += 4) {
+    if (av.getInt32(i, true) !== bv.getInt32(base + i, true)) return false;
+  }
+  for (; i < n; i++) if (a[i] !== b[start + i]) return false;
   return true;
 }
 

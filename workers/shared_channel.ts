@@ -169,6 +169,13 @@ export interface SharedChannelOptions {
    * process's memory mappings (Linux allows 65,530 by default), so only about
    * 30,000 channels with a larger bound can be live at once.
    *
+   * A buffered channel can fill by bytes before it fills by count: a send
+   * whose value would fit the empty ring but not beside the values it holds
+   * then waits, as on a full channel, until receives free the bytes
+   * (`trySend` returns false, a select's send case is not ready). Only a
+   * value that could never fit, even in an empty ring, throws a
+   * `RangeError`, before the channel is touched.
+   *
    * @default {1073741824}
    */
   maxBytes?: number;
@@ -538,6 +545,9 @@ export class SharedChannel<T>
    *   the send is blocked (the promise rejects; the error holds the value).
    * @throws {CodecError} If the codec cannot encode the value (the promise
    *   rejects; the channel is untouched).
+   * @throws {RangeError} If the encoded value could never fit the ring,
+   *   even empty (see `maxBytes`; the promise rejects; the channel is
+   *   untouched). One that fits an empty ring waits for room instead.
    */
   send(value: T, options?: ChannelWaitOptions): Promise<void> {
     let encoded: Raw;
@@ -595,9 +605,10 @@ export class SharedChannel<T>
    *
    * @param value The value to send.
    * @returns True if the value was buffered or handed to a receiver, false
-   *   if the send would block.
+   *   if the send would block (the buffer is full, by count or by bytes).
    * @throws {ChannelClosedError} If the channel is closed.
    * @throws {CodecError} If the codec cannot encode the value.
+   * @throws {RangeError} If the encoded value could never fit the ring.
    */
   trySend(value: T): boolean {
     parkIfRetired();
@@ -667,6 +678,8 @@ export class SharedChannel<T>
    * @throws {ChannelClosedError} If the channel is closed, or closes while
    *   the send is blocked.
    * @throws {CodecError} If the codec cannot encode the value.
+   * @throws {RangeError} If the encoded value could never fit the ring,
+   *   even empty; one that fits an empty ring waits for room instead.
    */
   sendSync(value: T): void {
     if (!inWorker || !canBlock) {
@@ -750,6 +763,8 @@ export class SharedChannel<T>
    *   values before the one it names were sent.
    * @throws {CodecError} If the codec cannot encode a value; nothing was
    *   sent.
+   * @throws {RangeError} If a value could never fit the ring, even empty;
+   *   nothing was sent.
    */
   sendManySync(values: readonly T[]): void {
     if (!inWorker || !canBlock) {

@@ -294,11 +294,12 @@ Deno.test("SharedChannel with maxBytes of at most 65,536 allocates its ring whol
   assert.deepEqual(live[7].tryReceive(), { state: "ok", value: { i: 7 } });
 });
 
-Deno.test("SharedChannel whose ring does not grow refuses a value past its room with RangeError and stays usable", async () => {
+Deno.test("SharedChannel whose ring does not grow refuses a value larger than its room with RangeError, and a trySend that fits only once it drains returns false", async () => {
   const ch = new SharedChannel<string>({ capacity: 4, maxBytes: 256 });
   await assert.rejects(ch.send("x".repeat(300)), /needs \d+ bytes/);
   await ch.send("a".repeat(100));
-  assert.throws(() => ch.trySend("b".repeat(200)), /full at its limit/);
+  // Full by bytes, not by count: as for a full buffer (shared_channel_bytes_test.ts).
+  assert.equal(ch.trySend("b".repeat(200)), false);
   assert.equal((await ch.receive()).value, "a".repeat(100));
   await ch.send("b".repeat(200));
   assert.equal((await ch.receive()).value, "b".repeat(200));
@@ -379,5 +380,32 @@ Deno.test("SharedChannel: operations blocked on one object of a channel are woke
     assert.deepEqual(await c.receive(), { value: 4, ok: true });
     await s;
     a.close();
+  }
+});
+
+Deno.test("SharedChannel bytes codec copies views at any offset and length whole, wrapping around a small ring", () => {
+  const ch = new SharedChannel<Uint8Array>({
+    capacity: 4,
+    codec: "bytes",
+    maxBytes: 128,
+  });
+  const backing = new Uint8Array(256).map((_, i) => i);
+  const shared = new Uint8Array(new SharedArrayBuffer(64)).map((_, i) =>
+    255 - i
+  );
+  // One record stays in the ring, so the next ones wrap around its end.
+  const sent: Uint8Array[] = [new Uint8Array([7])];
+  assert.equal(ch.trySend(sent[0]), true);
+  for (let round = 0; round < 300; round++) {
+    const offset = round % 7;
+    const length = (round * 5) % 41;
+    const view = round % 3 === 0
+      ? shared.subarray(offset, offset + Math.min(length, 64 - offset))
+      : backing.subarray(offset, offset + length);
+    assert.equal(ch.trySend(view), true);
+    sent.push(view.slice());
+    const got = ch.tryReceive();
+    assert.equal(got.state, "ok");
+    assert.deepEqual((got as { value: Uint8Array }).value, sent.shift());
   }
 });

@@ -86,6 +86,11 @@ Deno.test("structured codec sends what plain data cannot say to node:v8, keeping
   const nullProto = Object.assign(Object.create(null), { a: 1 });
   const withExtra = Object.assign([1, 2], { extra: true });
   const holes = [1, , 3];
+  // As many keys as elements, but a hole and a named property.
+  const holeAndName = Object.assign([1, , 3], { name: "x" });
+  const trailingHole = Object.assign([1, 2, ,], { name: "x" });
+  const hiddenIndex = [1, 2];
+  Object.defineProperty(hiddenIndex, 1, { value: 2, enumerable: false });
   class Point {
     constructor(public x: number, public y: number) {}
   }
@@ -94,6 +99,9 @@ Deno.test("structured codec sends what plain data cannot say to node:v8, keeping
     cyclic,
     withExtra,
     holes,
+    holeAndName,
+    trailingHole,
+    hiddenIndex,
     "lone \uD800 surrogate",
     { key: "\uDC00" },
     10n,
@@ -256,4 +264,17 @@ Deno.test("plain format: a forged count of keys or elements is refused at once a
     a: [1, 2],
     b: {},
   });
+  // A known shape's key block past the end of the bytes (in the same
+  // buffer) is not taken for the block the header promises.
+  const shaped = () => ({ forgedKeyOne: 1, forgedKeyTwo: 2 });
+  encodePlain(shaped());
+  const whole = encodePlain(shaped())!;
+  decodePlain(whole);
+  const cut = new Uint8Array(whole.length + 10);
+  cut.set(whole.subarray(0, 10));
+  cut.set(whole.subarray(10), 10);
+  assert.throws(
+    () => decodePlain(cut.subarray(0, 10)),
+    /count of 0 at byte 10 is more than the bytes hold/,
+  );
 });
