@@ -273,7 +273,7 @@ export class Processor implements ProcessorHooks {
         if (t - lastYield > YIELD_EVERY_MS) {
           await this.#yield();
           lastYield = performance.now();
-        } else if (this.#suspended === 0) ended = t;
+        } else if (!this.#pending()) ended = t;
         continue;
       }
       if (this.#pending()) {
