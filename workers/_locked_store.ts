@@ -418,7 +418,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     const h = this.h;
     if (Atomics.load(h, CLOSED) !== 0) return true;
     const cell = this.#cell;
-    if (cell !== null && (send ? cell.hasReceiver() : cell.isFull())) {
+    if (cell !== null && (send ? cell.hasReceiver() : cell.hasLeft())) {
       return true;
     }
     const count = Atomics.load(h, COUNT);
@@ -785,7 +785,7 @@ export class LockedStore<T> extends ChannelStore<T> {
    */
   #receiveLocked(exceptSlot = -1): Raw | typeof EMPTY | typeof DRAINED {
     if (this.#cell !== null) {
-      const fromCell = this.#cell.takeFull();
+      const fromCell = this.#cell.takeLeft();
       if (fromCell !== EMPTY) return fromCell;
     }
     const h = this.h;
@@ -825,7 +825,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     const h = this.h;
     let n = 0;
     if (this.#cell !== null) {
-      const first = this.#cell.takeFull();
+      const first = this.#cell.takeLeft();
       if (first !== EMPTY) {
         out.push(first);
         n++;
