@@ -92,6 +92,7 @@ import {
   CLAIMED,
   type Claims,
   OWNED,
+  ownerRetired,
   POKED,
   SLOTS,
   WAITING,
@@ -110,8 +111,10 @@ import {
   ENTRIES,
   ENTRIES_END,
   LOCK,
+  OFFER_BYTES,
   OFFER_CLAIM,
   OFFER_CLAIM_TAG,
+  OFFER_POS,
   OFFER_TICKET,
   OFFERED,
   type Raw,
@@ -120,6 +123,7 @@ import {
   RECV_SEQ,
   RECV_WAITING,
   RECV_WATCHERS,
+  RESERVED,
   SEND_ASYNC,
   SEND_ONLY_WATCHERS,
   SEND_SEQ,
@@ -179,7 +183,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     lock(h, LOCK);
     try {
       if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
-      return this.#tryCommit(encoded, except?.slot ?? -1);
+      return this.#tryCommit(encoded, except?.slot ?? -1, false);
     } finally {
       unlock(h, LOCK);
     }
@@ -355,7 +359,8 @@ export class LockedStore<T> extends ChannelStore<T> {
           if (cell !== null && cell.give(encoded[i] as number)) {
             i++;
           } else if (
-            h[COUNT] < capacity + h[RECV_WAITING] && h[OFFERED] === 0
+            capacity > 0 && h[COUNT] < capacity + h[RECV_WAITING] &&
+            h[OFFERED] === 0
           ) {
             this.#ring.append(encoded[i++]);
             h[COUNT]++;
@@ -425,7 +430,8 @@ export class LockedStore<T> extends ChannelStore<T> {
     if (send) {
       return count < this.capacity + Atomics.load(h, RECV_WAITING);
     }
-    if (count > 0) return true;
+    // A record reserved for a select is not for this one.
+    if (count > (Atomics.load(h, RESERVED) !== 0 ? 1 : 0)) return true;
     if (Atomics.load(h, OFFERED) === 0) return false;
     return ticket === undefined || Atomics.load(h, OFFER_TICKET) !== ticket;
   }
@@ -532,10 +538,34 @@ export class LockedStore<T> extends ChannelStore<T> {
     lock(h, LOCK);
     try {
       Atomics.sub(h, RECV_WAITING, 1);
-      return this.#receiveLocked(exceptSlot);
+      return this.#receiveLocked(exceptSlot, exceptSlot);
     } finally {
       unlock(h, LOCK);
     }
+  }
+
+  override releaseReserved(slot: number): void {
+    const h = this.h;
+    lock(h, LOCK);
+    try {
+      if (h[RESERVED] !== 0 && (h[RESERVED] & SLOT_MASK) - 1 === slot) {
+        this.#unreserve();
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  /**
+   * Undoes the reservation of the first record, whose select is gone (its
+   * thread retired): the value stays first in the channel, for any
+   * receiver, and the select is no longer counted as waiting.
+   */
+  #unreserve(): void {
+    const h = this.h;
+    h[RESERVED] = 0;
+    Atomics.sub(h, RECV_WAITING, 1);
+    wake(h, RECV_WAITING, RECV_SEQ);
   }
 
   // Blocked async operations. ----------------------------------------------
@@ -692,13 +722,22 @@ export class LockedStore<T> extends ChannelStore<T> {
    * Commits the value if a receiver waits for it (in the cell, counted in
    * `RECV_WAITING`, or a select listed here that it claims, not the one in
    * `exceptSlot`) or the buffer has room; false if the send must wait.
+   *
+   * On an unbuffered channel a `blocking` send (every send but `trySend`
+   * and a select's poll) commits only to the receiver in the cell, which
+   * takes it directly: a receiver blocked under the lock, or a select,
+   * takes it as an offer, so that the send completes only once that
+   * receiver has it, as in Go (see the module doc).
    */
-  #tryCommit(encoded: Raw, exceptSlot = -1): boolean {
+  #tryCommit(encoded: Raw, exceptSlot = -1, blocking = true): boolean {
     const h = this.h;
     if (this.#cell !== null && this.#cell.give(encoded as number)) return true;
+    if (blocking && this.capacity === 0) return false;
     // Never behind an offer (a busy select's may stay while there is room).
+    // Nor behind a record reserved for a select, which no one else takes.
     if (
-      (h[COUNT] >= this.capacity + h[RECV_WAITING] || h[OFFERED] !== 0) &&
+      (h[COUNT] >= this.capacity + h[RECV_WAITING] || h[OFFERED] !== 0 ||
+        h[RESERVED] !== 0) &&
       !this.#claimReceiver(exceptSlot)
     ) return false;
     this.#ring.append(encoded);
@@ -709,23 +748,29 @@ export class LockedStore<T> extends ChannelStore<T> {
 
   /**
    * Claims a select listed here to receive (not the one in `exceptSlot`),
-   * counting it in `RECV_WAITING`: true if one was claimed. Only on an
-   * unbuffered channel with no offer, whose value would have to come first.
+   * counting it in `RECV_WAITING` and reserving the record the caller
+   * appends for it (`RESERVED`): true if one was claimed. Only on an
+   * unbuffered channel with no record and no offer, so that the reserved
+   * record is the first and the only one.
    */
   #claimReceiver(exceptSlot: number): boolean {
     const h = this.h;
     const claims = this.claims;
     if (
       claims === null || this.capacity !== 0 || h[RECV_WATCHERS] === 0 ||
-      h[OFFERED] !== 0
+      h[OFFERED] !== 0 || h[COUNT] !== 0
     ) return false;
     for (let e = ENTRIES; e < ENTRIES_END; e += 2) {
       const slot = h[e] - 1;
       if (slot < 0 || slot === exceptSlot) continue;
       const tag = h[e + 1];
       if ((tag & 1) !== 0) continue;
-      if (claimCase(claims.words, slot, tag >>> 16, (tag & 0xffff) >>> 1)) {
+      const gen = tag >>> 16;
+      if (claimCase(claims.words, slot, gen, (tag & 0xffff) >>> 1)) {
+        // A select whose thread was retired first will never take it.
+        if (ownerRetired(claims.words, slot)) continue;
         Atomics.add(h, RECV_WAITING, 1);
+        h[RESERVED] = (gen << 13) | (slot + 1);
         return true;
       }
     }
@@ -781,20 +826,45 @@ export class LockedStore<T> extends ChannelStore<T> {
 
   /**
    * Go's chanrecv with block = false: a raw value, EMPTY or DRAINED. The
-   * select in `exceptSlot` does not take its own offer.
+   * select in `exceptSlot` does not take its own offer; the one in
+   * `reservedFor` takes the record reserved for it.
    */
-  #receiveLocked(exceptSlot = -1): Raw | typeof EMPTY | typeof DRAINED {
+  #receiveLocked(
+    exceptSlot = -1,
+    reservedFor = -1,
+  ): Raw | typeof EMPTY | typeof DRAINED {
     if (this.#cell !== null) {
       const fromCell = this.#cell.takeLeft();
       if (fromCell !== EMPTY) return fromCell;
     }
     const h = this.h;
     const count = h[COUNT];
+    if (h[RESERVED] !== 0) {
+      const slot = (h[RESERVED] & SLOT_MASK) - 1;
+      if (slot === reservedFor) {
+        h[RESERVED] = 0;
+      } else if (ownerRetired(this.claims!.words, slot)) {
+        this.#unreserve();
+      } else {
+        // The first record is another select's: only an offer behind it
+        // may be taken, by any receiver, as from a blocked sender.
+        if (h[OFFERED] !== 0 && this.#offerLive(exceptSlot)) {
+          const raw = this.#ring.takeLast(h[OFFER_POS], h[OFFER_BYTES]);
+          acceptOffer(h);
+          wake(h, SEND_WAITING, SEND_SEQ);
+          return raw;
+        }
+        return h[CLOSED] !== 0 ? DRAINED : EMPTY;
+      }
+    }
     if (count > 0) {
       const raw = this.#ring.take();
       h[COUNT] = count - 1;
       if (h[OFFERED] !== 0) {
-        if (count - 1 < this.capacity + h[RECV_WAITING]) {
+        // (Unbuffered: the offer stays, for a receiver to take itself.)
+        if (
+          this.capacity > 0 && count - 1 < this.capacity + h[RECV_WAITING]
+        ) {
           // Room in the buffer: the blocked sender's offer moves in; a
           // busy select's stays, and the select is told there is room.
           if (this.#offerLive(exceptSlot)) {
@@ -823,14 +893,14 @@ export class LockedStore<T> extends ChannelStore<T> {
    */
   #takeManyLocked(max: number, out: Raw[]): number {
     const h = this.h;
-    let n = 0;
-    if (this.#cell !== null) {
-      const first = this.#cell.takeLeft();
-      if (first !== EMPTY) {
-        out.push(first);
-        n++;
-      }
+    if (this.capacity === 0) {
+      // Unbuffered: one value at a time, whatever the reservations.
+      const raw = this.#receiveLocked();
+      if (raw === EMPTY || raw === DRAINED) return 0;
+      out.push(raw);
+      return 1;
     }
+    let n = 0;
     while (n < max) {
       const count = h[COUNT];
       if (count > 0) {
@@ -844,8 +914,8 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
     if (n === 0) return 0;
     if (
-      h[OFFERED] !== 0 && h[COUNT] < this.capacity + h[RECV_WAITING] &&
-      this.#offerLive(-1)
+      this.capacity > 0 && h[OFFERED] !== 0 &&
+      h[COUNT] < this.capacity + h[RECV_WAITING] && this.#offerLive(-1)
     ) {
       // Room in the buffer: the blocked sender's offer moves in.
       acceptOffer(h);
@@ -882,6 +952,9 @@ export class LockedStore<T> extends ChannelStore<T> {
     return ticket;
   }
 }
+
+/** The slot bits of `RESERVED`. */
+const SLOT_MASK = 0x1fff;
 
 /**
  * Polls of `ByteRing.awaitRecord` before a buffered channel's `recvSync`

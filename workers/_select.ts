@@ -295,8 +295,12 @@ class BlockedSelect implements LocalSelect {
     this.#scheduled = false;
     if (this.#done) return;
     this.#unwatchAll();
-    // A retired thread's select stays pending for good (`_retired.ts`).
+    // A retired thread's select stays pending for good (`_retired.ts`),
+    // and leaves a value a peer handed it to the others.
     if (isRetired()) {
+      if (!this.#own() && this.#cases[this.#claimedCase].kind !== SEND) {
+        this.#stores[this.#claimedCase].releaseReserved(this.#slot);
+      }
       parkAsync();
       return;
     }
