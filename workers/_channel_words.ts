@@ -53,7 +53,7 @@
  * | 96 | `CELL` | hand-off cell: its state (see `_handoff_cell.ts`); also the futex word its `recvSync` sleeps on (atomic) |
  * | 98–99 | `CELL_VALUE` | hand-off cell: the value, as a float64 (an `int32` fits exactly) |
  *
- * Words 0 to 27 share two cache lines; each futex word, each ticket word
+ * Words 0 to 28 share two cache lines; each futex word, each ticket word
  * and the cell have a line of their own, so threads spinning on one do not
  * slow the threads writing another. The data region starts at byte 448.
  *

@@ -13,6 +13,7 @@
  * | --- | --- | --- |
  * | 5 | `COUNT` | committed records at the front: buffered values, plus values handed to blocked receivers |
  * | 6 | `OFFERED` | 1 if one more record follows the committed ones: a blocked sender's offer (`_offer.ts`, with words 17–20) |
+ * | 28 | `RESERVED` | unbuffered: 0, or `gen << 13 \| (slot + 1)` of the select the first record is reserved for (see below) |
  *
  * (The whole header is in `_channel_words.ts`.)
  *
@@ -29,15 +30,33 @@
  * | 0 | 0: free; else 1 + the select's slot in the claims arena (`_select_claims.ts`) |
  * | 1 | the slot's generation << 16, the case's index << 1, and 1 for a send case |
  *
- * A sender that finds no receiver (`#tryCommit`: every send, blocking or
- * not, on any thread) claims the first select listed to receive whose
- * claim word still waits, counts it in `RECV_WAITING` and commits its value
- * as for any waiting receiver; the select receives it. (A value a waiting
- * receiver was handed can be taken by another receiver first, as before:
- * the select then waits again, and no value is lost.) A select's send cases
- * are found through its offer, which carries its claim (`_offer.ts`): a
- * receiver takes it only after it won the claim word. A select whose cases
- * do not fit in the entries is found through its offer and its polls only.
+ * A non-blocking sender (`trySend`, a select's poll: `#tryCommit` with
+ * `blocking` false, on any thread) that finds no plain receiver claims the
+ * first select listed to receive whose claim word still waits, if the
+ * channel holds no record and no offer: it counts the select in
+ * `RECV_WAITING`, commits its value and reserves it for that select
+ * (`RESERVED`), as Go's `send` copies the value into the `sudog` of the
+ * receiver it found. No other receiver, the sender included, takes a
+ * reserved record: they may take an offer behind it (`ByteRing.takeLast`),
+ * and no value is committed behind it. The select takes it
+ * (`claimedReceive`). A select whose thread was retired is not claimed, and
+ * a record reserved for one is released, first in the channel, to every
+ * receiver (`_select_claims.ts`). A select's send cases are found through
+ * its offer, which carries its claim (`_offer.ts`): a receiver takes it
+ * only after it won the claim word. A select whose cases do not fit in the
+ * entries is found through its offer and its polls only.
+ *
+ * ## Blocking sends on an unbuffered channel
+ *
+ * A blocking send (`send`, `sendSync`, a blocked select's offer) commits
+ * only to the receiver waiting in the hand-off cell, which takes the value
+ * directly; otherwise it leaves an offer and completes when a receiver
+ * takes it, as Go's blocked sender does. So it completes only once a
+ * receiver has the value, and nobody else (the sender included) can take
+ * it after. A non-blocking send that finds a plain receiver blocked under
+ * the lock (`RECV_WAITING` above `COUNT`) commits its value for it: any
+ * receiver may take that one first (the waiting one then waits on), which
+ * Go does not allow; values are never lost or duplicated.
  *
  * ## Invariants (under the lock)
  *
@@ -45,15 +64,18 @@
  *   only when handed to receivers that are blocked and will take them. An
  *   unbuffered channel therefore holds a value only on its way from a sender
  *   to a waiting receiver, and `size` reports `min(COUNT, CAPACITY)`.
- * - `OFFERED = 1` implies `COUNT >= CAPACITY + RECV_WAITING`: a sender
- *   offers only when it cannot commit, and when a receive makes room the
- *   offer is committed at once (moved into the buffer and acknowledged),
- *   as Go's `chanrecv` moves a blocked sender's value to the buffer's tail.
- *   So the offer is always the last record, and a new sender never
- *   overtakes it. (One exception: a select's offer that a receiver could
- *   not claim because the select was busy stays, even with room; no value
- *   is appended behind an offer, and the select, told of the room, moves
- *   its value in itself.)
+ * - Buffered: `OFFERED = 1` implies `COUNT >= CAPACITY + RECV_WAITING`:
+ *   a sender offers only when it cannot commit, and when a receive makes
+ *   room the offer is committed at once (moved into the buffer and
+ *   acknowledged), as Go's `chanrecv` moves a blocked sender's value to the
+ *   buffer's tail. (One exception: a select's offer that a receiver could
+ *   not claim because the select was busy stays, even with room; the
+ *   select, told of the room, moves its value in itself.) Unbuffered, an
+ *   offer stays until a receiver takes it. Either way the offer is always
+ *   the last record: no value is appended behind an offer, and a new
+ *   sender never overtakes it.
+ * - `RESERVED != 0` implies `COUNT = 1`, its select counted in
+ *   `RECV_WAITING`, and its record the first (an offer may follow).
  * - At most one offer exists. Other blocked senders sleep on `SEND_SEQ` and
  *   retry; a sender's value is written to shared memory only once (commit
  *   or offer).

@@ -36,14 +36,14 @@
  * | 0 `FREE` | no select holds the slot | a select blocking: `OWNED` (gen + 1 when freed) |
  * | 1 `WAITING` | its select waits; any peer may claim it | a peer: `CLAIMED + k`; its select: `OWNED` |
  * | 2 `OWNED` | its select runs (looks at its channels, or commits) | its select: `WAITING` or `FREE` |
- * | 3 + k `CLAIMED + k` | a peer on another thread won case k | its select: `FREE` (or `WAITING` if the value it was handed was taken by another receiver) |
+ * | 3 + k `CLAIMED + k` | a peer on another thread won case k | its select: `FREE` |
  * | 0xffff `POKED` | `OWNED`, and a receiver found the select's offer while it ran | its select: `WAITING`, then it wakes its offer's channel's receivers, which look again |
  *
  * Every move out of `WAITING` is a compare-and-swap, so exactly one of the
  * select itself and its peers wins it. A peer that wins a receive case
- * counts the select in the channel's `RECV_WAITING` and commits its value
- * as for any waiting receiver; the select then receives it under the lock
- * (see `_select.ts`). A peer that wins a send case has taken the select's
+ * counts the select in the channel's `RECV_WAITING` and commits its value,
+ * reserved for the select, which then receives it under the lock (see
+ * `_select.ts` and `_locked_store.ts`). A peer that wins a send case has taken the select's
  * offer. While the select is `OWNED` no peer claims it: a non-blocking peer
  * then reports not ready, as Go's does while a select is between its passes,
  * and a blocking one counts itself as waiting, which wakes the select.
