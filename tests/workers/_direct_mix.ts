@@ -91,6 +91,9 @@ export async function mix(job: MixJob): Promise<MixResult[]> {
       }
     };
     while (!signal.aborted) {
+      // Goroutines of one thread that pair among themselves run in
+      // microtasks, where the wake-up of `stopped` may come late.
+      if (stop.closed) ac.abort();
       try {
         if (role !== 1) await sendOne();
         if (role !== 0 && !signal.aborted) {
