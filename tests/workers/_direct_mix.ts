@@ -16,9 +16,10 @@ export interface MixJob {
   ch: SharedChannelHandle<number>;
   stop: SharedChannelHandle<number>;
   received: AtomicHandle;
-  /** The first goroutine's id; `goroutines` ids from there. */
+  /** The first goroutine's id; one id a goroutine from there. */
   id: number;
-  goroutines: number;
+  /** One goroutine per entry, of that role (see {@linkcode mix}). */
+  roles: readonly number[];
   /** Plain `send()`/`receive()` only, or selects and `trySend` too. */
   plain: boolean;
 }
@@ -41,10 +42,11 @@ export function senderOf(value: number): number {
 }
 
 /**
- * Until `stop` is closed, each of `goroutines` goroutines (at least 3)
- * sends its own values and receives on `ch`: the first only sends, the
- * second only receives (so that the others never all wait on the same
- * side), the rest send, then receive, and so on. They send with plain
+ * Until `stop` is closed, one goroutine per entry of `roles` sends its
+ * own values and receives on `ch`: role 0 only sends, role 1 only
+ * receives (one of each among all the threads' goroutines keeps the others
+ * from all waiting on the same side), role 2 sends, then receives, and so
+ * on. They send with plain
  * `send()`, or, unless `plain`, also with `trySend()` (retried) and selects
  * with a `stop` case; they receive with plain `receive()` if `plain`, else
  * with selects with a `stop` case (a plain receiver on another thread
@@ -108,10 +110,7 @@ export async function mix(job: MixJob): Promise<MixResult[]> {
     return { id, sent, got };
   };
   const all = await Promise.all(
-    Array.from(
-      { length: job.goroutines },
-      (_, i) => one(job.id + i, i < 2 ? i : 2),
-    ),
+    job.roles.map((role, i) => one(job.id + i, role)),
   );
   await stopped;
   return all;

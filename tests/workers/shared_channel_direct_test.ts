@@ -156,45 +156,73 @@ Deno.test("SharedChannel unbuffered: a receive, or a select, aborted after a wor
   }
 });
 
-for (const plain of [true, false]) {
-  for (const codec of ["float64", "structured"] as const) {
-    Deno.test(`SharedChannel ${codec} unbuffered, stress: goroutines on the main thread and two workers that ${plain ? "send() and receive()" : "send(), trySend() and select to send or receive"} lose no value, duplicate none, and never receive their own`, async () => {
-      using w1 = spawnDirect();
-      using w2 = spawnDirect();
-      const ch = new SharedChannel<number>({
-        codec: codec as "float64",
-      });
-      const stop = new SharedChannel<number>({ codec: "int32" });
-      const received = new AtomicInt32();
-      const job = (id: number): MixJob => ({
-        ch: ch.handle,
-        stop: stop.handle,
-        received: received.handle,
-        id,
-        goroutines: 4,
-        plain,
-      });
-      const runs = [
-        w1.run({ cmd: "mix", ...job(10) }),
-        w2.run({ cmd: "mix", ...job(20) }),
-        mix(job(1)),
-      ];
-      await until(() => received.load() >= TARGET);
-      stop.close();
-      const results = (await Promise.all(runs)).flat() as MixResult[];
-      const sent = results.flatMap((r) => r.sent);
-      const got = results.flatMap((r) => r.got);
-      // Whatever a trySend left for a receiver that stopped meanwhile.
-      for (let r = ch.tryReceive(); r.state === "ok"; r = ch.tryReceive()) {
-        got.push(r.value);
-      }
-      assert.equal(new Set(sent).size, sent.length);
-      assert.deepEqual([...got].sort(), [...sent].sort());
-      for (const r of results) {
-        const own = r.got.filter((v) => senderOf(v) === r.id);
-        assert.deepEqual(own, [], `goroutine ${r.id} received its own`);
-      }
-      assert.ok(got.length >= TARGET);
-    });
+/** Goroutines of each thread in the stress tests: roles of `mix`. */
+const layouts: [string, number[][]][] = [
+  // Main thread, then the workers. Each thread pairs its own goroutines too.
+  ["four goroutines on the main thread and on each of two workers", [
+    [0, 1, 2, 2],
+    [0, 1, 2, 2],
+    [0, 1, 2, 2],
+  ]],
+  // One goroutine a thread: every hand-off crosses threads.
+  ["one goroutine on the main thread and on each of three workers", [
+    [2],
+    [2],
+    [0],
+    [1],
+  ]],
+];
+
+for (const [layout, threads] of layouts) {
+  for (const plain of [true, false]) {
+    for (const codec of ["float64", "structured"] as const) {
+      Deno.test(
+        `SharedChannel ${codec} unbuffered, stress: ${layout} that ${
+          plain ? "send() and receive()" : "send(), trySend() and select"
+        } lose no value, duplicate none, and never receive their own`,
+        async () => {
+          const workers = threads.slice(1).map(() => spawnDirect());
+          try {
+            const ch = new SharedChannel<number>({ codec: codec as "float64" });
+            const stop = new SharedChannel<number>({ codec: "int32" });
+            const received = new AtomicInt32();
+            const job = (t: number): MixJob => ({
+              ch: ch.handle,
+              stop: stop.handle,
+              received: received.handle,
+              id: 10 * (t + 1),
+              roles: threads[t],
+              plain,
+            });
+            const runs = [
+              mix(job(0)),
+              ...workers.map((w, t) => w.run({ cmd: "mix", ...job(t + 1) })),
+            ];
+            await until(() => received.load() >= TARGET);
+            stop.close();
+            const results = (await Promise.all(runs)).flat() as MixResult[];
+            const sent = results.flatMap((r) => r.sent);
+            const got = results.flatMap((r) => r.got);
+            // Whatever a trySend left for a receiver that stopped meanwhile.
+            for (
+              let r = ch.tryReceive();
+              r.state === "ok";
+              r = ch.tryReceive()
+            ) {
+              got.push(r.value);
+            }
+            assert.equal(new Set(sent).size, sent.length);
+            assert.deepEqual([...got].sort(), [...sent].sort());
+            for (const r of results) {
+              const own = r.got.filter((v) => senderOf(v) === r.id);
+              assert.deepEqual(own, [], `goroutine ${r.id} received its own`);
+            }
+            assert.ok(got.length >= TARGET);
+          } finally {
+            for (const w of workers) w[Symbol.dispose]();
+          }
+        },
+      );
+    }
   }
 }
