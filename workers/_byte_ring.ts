@@ -227,9 +227,37 @@ export class ByteRing {
    */
   take(transient = false): Raw {
     const h = this.#h;
+    const raw = this.#read(h[HEAD], transient);
+    const need = this.#readBytes;
+    const used = h[USED] - need;
+    h[USED] = used;
+    if (used === 0) this.#emptied();
+    else h[HEAD] = (h[HEAD] + need) % h[RING_SIZE];
+    return raw;
+  }
+
+  /**
+   * Removes the last record, of `bytes` bytes at offset `pos` (the offer,
+   * taken while records reserved for another receiver come before it),
+   * and returns its value (a private copy).
+   */
+  takeLast(pos: number, bytes: number): Raw {
+    const raw = this.#read(pos);
+    this.dropLast(pos, bytes);
+    return raw;
+  }
+
+  /** The size of the record {@linkcode ByteRing.#read} read last. */
+  #readBytes = 0;
+
+  /**
+   * The value of the record at offset `pos`: a private copy, or with
+   * `transient` a view of this thread's scratch space (see `take`).
+   */
+  #read(pos: number, transient = false): Raw {
+    const h = this.#h;
     const ring = h[RING_SIZE];
     if (ring !== this.#viewed) this.#map(ring);
-    const pos = h[HEAD];
     const slot = this.#slot;
     let raw: Raw;
     let need = slot;
@@ -254,10 +282,7 @@ export class ByteRing {
         raw = out;
       }
     }
-    const used = h[USED] - need;
-    h[USED] = used;
-    if (used === 0) this.#emptied();
-    else h[HEAD] = (pos + need) % ring;
+    this.#readBytes = need;
     return raw;
   }
 

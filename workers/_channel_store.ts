@@ -183,6 +183,12 @@ export abstract class ChannelStore<T> {
   abstract claimedReceive(
     exceptSlot: number,
   ): Raw | typeof EMPTY | typeof DRAINED;
+  /**
+   * For a select whose thread was retired after a peer claimed its
+   * receive case here: releases the record reserved for it, if any, to
+   * every receiver (`_locked_store.ts`), and uncounts it.
+   */
+  releaseReserved(_slot: number): void {}
   /** What became of the offer `ticket`: `OFFER_PENDING`, `_TAKEN` or `_DROPPED` (`_offer.ts`). */
   abstract offerState(ticket: number): number;
   /**

@@ -42,6 +42,7 @@
  * | 24 | `OFFER_CLAIM` | byte ring: 0 for a plain sender's offer; for a select's, 1 + its slot in the claims arena (`_select_claims.ts`), which a receiver must claim before it takes the offer |
  * | 25 | `OFFER_CLAIM_TAG` | byte ring: the select's claim-word generation << 16, and the index of the offering case (valid while `OFFER_CLAIM` is not 0) |
  * | 26–27 | `ARENA` | the `ID` words of the claims arena the channel carries (`_select_claims.ts`): an object opened with another arena, or none, does not claim (read-only) |
+ * | 28 | `RESERVED` | byte ring, unbuffered: 0, or the claim of the select the first record is reserved for, `gen << 13 \| (slot + 1)`: a sender that claimed the select handed it the value, which no other receiver takes (see `_locked_store.ts`) |
  * | 32 | `RECV_SEQ` | futex word receivers sleep on: bumped and notified when a value or an offer arrives, or on close (atomic) |
  * | 33 | `RECV_SLEEPING` | `recvSync` calls inside `Atomics.wait` on `RECV_SEQ` (or about to be) (atomic) |
  * | 48 | `SEND_SEQ` | futex word senders sleep on: bumped and notified when room frees, an offer is taken or dropped, a receiver starts waiting, or on close (atomic) |
@@ -52,7 +53,7 @@
  * | 96 | `CELL` | hand-off cell: its state (see `_handoff_cell.ts`); also the futex word its `recvSync` sleeps on (atomic) |
  * | 98–99 | `CELL_VALUE` | hand-off cell: the value, as a float64 (an `int32` fits exactly) |
  *
- * Words 0 to 27 share two cache lines; each futex word, each ticket word
+ * Words 0 to 28 share two cache lines; each futex word, each ticket word
  * and the cell have a line of their own, so threads spinning on one do not
  * slow the threads writing another. The data region starts at byte 448.
  *
@@ -105,6 +106,7 @@ export const SEND_ONLY_WATCHERS = 23;
 export const OFFER_CLAIM = 24;
 export const OFFER_CLAIM_TAG = 25;
 export const ARENA = 26;
+export const RESERVED = 28;
 export const RECV_SEQ = 32;
 export const RECV_SLEEPING = 33;
 export const SEND_SEQ = 48;

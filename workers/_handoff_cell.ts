@@ -24,23 +24,28 @@
  * | 1 `WAITING` | a `recvSync` waits, spinning | a sender: `FILLING`; the receiver, before `Atomics.wait`: `ASLEEP`; an offer or `close`: `FREE` |
  * | 2 `ASLEEP` | ... and sleeps on this word | as `WAITING`, and whoever moves it on notifies |
  * | 3 `FILLING` | a sender writes `CELL_VALUE` | that sender: `FULL` |
- * | 4 `FULL` | a committed value waits there | any receiver: `TAKING` |
+ * | 4 `FULL` | a committed value waits there, for the cell's receiver only | that receiver: `TAKING`; retired (`_retired.ts`): `LEFT` |
  * | 5 `TAKING` | a receiver reads `CELL_VALUE` | that receiver: `FREE` |
+ * | 6 `LEFT` | a committed value whose receiver retired: the channel's first value | any receiver: `TAKING` |
  *
  * ## Invariants
  *
- * Every transition out of `WAITING`, `ASLEEP` and `FULL` is a
+ * Every transition out of `WAITING`, `ASLEEP`, `FULL` and `LEFT` is a
  * compare-and-swap, so exactly one sender fills a waiting cell and exactly
- * one receiver takes a full one. With the byte ring:
+ * one receiver takes its value. With the byte ring:
  *
  * - Any send (`sendSync` without the lock; `send`, `trySend`, a select's
  *   send case, under it) fills a waiting cell before it looks at
  *   `RECV_WAITING`: the receiver there is a blocked receiver, as in Go. A
  *   sender does not fill the cell while `COUNT > 0`: its own earlier value
  *   may still be in the ring, and must not be overtaken.
- * - Every receiver takes a `FULL` cell's value before the ring's records,
- *   which are newer. So it is not lost if its receiver is gone, and a
- *   filling sender wakes blocked receivers (`RECV_SEQ`) for that case.
+ * - A `FULL` cell's value belongs to the receiver that waits there, as
+ *   Go's `send` copies the value into the `sudog` of the receiver it
+ *   found: no other receiver, the sender included, takes it. Only if that
+ *   receiver retires before it takes the value does it leave the value
+ *   (`LEFT`), and wake the blocked receivers (`RECV_SEQ`): every receiver
+ *   takes a `LEFT` value before the ring's records, which are newer, so
+ *   it is neither lost nor overtaken.
  * - A `recvSync` claims the cell and then checks `CLOSED` and `OFFERED`;
  *   `close` and a sender that offers set those and then push a waiting
  *   receiver out of the cell (`FREE`). One of the two sees the other, so
@@ -48,8 +53,8 @@
  *   It also wakes selects watching to send, which may now commit.
  *
  * - A retired thread's receiver (`_retired.ts`) that wakes in the cell
- *   frees its claim, or leaves a `FULL` cell's value for the others, and
- *   parks for good.
+ *   frees its claim, or leaves a `FULL` cell's value for the others
+ *   (`LEFT`), and parks for good.
  *
  * Limitation: a worker terminated between filling the cell and marking it
  * `FULL` leaves the cell's receiver waiting.
@@ -84,6 +89,7 @@ const ASLEEP = 2;
 const FILLING = 3;
 const FULL = 4;
 const TAKING = 5;
+const LEFT = 6;
 
 /** The hand-off cell of one channel object. */
 export class HandoffCell {
@@ -108,11 +114,9 @@ export class HandoffCell {
     if (was === ASLEEP) was = Atomics.compareExchange(h, CELL, ASLEEP, FILLING);
     if (was !== WAITING && was !== ASLEEP) return false;
     this.#value[0] = encoded;
+    // The cell's receiver's alone: nobody else is woken for it.
     Atomics.store(h, CELL, FULL);
     if (was === ASLEEP) Atomics.notify(h, CELL);
-    // Other receivers may take the value too, if the one in the cell is
-    // gone (its worker terminated): wake them as for a committed value.
-    wake(h, RECV_WAITING, RECV_SEQ);
     return true;
   }
 
@@ -151,24 +155,29 @@ export class HandoffCell {
     return cell === WAITING || cell === ASLEEP;
   }
 
-  /** Whether a value waits in the cell (a hint). */
-  isFull(): boolean {
-    return Atomics.load(this.#h, CELL) === FULL;
+  /**
+   * Whether a value any receiver may take waits in the cell, left by a
+   * retired receiver (a hint).
+   */
+  hasLeft(): boolean {
+    return Atomics.load(this.#h, CELL) === LEFT;
   }
 
   /**
-   * Takes the value a full cell holds, for a receiver outside the cell: it
-   * comes before the ring's records. EMPTY if there is none, or another
-   * receiver took it.
+   * Takes the value a retired receiver left in the cell, for a receiver
+   * outside the cell: it comes before the ring's records. EMPTY if there is
+   * none, or another receiver took it. A `FULL` cell's value is its own
+   * receiver's: never taken here.
    */
-  takeFull(): number | typeof EMPTY {
-    if (Atomics.load(this.#h, CELL) !== FULL) return EMPTY;
-    return this.#take();
+  takeLeft(): number | typeof EMPTY {
+    if (Atomics.load(this.#h, CELL) !== LEFT) return EMPTY;
+    return this.#take(LEFT);
   }
 
-  #take(): number | typeof EMPTY {
+  /** Takes the value from state `from` (`FULL` or `LEFT`); EMPTY if it moved. */
+  #take(from: number): number | typeof EMPTY {
     const h = this.#h;
-    if (Atomics.compareExchange(h, CELL, FULL, TAKING) !== FULL) return EMPTY;
+    if (Atomics.compareExchange(h, CELL, from, TAKING) !== from) return EMPTY;
     const v = this.#value[0];
     Atomics.store(h, CELL, FREE);
     return v;
@@ -197,7 +206,8 @@ export class HandoffCell {
   receive(): number | typeof EMPTY {
     const h = this.#h;
     const claimed = Atomics.compareExchange(h, CELL, FREE, WAITING);
-    if (claimed !== FREE) return claimed === FULL ? this.#take() : EMPTY;
+    // Another receiver's value (`FULL`) is not ours; a left one is anyone's.
+    if (claimed !== FREE) return claimed === LEFT ? this.#take(LEFT) : EMPTY;
     if (
       Atomics.load(h, CLOSED) !== 0 || Atomics.load(h, COUNT) !== 0 ||
       Atomics.load(h, OFFERED) !== 0
@@ -218,7 +228,8 @@ export class HandoffCell {
       switch (state) {
         case FULL:
           if (isRetired()) retiredLeave(h);
-          return this.#take();
+          // Ours: only this receiver moves a FULL cell on.
+          return this.#take(FULL);
         case WAITING:
           Atomics.compareExchange(h, CELL, WAITING, ASLEEP);
           break;
@@ -238,12 +249,23 @@ export class HandoffCell {
 
 /**
  * A retired thread's `receive` (`_retired.ts`): gives up its claim on the
- * cell, or leaves the value a sender put there for the next receiver (the
- * sender woke the others for it), and parks for good.
+ * cell, or leaves the value a sender put there for the next receiver
+ * (`LEFT`, waking the blocked receivers), and parks for good.
  */
 function retiredLeave(h: Int32Array): never {
-  if (Atomics.compareExchange(h, CELL, ASLEEP, FREE) !== ASLEEP) {
-    Atomics.compareExchange(h, CELL, WAITING, FREE);
+  for (;;) {
+    const state = Atomics.load(h, CELL);
+    if (state === WAITING || state === ASLEEP) {
+      if (Atomics.compareExchange(h, CELL, state, FREE) === state) break;
+    } else if (state === FULL) {
+      // Only the cell's receiver moves FULL on: this store cannot race.
+      Atomics.store(h, CELL, LEFT);
+      wake(h, RECV_WAITING, RECV_SEQ);
+      break;
+    } else if (state !== FILLING) {
+      break; // FREE: pushed out by an offer or close.
+    }
+    // FILLING: a sender is writing our value; it marks it FULL next.
   }
   return parkForever();
 }

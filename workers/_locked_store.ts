@@ -13,6 +13,7 @@
  * | --- | --- | --- |
  * | 5 | `COUNT` | committed records at the front: buffered values, plus values handed to blocked receivers |
  * | 6 | `OFFERED` | 1 if one more record follows the committed ones: a blocked sender's offer (`_offer.ts`, with words 17–20) |
+ * | 28 | `RESERVED` | unbuffered: 0, or `gen << 13 \| (slot + 1)` of the select the first record is reserved for (see below) |
  *
  * (The whole header is in `_channel_words.ts`.)
  *
@@ -29,15 +30,33 @@
  * | 0 | 0: free; else 1 + the select's slot in the claims arena (`_select_claims.ts`) |
  * | 1 | the slot's generation << 16, the case's index << 1, and 1 for a send case |
  *
- * A sender that finds no receiver (`#tryCommit`: every send, blocking or
- * not, on any thread) claims the first select listed to receive whose
- * claim word still waits, counts it in `RECV_WAITING` and commits its value
- * as for any waiting receiver; the select receives it. (A value a waiting
- * receiver was handed can be taken by another receiver first, as before:
- * the select then waits again, and no value is lost.) A select's send cases
- * are found through its offer, which carries its claim (`_offer.ts`): a
- * receiver takes it only after it won the claim word. A select whose cases
- * do not fit in the entries is found through its offer and its polls only.
+ * A non-blocking sender (`trySend`, a select's poll: `#tryCommit` with
+ * `blocking` false, on any thread) that finds no plain receiver claims the
+ * first select listed to receive whose claim word still waits, if the
+ * channel holds no record and no offer: it counts the select in
+ * `RECV_WAITING`, commits its value and reserves it for that select
+ * (`RESERVED`), as Go's `send` copies the value into the `sudog` of the
+ * receiver it found. No other receiver, the sender included, takes a
+ * reserved record: they may take an offer behind it (`ByteRing.takeLast`),
+ * and no value is committed behind it. The select takes it
+ * (`claimedReceive`). A select whose thread was retired is not claimed, and
+ * a record reserved for one is released, first in the channel, to every
+ * receiver (`_select_claims.ts`). A select's send cases are found through
+ * its offer, which carries its claim (`_offer.ts`): a receiver takes it
+ * only after it won the claim word. A select whose cases do not fit in the
+ * entries is found through its offer and its polls only.
+ *
+ * ## Blocking sends on an unbuffered channel
+ *
+ * A blocking send (`send`, `sendSync`, a blocked select's offer) commits
+ * only to the receiver waiting in the hand-off cell, which takes the value
+ * directly; otherwise it leaves an offer and completes when a receiver
+ * takes it, as Go's blocked sender does. So it completes only once a
+ * receiver has the value, and nobody else (the sender included) can take
+ * it after. A non-blocking send that finds a plain receiver blocked under
+ * the lock (`RECV_WAITING` above `COUNT`) commits its value for it: any
+ * receiver may take that one first (the waiting one then waits on), which
+ * Go does not allow; values are never lost or duplicated.
  *
  * ## Invariants (under the lock)
  *
@@ -45,15 +64,18 @@
  *   only when handed to receivers that are blocked and will take them. An
  *   unbuffered channel therefore holds a value only on its way from a sender
  *   to a waiting receiver, and `size` reports `min(COUNT, CAPACITY)`.
- * - `OFFERED = 1` implies `COUNT >= CAPACITY + RECV_WAITING`: a sender
- *   offers only when it cannot commit, and when a receive makes room the
- *   offer is committed at once (moved into the buffer and acknowledged),
- *   as Go's `chanrecv` moves a blocked sender's value to the buffer's tail.
- *   So the offer is always the last record, and a new sender never
- *   overtakes it. (One exception: a select's offer that a receiver could
- *   not claim because the select was busy stays, even with room; no value
- *   is appended behind an offer, and the select, told of the room, moves
- *   its value in itself.)
+ * - Buffered: `OFFERED = 1` implies `COUNT >= CAPACITY + RECV_WAITING`:
+ *   a sender offers only when it cannot commit, and when a receive makes
+ *   room the offer is committed at once (moved into the buffer and
+ *   acknowledged), as Go's `chanrecv` moves a blocked sender's value to the
+ *   buffer's tail. (One exception: a select's offer that a receiver could
+ *   not claim because the select was busy stays, even with room; the
+ *   select, told of the room, moves its value in itself.) Unbuffered, an
+ *   offer stays until a receiver takes it. Either way the offer is always
+ *   the last record: no value is appended behind an offer, and a new
+ *   sender never overtakes it.
+ * - `RESERVED != 0` implies `COUNT = 1`, its select counted in
+ *   `RECV_WAITING`, and its record the first (an offer may follow).
  * - At most one offer exists. Other blocked senders sleep on `SEND_SEQ` and
  *   retry; a sender's value is written to shared memory only once (commit
  *   or offer).
@@ -99,6 +121,7 @@ import {
   CLAIMED,
   type Claims,
   OWNED,
+  ownerRetired,
   POKED,
   SLOTS,
   WAITING,
@@ -117,8 +140,10 @@ import {
   ENTRIES,
   ENTRIES_END,
   LOCK,
+  OFFER_BYTES,
   OFFER_CLAIM,
   OFFER_CLAIM_TAG,
+  OFFER_POS,
   OFFER_TICKET,
   OFFERED,
   type Raw,
@@ -127,6 +152,7 @@ import {
   RECV_SEQ,
   RECV_WAITING,
   RECV_WATCHERS,
+  RESERVED,
   SEND_ASYNC,
   SEND_ONLY_WATCHERS,
   SEND_SEQ,
@@ -186,7 +212,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     lock(h, LOCK);
     try {
       if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
-      return this.#tryCommit(encoded, except?.slot ?? -1);
+      return this.#tryCommit(encoded, except?.slot ?? -1, false);
     } finally {
       unlock(h, LOCK);
     }
@@ -198,7 +224,11 @@ export class LockedStore<T> extends ChannelStore<T> {
     lock(h, LOCK);
     try {
       // A select's poll (`except`) decodes later: it takes a copy of its own.
-      raw = this.#receiveLocked(except?.slot ?? -1, except === undefined);
+      raw = this.#receiveLocked(
+        except?.slot ?? -1,
+        -1,
+        except === undefined,
+      );
     } finally {
       unlock(h, LOCK);
     }
@@ -256,7 +286,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
     lock(h, LOCK);
     try {
-      if (!queued && raw === EMPTY) raw = this.#receiveLocked(-1, true);
+      if (!queued && raw === EMPTY) raw = this.#receiveLocked(-1, -1, true);
       if (raw === EMPTY && !signal?.aborted) {
         Atomics.add(h, RECV_WAITING, 1);
         Atomics.add(h, RECV_ASYNC, 1);
@@ -335,7 +365,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     let raw: Raw | typeof EMPTY | typeof DRAINED;
     lock(h, LOCK);
     try {
-      while ((raw = this.#receiveLocked(-1, true)) === EMPTY) {
+      while ((raw = this.#receiveLocked(-1, -1, true)) === EMPTY) {
         Atomics.add(h, RECV_WAITING, 1);
         receiverWaits(h);
         sleepLocked(h, RECV_SEQ);
@@ -364,8 +394,8 @@ export class LockedStore<T> extends ChannelStore<T> {
           if (cell !== null && cell.give(encoded[i] as number)) {
             i++;
           } else if (
-            h[COUNT] < capacity + h[RECV_WAITING] && h[OFFERED] === 0 &&
-            this.#fits(encoded[i])
+            capacity > 0 && h[COUNT] < capacity + h[RECV_WAITING] &&
+            h[OFFERED] === 0 && this.#fits(encoded[i])
           ) {
             this.#ring.append(encoded[i++]);
             h[COUNT]++;
@@ -428,14 +458,15 @@ export class LockedStore<T> extends ChannelStore<T> {
     const h = this.h;
     if (Atomics.load(h, CLOSED) !== 0) return true;
     const cell = this.#cell;
-    if (cell !== null && (send ? cell.hasReceiver() : cell.isFull())) {
+    if (cell !== null && (send ? cell.hasReceiver() : cell.hasLeft())) {
       return true;
     }
     const count = Atomics.load(h, COUNT);
     if (send) {
       return count < this.capacity + Atomics.load(h, RECV_WAITING);
     }
-    if (count > 0) return true;
+    // A record reserved for a select is not for this one.
+    if (count > (Atomics.load(h, RESERVED) !== 0 ? 1 : 0)) return true;
     if (Atomics.load(h, OFFERED) === 0) return false;
     return ticket === undefined || Atomics.load(h, OFFER_TICKET) !== ticket;
   }
@@ -542,10 +573,34 @@ export class LockedStore<T> extends ChannelStore<T> {
     lock(h, LOCK);
     try {
       Atomics.sub(h, RECV_WAITING, 1);
-      return this.#receiveLocked(exceptSlot);
+      return this.#receiveLocked(exceptSlot, exceptSlot);
     } finally {
       unlock(h, LOCK);
     }
+  }
+
+  override releaseReserved(slot: number): void {
+    const h = this.h;
+    lock(h, LOCK);
+    try {
+      if (h[RESERVED] !== 0 && (h[RESERVED] & SLOT_MASK) - 1 === slot) {
+        this.#unreserve();
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
+  }
+
+  /**
+   * Undoes the reservation of the first record, whose select is gone (its
+   * thread retired): the value stays first in the channel, for any
+   * receiver, and the select is no longer counted as waiting.
+   */
+  #unreserve(): void {
+    const h = this.h;
+    h[RESERVED] = 0;
+    Atomics.sub(h, RECV_WAITING, 1);
+    wake(h, RECV_WAITING, RECV_SEQ);
   }
 
   // Blocked async operations. ----------------------------------------------
@@ -703,14 +758,23 @@ export class LockedStore<T> extends ChannelStore<T> {
    * `RECV_WAITING`, or a select listed here that it claims, not the one in
    * `exceptSlot`) or the buffer has room; false if the send must wait:
    * also when its record does not fit beside those in the ring (`#fits`).
+   *
+   * On an unbuffered channel a `blocking` send (every send but `trySend`
+   * and a select's poll) commits only to the receiver in the cell, which
+   * takes it directly: a receiver blocked under the lock, or a select,
+   * takes it as an offer, so that the send completes only once that
+   * receiver has it, as in Go (see the module doc).
    */
-  #tryCommit(encoded: Raw, exceptSlot = -1): boolean {
+  #tryCommit(encoded: Raw, exceptSlot = -1, blocking = true): boolean {
     const h = this.h;
     if (this.#cell !== null && this.#cell.give(encoded as number)) return true;
+    if (blocking && this.capacity === 0) return false;
     if (!this.#fits(encoded)) return false;
     // Never behind an offer (a busy select's may stay while there is room).
+    // Nor behind a record reserved for a select, which no one else takes.
     if (
-      (h[COUNT] >= this.capacity + h[RECV_WAITING] || h[OFFERED] !== 0) &&
+      (h[COUNT] >= this.capacity + h[RECV_WAITING] || h[OFFERED] !== 0 ||
+        h[RESERVED] !== 0) &&
       !this.#claimReceiver(exceptSlot)
     ) return false;
     this.#ring.append(encoded);
@@ -745,23 +809,29 @@ export class LockedStore<T> extends ChannelStore<T> {
 
   /**
    * Claims a select listed here to receive (not the one in `exceptSlot`),
-   * counting it in `RECV_WAITING`: true if one was claimed. Only on an
-   * unbuffered channel with no offer, whose value would have to come first.
+   * counting it in `RECV_WAITING` and reserving the record the caller
+   * appends for it (`RESERVED`): true if one was claimed. Only on an
+   * unbuffered channel with no record and no offer, so that the reserved
+   * record is the first and the only one.
    */
   #claimReceiver(exceptSlot: number): boolean {
     const h = this.h;
     const claims = this.claims;
     if (
       claims === null || this.capacity !== 0 || h[RECV_WATCHERS] === 0 ||
-      h[OFFERED] !== 0
+      h[OFFERED] !== 0 || h[COUNT] !== 0
     ) return false;
     for (let e = ENTRIES; e < ENTRIES_END; e += 2) {
       const slot = h[e] - 1;
       if (slot < 0 || slot === exceptSlot) continue;
       const tag = h[e + 1];
       if ((tag & 1) !== 0) continue;
-      if (claimCase(claims.words, slot, tag >>> 16, (tag & 0xffff) >>> 1)) {
+      const gen = tag >>> 16;
+      if (claimCase(claims.words, slot, gen, (tag & 0xffff) >>> 1)) {
+        // A select whose thread was retired first will never take it.
+        if (ownerRetired(claims.words, slot)) continue;
         Atomics.add(h, RECV_WAITING, 1);
+        h[RESERVED] = (gen << 13) | (slot + 1);
         return true;
       }
     }
@@ -817,25 +887,48 @@ export class LockedStore<T> extends ChannelStore<T> {
 
   /**
    * Go's chanrecv with block = false: a raw value, EMPTY or DRAINED. The
-   * select in `exceptSlot` does not take its own offer. With `transient`,
-   * an encoding is a view of this thread's scratch space
-   * (`ByteRing.take`), for a caller that decodes it before it returns.
+   * select in `exceptSlot` does not take its own offer; the one in
+   * `reservedFor` takes the record reserved for it. With `transient`, an
+   * encoding is a view of this thread's scratch space (`ByteRing.take`),
+   * for a caller that decodes it before it returns.
    */
   #receiveLocked(
     exceptSlot = -1,
+    reservedFor = -1,
     transient = false,
   ): Raw | typeof EMPTY | typeof DRAINED {
     if (this.#cell !== null) {
-      const fromCell = this.#cell.takeFull();
+      const fromCell = this.#cell.takeLeft();
       if (fromCell !== EMPTY) return fromCell;
     }
     const h = this.h;
     const count = h[COUNT];
+    if (h[RESERVED] !== 0) {
+      const slot = (h[RESERVED] & SLOT_MASK) - 1;
+      if (slot === reservedFor) {
+        h[RESERVED] = 0;
+      } else if (ownerRetired(this.claims!.words, slot)) {
+        this.#unreserve();
+      } else {
+        // The first record is another select's: only an offer behind it
+        // may be taken, by any receiver, as from a blocked sender.
+        if (h[OFFERED] !== 0 && this.#offerLive(exceptSlot)) {
+          const raw = this.#ring.takeLast(h[OFFER_POS], h[OFFER_BYTES]);
+          acceptOffer(h);
+          wake(h, SEND_WAITING, SEND_SEQ);
+          return raw;
+        }
+        return h[CLOSED] !== 0 ? DRAINED : EMPTY;
+      }
+    }
     if (count > 0) {
       const raw = this.#ring.take(transient);
       h[COUNT] = count - 1;
       if (h[OFFERED] !== 0) {
-        if (count - 1 < this.capacity + h[RECV_WAITING]) {
+        // (Unbuffered: the offer stays, for a receiver to take itself.)
+        if (
+          this.capacity > 0 && count - 1 < this.capacity + h[RECV_WAITING]
+        ) {
           // Room in the buffer: the blocked sender's offer moves in; a
           // busy select's stays, and the select is told there is room.
           if (this.#offerLive(exceptSlot)) {
@@ -864,14 +957,14 @@ export class LockedStore<T> extends ChannelStore<T> {
    */
   #takeManyLocked(max: number, out: Raw[]): number {
     const h = this.h;
-    let n = 0;
-    if (this.#cell !== null) {
-      const first = this.#cell.takeFull();
-      if (first !== EMPTY) {
-        out.push(first);
-        n++;
-      }
+    if (this.capacity === 0) {
+      // Unbuffered: one value at a time, whatever the reservations.
+      const raw = this.#receiveLocked();
+      if (raw === EMPTY || raw === DRAINED) return 0;
+      out.push(raw);
+      return 1;
     }
+    let n = 0;
     while (n < max) {
       const count = h[COUNT];
       if (count > 0) {
@@ -885,8 +978,8 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
     if (n === 0) return 0;
     if (
-      h[OFFERED] !== 0 && h[COUNT] < this.capacity + h[RECV_WAITING] &&
-      this.#offerLive(-1)
+      this.capacity > 0 && h[OFFERED] !== 0 &&
+      h[COUNT] < this.capacity + h[RECV_WAITING] && this.#offerLive(-1)
     ) {
       // Room in the buffer: the blocked sender's offer moves in.
       acceptOffer(h);
@@ -923,6 +1016,9 @@ export class LockedStore<T> extends ChannelStore<T> {
     return ticket;
   }
 }
+
+/** The slot bits of `RESERVED`. */
+const SLOT_MASK = 0x1fff;
 
 /**
  * Polls of `ByteRing.awaitRecord` before a buffered channel's `recvSync`

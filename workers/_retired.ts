@@ -18,6 +18,7 @@
  * | 0 | `STATE` | 0 while live; 1 once retired (written once, by the retiring thread) |
  * | 1 | `PARKS` | operations the adopting threads parked for good since (bumped and notified by them) |
  * | 2 | `MAGIC` | `0x64677274` ("dgrt"): marks a Retirement buffer (read-only) |
+ * | 3 | `ID` | a random positive number naming the retirement, which a claims arena's owner words hold (`_select_claims.ts`) (read-only) |
  *
  * ## Where the primitives look
  *
@@ -51,6 +52,7 @@ import { canBlock, inWorker } from "./_lock.ts";
 export const STATE = 0;
 export const PARKS = 1;
 export const MAGIC = 2;
+export const ID = 3;
 export const WORDS = 4;
 export const MAGIC_VALUE = 0x64677274;
 
@@ -72,6 +74,11 @@ export function adopt(words: Int32Array, operation: string): void {
   if (records.some((r) => r.buffer === words.buffer)) return;
   records.push(words);
   first ??= words;
+}
+
+/** The `ID` of the first record this thread obeys, or 0 for none. */
+export function retireeId(): number {
+  return first === null ? 0 : first[ID];
 }
 
 /** Whether a record this thread obeys has been retired. */

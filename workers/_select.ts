@@ -42,11 +42,12 @@
  *   and claim it, as Go's find a select's `sudog` and win its
  *   `selectDone`: the select takes a claim word in the claims arena
  *   (`_select_claims.ts`), lists its cases in each unbuffered channel's
- *   entries (`_locked_store.ts`) and tags its offer with it. A sender that
- *   finds no receiver claims a listed receive case (compare-and-swap of
- *   the claim word), counts the select as a waiting receiver and commits
- *   its value; a receiver takes the offer only after it claimed the send
- *   case. The select itself owns its word (`OWNED`) whenever it runs, so
+ *   entries (`_locked_store.ts`) and tags its offer with it. A
+ *   non-blocking sender that finds no receiver claims a listed receive
+ *   case (compare-and-swap of the claim word), counts the select as a
+ *   waiting receiver and commits its value, reserved for the select (a
+ *   blocking one offers, and the select takes the offer); a receiver takes
+ *   the offer only after it claimed the send case. The select itself owns its word (`OWNED`) whenever it runs, so
  *   it never commits a case a peer claimed: each look starts by taking the
  *   word, or by committing the case that a peer claimed meanwhile
  *   (`#pickUp`). A select whose channels carry different arenas, or that
@@ -295,8 +296,12 @@ class BlockedSelect implements LocalSelect {
     this.#scheduled = false;
     if (this.#done) return;
     this.#unwatchAll();
-    // A retired thread's select stays pending for good (`_retired.ts`).
+    // A retired thread's select stays pending for good (`_retired.ts`),
+    // and leaves a value a peer handed it to the others.
     if (isRetired()) {
+      if (!this.#own() && this.#cases[this.#claimedCase].kind !== SEND) {
+        this.#stores[this.#claimedCase].releaseReserved(this.#slot);
+      }
       parkAsync();
       return;
     }
@@ -381,10 +386,10 @@ class BlockedSelect implements LocalSelect {
   }
 
   /**
-   * A peer claimed `#claimedCase`: commits it (true), or, if it was a
-   * receive case whose value another receiver took first, owns the word
-   * again and goes on waiting (false). The offer, if elsewhere, is dead:
-   * it is withdrawn.
+   * A peer claimed `#claimedCase`: commits it (true). For a receive case
+   * the value waits reserved for this select (`_locked_store.ts`); were it
+   * gone, the select would own the word again and go on waiting (false).
+   * The offer, if elsewhere, is dead: it is withdrawn.
    */
   #pickUp(): boolean {
     const k = this.#claimedCase;

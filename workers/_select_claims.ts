@@ -25,6 +25,7 @@
  * | 1–2 | `ID` | two random words naming the arena (read-only) |
  * | 3 | `CURSOR` | where the next slot search starts (a hint) |
  * | 4 + s | slot s | the claim word of the select holding slot s (atomic) |
+ * | 4 + 4096 + s | owner s | the `ID` of the first `Retirement` the select's thread adopted (`_retired.ts`), 0 if none; negated once that retirement is retired (atomic) |
  *
  * A claim word is `gen << 16 | state`, `gen` counting the slot's reuses
  * (15 bits), so a peer that read an entry of a select that has finished
@@ -35,18 +36,33 @@
  * | 0 `FREE` | no select holds the slot | a select blocking: `OWNED` (gen + 1 when freed) |
  * | 1 `WAITING` | its select waits; any peer may claim it | a peer: `CLAIMED + k`; its select: `OWNED` |
  * | 2 `OWNED` | its select runs (looks at its channels, or commits) | its select: `WAITING` or `FREE` |
- * | 3 + k `CLAIMED + k` | a peer on another thread won case k | its select: `FREE` (or `WAITING` if the value it was handed was taken by another receiver) |
+ * | 3 + k `CLAIMED + k` | a peer on another thread won case k | its select: `FREE` |
  * | 0xffff `POKED` | `OWNED`, and a receiver found the select's offer while it ran | its select: `WAITING`, then it wakes its offer's channel's receivers, which look again |
  *
  * Every move out of `WAITING` is a compare-and-swap, so exactly one of the
  * select itself and its peers wins it. A peer that wins a receive case
- * counts the select in the channel's `RECV_WAITING` and commits its value
- * as for any waiting receiver; the select then receives it under the lock
- * (see `_select.ts`). A peer that wins a send case has taken the select's
+ * counts the select in the channel's `RECV_WAITING` and commits its value,
+ * reserved for the select, which then receives it under the lock (see
+ * `_select.ts` and `_locked_store.ts`). A peer that wins a send case has taken the select's
  * offer. While the select is `OWNED` no peer claims it: a non-blocking peer
  * then reports not ready, as Go's does while a select is between its passes,
  * and a blocking one counts itself as waiting, which wakes the select.
+ *
+ * ## Retired selects
+ *
+ * A select whose thread is retired never takes a value again; its worker
+ * may be terminated before it runs again. So a slot names its owner's
+ * retirement, and `Retirement.retire()` negates the owner word of each
+ * slot of its threads in every arena the retiring thread knows
+ * ({@linkcode markRetired}). A peer that wins the claim word of such a
+ * select backs off (it reads the owner word after its compare-and-swap:
+ * a claim the marking did not see came before the retirement), and a
+ * receiver that finds a record reserved for one releases it to every
+ * receiver (`_locked_store.ts`). The select itself, if its thread runs
+ * again, does the same.
  */
+
+import { retireeId } from "./_retired.ts";
 
 /** The claim-word states; see the module doc. */
 export const FREE = 0;
@@ -65,7 +81,9 @@ const CURSOR = 3;
 export const SLOTS = 4;
 /** Slots in an arena: as many selects may claim at once, process-wide. */
 export const SLOT_COUNT = 4096;
-const WORDS = SLOTS + SLOT_COUNT;
+/** The first owner word. */
+const OWNERS = SLOTS + SLOT_COUNT;
+const WORDS = OWNERS + SLOT_COUNT;
 const MAGIC_VALUE = 0x64677363;
 
 /** One arena, as this thread sees it. */
@@ -174,6 +192,8 @@ export function takeSlot(words: Int32Array): number {
     const w = Atomics.load(words, SLOTS + s);
     if ((w & 0xffff) !== FREE) continue;
     if (Atomics.compareExchange(words, SLOTS + s, w, w | OWNED) === w) {
+      // Before any peer may claim it (it is OWNED until it waits).
+      Atomics.store(words, OWNERS + s, retireeId());
       Atomics.store(words, CURSOR, (s + 1) % SLOT_COUNT);
       return s;
     }
@@ -188,6 +208,7 @@ export function genOf(word: number): number {
 
 /** Gives a slot back: `FREE`, its generation moved on. */
 export function freeSlot(words: Int32Array, slot: number): void {
+  Atomics.store(words, OWNERS + slot, 0);
   const gen = (Atomics.load(words, SLOTS + slot) >>> 16) + 1;
   Atomics.store(words, SLOTS + slot, (gen & 0x7fff) << 16);
 }
@@ -209,6 +230,28 @@ export function claimCase(
     expected,
     (gen << 16) | (CLAIMED + index),
   ) === expected;
+}
+
+/** Whether the thread of the select in `slot` has been retired. */
+export function ownerRetired(words: Int32Array, slot: number): boolean {
+  return Atomics.load(words, OWNERS + slot) < 0;
+}
+
+/**
+ * Marks the selects of the threads that adopted the retirement `id`
+ * retired, in every arena this thread knows (see the module doc). Called
+ * once the retirement's `STATE` is written.
+ */
+export function markRetired(id: number): void {
+  if (id <= 0) return;
+  for (const c of known.values()) {
+    const words = c.words;
+    for (let s = 0; s < SLOT_COUNT; s++) {
+      if (Atomics.load(words, OWNERS + s) === id) {
+        Atomics.compareExchange(words, OWNERS + s, id, -id);
+      }
+    }
+  }
 }
 
 /** How many slots of this thread's arena are taken (for tests). */

@@ -25,7 +25,16 @@
 
 import { describe } from "../_describe.ts";
 import { checkHandle, Opening, wordsCheck } from "./_handle.ts";
-import { adopt, MAGIC, MAGIC_VALUE, PARKS, STATE, WORDS } from "./_retired.ts";
+import {
+  adopt,
+  ID,
+  MAGIC,
+  MAGIC_VALUE,
+  PARKS,
+  STATE,
+  WORDS,
+} from "./_retired.ts";
+import { markRetired } from "./_select_claims.ts";
 
 /** What a worker needs to adopt a {@linkcode Retirement}. Structured-clonable. */
 export interface RetirementHandle {
@@ -81,7 +90,10 @@ export class Retirement {
   constructor() {
     const open = Retirement.#opening.take();
     this.#h = new Int32Array(open ?? new SharedArrayBuffer(WORDS * 4));
-    if (open === undefined) this.#h[MAGIC] = MAGIC_VALUE;
+    if (open === undefined) {
+      this.#h[MAGIC] = MAGIC_VALUE;
+      this.#h[ID] = ((Math.random() * 0x7fffffff) | 0) + 1;
+    }
   }
 
   /**
@@ -165,6 +177,8 @@ export class Retirement {
    */
   retire(): void {
     Atomics.store(this.#h, STATE, 1);
+    // Its threads' selects are claimed no more (`_select_claims.ts`).
+    markRetired(this.#h[ID]);
   }
 
   /**

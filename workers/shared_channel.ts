@@ -70,6 +70,14 @@
  *
  * ## Limitations
  *
+ * On an unbuffered channel a blocking send completes only once a receiver
+ * has taken its value, and a value a `trySend` or a select's poll hands to
+ * a blocked select (which it claims) or to the `recvSync` in the hand-off
+ * cell is that receiver's alone, as in Go. But one that a non-blocking
+ * send hands to a plain receive blocked on another thread goes through the
+ * channel: another receiver that comes first (even the sender) may take
+ * it, and the waiting one waits on (`_locked_store.ts`).
+ *
  * A worker terminated inside a channel operation's critical section leaves
  * the channel locked, and one terminated while blocked leaves its waiting
  * count behind (an unbuffered `trySend` may then succeed with no live

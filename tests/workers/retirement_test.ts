@@ -95,6 +95,47 @@ Deno.test("a worker retired while awaiting receive() takes no value sent afterwa
   }
 });
 
+for (const codec of ["structured", "float64"] as const) {
+  Deno.test(`a select blocked on an unbuffered ${codec} channel in a retired worker is not claimed: a trySend finds no receiver`, async () => {
+    const ch = new SharedChannel<unknown>({ codec });
+    const retirement = new Retirement();
+    const took = new AtomicInt32();
+    const worker = new Worker(new URL("./_retire_fixture.ts", import.meta.url));
+    const messages: unknown[] = [];
+    let told: () => void = () => {};
+    worker.on("message", (m) => {
+      messages.push(m);
+      told();
+    });
+    const until2 = (n: number) =>
+      new Promise<void>((resolve) => {
+        told = () => messages.length >= n && resolve();
+        told();
+      });
+    worker.postMessage({
+      op: "select",
+      ch: ch.handle,
+      retirement: retirement.handle,
+      took: took.handle,
+    });
+    try {
+      await until2(2); // adopted, then blocked
+      retirement.retire(); // alive, but retired
+      // The select is not counted as a waiting receiver: it never takes a
+      // value again.
+      assert.equal(ch.trySend(1), false);
+      assert.equal(Atomics.load(words(ch), RECV_WAITING), 0);
+      // The channel still pairs the others.
+      const got = ch.receive();
+      await ch.send(2);
+      assert.deepEqual(await got, { value: 2, ok: true });
+      assert.equal(took.load(), 0);
+    } finally {
+      await worker.terminate();
+    }
+  });
+}
+
 for (const op of ["lockSync", "lock"] as const) {
   Deno.test(`a worker retired while waiting in ${op}() never takes the mutex; others do`, async () => {
     const mu = new SharedMutex();
