@@ -176,19 +176,22 @@ export abstract class ChannelStore<T> {
    */
   abstract announce(): void;
   /**
-   * For a select whose receive case here a peer claimed, counting it in
-   * `RECV_WAITING` (`_select_claims.ts`): uncounts it and receives. EMPTY if
-   * another receiver took the value meanwhile.
+   * For the select in `slot` at generation `gen`, whose receive case here
+   * a peer claimed (`_select_claims.ts`): takes the record reserved for it,
+   * and uncounts it from `RECV_WAITING`. EMPTY if none is reserved for it
+   * (the peer backed off, or a receiver released it: its thread was
+   * retired), or its thread is retired now (it releases the record).
    */
   abstract claimedReceive(
-    exceptSlot: number,
+    slot: number,
+    gen: number,
   ): Raw | typeof EMPTY | typeof DRAINED;
   /**
    * For a select whose thread was retired after a peer claimed its
-   * receive case here: releases the record reserved for it, if any, to
-   * every receiver (`_locked_store.ts`), and uncounts it.
+   * receive case here: releases the record reserved for it (`slot`, `gen`),
+   * if any, to every receiver (`_locked_store.ts`), and uncounts it.
    */
-  releaseReserved(_slot: number): void {}
+  releaseReserved(_slot: number, _gen: number): void {}
   /** What became of the offer `ticket`: `OFFER_PENDING`, `_TAKEN` or `_DROPPED` (`_offer.ts`). */
   abstract offerState(ticket: number): number;
   /**

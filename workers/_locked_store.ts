@@ -13,7 +13,7 @@
  * | --- | --- | --- |
  * | 5 | `COUNT` | committed records at the front: buffered values, plus values handed to blocked receivers |
  * | 6 | `OFFERED` | 1 if one more record follows the committed ones: a blocked sender's offer (`_offer.ts`, with words 17–20) |
- * | 28 | `RESERVED` | unbuffered: 0, or `gen << 13 \| (slot + 1)` of the select the first record is reserved for (see below) |
+ * | 28 | `RESERVED` | unbuffered: 0, or `gen << 13 \| (slot + 1)` of the select the first record is reserved for (see below; both parts must match) |
  *
  * (The whole header is in `_channel_words.ts`.)
  *
@@ -33,17 +33,21 @@
  * A non-blocking sender (`trySend`, a select's poll: `#tryCommit` with
  * `blocking` false, on any thread) that finds no plain receiver claims the
  * first select listed to receive whose claim word still waits, if the
- * channel holds no record and no offer: it counts the select in
+ * channel holds no record, no offer and no value a retired receiver left
+ * in the hand-off cell (the channel's first): it counts the select in
  * `RECV_WAITING`, commits its value and reserves it for that select
  * (`RESERVED`), as Go's `send` copies the value into the `sudog` of the
  * receiver it found. No other receiver, the sender included, takes a
  * reserved record: they may take an offer behind it (`ByteRing.takeLast`),
  * and no value is committed behind it. The select takes it
- * (`claimedReceive`). A select whose thread was retired is not claimed, and
+ * (`claimedReceive`), before a value left in the cell since. A select whose
+ * thread was retired is not claimed (the claimer backs off, counting
+ * nothing, and the select, if it runs again, finds nothing reserved), and
  * a record reserved for one is released, first in the channel, to every
- * receiver (`_select_claims.ts`). A select's send cases are found through
- * its offer, which carries its claim (`_offer.ts`): a receiver takes it
- * only after it won the claim word. A select whose cases do not fit in the
+ * receiver (`_select_claims.ts`); so is one whose select finds its own
+ * thread retired when it comes to take it. A select's send cases are found
+ * through its offer, which carries its claim (`_offer.ts`): a receiver
+ * takes it only after it won the claim word. A select whose cases do not fit in the
  * entries is found through its offer and its polls only.
  *
  * ## Blocking sends on an unbuffered channel
@@ -98,6 +102,7 @@
 import { ChannelClosedError, type ReceiveResult } from "../channel.ts";
 import type { Codec } from "./codec.ts";
 import { lock, unlock } from "./_lock.ts";
+import { isRetired } from "./_retired.ts";
 import { ByteRing } from "./_byte_ring.ts";
 import { HandoffCell } from "./_handoff_cell.ts";
 import { ChannelStore, CLOSED_RESULT, RESOLVED } from "./_channel_store.ts";
@@ -226,7 +231,7 @@ export class LockedStore<T> extends ChannelStore<T> {
       // A select's poll (`except`) decodes later: it takes a copy of its own.
       raw = this.#receiveLocked(
         except?.slot ?? -1,
-        -1,
+        0,
         except === undefined,
       );
     } finally {
@@ -286,7 +291,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
     lock(h, LOCK);
     try {
-      if (!queued && raw === EMPTY) raw = this.#receiveLocked(-1, -1, true);
+      if (!queued && raw === EMPTY) raw = this.#receiveLocked(-1, 0, true);
       if (raw === EMPTY && !signal?.aborted) {
         Atomics.add(h, RECV_WAITING, 1);
         Atomics.add(h, RECV_ASYNC, 1);
@@ -365,7 +370,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     let raw: Raw | typeof EMPTY | typeof DRAINED;
     lock(h, LOCK);
     try {
-      while ((raw = this.#receiveLocked(-1, -1, true)) === EMPTY) {
+      while ((raw = this.#receiveLocked(-1, 0, true)) === EMPTY) {
         Atomics.add(h, RECV_WAITING, 1);
         receiverWaits(h);
         sleepLocked(h, RECV_SEQ);
@@ -568,24 +573,35 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
   }
 
-  claimedReceive(exceptSlot: number): Raw | typeof EMPTY | typeof DRAINED {
+  claimedReceive(
+    slot: number,
+    gen: number,
+  ): Raw | typeof EMPTY | typeof DRAINED {
     const h = this.h;
+    const mine = reservation(slot, gen);
     lock(h, LOCK);
     try {
+      // No record reserved for it: the claimer backed off (the select's
+      // thread was retired), or a receiver released it (likewise). Then
+      // the select was never counted in RECV_WAITING, or is no longer.
+      if (h[RESERVED] !== mine) return EMPTY;
+      // Retired since (a signal's abort, a peer on its thread): leave it.
+      if (isRetired()) {
+        this.#unreserve();
+        return EMPTY;
+      }
       Atomics.sub(h, RECV_WAITING, 1);
-      return this.#receiveLocked(exceptSlot, exceptSlot);
+      return this.#receiveLocked(slot, mine);
     } finally {
       unlock(h, LOCK);
     }
   }
 
-  override releaseReserved(slot: number): void {
+  override releaseReserved(slot: number, gen: number): void {
     const h = this.h;
     lock(h, LOCK);
     try {
-      if (h[RESERVED] !== 0 && (h[RESERVED] & SLOT_MASK) - 1 === slot) {
-        this.#unreserve();
-      }
+      if (h[RESERVED] === reservation(slot, gen)) this.#unreserve();
     } finally {
       unlock(h, LOCK);
     }
@@ -817,9 +833,12 @@ export class LockedStore<T> extends ChannelStore<T> {
   #claimReceiver(exceptSlot: number): boolean {
     const h = this.h;
     const claims = this.claims;
+    // Nor while the cell holds a value a retired receiver left: that one
+    // is the channel's first, for the next receiver, the select included.
     if (
       claims === null || this.capacity !== 0 || h[RECV_WATCHERS] === 0 ||
-      h[OFFERED] !== 0 || h[COUNT] !== 0
+      h[OFFERED] !== 0 || h[COUNT] !== 0 ||
+      (this.#cell !== null && this.#cell.hasLeft())
     ) return false;
     for (let e = ENTRIES; e < ENTRIES_END; e += 2) {
       const slot = h[e] - 1;
@@ -828,10 +847,12 @@ export class LockedStore<T> extends ChannelStore<T> {
       if ((tag & 1) !== 0) continue;
       const gen = tag >>> 16;
       if (claimCase(claims.words, slot, gen, (tag & 0xffff) >>> 1)) {
-        // A select whose thread was retired first will never take it.
+        // A select whose thread was retired first will never take it. Its
+        // word stays claimed: were it to run again, `claimedReceive` finds
+        // nothing reserved for it, and it was never counted.
         if (ownerRetired(claims.words, slot)) continue;
         Atomics.add(h, RECV_WAITING, 1);
-        h[RESERVED] = (gen << 13) | (slot + 1);
+        h[RESERVED] = reservation(slot, gen);
         return true;
       }
     }
@@ -887,27 +908,35 @@ export class LockedStore<T> extends ChannelStore<T> {
 
   /**
    * Go's chanrecv with block = false: a raw value, EMPTY or DRAINED. The
-   * select in `exceptSlot` does not take its own offer; the one in
-   * `reservedFor` takes the record reserved for it. With `transient`, an
+   * select in `exceptSlot` does not take its own offer; `reservedFor`, the
+   * `RESERVED` word of a select (see `reservation`), takes the record
+   * reserved for it, before a value left in the cell (which is the next
+   * receiver's: it came first, but the reserved record is this select's
+   * alone, and nobody else would take it). With `transient`, an
    * encoding is a view of this thread's scratch space (`ByteRing.take`),
    * for a caller that decodes it before it returns.
    */
   #receiveLocked(
     exceptSlot = -1,
-    reservedFor = -1,
+    reservedFor = 0,
     transient = false,
   ): Raw | typeof EMPTY | typeof DRAINED {
-    if (this.#cell !== null) {
+    const h = this.h;
+    const reserved = h[RESERVED];
+    if (
+      this.#cell !== null && (reservedFor === 0 || reserved !== reservedFor)
+    ) {
       const fromCell = this.#cell.takeLeft();
       if (fromCell !== EMPTY) return fromCell;
     }
-    const h = this.h;
     const count = h[COUNT];
-    if (h[RESERVED] !== 0) {
-      const slot = (h[RESERVED] & SLOT_MASK) - 1;
-      if (slot === reservedFor) {
+    if (reserved !== 0) {
+      const slot = (reserved & SLOT_MASK) - 1;
+      if (reserved === reservedFor) {
         h[RESERVED] = 0;
-      } else if (ownerRetired(this.claims!.words, slot)) {
+      } else if (
+        this.claims !== null && ownerRetired(this.claims.words, slot)
+      ) {
         this.#unreserve();
       } else {
         // The first record is another select's: only an offer behind it
@@ -1019,6 +1048,15 @@ export class LockedStore<T> extends ChannelStore<T> {
 
 /** The slot bits of `RESERVED`. */
 const SLOT_MASK = 0x1fff;
+
+/**
+ * The `RESERVED` word of the select in `slot` at generation `gen` (15
+ * bits, `_select_claims.ts`): a record reserved for a select that has
+ * finished is not taken by the slot's next select.
+ */
+function reservation(slot: number, gen: number): number {
+  return ((gen & 0x7fff) << 13) | (slot + 1);
+}
 
 /**
  * Polls of `ByteRing.awaitRecord` before a buffered channel's `recvSync`

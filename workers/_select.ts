@@ -300,7 +300,7 @@ class BlockedSelect implements LocalSelect {
     // and leaves a value a peer handed it to the others.
     if (isRetired()) {
       if (!this.#own() && this.#cases[this.#claimedCase].kind !== SEND) {
-        this.#stores[this.#claimedCase].releaseReserved(this.#slot);
+        this.#stores[this.#claimedCase].releaseReserved(this.#slot, this.#gen);
       }
       parkAsync();
       return;
@@ -406,7 +406,7 @@ class BlockedSelect implements LocalSelect {
       return true;
     }
     const store = this.#stores[k];
-    const raw = store.claimedReceive(this.#slot);
+    const raw = store.claimedReceive(this.#slot, this.#gen);
     if (raw === EMPTY) return false;
     if (raw === DRAINED) {
       this.#commit(k, undefined, false);

@@ -314,7 +314,10 @@ export class SlotStore<T> extends ChannelStore<T> {
     throw new Error("unreachable: a slot ring holds no offers");
   }
 
-  claimedReceive(_exceptSlot: number): Raw | typeof EMPTY | typeof DRAINED {
+  claimedReceive(
+    _slot: number,
+    _gen: number,
+  ): Raw | typeof EMPTY | typeof DRAINED {
     throw new Error("unreachable: no select lists a case on a slot ring");
   }
 

@@ -15,10 +15,13 @@ import {
 } from "../../workers/mod.ts";
 import {
   CELL,
+  COUNT,
   RECV_SLEEPING,
   RECV_WAITING,
+  RESERVED,
 } from "../../workers/_channel_words.ts";
 import type { RetireJob } from "./_retire_fixture.ts";
+import type { RetireSelectJob } from "./_retire_select_fixture.ts";
 import { until } from "../_util.ts";
 
 /** The hand-off cell's state while its receiver sleeps (`_handoff_cell.ts`). */
@@ -180,4 +183,119 @@ Deno.test("Retirement: from() refuses a foreign buffer, adopt() the main thread,
     new Retirement().whenParked("3" as never),
     /received "3" \(a string\)/,
   );
+});
+
+// Selects beside retired threads on unbuffered channels. -------------------
+
+/** A fixture worker, and the messages it posted so far. */
+function selectWorker() {
+  const worker = new Worker(
+    new URL("./_retire_select_fixture.ts", import.meta.url),
+  );
+  const messages: unknown[] = [];
+  let told = () => {};
+  worker.on("message", (m) => {
+    messages.push(m);
+    told();
+  });
+  return {
+    worker,
+    post: (job: RetireSelectJob | "abort") => worker.postMessage(job),
+    /** The `n`th message (from 1), once it has come. */
+    message: (n: number) =>
+      new Promise<unknown>((resolve) => {
+        told = () => messages.length >= n && resolve(messages[n - 1]);
+        told();
+      }),
+  };
+}
+
+Deno.test("a value a retired recvSync left in the hand-off cell is the next receiver's: no record is reserved behind it", async () => {
+  const x = new SharedChannel<number>({ codec: "int32" });
+  const other = new SharedChannel<number>({ codec: "int32" });
+  const gate = new SharedChannel<number>({ codec: "int32", capacity: 1 });
+  const h = words(x);
+  const w2 = selectWorker();
+  let w1: Worker | undefined;
+  try {
+    w2.post({
+      op: "recvEither",
+      x: x.handle,
+      other: other.handle,
+      gate: gate.handle,
+    });
+    await w2.message(1); // its select waits; its thread is in gate.recvSync()
+    const started = await start({ op: "recvSync", ch: x.handle });
+    w1 = started.worker;
+    await until(() => Atomics.load(h, CELL) === CELL_ASLEEP);
+    started.retirement.retire();
+    assert.equal(x.trySend(1), true); // into the cell, for the retired one
+    await started.retirement.whenParked(1); // it left the value
+    // The select may not be handed a second value ahead of the first.
+    const sent = x.trySend(2);
+    gate.trySend(0); // the select looks again
+    assert.deepEqual(await w2.message(2), { result: { value: 1, ok: true } });
+    const left: unknown[] = [];
+    for (let r = x.tryReceive(); r.state === "ok"; r = x.tryReceive()) {
+      left.push(r.value);
+    }
+    assert.deepEqual(left, sent ? [2] : []);
+    assert.equal(Atomics.load(h, RESERVED), 0);
+    assert.equal(Atomics.load(h, COUNT), 0);
+    assert.equal(Atomics.load(h, RECV_WAITING), 0);
+    assert.equal(started.took.load(), 0);
+  } finally {
+    await w1?.terminate();
+    await w2.worker.terminate();
+  }
+});
+
+Deno.test("a channel opened from a handle without claims receives beside a record reserved for a select", async () => {
+  const x = new SharedChannel<unknown>({ codec: "structured" });
+  const other = new SharedChannel<unknown>({ codec: "structured" });
+  const gate = new SharedChannel<number>({ codec: "int32", capacity: 1 });
+  const w2 = selectWorker();
+  const w3 = selectWorker();
+  try {
+    w2.post({
+      op: "recvEither",
+      x: x.handle,
+      other: other.handle,
+      gate: gate.handle,
+    });
+    await w2.message(1);
+    assert.equal(x.trySend(1), true); // reserved for the select
+    assert.notEqual(Atomics.load(words(x), RESERVED), 0);
+    const { claims: _, ...bare } = x.handle;
+    w3.post({ op: "tryReceive", x: bare });
+    assert.deepEqual(await w3.message(1), { result: { state: "empty" } });
+    gate.trySend(0);
+    assert.deepEqual(await w2.message(2), { result: { value: 1, ok: true } });
+  } finally {
+    await w2.worker.terminate();
+    await w3.worker.terminate();
+  }
+});
+
+Deno.test("a retired worker's select a trySend backed off from, then aborted, leaves RECV_WAITING at 0", async () => {
+  const x = new SharedChannel<number>({ codec: "int32" });
+  const h = words(x);
+  const retirement = new Retirement();
+  const w = selectWorker();
+  try {
+    w.post({ op: "recvAbortable", retirement: retirement.handle, x: x.handle });
+    await w.message(1);
+    retirement.retire();
+    assert.equal(x.trySend(1), false); // it claims, finds it retired, backs off
+    w.post("abort");
+    assert.deepEqual(await w.message(2), { error: "Error: aborted" });
+    assert.equal(Atomics.load(h, RECV_WAITING), 0);
+    // A plain receiver waits: a trySend hands it the value.
+    const got = x.receive();
+    await until(() => Atomics.load(h, RECV_WAITING) === 1);
+    assert.equal(x.trySend(5), true);
+    assert.deepEqual(await got, { value: 5, ok: true });
+  } finally {
+    await w.worker.terminate();
+  }
 });
