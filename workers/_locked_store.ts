@@ -47,7 +47,9 @@
  * receiver (`_select_claims.ts`); so is one whose select finds its own
  * thread retired when it comes to take it. A select's send cases are found
  * through its offer, which carries its claim (`_offer.ts`): a receiver
- * takes it only after it won the claim word. A select whose cases do not fit in the
+ * takes it only after it won the claim word, and drops it if the select's
+ * thread was retired while the select owned its word (it may never run
+ * again to settle it). A select whose cases do not fit in the
  * entries is found through its offer and its polls only.
  *
  * ## Blocking sends on an unbuffered channel
@@ -891,8 +893,11 @@ export class LockedStore<T> extends ChannelStore<T> {
         h[OFFER_CLAIM] = 0;
         return true;
       }
-      if (was === ((gen << 16) | POKED)) return false;
-      if (was !== owned) break;
+      if (was !== owned && was !== ((gen << 16) | POKED)) break;
+      // A retired thread's select may never run again to settle it (it
+      // withdraws it if it does): the offer is dead.
+      if (ownerRetired(words, slot)) break;
+      if (was !== owned) return false;
       // Busy: ask it to wake us once it waits again.
       const poked = (gen << 16) | POKED;
       if (

@@ -296,13 +296,9 @@ class BlockedSelect implements LocalSelect {
     this.#scheduled = false;
     if (this.#done) return;
     this.#unwatchAll();
-    // A retired thread's select stays pending for good (`_retired.ts`),
-    // and leaves a value a peer handed it to the others.
+    // A retired thread's select stays pending for good (`_retired.ts`).
     if (isRetired()) {
-      if (!this.#own() && this.#cases[this.#claimedCase].kind !== SEND) {
-        this.#stores[this.#claimedCase].releaseReserved(this.#slot, this.#gen);
-      }
-      parkAsync();
+      this.#retire();
       return;
     }
     if (!this.#own() && this.#pickUp()) return;
@@ -345,6 +341,23 @@ class BlockedSelect implements LocalSelect {
     this.#release();
     this.#watchAll();
   };
+
+  /**
+   * Parks a select whose thread was retired: it leaves a value a peer
+   * reserved for it to the others, and withdraws its offer, which no
+   * receiver could take while it owns its word (they would wait for good).
+   */
+  #retire(): void {
+    if (!this.#own() && this.#cases[this.#claimedCase].kind !== SEND) {
+      this.#stores[this.#claimedCase].releaseReserved(this.#slot, this.#gen);
+    }
+    // (Taken if a receiver claimed the send case: that outcome stands.)
+    if (this.#offerCase >= 0) {
+      this.#stores[this.#offerCase].withdraw(this.#ticket, true);
+      this.#offerCase = -1;
+    }
+    parkAsync();
+  }
 
   // The claim word (`_select_claims.ts`). ----------------------------------
 
@@ -446,8 +459,9 @@ class BlockedSelect implements LocalSelect {
 
   /**
    * Whether the offer was dropped on an open channel, which only a
-   * receiver that found this select claimed by another case does
-   * (`_offer.ts`; `#pickUp` then ignores the offer): then it is as
+   * receiver that found this select claimed by another case (`_offer.ts`;
+   * `#pickUp` then ignores the offer), or its thread retired, does: then
+   * it is as
    * withdrawn. False if the channel is closed.
    */
   #killed(): boolean {

@@ -16,10 +16,13 @@ import {
 import {
   CELL,
   COUNT,
+  OFFER_CLAIM,
+  OFFERED,
   RECV_SLEEPING,
   RECV_WAITING,
   RESERVED,
 } from "../../workers/_channel_words.ts";
+import { OWNED, SLOTS, WAITING } from "../../workers/_select_claims.ts";
 import type { RetireJob } from "./_retire_fixture.ts";
 import type { RetireSelectJob } from "./_retire_select_fixture.ts";
 import { until } from "../_util.ts";
@@ -209,6 +212,68 @@ function selectWorker() {
       }),
   };
 }
+
+Deno.test("a retired worker's select woken after retire() withdraws its offer: the channel pairs the others", async () => {
+  const x = new SharedChannel<number>({ codec: "int32" });
+  const y = new SharedChannel<number>({ codec: "int32" });
+  const retirement = new Retirement();
+  const w = selectWorker();
+  try {
+    w.post({
+      op: "sendOrRecv",
+      retirement: retirement.handle,
+      x: x.handle,
+      y: y.handle,
+    });
+    await w.message(1);
+    assert.equal(Atomics.load(words(x), OFFERED), 1);
+    retirement.retire();
+    y.close(); // wakes the select: it looks, finds itself retired, parks
+    await retirement.whenParked(1);
+    assert.equal(Atomics.load(words(x), OFFERED), 0);
+    const got = x.receive();
+    await x.send(2);
+    assert.deepEqual(await got, { value: 2, ok: true });
+    assert.deepEqual(x.tryReceive(), { state: "empty" });
+  } finally {
+    await w.worker.terminate();
+  }
+});
+
+Deno.test("an offer of a retired worker's select stopped while it owned its claim word is dropped by the next receiver", async () => {
+  const x = new SharedChannel<number>({ codec: "int32" });
+  const y = new SharedChannel<number>({ codec: "int32" });
+  const gate = new SharedChannel<number>({ codec: "int32", capacity: 1 });
+  const retirement = new Retirement();
+  const w = selectWorker();
+  try {
+    w.post({
+      op: "sendOrRecv",
+      retirement: retirement.handle,
+      x: x.handle,
+      y: y.handle,
+      gate: gate.handle,
+    });
+    await w.message(1); // it waits, its thread blocked in gate.recvSync()
+    const h = words(x);
+    assert.equal(Atomics.load(h, OFFERED), 1);
+    retirement.retire();
+    // As if the worker had been terminated in the middle of a look.
+    const claims = new Int32Array(x.handle.claims!);
+    const at = SLOTS + Atomics.load(h, OFFER_CLAIM) - 1;
+    const word = Atomics.load(claims, at);
+    assert.equal(word & 0xffff, WAITING);
+    Atomics.store(claims, at, (word & ~0xffff) | OWNED);
+    // Its select will never settle the offer: a receiver drops it.
+    assert.deepEqual(x.tryReceive(), { state: "empty" });
+    assert.equal(Atomics.load(h, OFFERED), 0);
+    const got = x.receive();
+    await x.send(2);
+    assert.deepEqual(await got, { value: 2, ok: true });
+  } finally {
+    await w.worker.terminate();
+  }
+});
 
 Deno.test("a value a retired recvSync left in the hand-off cell is the next receiver's: no record is reserved behind it", async () => {
   const x = new SharedChannel<number>({ codec: "int32" });
