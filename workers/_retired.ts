@@ -18,7 +18,16 @@
  * | 0 | `STATE` | 0 while live; 1 once retired (written once, by the retiring thread) |
  * | 1 | `PARKS` | operations the adopting threads parked for good since (bumped and notified by them) |
  * | 2 | `MAGIC` | `0x64677274` ("dgrt"): marks a Retirement buffer (read-only) |
- * | 3 | `ID` | a random positive number naming the retirement, which a claims arena's owner words hold (`_select_claims.ts`) (read-only) |
+ * | 3 | `ID` | a random positive number naming the retirement, which a claims arena's owner words hold (`_select_claims.ts`) (read-only); see below |
+ *
+ * `ID`s are random (1 to 2^31 - 1), not unique: Retirements are made on
+ * any thread, with no memory they all share. Two that collide (about one
+ * pair in a billion) only cost the live one's threads their selects'
+ * claims while the other is retired: peers then back off from those
+ * selects as from retired ones (no claim, no reserved record, their
+ * offers dropped while they run), and the selects find their values
+ * through their polls and offers, as without a claims arena. No value is
+ * lost or duplicated.
  *
  * ## Where the primitives look
  *
@@ -85,6 +94,18 @@ export function retireeId(): number {
 export function isRetired(): boolean {
   return first !== null &&
     (first[STATE] !== 0 || (records.length > 1 && anyRetired()));
+}
+
+/**
+ * `isRetired` with an `Atomics.load` of every record's `STATE`: for a
+ * select, which wrote its slot's owner word (`_select_claims.ts`) before
+ * it looks. The retiring thread writes `STATE` and then reads the owner
+ * words (`markRetired`); both sides sequentially consistent, at least one
+ * sees the other: the select is marked retired, or it sees it is.
+ */
+export function isRetiredNow(): boolean {
+  return first !== null &&
+    (Atomics.load(first, STATE) !== 0 || (records.length > 1 && anyRetired()));
 }
 
 function anyRetired(): boolean {

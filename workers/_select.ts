@@ -79,7 +79,7 @@ import { SelectPark } from "../_waiter.ts";
 import { releaseWord, unwatchWord, watchWord } from "./_futex.ts";
 import { noteWait } from "../_wait_notes.ts";
 import type { ChannelStore } from "./_channel_store.ts";
-import { isRetired, parkAsync } from "./_retired.ts";
+import { isRetiredNow, parkAsync } from "./_retired.ts";
 import {
   OFFER_COMMITTED,
   OFFER_DROPPED,
@@ -297,7 +297,7 @@ class BlockedSelect implements LocalSelect {
     if (this.#done) return;
     this.#unwatchAll();
     // A retired thread's select stays pending for good (`_retired.ts`).
-    if (isRetired()) {
+    if (isRetiredNow()) {
       this.#retire();
       return;
     }
