@@ -56,8 +56,12 @@
  *   frees its claim, or leaves a `FULL` cell's value for the others
  *   (`LEFT`), and parks for good.
  *
- * Limitation: a worker terminated between filling the cell and marking it
- * `FULL` leaves the cell's receiver waiting.
+ * Limitations: a worker terminated between filling the cell and marking it
+ * `FULL` leaves the cell's receiver waiting. A value handed to a receiver
+ * whose worker was terminated without a `Retirement` is lost: Deno does
+ * not stop a worker blocked in `recvSync` (denoland/deno#14003), which
+ * takes the value on; and if its thread did stop, the cell stays `FULL`
+ * for good, unused (every receiver and sender then goes through the lock).
  */
 
 import {

@@ -81,8 +81,16 @@
  * A worker terminated inside a channel operation's critical section leaves
  * the channel locked, and one terminated while blocked leaves its waiting
  * count behind (an unbuffered `trySend` may then succeed with no live
- * receiver; the value stays in the channel for the next receiver, it is not
- * lost). A worker terminated inside a slot ring's put, between claiming a
+ * receiver; the value stays in the channel for the next receiver). Unless
+ * it was terminated through a `Retirement` (below), what a sender handed
+ * it directly is lost with it: a value a `trySend` or a select's poll
+ * reserved for its blocked select, and a value a sender put in the
+ * hand-off cell for its `recvSync` (`FULL`). A reservation left behind
+ * also makes every later `trySend` on that channel return false, for
+ * good, even with a receiver waiting (blocking sends and receives still
+ * pair); a cell left `FULL` is no longer used (`recvSync` goes through
+ * the lock). A retired worker gives both back (`_locked_store.ts`,
+ * `_handoff_cell.ts`). A worker terminated inside a slot ring's put, between claiming a
  * slot and filling it, leaves that slot's receivers waiting for good, and
  * one terminated between filling the hand-off cell and marking it `FULL`
  * leaves the cell's receiver waiting. In Deno, `terminate()` does not
@@ -90,8 +98,8 @@
  * returns to its event loop (denoland/deno#14003): it would go on sending
  * and receiving. Terminate such workers through a `Retirement`
  * (`retirement.ts`; the runtime does so for its own): a retired worker's
- * operations park for good, and what it would have received stays in the
- * channel.
+ * operations park for good, and what it would have received, or was
+ * handed, stays in the channel.
  *
  * @module
  */
