@@ -42,8 +42,8 @@
  * | 5 | `O_CTAIL` | completion queue tail: producers `Atomics.add` it to reserve an entry |
  * | 6 | `O_CANCEL` | bumped when a task this worker runs should be cancelled |
  * | 7 | `O_PARKED` | 1 while the worker is in the parked set (cleared by its waker) |
- * | 8 | `O_RUN` | tasks started (statistics; plain counts by the worker, which a completion publishes) |
- * | 9 | `O_DONE` | tasks finished (the same; `Atomics.add` by the main thread for a dead worker's tasks) |
+ * | 8 | `O_RUN` | tasks started (statistics; `Atomics.add` by the worker: a terminated worker still running and its replacement share the word) |
+ * | 9 | `O_DONE` | tasks finished (the same, and `Atomics.add` by the main thread for a dead worker's reaped tasks) |
  * | 10 | `O_STEALS` | tasks this worker stole from another's deque |
  * | 11 | `O_PARKS` | times this worker parked |
  * | 12 | `O_TRACE_N` | trace events written |

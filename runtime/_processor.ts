@@ -520,8 +520,9 @@ export class Processor implements ProcessorHooks {
     i32[base + S_EXEC] = this.index;
     Atomics.store(i32, base + S_WAIT, 0);
     m.f64[(base + S_T_START) >> 1] = ORIGIN + t0; // stats().queueWait
-    // A plain count: only this worker writes it (stats() reads it).
-    i32[this.#block + O_RUN]++;
+    // Atomic: a terminated processor still running at this index (see
+    // #stale()) and its replacement can both count here.
+    Atomics.add(i32, this.#block + O_RUN, 1);
     const fnId = i32[base + S_FN];
     const fn = this.#fns[fnId];
     if (fn !== undefined) {
@@ -680,7 +681,10 @@ export class Processor implements ProcessorHooks {
           : ENDED_FAILED,
       );
     }
-    this.#i32[this.#block + O_DONE]++; // a plain count, as O_RUN
+    // Atomic: the main thread adds a dead worker's reaped tasks here while
+    // that worker may still finish one (#stale() was checked before #reap
+    // bumped O_GEN), and its replacement counts here too.
+    Atomics.add(this.#i32, this.#block + O_DONE, 1);
     this.#finish(slot, base);
   }
 
