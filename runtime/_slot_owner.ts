@@ -222,15 +222,31 @@ export class SlotOwner {
     return reject;
   }
 
-  /** Settles every slot in this owner's completion queue; returns how many. */
+  /**
+   * Settles every slot in this owner's completion queue; returns how many.
+   * A {@linkcode settle} that throws (a slot's cleanup, or the `settled`
+   * callback) does not stop the others: the entries taken are already
+   * gone from the queue, so each one is settled, and then each error is
+   * passed to `reportError` (what an uncaught exception would do).
+   */
   drain(): number {
     const batch = this.#batch;
     let n = 0;
     for (;;) {
       const k = takeCompletions(this.#m, this.owner, batch);
       if (k === 0) return n;
-      for (let i = 0; i < k; i++) this.settle(batch[i]);
+      let errors: unknown[] | undefined;
+      let i = 0;
+      while (i < k) {
+        try {
+          for (; i < k; i++) this.settle(batch[i]);
+        } catch (error) {
+          i++;
+          (errors ??= []).push(error);
+        }
+      }
       n += k;
+      if (errors !== undefined) { for (const e of errors) reportError(e); }
     }
   }
 
@@ -245,8 +261,12 @@ export class SlotOwner {
     const m = this.#m;
     const i32 = this.#i32;
     const base = slotBase(m, slot);
-    const resolve = this.#resolves[slot - this.#first];
-    const reject = this.#detach(slot);
+    const at = slot - this.#first;
+    const resolve = this.#resolves[at];
+    const reject = this.#rejects[at];
+    const cleanup = this.#cleanup[at];
+    this.#resolves[at] = undefined;
+    this.#rejects[at] = undefined;
     const kind = i32[base + S_KIND];
     const fnId = i32[base + S_FN];
     const exec = i32[base + S_EXEC];
@@ -261,7 +281,53 @@ export class SlotOwner {
     // spawn publishes it anew through a queue).
     i32[base + S_STATE] = FREE;
     this.#free.push(slot);
-    this.#settled?.(slot);
+    // The cleanup and the callback run last, so that one that throws
+    // leaves neither the slot nor its caller behind.
+    if (cleanup !== undefined) {
+      this.#cleanup[at] = undefined;
+      try {
+        this.#settleCaller(
+          resolve,
+          reject,
+          unreadable,
+          kind,
+          fnId,
+          exec,
+          value,
+        );
+      } finally {
+        try {
+          cleanup();
+        } finally {
+          this.#settled?.(slot);
+        }
+      }
+    } else {
+      try {
+        this.#settleCaller(
+          resolve,
+          reject,
+          unreadable,
+          kind,
+          fnId,
+          exec,
+          value,
+        );
+      } finally {
+        this.#settled?.(slot);
+      }
+    }
+  }
+
+  #settleCaller(
+    resolve: Resolve | undefined,
+    reject: Reject | undefined,
+    unreadable: unknown,
+    kind: number,
+    fnId: number,
+    exec: number,
+    value: unknown,
+  ): void {
     if (reject === undefined) return;
     if (unreadable !== undefined) {
       reject(unreadable);
