@@ -10,7 +10,8 @@
  *
  * A value is plain if it is `undefined`, `null`, a boolean, a number, a
  * well-formed string (no lone surrogates), an array with no holes and no
- * properties besides its elements, or an object whose prototype is
+ * properties besides its elements whose prototype is `Array.prototype`, or
+ * an object (not an array, not an `arguments` object) whose prototype is
  * `Object.prototype` or `null` and whose values are plain; no proxy, no object met twice
  * (so no cycle and no shared reference), and at most {@linkcode MAX_NODES}
  * values in all; a shared object met once is written as a ref (tag 9)
@@ -345,7 +346,13 @@ function writeObject(o: object): boolean {
     out[at] = ARRAY;
     put32(at + 1, n);
     at += 5;
-    for (let i = 0; i < n; i++) if (!writeValue(o[i])) return false;
+    for (let i = 0; i < n; i++) {
+      const v = o[i];
+      // A getter met earlier may have deleted this element: a hole (which
+      // structured clone keeps), read through to Array.prototype.
+      if (v === undefined && !Object.hasOwn(o, i)) return false;
+      if (!writeValue(v)) return false;
+    }
     return true;
   }
   if (proto !== Object.prototype && proto !== null) {
@@ -355,6 +362,12 @@ function writeObject(o: object): boolean {
     out[at++] = SHARED;
     return writeObject(ref);
   }
+  // A null-prototype array stays an array in structured clone, and an
+  // `arguments` object is refused there: both are for `node:v8`.
+  if (
+    Array.isArray(o) ||
+    Object.prototype.toString.call(o) === "[object Arguments]"
+  ) return false;
   const keys = Object.keys(o);
   const n = keys.length;
   if (n > budget) return false;

@@ -278,3 +278,37 @@ Deno.test("plain format: a forged count of keys or elements is refused at once a
     /count of 0 at byte 10 is more than the bytes hold/,
   );
 });
+
+Deno.test("plain format: an element a getter deletes is a hole, as structuredClone keeps it", () => {
+  const make = () => {
+    const a: unknown[] = [1, 2, 3];
+    Object.defineProperty(a, 0, {
+      get() {
+        delete a[1];
+        return 1;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    return a;
+  };
+  const got = roundTrip(make()) as unknown[];
+  assert.equal(Object.hasOwn(got, 1), false);
+  assert.deepStrictEqual(got, structuredClone(make()));
+});
+
+Deno.test("plain format: a null-prototype array stays an array and an arguments object is refused, as in structuredClone", () => {
+  const bare = [1, 2];
+  Object.setPrototypeOf(bare, null);
+  assert.equal(plain(bare), false);
+  const got = roundTrip(bare);
+  assert.equal(Array.isArray(got), true);
+  assert.deepEqual([...(got as number[])], [1, 2]);
+  const args = (function (..._a: unknown[]) {
+    return arguments;
+  })(1, 2);
+  assert.throws(() => structuredClone(args), DOMException);
+  assert.equal(plain(args), false);
+  assert.throws(() => codec.encode(args), CodecError);
+  assert.throws(() => codec.encode({ nested: [args] }), CodecError);
+});
