@@ -271,6 +271,13 @@ export abstract class ChannelStore<T> {
   abstract abortedSend(w: SendWaiter): unknown;
 
   /**
+   * This thread was retired: its blocked senders `q` stay queued for good,
+   * and give up what would hold other senders up (a byte ring's places,
+   * `_byte_waiters.ts`). Nothing by default.
+   */
+  retiredSenders(_q: SendWaiter[]): void {}
+
+  /**
    * Queues a blocked receive (already counted in `RECV_WAITING`). Its wait
    * note (`_wait_notes.ts`) ends where it settles, which costs no promise
    * reaction of its own.
@@ -297,13 +304,18 @@ export abstract class ChannelStore<T> {
     });
   }
 
-  /** Queues a blocked send (already counted in `SEND_WAITING`), noted as {@linkcode blockReceive}. */
+  /**
+   * Queues a blocked send (already counted in `SEND_WAITING`), noted as
+   * {@linkcode blockReceive}; `place` is its place among a byte ring's
+   * senders waiting for bytes, if it took one.
+   */
   blockSend(
     value: unknown,
     encoded: Raw,
     offered: boolean,
     ticket: number,
     signal: AbortSignal | undefined,
+    place = -1,
   ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const w: SendWaiter = {
@@ -312,6 +324,7 @@ export abstract class ChannelStore<T> {
         stamp: nextStamp(),
         offered,
         ticket,
+        place,
         resolve,
         reject,
         signal,
@@ -353,6 +366,7 @@ export abstract class ChannelStore<T> {
     const q = this.send.queue;
     if (q.length === 0) return;
     if (isRetired()) {
+      this.retiredSenders(q);
       parkAsync();
       return;
     }

@@ -41,6 +41,11 @@ export interface SendWaiter {
   /** Whether `ticket` names this sender's offer in the byte ring. */
   offered: boolean;
   ticket: number;
+  /**
+   * Its place among the senders waiting for bytes in a byte ring
+   * (`_byte_waiters.ts`), or `NO_PLACE` (-1).
+   */
+  place: number;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
   signal: AbortSignal | undefined;

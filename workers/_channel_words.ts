@@ -43,6 +43,9 @@
  * | 25 | `OFFER_CLAIM_TAG` | byte ring: the select's claim-word generation << 16, and the index of the offering case (valid while `OFFER_CLAIM` is not 0) |
  * | 26–27 | `ARENA` | the `ID` words of the claims arena the channel carries (`_select_claims.ts`): an object opened with another arena, or none, does not claim (read-only) |
  * | 28 | `RESERVED` | byte ring, unbuffered: 0, or the claim of the select the first record is reserved for, `gen << 13 \| (slot + 1)`: a sender that claimed the select handed it the value, which no other receiver takes (see `_locked_store.ts`) |
+ * | 29 | `BYTES_TURN` | byte ring: the place now served among the senders waiting for bytes: its generation << 20, its number (`_byte_waiters.ts`) |
+ * | 30 | `BYTES_WAITING` | byte ring: places taken in that queue and not yet passed; 0 when no sender waits for bytes |
+ * | 31 | `BYTES_LEFT` | byte ring: bit i set: the place i + 1 after the turn was left before its turn |
  * | 32 | `RECV_SEQ` | futex word receivers sleep on: bumped and notified when a value or an offer arrives, or on close (atomic) |
  * | 33 | `RECV_SLEEPING` | `recvSync` calls inside `Atomics.wait` on `RECV_SEQ` (or about to be) (atomic) |
  * | 48 | `SEND_SEQ` | futex word senders sleep on: bumped and notified when room frees, an offer is taken or dropped, a receiver starts waiting, or on close (atomic) |
@@ -53,7 +56,7 @@
  * | 96 | `CELL` | hand-off cell: its state (see `_handoff_cell.ts`); also the futex word its `recvSync` sleeps on (atomic) |
  * | 98–99 | `CELL_VALUE` | hand-off cell: the value, as a float64 (an `int32` fits exactly) |
  *
- * Words 0 to 28 share two cache lines; each futex word, each ticket word
+ * Words 0 to 31 share two cache lines; each futex word, each ticket word
  * and the cell have a line of their own, so threads spinning on one do not
  * slow the threads writing another. The data region starts at byte 448.
  *
@@ -107,6 +110,9 @@ export const OFFER_CLAIM = 24;
 export const OFFER_CLAIM_TAG = 25;
 export const ARENA = 26;
 export const RESERVED = 28;
+export const BYTES_TURN = 29;
+export const BYTES_WAITING = 30;
+export const BYTES_LEFT = 31;
 export const RECV_SEQ = 32;
 export const RECV_SLEEPING = 33;
 export const SEND_SEQ = 48;
@@ -207,15 +213,21 @@ function wait(h: Int32Array, seq: number, value: number): void {
 
 /**
  * Releases the lock, sleeps until `seq` changes, retakes the lock; counted
- * as for {@linkcode sleep}. A retired thread uncounts itself under the
- * lock, releases it and parks for good.
+ * as for {@linkcode sleep}. A retired thread runs `retiring` (to give up
+ * what the wait holds) and uncounts itself under the lock, releases it and
+ * parks for good.
  */
-export function sleepLocked(h: Int32Array, seq: number): void {
+export function sleepLocked(
+  h: Int32Array,
+  seq: number,
+  retiring?: () => void,
+): void {
   const value = h[seq];
   unlock(h, LOCK);
   wait(h, seq, value);
   lock(h, LOCK);
   if (isRetired()) {
+    retiring?.();
     Atomics.sub(h, seq === RECV_SEQ ? RECV_WAITING : SEND_WAITING, 1);
     unlock(h, LOCK);
     parkForever();

@@ -14,6 +14,7 @@
  * | 5 | `COUNT` | committed records at the front: buffered values, plus values handed to blocked receivers |
  * | 6 | `OFFERED` | 1 if one more record follows the committed ones: a blocked sender's offer (`_offer.ts`, with words 17–20) |
  * | 28 | `RESERVED` | unbuffered: 0, or `gen << 13 \| (slot + 1)` of the select the first record is reserved for (see below; both parts must match) |
+ * | 29–31 | `BYTES_TURN`, `BYTES_WAITING`, `BYTES_LEFT` | the queue of senders waiting for bytes (`_byte_waiters.ts`) |
  *
  * (The whole header is in `_channel_words.ts`.)
  *
@@ -92,6 +93,15 @@
  *   an empty ring is a `RangeError` before the lock (`checkSize`). Offers
  *   are therefore only made when the buffer is full by count (or, on an
  *   unbuffered channel, no receiver waits), as before.
+ * - Senders waiting for bytes are served oldest first (`_byte_waiters.ts`):
+ *   such a sender takes a place, and while `BYTES_WAITING` is not 0 only
+ *   the sender at the turn commits or offers; every other send (`trySend`,
+ *   a select's send case, a new `send`, `sendSync` or `sendManySync`)
+ *   finds the channel full and, if it blocks, takes a place behind. A
+ *   blocked async sender takes its place when it blocks, after those of
+ *   its object's queue, so that a queue's order is its places' order. The
+ *   sender at the turn passes it on when it commits, offers, fails on
+ *   close (which empties the queue), is aborted, or finds its thread retired.
  * - A send completes when its value is committed: buffered, handed to a
  *   blocked receiver (who will take it), or, for an offer, when `ACKED`
  *   reaches its ticket. `close()` drops the offer (its sender fails with
@@ -124,6 +134,14 @@ import {
 } from "./_offer.ts";
 import type { RecvWaiter, SendWaiter } from "./_channel_waiters.ts";
 import {
+  current,
+  join,
+  leave,
+  mayGo,
+  NO_PLACE,
+  reset,
+} from "./_byte_waiters.ts";
+import {
   claimCase,
   CLAIMED,
   type Claims,
@@ -140,6 +158,7 @@ import {
 } from "./_local_selects.ts";
 import {
   bump,
+  BYTES_WAITING,
   CLOSED,
   COUNT,
   DRAINED,
@@ -258,6 +277,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     ) return RESOLVED;
     let ticket = 0;
     let offered = false;
+    let place = NO_PLACE;
     lock(h, LOCK);
     try {
       if (h[CLOSED] !== 0) {
@@ -265,9 +285,23 @@ export class LockedStore<T> extends ChannelStore<T> {
       }
       if (!queued && this.#tryCommit(encoded)) return RESOLVED;
       if (signal?.aborted) return Promise.reject(signal.reason);
-      if (!queued && h[OFFERED] === 0 && this.#fits(encoded)) {
+      if (
+        !queued && h[OFFERED] === 0 && mayGo(h, NO_PLACE) &&
+        this.#fits(encoded)
+      ) {
         ticket = this.#offer(encoded);
         offered = true;
+      } else if (h[BYTES_WAITING] !== 0 || !this.#fits(encoded)) {
+        // In line behind the senders waiting for bytes, this object's
+        // queued ones first.
+        const q = this.send.queue;
+        for (let i = 0; i < q.length; i++) {
+          const w = q[i];
+          if (!w.offered && current(h, w.place) === NO_PLACE) {
+            w.place = join(h);
+          }
+        }
+        place = join(h);
       }
       Atomics.add(h, SEND_WAITING, 1);
       Atomics.add(h, SEND_ASYNC, 1);
@@ -278,7 +312,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     } finally {
       unlock(h, LOCK);
     }
-    return this.blockSend(value, encoded, offered, ticket, signal);
+    return this.blockSend(value, encoded, offered, ticket, signal, place);
   }
 
   receiveAsync(
@@ -323,12 +357,16 @@ export class LockedStore<T> extends ChannelStore<T> {
     ) return;
     if (this.#cell !== null && this.#cell.send(encoded as number)) return;
     let told = false;
+    let place = NO_PLACE;
     lock(h, LOCK);
     try {
       for (;;) {
         if (h[CLOSED] !== 0) throw new ChannelClosedError("send", value);
-        if (this.#tryCommit(encoded)) return;
-        if (h[OFFERED] === 0 && this.#fits(encoded)) {
+        place = current(h, place);
+        if (this.#tryCommit(encoded, -1, true, place)) return;
+        if (h[OFFERED] === 0 && mayGo(h, place) && this.#fits(encoded)) {
+          leave(h, place);
+          place = NO_PLACE;
           const ticket = this.#offer(encoded);
           Atomics.add(h, SEND_WAITING, 1);
           let state;
@@ -341,16 +379,24 @@ export class LockedStore<T> extends ChannelStore<T> {
           }
           return;
         }
-        // Behind another's offer, or no room for the bytes of ours.
+        // Behind another's offer, or no room for the bytes of ours, or
+        // behind the senders waiting for bytes.
+        if (
+          place === NO_PLACE &&
+          (h[BYTES_WAITING] !== 0 || !this.#fits(encoded))
+        ) place = join(h);
         Atomics.add(h, SEND_WAITING, 1);
         if (!told && h[OFFERED] !== 0) {
           told = true;
           this.#behindOffer();
         }
-        sleepLocked(h, SEND_SEQ);
+        if (place === NO_PLACE) sleepLocked(h, SEND_SEQ);
+        else sleepLocked(h, SEND_SEQ, () => leave(h, place));
         Atomics.sub(h, SEND_WAITING, 1);
       }
     } finally {
+      // Committed (the turn passes on), closed, or a codec's error.
+      if (place !== NO_PLACE) leave(h, current(h, place));
       unlock(h, LOCK);
     }
   }
@@ -402,7 +448,8 @@ export class LockedStore<T> extends ChannelStore<T> {
             i++;
           } else if (
             capacity > 0 && h[COUNT] < capacity + h[RECV_WAITING] &&
-            h[OFFERED] === 0 && this.#fits(encoded[i])
+            h[OFFERED] === 0 && h[BYTES_WAITING] === 0 &&
+            this.#fits(encoded[i])
           ) {
             this.#ring.append(encoded[i++]);
             h[COUNT]++;
@@ -452,6 +499,7 @@ export class LockedStore<T> extends ChannelStore<T> {
       Atomics.store(h, CLOSED, 1);
       if (this.#cell !== null) this.#cell.kick();
       if (h[OFFERED] !== 0) dropOffer(this.h, this.#ring);
+      reset(h); // every waiting sender fails
       wake(h, RECV_WAITING, RECV_SEQ);
       wake(h, SEND_WAITING, SEND_SEQ);
     } finally {
@@ -470,7 +518,8 @@ export class LockedStore<T> extends ChannelStore<T> {
     }
     const count = Atomics.load(h, COUNT);
     if (send) {
-      return count < this.capacity + Atomics.load(h, RECV_WAITING);
+      return count < this.capacity + Atomics.load(h, RECV_WAITING) &&
+        Atomics.load(h, BYTES_WAITING) === 0;
     }
     // A record reserved for a select is not for this one.
     if (count > (Atomics.load(h, RESERVED) !== 0 ? 1 : 0)) return true;
@@ -531,7 +580,9 @@ export class LockedStore<T> extends ChannelStore<T> {
     try {
       if (h[CLOSED] !== 0) return OFFER_NONE;
       if (this.#tryCommit(encoded, slot)) return OFFER_COMMITTED;
-      if (h[OFFERED] !== 0 || !this.#fits(encoded)) return OFFER_NONE;
+      if (
+        h[OFFERED] !== 0 || h[BYTES_WAITING] !== 0 || !this.#fits(encoded)
+      ) return OFFER_NONE;
       out.seqBefore = h[RECV_SEQ];
       out.ticket = this.#offer(encoded, slot + 1, tag);
       out.seqAfter = h[RECV_SEQ];
@@ -662,15 +713,20 @@ export class LockedStore<T> extends ChannelStore<T> {
         } else if (h[CLOSED] !== 0) {
           error = new ChannelClosedError("send", w.value);
         } else {
+          w.place = current(h, w.place);
           let committed: boolean;
           try {
-            committed = this.#tryCommit(w.encoded);
+            committed = this.#tryCommit(w.encoded, -1, true, w.place);
           } catch (e) {
             committed = true;
             error = e;
           }
           if (!committed) {
-            if (h[OFFERED] === 0 && this.#fits(w.encoded)) {
+            if (
+              h[OFFERED] === 0 && mayGo(h, w.place) && this.#fits(w.encoded)
+            ) {
+              leave(h, w.place);
+              w.place = NO_PLACE;
               try {
                 w.ticket = this.#offer(w.encoded);
                 w.offered = true;
@@ -680,9 +736,14 @@ export class LockedStore<T> extends ChannelStore<T> {
                 served.push(w, e);
                 n++;
               }
-            }
+            } else if (
+              w.place === NO_PLACE &&
+              (h[BYTES_WAITING] !== 0 || !this.#fits(w.encoded))
+            ) w.place = join(h);
             break;
           }
+          leave(h, w.place);
+          w.place = NO_PLACE;
         }
         Atomics.sub(h, SEND_WAITING, 1);
         Atomics.sub(h, SEND_ASYNC, 1);
@@ -720,6 +781,9 @@ export class LockedStore<T> extends ChannelStore<T> {
     try {
       Atomics.sub(h, SEND_WAITING, 1);
       Atomics.sub(h, SEND_ASYNC, 1);
+      // A place in the line for bytes passes on (or is marked left).
+      leave(h, w.place);
+      w.place = NO_PLACE;
       if (w.offered) {
         const state = offerState(this.h, w.ticket);
         if (state === OFFER_PENDING) {
@@ -736,6 +800,19 @@ export class LockedStore<T> extends ChannelStore<T> {
       unlock(h, LOCK);
     }
     return error;
+  }
+
+  override retiredSenders(q: SendWaiter[]): void {
+    const h = this.h;
+    lock(h, LOCK);
+    try {
+      for (const w of q) {
+        leave(h, w.place);
+        w.place = NO_PLACE;
+      }
+    } finally {
+      unlock(h, LOCK);
+    }
   }
 
   // Selects blocked on this thread (`_local_selects.ts`), without the lock. --
@@ -783,10 +860,17 @@ export class LockedStore<T> extends ChannelStore<T> {
    * takes it as an offer, so that the send completes only once that
    * receiver has it, as in Go (see the module doc).
    */
-  #tryCommit(encoded: Raw, exceptSlot = -1, blocking = true): boolean {
+  #tryCommit(
+    encoded: Raw,
+    exceptSlot = -1,
+    blocking = true,
+    place = NO_PLACE,
+  ): boolean {
     const h = this.h;
     if (this.#cell !== null && this.#cell.give(encoded as number)) return true;
     if (blocking && this.capacity === 0) return false;
+    // Senders wait for bytes: only the one whose turn it is may go.
+    if (!mayGo(h, place)) return false;
     if (!this.#fits(encoded)) return false;
     // Never behind an offer (a busy select's may stay while there is room).
     // Nor behind a record reserved for a select, which no one else takes.

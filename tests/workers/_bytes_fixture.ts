@@ -5,7 +5,10 @@
 import { SharedChannel, type SharedChannelHandle } from "../../workers/mod.ts";
 import { serveJobs } from "./_spawn.ts";
 
-/** One job: send `values` (one by one, or in one batch), or receive `n`. */
+/**
+ * One job: send `values` (one by one, or in one batch), receive `n`, or
+ * `sendSync` one `bytes` value of `size` zero bytes.
+ */
 export type BytesJob =
   | {
     cmd: "send";
@@ -13,9 +16,14 @@ export type BytesJob =
     values: string[];
     batch: boolean;
   }
-  | { cmd: "recv"; ch: SharedChannelHandle<string>; n: number };
+  | { cmd: "recv"; ch: SharedChannelHandle<string>; n: number }
+  | { cmd: "sendSize"; ch: SharedChannelHandle<Uint8Array>; size: number };
 
 serveJobs((job: BytesJob) => {
+  if (job.cmd === "sendSize") {
+    SharedChannel.from(job.ch).sendSync(new Uint8Array(job.size));
+    return job.size;
+  }
   const ch = SharedChannel.from(job.ch);
   if (job.cmd === "send") {
     if (job.batch) ch.sendManySync(job.values);

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { ChannelClosedError, recv, select, send } from "../../mod.ts";
 import { SharedChannel } from "../../workers/mod.ts";
-import { settlesNow } from "../_util.ts";
+import { BYTES_WAITING, SEND_WAITING } from "../../workers/_channel_words.ts";
+import { settlesNow, until } from "../_util.ts";
 import { spawn } from "./_spawn.ts";
 import type { BytesJob } from "./_bytes_fixture.ts";
 
@@ -195,4 +196,145 @@ Deno.test("SharedChannel full by bytes: producers and consumers on three workers
   }
   assert.deepEqual([...got, ...other].sort(), [...a, ...b, ...m].sort());
   assert.equal(ch.size, 0);
+});
+
+// Senders waiting for bytes are served oldest first, before newcomers, as
+// Go's blocked senders. A bytes channel of capacity 8 and 64 bytes, filled
+// with four 12-byte values (16-byte records): full by bytes, not by count.
+
+function smallFull() {
+  const ch = new SharedChannel<Uint8Array>({
+    codec: "bytes",
+    capacity: 8,
+    maxBytes: 64,
+  });
+  for (let i = 0; i < 4; i++) {
+    assert.equal(ch.trySend(new Uint8Array(12)), true);
+  }
+  return ch;
+}
+
+/** Senders in the channel's queue for bytes (`_byte_waiters.ts`). */
+function waitingForBytes(ch: SharedChannel<Uint8Array>): number {
+  return Atomics.load(new Int32Array(ch.handle.buffer), BYTES_WAITING);
+}
+
+/** Senders blocked on the channel, on every thread. */
+function blockedSenders(ch: SharedChannel<Uint8Array>): number {
+  return Atomics.load(new Int32Array(ch.handle.buffer), SEND_WAITING);
+}
+
+/** The lengths of what the channel holds, received in order. */
+function drainLengths(ch: SharedChannel<Uint8Array>): number[] {
+  const out: number[] = [];
+  for (let r = ch.tryReceive(); r.state === "ok"; r = ch.tryReceive()) {
+    out.push(r.value.length);
+  }
+  return out;
+}
+
+Deno.test("SharedChannel full by bytes: a large send waiting for bytes is not overtaken by trySend of small values", async () => {
+  const ch = smallFull();
+  const big = ch.send(new Uint8Array(44)); // a 48-byte record
+  let overtaken = 0;
+  for (let round = 0; round < 3; round++) {
+    assert.equal(ch.tryReceive().state, "ok");
+    // Go: a non-blocking send fails while a blocked sender waits for room.
+    if (ch.trySend(new Uint8Array(12))) overtaken++;
+    await settlesNow(big);
+  }
+  assert.equal(overtaken, 0);
+  await big;
+  assert.equal(waitingForBytes(ch), 0);
+  assert.deepEqual(drainLengths(ch), [12, 44]);
+});
+
+Deno.test("SharedChannel full by bytes: waiting senders of different sizes are served oldest first, across a worker", async () => {
+  using w = spawn<BytesJob>(new URL("./_bytes_fixture.ts", import.meta.url));
+  const ch = smallFull();
+  const big = w.run({ cmd: "sendSize", ch: ch.handle, size: 44 });
+  await until(() => blockedSenders(ch) === 1);
+  const small = ch.send(new Uint8Array(4)); // would fit after one receive
+  const middle = ch.send(new Uint8Array(28));
+  assert.equal(waitingForBytes(ch), 3);
+  assert.equal(ch.tryReceive().state, "ok");
+  assert.equal(await settlesNow(small), false);
+  assert.equal(ch.trySend(new Uint8Array(4)), false);
+  // A select's send case waits in line too.
+  assert.equal(
+    await select([send(ch, new Uint8Array(4), () => "sent")], {
+      default: () => "default",
+    }),
+    "default",
+  );
+  assert.equal(ch.tryReceive().state, "ok");
+  assert.equal(ch.tryReceive().state, "ok");
+  assert.equal(await big, 44);
+  assert.equal(await settlesNow(small), false);
+  assert.equal(ch.tryReceive().state, "ok");
+  await small;
+  assert.equal(await settlesNow(middle), false);
+  assert.deepEqual(drainLengths(ch), [44, 4]);
+  await middle;
+  assert.deepEqual(drainLengths(ch), [28]);
+  assert.equal(waitingForBytes(ch), 0);
+});
+
+Deno.test("SharedChannel full by bytes: an aborted waiting sender passes its turn on, oldest or not", async () => {
+  const ch = smallFull();
+  const oldest = new AbortController();
+  const middle = new AbortController();
+  const a = ch.send(new Uint8Array(44), { signal: oldest.signal });
+  const b = ch.send(new Uint8Array(28), { signal: middle.signal });
+  const c = ch.send(new Uint8Array(20));
+  const d = ch.send(new Uint8Array(4));
+  assert.equal(waitingForBytes(ch), 4);
+  middle.abort(new Error("middle"));
+  await assert.rejects(b, /middle/);
+  oldest.abort(new Error("oldest"));
+  await assert.rejects(a, /oldest/);
+  // c (a 24-byte record) is next, then d.
+  assert.equal(ch.tryReceive().state, "ok");
+  assert.equal(await settlesNow(c), false);
+  assert.equal(ch.tryReceive().state, "ok");
+  await c;
+  await d;
+  assert.equal(waitingForBytes(ch), 0);
+  assert.deepEqual(drainLengths(ch), [12, 12, 20, 4]);
+  assert.equal(ch.trySend(new Uint8Array(12)), true);
+});
+
+Deno.test("SharedChannel full by bytes: close fails every sender waiting for bytes, on this thread and a worker's", async () => {
+  using w = spawn<BytesJob>(new URL("./_bytes_fixture.ts", import.meta.url));
+  const ch = smallFull();
+  const remote = w.run({ cmd: "sendSize", ch: ch.handle, size: 44 });
+  await until(() => blockedSenders(ch) === 1);
+  const local = ch.send(new Uint8Array(4));
+  assert.equal(await settlesNow(local), false);
+  ch.close();
+  await assert.rejects(local, ChannelClosedError);
+  await assert.rejects(remote, /ChannelClosedError/);
+  assert.equal(waitingForBytes(ch), 0);
+  assert.deepEqual(drainLengths(ch), [12, 12, 12, 12]);
+});
+
+Deno.test("SharedChannel full by bytes: many waiting senders that leave out of turn do not wedge the line", async () => {
+  const ch = smallFull();
+  const controllers: AbortController[] = [];
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < 40; i++) {
+    const c = new AbortController();
+    controllers.push(c);
+    sends.push(ch.send(new Uint8Array(44), { signal: c.signal }));
+  }
+  const last = ch.send(new Uint8Array(4));
+  // The newest first: each is far behind the turn.
+  for (let i = 39; i >= 0; i--) {
+    controllers[i].abort(new Error("gone"));
+    await assert.rejects(sends[i], /gone/);
+  }
+  assert.equal(ch.tryReceive().state, "ok");
+  await last;
+  assert.equal(waitingForBytes(ch), 0);
+  assert.deepEqual(drainLengths(ch), [12, 12, 12, 4]);
 });
