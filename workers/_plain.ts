@@ -67,6 +67,7 @@
 
 import { builtin } from "./_builtin.ts";
 import { pooledBytes } from "./_byte_pool.ts";
+import { CodecError } from "./codec_error.ts";
 import { refOf, type SharedRef } from "./_shared_ref.ts";
 import { openRef } from "./_shared_lower.ts";
 
@@ -483,11 +484,34 @@ function hashBytes(bytes: Uint8Array, start: number, n: number): number {
 let input: Uint8Array = new Uint8Array(0);
 let from = 0;
 
-/** Decodes bytes that {@linkcode encodePlain} produced. */
+/**
+ * Decodes bytes that {@linkcode encodePlain} produced.
+ *
+ * @throws {CodecError} If the bytes are corrupt: an unknown tag, a count or
+ * a string's length larger than the bytes hold, a value cut short, or bytes
+ * left after the value. (A read past the end gives `undefined`, which the
+ * arithmetic turns into 0: the position, which every read moves, then ends
+ * past the bytes, and the one check at the end sees it.)
+ */
 export function decodePlain(bytes: Uint8Array): unknown {
   input = bytes;
   from = 1;
-  return readValue();
+  const value = readValue();
+  if (from !== bytes.length) {
+    throw corrupt(
+      from > bytes.length
+        ? `the value ends at byte ${from}, past the ${bytes.length} bytes given`
+        : `the value ends at byte ${from}, with ${
+          bytes.length - from
+        } bytes after it`,
+    );
+  }
+  return value;
+}
+
+/** The error of corrupt bytes: `why`, with the input. */
+function corrupt(why: string): CodecError {
+  return new CodecError("structured", input, why, { decoding: true });
 }
 
 /** Reads 4 bytes as an int32 (`>>> 0` makes it a uint32). */
@@ -524,11 +548,7 @@ function readValue(): unknown {
     case SHARED:
       return openRef(readValue() as SharedRef);
     default:
-      throw new TypeError(
-        `Cannot decode a structured value: unknown tag ${tag} at byte ${
-          from - 1
-        }; the bytes are corrupt`,
-      );
+      throw corrupt(`unknown tag ${tag} at byte ${from - 1}`);
   }
 }
 
@@ -580,10 +600,8 @@ const known: (Known | undefined)[] = new Array<Known | undefined>(256);
  */
 function fitting(n: number, bytes: number): number {
   if (n * bytes > input.length - from) {
-    throw new TypeError(
-      `Cannot decode a structured value: a count of ${n} at byte ${
-        from - 4
-      } is more than the bytes hold; the bytes are corrupt`,
+    throw corrupt(
+      `a count of ${n} at byte ${from - 4} is more than the bytes hold`,
     );
   }
   return n;
@@ -613,8 +631,8 @@ function readObject(): Record<string, unknown> {
     const keys: string[] = [];
     for (let i = 0; i < n; i++) keys.push(readString());
     if (from !== after) {
-      throw new TypeError(
-        `Cannot decode a structured value: an object's keys end at byte ${from}, not at byte ${after} where its key block says; the bytes are corrupt`,
+      throw corrupt(
+        `an object's keys end at byte ${from}, not at byte ${after} where its key block says`,
       );
     }
     const block = input.slice(start, after);
@@ -731,6 +749,13 @@ const recent: string[] = new Array<string>(256).fill("");
 function readString(): string {
   const n = get32() >>> 0;
   const start = from;
+  if (n > input.length - start) {
+    throw corrupt(
+      `a string's length of ${n} at byte ${
+        start - 4
+      } is more than the bytes hold`,
+    );
+  }
   from = start + n;
   if (n <= SHORT_STRING) {
     let hash = n;

@@ -43,6 +43,7 @@
  */
 
 import * as v8 from "./_v8.ts";
+import { CodecError } from "./codec_error.ts";
 import {
   decodePlain,
   encodePlain,
@@ -59,6 +60,8 @@ import { lowerShared } from "./_shared_lower.ts";
  */
 const SHARED_FORMAT = 2;
 
+export { CodecError, type CodecErrorOptions } from "./codec_error.ts";
+
 /** The names of the built-in codecs. */
 export type CodecName =
   | "int32"
@@ -67,70 +70,6 @@ export type CodecName =
   | "string"
   | "json"
   | "structured";
-
-/**
- * Thrown when a value cannot be encoded by a channel's codec. The channel
- * is left as it was: the value was rejected before anything was written.
- *
- * @example Usage
- * ```ts
- * import { CodecError, codecFor } from "@denogo/go/workers";
- * import assert from "node:assert/strict";
- *
- * assert.throws(() => codecFor("int32").encode(1.5), CodecError);
- * ```
- */
-export class CodecError extends TypeError {
-  /**
-   * The codec that refused the value.
-   *
-   * @example Usage
-   * ```ts
-   * import { CodecError } from "@denogo/go/workers";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(new CodecError("json", 1n, "BigInt").codec, "json");
-   * ```
-   */
-  readonly codec: CodecName;
-  /**
-   * The value that could not be encoded.
-   *
-   * @example Usage
-   * ```ts
-   * import { CodecError } from "@denogo/go/workers";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(new CodecError("json", 1n, "BigInt").value, 1n);
-   * ```
-   */
-  readonly value: unknown;
-
-  /**
-   * Creates the error.
-   *
-   * @param codec The codec that refused the value.
-   * @param value The value.
-   * @param why What the codec accepts, or why it failed.
-   * @param options The underlying error, if any.
-   */
-  constructor(
-    codec: CodecName,
-    value: unknown,
-    why: string,
-    options?: ErrorOptions,
-  ) {
-    super(
-      `Cannot encode value with the "${codec}" codec: ${why}, received ${
-        describe(value)
-      }; pick a codec that fits the values (see codec.ts)`,
-      options,
-    );
-    this.name = "CodecError";
-    this.codec = codec;
-    this.value = value;
-  }
-}
 
 /**
  * A codec: the bridge between values of type `T` and bytes in shared
@@ -405,28 +344,4 @@ export function codecFor<T = unknown>(name: CodecName): Codec<T> {
     );
   }
   return codec as Codec<T>;
-}
-
-function describe(value: unknown): string {
-  switch (typeof value) {
-    case "string":
-      return value.length > 40
-        ? `a string of length ${value.length}`
-        : JSON.stringify(value);
-    case "number":
-      return String(value);
-    case "bigint":
-      return `${value}n`;
-    case "symbol":
-      return value.toString();
-    case "function":
-      return `a function${value.name ? ` (${value.name})` : ""}`;
-    case "undefined":
-      return "undefined";
-    default:
-      if (value === null) return "null";
-      return `an object (${
-        (value as object).constructor?.name ?? "no prototype"
-      })`;
-  }
 }

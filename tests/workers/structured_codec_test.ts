@@ -312,3 +312,38 @@ Deno.test("plain format: a null-prototype array stays an array and an arguments 
   assert.throws(() => codec.encode(args), CodecError);
   assert.throws(() => codec.encode({ nested: [args] }), CodecError);
 });
+
+Deno.test("plain format: a forged string length, a value cut short and bytes after the value are refused with a CodecError", () => {
+  const bytes = (value: unknown) => new Uint8Array(encodePlain(value)!);
+  const refused = (b: Uint8Array, why: RegExp) =>
+    assert.throws(() => decodePlain(b), (e: unknown) => {
+      assert.ok(e instanceof CodecError);
+      assert.match(e.message, /Cannot decode a value with the "structured"/);
+      assert.match(e.message, why);
+      return true;
+    });
+  const s = bytes("hello world");
+  const forged = s.slice();
+  new DataView(forged.buffer).setUint32(2, 0x7fffffff, true);
+  refused(forged, /string's length of 2147483647 at byte 2/);
+  refused(s.subarray(0, s.length - 4), /string's length of 11/);
+  const n = bytes(123456);
+  refused(n.subarray(0, n.length - 2), /ends at byte 6, past the 4 bytes/);
+  const d = bytes(1.5);
+  refused(d.subarray(0, d.length - 3), /past the 7 bytes/);
+  const o = bytes({ alpha: 1, beta: "x" });
+  for (let cut = 1; cut < o.length - 1; cut++) {
+    refused(o.subarray(0, o.length - cut), /./);
+  }
+  const a = bytes([1, 2, 3, 4, 5, 6]);
+  for (let cut = 1; cut < a.length - 1; cut++) {
+    refused(a.subarray(0, a.length - cut), /./);
+  }
+  const trailing = new Uint8Array(n.length + 3);
+  trailing.set(n);
+  refused(trailing, /with 3 bytes after it/);
+  refused(bytes([1]).subarray(0, 1), /unknown tag undefined at byte 1/);
+  // The codec's decode refuses them the same way.
+  assert.throws(() => codec.decode(forged), CodecError);
+  assert.deepEqual(decodePlain(o), { alpha: 1, beta: "x" });
+});
