@@ -28,6 +28,7 @@ import { Runtime } from "../runtime/mod.ts";
 import { layoutFor, memoryOf } from "../runtime/_layout.ts";
 import { readArgs, writeArgs } from "../runtime/_payload.ts";
 import { SharedChannel } from "../workers/mod.ts";
+import { benchObject } from "./_structured_object.ts";
 
 /** Echoes its arguments' first. */
 export function echo<T>(value: T): T {
@@ -39,22 +40,6 @@ const isMain = (globalThis as { Deno?: { mainModule?: string } }).Deno
 
 /** Values per iteration of the structured rows' sides. */
 const SIDE = 512;
-
-/** The object `shared_bench.ts`'s structured row sends. */
-function benchObject(i: number): Record<string, unknown> {
-  return {
-    id: i,
-    name: "item",
-    price: 9.99,
-    qty: 3,
-    tags: ["a", "b"],
-    ok: true,
-    when: 1700000000000,
-    ratio: 0.25,
-    note: null,
-    code: "X1",
-  };
-}
 
 /** A 10-field object of numbers and short strings. */
 function record(): Record<string, unknown> {

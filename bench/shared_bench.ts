@@ -36,6 +36,7 @@ import {
 } from "../workers/mod.ts";
 
 import { RUNS } from "./_quick.ts";
+import { benchObject } from "./_structured_object.ts";
 
 // Large enough that starting each iteration's jobs with postMessage (about
 // 0.1 ms) is a small part of the time per item.
@@ -131,18 +132,7 @@ async function serve(job: Job): Promise<unknown> {
     case "produceObjects": {
       const ch = SharedChannel.from(job.ch);
       for (let i = 0; i < job.n; i++) {
-        ch.sendSync({
-          id: i,
-          name: "item",
-          price: 9.99,
-          qty: 3,
-          tags: ["a", "b"],
-          ok: true,
-          when: 1700000000000,
-          ratio: 0.25,
-          note: null,
-          code: "X1",
-        });
+        ch.sendSync(benchObject(i));
       }
       return null;
     }

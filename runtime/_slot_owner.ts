@@ -283,36 +283,12 @@ export class SlotOwner {
     this.#free.push(slot);
     // The cleanup and the callback run last, so that one that throws
     // leaves neither the slot nor its caller behind.
-    if (cleanup !== undefined) {
-      this.#cleanup[at] = undefined;
+    if (cleanup !== undefined) this.#cleanup[at] = undefined;
+    try {
+      this.#settleCaller(resolve, reject, unreadable, kind, fnId, exec, value);
+    } finally {
       try {
-        this.#settleCaller(
-          resolve,
-          reject,
-          unreadable,
-          kind,
-          fnId,
-          exec,
-          value,
-        );
-      } finally {
-        try {
-          cleanup();
-        } finally {
-          this.#settled?.(slot);
-        }
-      }
-    } else {
-      try {
-        this.#settleCaller(
-          resolve,
-          reject,
-          unreadable,
-          kind,
-          fnId,
-          exec,
-          value,
-        );
+        cleanup?.();
       } finally {
         this.#settled?.(slot);
       }
