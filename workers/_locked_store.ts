@@ -278,6 +278,7 @@ export class LockedStore<T> extends ChannelStore<T> {
     let ticket = 0;
     let offered = false;
     let place = NO_PLACE;
+    let seq: number;
     lock(h, LOCK);
     try {
       if (h[CLOSED] !== 0) {
@@ -306,12 +307,14 @@ export class LockedStore<T> extends ChannelStore<T> {
       Atomics.add(h, SEND_WAITING, 1);
       Atomics.add(h, SEND_ASYNC, 1);
       if (!offered && !queued && h[OFFERED] !== 0) this.#behindOffer();
-      this.send.watch(h[SEND_SEQ]);
+      seq = h[SEND_SEQ];
     } catch (error) {
       return Promise.reject(error);
     } finally {
       unlock(h, LOCK);
     }
+    // Watched once the lock is free (see `serveReceiversFrom`).
+    this.send.watch(seq);
     return this.blockSend(value, encoded, offered, ticket, signal, place);
   }
 
@@ -325,6 +328,8 @@ export class LockedStore<T> extends ChannelStore<T> {
     if (!queued && this.capacity === 0 && anyLocalSelect()) {
       raw = this.receiveNow();
     }
+    let watch = false;
+    let seq = 0;
     lock(h, LOCK);
     try {
       if (!queued && raw === EMPTY) raw = this.#receiveLocked(-1, 0, true);
@@ -332,11 +337,14 @@ export class LockedStore<T> extends ChannelStore<T> {
         Atomics.add(h, RECV_WAITING, 1);
         Atomics.add(h, RECV_ASYNC, 1);
         receiverWaits(h);
-        this.recv.watch(h[RECV_SEQ]);
+        watch = true;
+        seq = h[RECV_SEQ];
       }
     } finally {
       unlock(h, LOCK);
     }
+    // Watched once the lock is free (see `serveReceiversFrom`).
+    if (watch) this.recv.watch(seq);
     if (raw !== EMPTY) {
       try {
         return Promise.resolve(this.result(iteration, raw));
@@ -677,6 +685,7 @@ export class LockedStore<T> extends ChannelStore<T> {
   serveReceiversFrom(q: RecvWaiter[], served: unknown[]): number {
     const h = this.h;
     let n = 0;
+    let seq: number;
     lock(h, LOCK);
     try {
       for (; n < q.length; n++) {
@@ -689,16 +698,22 @@ export class LockedStore<T> extends ChannelStore<T> {
         served.push(q[n], raw);
       }
       Atomics.sub(h, RECV_ASYNC, n);
-      if (n < q.length) this.recv.watch(h[RECV_SEQ]);
+      seq = h[RECV_SEQ];
     } finally {
       unlock(h, LOCK);
     }
+    // The wait on the word is registered once the lock is free: it starts
+    // this thread's poll (`_futex.ts`), which would hold the lock that long
+    // and keep the thread that wakes us waiting for it. The word read under
+    // the lock tells the wait whether a wake-up came meanwhile.
+    if (n < q.length) this.recv.watch(seq);
     return n;
   }
 
   serveSendersFrom(q: SendWaiter[], served: unknown[]): number {
     const h = this.h;
     let n = 0;
+    let seq: number;
     lock(h, LOCK);
     try {
       for (; n < q.length; n++) {
@@ -749,10 +764,12 @@ export class LockedStore<T> extends ChannelStore<T> {
         Atomics.sub(h, SEND_ASYNC, 1);
         served.push(w, error);
       }
-      if (n < q.length) this.send.watch(h[SEND_SEQ]);
+      seq = h[SEND_SEQ];
     } finally {
       unlock(h, LOCK);
     }
+    // Watched once the lock is free (see `serveReceiversFrom`).
+    if (n < q.length) this.send.watch(seq);
     return n;
   }
 
