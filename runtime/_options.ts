@@ -196,6 +196,33 @@ export function taskOptions(
   return { signal, retries, transfer };
 }
 
+/**
+ * Detaches the buffers of a call's `transfer` option, once its arguments
+ * are copied. A buffer that cannot be detached (a `WebAssembly.Memory`'s)
+ * is found only here, by trying: those before it in the list are then
+ * detached already.
+ *
+ * @throws {TypeError} Naming `transfer[i]`, for a buffer that cannot be
+ * detached.
+ */
+export function moveBuffers(transfer: ArrayBuffer[]): void {
+  for (let i = 0; i < transfer.length; i++) {
+    const b = transfer[i];
+    if (b.detached) continue; // listed by another call meanwhile
+    try {
+      b.transfer();
+    } catch {
+      fail(
+        "Runtime task",
+        `transfer[${i}]`,
+        "an ArrayBuffer that can be detached (a WebAssembly.Memory's buffer cannot; pass it without transfer to copy it)",
+        b,
+        true,
+      );
+    }
+  }
+}
+
 /** The `transfer` option: a copy of an array of distinct, attached ArrayBuffers. */
 function transferOption(
   where: string,

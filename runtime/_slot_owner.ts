@@ -20,7 +20,7 @@
 
 import { takeCompletions } from "./_completions.ts";
 import type { Memory } from "./_layout.ts";
-import { readResult, writeArgs } from "./_payload.ts";
+import { readResult, releasePayload, writeArgs } from "./_payload.ts";
 import type { Registry } from "./_registry.ts";
 import {
   cancelSlot,
@@ -134,9 +134,18 @@ export class SlotOwner {
     try {
       writeArgs(this.#m, slot, args);
     } catch (error) {
-      this.#free.push(slot);
+      this.release(slot);
       throw error;
     }
+  }
+
+  /**
+   * Gives back `slot`, taken (and maybe filled) but never published: its
+   * payload's heap block, if it has one, is freed.
+   */
+  release(slot: number): void {
+    releasePayload(this.#m, slot);
+    this.#free.push(slot);
   }
 
   /**

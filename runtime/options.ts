@@ -124,7 +124,10 @@ export interface TaskOptions {
    * into the runtime's shared memory (task payloads live there) and the
    * task gets them as a new ArrayBuffer. Each must be an ArrayBuffer, not
    * detached and listed once (else a `TypeError` naming `transfer`); a
-   * `SharedArrayBuffer` is shared, never moved.
+   * `SharedArrayBuffer` is shared, never moved. A buffer that cannot be
+   * detached (a `WebAssembly.Memory`'s) is found only when it is moved: the
+   * call then rejects with a `TypeError` naming `transfer[i]`, and the
+   * buffers listed before it are detached already.
    *
    * @example Usage
    * ```ts

@@ -72,7 +72,13 @@ import { installHub, removeHub } from "../workers/_buffer_ids.ts";
 import { PollBudget } from "../workers/_poll_budget.ts";
 import { type Reject, type Resolve, SlotOwner } from "./_slot_owner.ts";
 import { RuntimeClosedError } from "./errors.ts";
-import { closeMode, show, startSettings, taskOptions } from "./_options.ts";
+import {
+  closeMode,
+  moveBuffers,
+  show,
+  startSettings,
+  taskOptions,
+} from "./_options.ts";
 import type { CloseOptions, RuntimeOptions, TaskOptions } from "./options.ts";
 import { buildTrace } from "./_trace.ts";
 import { formatTasks, readTasks } from "./_task_dump.ts";
@@ -573,7 +579,17 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     }
     // The `transfer` option: the caller's buffers are detached once copied.
     const transfer = options?.transfer;
-    if (transfer) { for (const b of transfer) if (!b.detached) b.transfer(); }
+    if (transfer) {
+      try {
+        moveBuffers(transfer);
+      } catch (error) {
+        slots.release(slot);
+        this.#inFlight--;
+        reject(error);
+        this.#checkIdle();
+        return;
+      }
+    }
     const signal = options?.signal;
     if (signal) {
       const calls = this.#callsOf(signal);

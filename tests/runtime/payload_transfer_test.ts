@@ -109,3 +109,30 @@ Deno.test("transfer must be an array of distinct, attached ArrayBuffers: TypeErr
   }
   assert.equal(buf.detached, false);
 });
+
+Deno.test("a buffer that cannot be detached fails its call with a TypeError naming it, and the runtime still closes", async () => {
+  const rt = await Runtime.start({ procs: 1 });
+  const wasm = new WebAssembly.Memory({ initial: 1 }).buffer as ArrayBuffer;
+  const moved = new ArrayBuffer(4);
+  const t = rt.module<typeof Tasks>(TASKS);
+  await assert.rejects(
+    t.echo.with({ transfer: [moved, wasm] })(new Uint8Array(wasm, 0, 4)),
+    (error: Error) => {
+      assert.ok(error instanceof TypeError);
+      assert.match(
+        error.message,
+        /^Runtime task: transfer\[1\] must be an ArrayBuffer that can be detached/,
+      );
+      return true;
+    },
+  );
+  // The buffers before it in the list are detached already (the only way
+  // to find a buffer that cannot be is to try).
+  assert.equal(moved.detached, true);
+  assert.equal(wasm.detached, false);
+  // The call's slot went back: nothing is left pending, more calls run, and
+  // close() returns.
+  assert.equal(rt.stats().pending, 0);
+  for (let i = 0; i < 300; i++) assert.equal(await t.inc(i), i + 1);
+  await rt.close();
+});
