@@ -566,29 +566,22 @@ export class Runtime extends RuntimeEventTarget implements AsyncDisposable {
     const m = this.#m;
     const slots = this.#slots;
     const slot = slots.take();
+    let filled = false; // (a fill that throws gives the slot back itself)
     try {
       slots.fill(slot, fnId, args, options?.retries ?? 0);
+      filled = true;
       const at = slotBase(m, slot);
       m.f64[(at + S_T_QUEUED) >> 1] = queuedAt;
       m.f64[(at + S_T_START) >> 1] = NaN;
+      // The `transfer` option: the caller's buffers are detached once copied.
+      const transfer = options?.transfer;
+      if (transfer) moveBuffers(transfer);
     } catch (error) {
+      if (filled) slots.release(slot);
       this.#inFlight--;
       reject(error);
       this.#checkIdle();
       return;
-    }
-    // The `transfer` option: the caller's buffers are detached once copied.
-    const transfer = options?.transfer;
-    if (transfer) {
-      try {
-        moveBuffers(transfer);
-      } catch (error) {
-        slots.release(slot);
-        this.#inFlight--;
-        reject(error);
-        this.#checkIdle();
-        return;
-      }
     }
     const signal = options?.signal;
     if (signal) {
