@@ -60,7 +60,10 @@ export interface RuntimeOptions {
    * results take longer: the poll shortens each time it gives up, and
    * grows back as results come while it polls); 0 turns it off. It polls a microtask turn at a time, so the main thread's
    * goroutines and promise callbacks run meanwhile; timers and I/O wait
-   * until it stops.
+   * until it stops. While the main thread also polls for its own waits on
+   * shared primitives (a send to a task, say), this budget starts again:
+   * the result of a task that waits for the main thread is not left to
+   * the event loop.
    *
    * @default {20}
    */

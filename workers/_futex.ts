@@ -240,6 +240,17 @@ async function pollBriefly(start: number): Promise<void> {
   armWaits();
 }
 
+/**
+ * Whether this thread's own poll of the words of its waits runs now
+ * ({@linkcode pollBriefly}, on a thread without a processor loop): a
+ * wait of it is expected to end within microseconds, so another poll of
+ * the thread (the runtime's poll for a task's result) may go on polling
+ * meanwhile at little cost, where it would otherwise give up.
+ */
+export function pollingWaits(): boolean {
+  return polling;
+}
+
 /** Whether this thread has a wait on some word. */
 function anyWait(): boolean {
   for (const entry of entries.values()) {
