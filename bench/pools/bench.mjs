@@ -75,6 +75,12 @@ async function measure(make) {
   return result;
 }
 
+// poolifier's destroy() awaits its workers' exit holding nothing that keeps
+// Node's event loop alive (the workers close their ports first), so under
+// load the loop could empty before the exit came, and node left the
+// top-level await unsettled: exit code 13, no output. A timer held for the
+// run keeps the loop alive until every pool is measured and destroyed.
+const keepAlive = setInterval(() => {}, 2 ** 30);
 const out = {
   node: process.version,
   threads: 2,
@@ -86,4 +92,5 @@ const out = {
   ),
   poolifier: await measure(poolifier),
 };
+clearInterval(keepAlive);
 console.log(JSON.stringify(out, null, 2));
