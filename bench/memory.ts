@@ -21,7 +21,11 @@
  * the same functions each started as `go()` must start a body, after the
  * caller yields, from a reaction on a settled promise whose promise
  * follows the body's: the floor plus the promise of the result that any
- * `go()` returns, still no library.
+ * `go()` returns, still no library. `--counted-floor` adds to the go()
+ * floor the least that can tell which body settled, as `numGoroutine()`
+ * and the goroutine dump must: one reaction on each body's promise whose
+ * handler is bound to that body (here to its index), still no library and
+ * no record; the library's own record and channel waiter come on top.
  *
  * @module
  */
@@ -98,11 +102,14 @@ export async function measure(count: number): Promise<MemoryResult> {
  * @param count How many async functions to park at once.
  * @param asGo Whether each starts from a reaction on a settled promise, as
  *   a goroutine does, whose promise (what `go()` returns) follows its own.
+ * @param counted Whether, started so, each is also counted out when it
+ *   settles by a reaction whose handler is bound to it (implies `asGo`).
  * @returns The measurement.
  */
 export async function measureFloor(
   count: number,
   asGo = false,
+  counted = false,
 ): Promise<MemoryResult> {
   const resolvers: (() => void)[] = [];
   let remaining = count;
@@ -117,7 +124,16 @@ export async function measureFloor(
   await macrotask();
   const before = heapUsed();
   const t0 = performance.now();
-  if (asGo) {
+  if (counted) {
+    const settled = Promise.resolve();
+    const start = () => {
+      const result = body();
+      const done = countOut.bind(live++);
+      result.then(done, done);
+      return result;
+    };
+    for (let i = 0; i < count; i++) settled.then(start);
+  } else if (asGo) {
     const settled = Promise.resolve();
     for (let i = 0; i < count; i++) settled.then(body);
   } else {
@@ -144,6 +160,14 @@ export async function measureFloor(
   };
 }
 
+/** Bodies started by the counted floor whose promise has not settled. */
+let live = 0;
+
+/** The counted floor's settle handler, bound to the body's index. */
+function countOut(this: number): void {
+  live--;
+}
+
 function parseCount(args: string[]): number {
   const i = args.findIndex((a) => a === "--count" || a.startsWith("--count="));
   if (i === -1) return 1_000_000;
@@ -158,18 +182,21 @@ function parseCount(args: string[]): number {
 }
 
 if (import.meta.main) {
-  const goFloor = Deno.args.includes("--go-floor");
+  const countedFloor = Deno.args.includes("--counted-floor");
+  const goFloor = countedFloor || Deno.args.includes("--go-floor");
   const floor = goFloor || Deno.args.includes("--floor");
   const count = parseCount(Deno.args);
   const result = floor
-    ? await measureFloor(count, goFloor)
+    ? await measureFloor(count, goFloor, countedFloor)
     : await measure(count);
   if (Deno.args.includes("--json")) {
     console.log(JSON.stringify(result));
   } else {
     console.log(
       `${result.goroutines} ${
-        goFloor
+        countedFloor
+          ? "async functions started as go() starts them and counted out when they settle, parked on bare promises (the counted floor)"
+          : goFloor
           ? "async functions started as go() starts them, parked on bare promises (the go() floor)"
           : floor
           ? "async functions parked on bare promises (the floor)"

@@ -132,6 +132,59 @@ Deno.bench({
   },
 });
 
+// The same floor plus what naming the woken goroutine costs: the library
+// names the goroutine a primitive wakes as running for exactly the turn its
+// code resumes in, by queueing one microtask just before the resolve and one
+// just after (see `_goroutines.ts`). Nothing lets JavaScript run code right
+// before and right after one `await` resumes for less than those two
+// microtasks; this row is the floor of a hand-off that keeps the dump and
+// the deadlock report exact.
+
+let naming = 0;
+function noteEnter(): void {
+  naming++;
+}
+function noteLeave(): void {
+  naming--;
+}
+
+async function namedFloorLocker(
+  slot: { held: boolean; waiting: (() => void) | null },
+  n: number,
+): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    if (slot.held) {
+      await new Promise<void>((resolve) => slot.waiting = resolve);
+    } else {
+      slot.held = true;
+      await undefined;
+    }
+    shared++;
+    const w = slot.waiting;
+    if (w === null) slot.held = false;
+    else {
+      slot.waiting = null;
+      queueMicrotask(noteEnter);
+      w();
+      queueMicrotask(noteLeave);
+    }
+  }
+}
+
+Deno.bench({
+  name: `floor: hand-off through a resolved promise, waker named (${N} ops)`,
+  group: "mutex contended",
+  ...RUNS,
+  async fn() {
+    const slot = { held: false, waiting: null };
+    await Promise.all([
+      namedFloorLocker(slot, N / 2),
+      namedFloorLocker(slot, N / 2),
+    ]);
+    if (naming !== 0) throw new Error("unbalanced naming microtasks");
+  },
+});
+
 // RWMutex, Once, Semaphore: the non-blocking paths. ----------------------
 
 const rw = new RWMutex();
