@@ -145,10 +145,11 @@ async function runDenoBenches(
 /**
  * Bytes per parked goroutine, or with `floor` per library-free async
  * function parked on a bare promise ("go": each started as `go()` starts
- * a body, its result promise kept); each in a process of its own.
+ * a body, its result promise kept; "counted": those, plus a reaction bound
+ * to each body); each in a process of its own.
  */
 async function runDenoMemory(
-  floor: boolean | "go" = false,
+  floor: boolean | "go" | "counted" = false,
 ): Promise<number | null> {
   const result = await run(
     Deno.execPath(),
@@ -159,13 +160,21 @@ async function runDenoMemory(
       "--json",
       "--count",
       String(MEMORY_COUNT),
-      ...(floor === "go" ? ["--go-floor"] : floor ? ["--floor"] : []),
+      ...(floor === "go"
+        ? ["--go-floor"]
+        : floor === "counted"
+        ? ["--counted-floor"]
+        : floor
+        ? ["--floor"]
+        : []),
     ],
     ROOT_DIR,
   );
   await writeResult(
     floor === "go"
       ? "deno-memory-go-floor.json"
+      : floor === "counted"
+      ? "deno-memory-counted-floor.json"
       : floor
       ? "deno-memory-floor.json"
       : "deno-memory.json",
@@ -260,7 +269,8 @@ interface Row {
   target: number | null;
   /**
    * `group / name` of the floor bench in the same run, or "memory" (or
-   * "memory go", the floor of an async function started as `go()` starts one): the
+   * "memory go", the floor of an async function started as `go()` starts one,
+   * or "memory counted", that floor plus a reaction bound to each body): the
    * least a library-free program does for the row's work.
    */
   floor?: string;
@@ -381,6 +391,14 @@ const ROWS: Row[] = [
     target: null,
     floor: "memory go",
   },
+  {
+    workload:
+      "the same, against what telling which goroutine settled cannot do without (floor: those, plus a reaction bound to each body)",
+    ours: "memory",
+    go: null,
+    target: null,
+    floor: "memory counted",
+  },
 ];
 
 /** The sync and context rows (issue: the sync and context packages). */
@@ -406,6 +424,15 @@ const SYNC_ROWS: Row[] = [
     target: 2.0,
     floor:
       "mutex contended / floor: hand-off through a resolved promise (1000 ops)",
+  },
+  {
+    workload:
+      "the same, against a hand-off that names the woken goroutine (floor: that hand-off plus the two microtasks naming it)",
+    ours: "mutex contended / Mutex hand-off between two goroutines (1000 ops)",
+    go: null,
+    target: null,
+    floor:
+      "mutex contended / floor: hand-off through a resolved promise, waker named (1000 ops)",
   },
   {
     workload: "sync: RWMutex tryRLock+rUnlock, uncontended",
@@ -557,6 +584,7 @@ interface Ours {
   memory: number | null;
   memoryFloor: number | null;
   memoryGoFloor: number | null;
+  memoryCountedFloor: number | null;
 }
 
 function table(
@@ -587,6 +615,8 @@ function table(
       ? ours.memoryFloor
       : row.floor === "memory go"
       ? ours.memoryGoFloor
+      : row.floor === "memory counted"
+      ? ours.memoryCountedFloor
       : ours.timings.get(row.floor);
     const label = row.against !== undefined ? row.againstLabel ?? "ours" : "Go";
     const ratio = divide(
@@ -636,7 +666,11 @@ if (import.meta.main) {
   const oursMemory = await runDenoMemory();
   const memoryFloor = await runDenoMemory(true);
   const memoryGoFloor = await runDenoMemory("go");
-  if (oursMemory === null || memoryFloor === null || memoryGoFloor === null) {
+  const memoryCountedFloor = await runDenoMemory("counted");
+  if (
+    oursMemory === null || memoryFloor === null || memoryGoFloor === null ||
+    memoryCountedFloor === null
+  ) {
     failed = true;
   }
 
@@ -657,6 +691,7 @@ if (import.meta.main) {
       memory: oursMemory,
       memoryFloor,
       memoryGoFloor,
+      memoryCountedFloor,
     },
     go,
     goMemory,
