@@ -143,14 +143,27 @@ async function runDenoBenches(
 }
 
 /**
- * Bytes per parked goroutine, or with `floor` per library-free async
- * function parked on a bare promise ("go": each started as `go()` starts
- * a body, its result promise kept; "counted": those, plus a reaction bound
- * to each body); each in a process of its own.
+ * The runs of `bench/memory.ts`, each in a process of its own: its flag and
+ * the file its output is kept in. "library" is the library's goroutines;
+ * "floor" library-free async functions parked on bare promises; "go" those
+ * started as `go()` starts a body, its result promise kept; "counted"
+ * those, plus a reaction bound to each body.
  */
+const MEMORY_RUNS = {
+  library: { flags: [], file: "deno-memory.json" },
+  floor: { flags: ["--floor"], file: "deno-memory-floor.json" },
+  go: { flags: ["--go-floor"], file: "deno-memory-go-floor.json" },
+  counted: {
+    flags: ["--counted-floor"],
+    file: "deno-memory-counted-floor.json",
+  },
+} as const;
+
+/** Bytes per parked goroutine (or floor body) of one of `MEMORY_RUNS`. */
 async function runDenoMemory(
-  floor: boolean | "go" | "counted" = false,
+  kind: keyof typeof MEMORY_RUNS,
 ): Promise<number | null> {
+  const { flags, file } = MEMORY_RUNS[kind];
   const result = await run(
     Deno.execPath(),
     [
@@ -160,26 +173,11 @@ async function runDenoMemory(
       "--json",
       "--count",
       String(MEMORY_COUNT),
-      ...(floor === "go"
-        ? ["--go-floor"]
-        : floor === "counted"
-        ? ["--counted-floor"]
-        : floor
-        ? ["--floor"]
-        : []),
+      ...flags,
     ],
     ROOT_DIR,
   );
-  await writeResult(
-    floor === "go"
-      ? "deno-memory-go-floor.json"
-      : floor === "counted"
-      ? "deno-memory-counted-floor.json"
-      : floor
-      ? "deno-memory-floor.json"
-      : "deno-memory.json",
-    result.stdout,
-  );
+  await writeResult(file, result.stdout);
   if (!result.ok) {
     console.error(`bench/memory.ts failed:\n${result.stderr}`);
     return null;
@@ -663,8 +661,8 @@ if (import.meta.main) {
   const ours: Timings | null = tier1 === null && shared === null
     ? null
     : new Map([...tier1 ?? [], ...shared ?? []]);
-  const oursMemory = await runDenoMemory();
-  const memoryFloor = await runDenoMemory(true);
+  const oursMemory = await runDenoMemory("library");
+  const memoryFloor = await runDenoMemory("floor");
   const memoryGoFloor = await runDenoMemory("go");
   const memoryCountedFloor = await runDenoMemory("counted");
   if (
